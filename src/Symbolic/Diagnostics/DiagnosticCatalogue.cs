@@ -1,0 +1,30 @@
+namespace SeriesCompiler.Symbolic.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the compiler can report, with a stable id that is never reused.
+/// Blocks: SC00xx syntax, SC01xx binding, SC1xxx derivation, SC2xxx emit and build.
+/// Each block lives in its own partial file; <see cref="All"/> lists them in id order.
+/// </summary>
+public static partial class DiagnosticCatalogue
+{
+    private static class Registry
+    {
+        public static readonly List<DiagnosticDescriptor> Items = new();
+    }
+
+    public static IReadOnlyList<DiagnosticDescriptor> All
+    {
+        get
+        {
+            // All partial files form one type, so its static initialiser has registered every field by now.
+            lock (Registry.Items) return Registry.Items.OrderBy(d => d.Id, StringComparer.Ordinal).ToArray();
+        }
+    }
+
+    private static DiagnosticDescriptor Define(string id, string title, string help, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+    {
+        var descriptor = new DiagnosticDescriptor(id, title, severity, help);
+        lock (Registry.Items) Registry.Items.Add(descriptor);
+        return descriptor;
+    }
+}
