@@ -1,0 +1,49 @@
+namespace SeriesCompiler.Runtime.Differentiation;
+
+public static partial class Derivatives
+{
+    /// <summary>
+    /// Derivatives by central finite differences, for functions that cannot take jets:
+    /// <c>result[0] = f(z)</c>, <c>result[m] ~ f^(m)(z)</c> for <c>m = 1..n</c>, each from its own
+    /// Fornberg stencil of truncation order <paramref name="accuracy"/> (even; default 4) on
+    /// <c>2 floor((m+1)/2) - 1 + accuracy</c> points.
+    /// </summary>
+    /// <param name="step">
+    /// Spacing for every order; by default <see cref="FiniteDifference.DefaultStep"/>,
+    /// <c>h_m = eps^(1/(m+p)) max(1, |z|)</c>, which balances truncation <c>O(h^p)</c> against
+    /// rounding <c>O(eps/h^m)</c>.
+    /// </param>
+    /// <remarks>
+    /// Accuracy: relative error about <c>eps^(p/(m+p))</c> times the ratio of f's derivative scale
+    /// to f's value: at p = 4 roughly 1e-13 (m = 1), 1e-10 (m = 2), 1e-8 (m = 4), 1e-5 (m = 8).
+    /// High orders are poor; prefer jets. Each order costs its own evaluations (about
+    /// <c>n^2/2 + p n</c> calls of f in all); no allocation.
+    /// </remarks>
+    public static void FromStencil(Func<double, double> f, double z, int n, Span<double> result, double? step = null, int accuracy = 4)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, 64);
+        CheckLength(result, n + 1, nameof(result));
+        if (step is { } given && !(given > 0)) throw new ArgumentOutOfRangeException(nameof(step), given, "Step must be positive.");
+        result[0] = f(z);
+        if (n == 0) return;
+        int maxPoints = 2 * FiniteDifference.CentralHalfWidth(n, accuracy) + 1;
+        Span<double> w = stackalloc double[maxPoints];
+        for (int m = 1; m <= n; m++)
+        {
+            int r = FiniteDifference.CentralHalfWidth(m, accuracy);
+            FiniteDifference.CentralWeights(m, accuracy, w);
+            double h = step ?? FiniteDifference.DefaultStep(m, accuracy, z);
+            // Make h exactly representable at z, so that the node spacing is what the weights assume.
+            h = (z + h) - z;
+            double sum = 0;
+            // Zero weights (the centre node of odd orders) cost no call of f.
+            for (int i = 0; i < 2 * r + 1; i++)
+            {
+                if (w[i] != 0) sum += w[i] * f(z + (i - r) * h);
+            }
+            result[m] = sum / Math.Pow(h, m);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Numerics;
+
+namespace SeriesCompiler.Symbolic.Expressions;
+
+/// <summary>
+/// The one factory of expression nodes. Every constructor below returns the canonical form described on
+/// <see cref="Expr"/>: sums and products flattened, sorted and merged, constants folded exactly,
+/// products distributed over sums, equal nodes shared.
+/// </summary>
+public static class Ex
+{
+    /// <summary>Largest integer power of a sum that is expanded; higher powers stay as atoms.</summary>
+    public const int MaxExpandedPower = 64;
+
+    /// <summary>Largest size, in bits, of an exact constant; beyond it the operation is refused.</summary>
+    public const long MaxConstantBits = 1 << 20;
+
+    private static readonly ConcurrentDictionary<Expr, Expr> Interned = new();
+
+    public static readonly Number Zero = (Number)Num(GaussianRational.Zero);
+    public static readonly Number One = (Number)Num(GaussianRational.One);
+    public static readonly Number MinusOne = (Number)Num(new GaussianRational(Rational.MinusOne, Rational.Zero));
+    public static readonly Number Half = (Number)Num(new GaussianRational(Rational.Half, Rational.Zero));
+    public static readonly Number I = (Number)Num(GaussianRational.I);
+    public static readonly Symbol Pi = Sym("pi", SymbolKind.Constant);
+    /// <summary>Euler's constant gamma_E = -psi(1).</summary>
+    public static readonly Symbol EulerGamma = Sym("euler_gamma", SymbolKind.Constant);
+
+    private static T Intern<T>(T e) where T : Expr => (T)Interned.GetOrAdd(e, e);
+
+    public static Expr Num(GaussianRational value)
+    {
+        if (value.BitLength > MaxConstantBits) throw new SymbolicException("an exact constant grew beyond " + MaxConstantBits + " bits");
+        return Intern(new Number(value));
+    }
+    public static Expr Num(Rational value) => Num((GaussianRational)value);
+    public static Expr Num(int value) => Num((GaussianRational)value);
+    public static Expr Num(BigInteger n, BigInteger d) => Num(new Rational(n, d));
+
+    public static Symbol Sym(string name, SymbolKind kind = SymbolKind.Parameter) => Intern(new Symbol(name, kind));
+
+    // ---- sums -------------------------------------------------------------------------------
+
+    public static Expr Add(Expr a, Expr b) => Add([a, b]);
+    public static Expr Neg(Expr a) => Mul(MinusOne, a);
+    public static Expr Sub(Expr a, Expr b) => Add(a, Neg(b));
+
+    public static Expr Add(params ReadOnlySpan<Expr> terms)
+    {
+        var constant = GaussianRational.Zero;
+        var coefficients = new Dictionary<Expr, GaussianRational>();
+        var order = new List<Expr>();
+
+        void Accumulate(Expr term)
+        {
+            switch (term)
+            {
+                case Number n: constant += n.Value; return;
+                case Sum s: foreach (var t in s.Args) Accumulate(t); return;
+            }
+            var (coefficient, rest) = SplitCoefficient(term);
+            if (coefficients.TryGetValue(rest, out var c)) coefficients[rest] = c + coefficient;
+            else { coefficients[rest] = coefficient; order.Add(rest); }
+        }
+
+        foreach (var t in terms) Accumulate(t);
+
+        var kept = new List<Expr>(order.Count);
+        order.Sort(ExprComparer.Instance);
+        foreach (var rest in order)
+        {
+            var c = coefficients[rest];
+            if (!c.IsZero) kept.Add(WithCoefficient(c, rest));
+        }
+        if (kept.Count == 0) return Num(constant);
+        if (kept.Count == 1 && constant.IsZero) return kept[0];
+        var args = ImmutableArray.CreateBuilder<Expr>(kept.Count + 1);
+        if (!constant.IsZero) args.Add(Num(constant));
+        args.AddRange(kept);
+        return Intern(new Sum(args.ToImmutable()));
+    }
+
+    /// <summary>Splits <c>3*x*y</c> into <c>(3, x*y)</c>.</summary>
+    public static (GaussianRational Coefficient, Expr Term) SplitCoefficient(Expr term)
+    {
+        if (term is Number n) return (n.Value, One);
+        if (term is Product p && p.Args[0] is Number c)
+        {
+            var rest = p.Args.Length == 2 ? p.Args[1] : Intern(new Product(p.Args.RemoveAt(0)));
+            return (c.Value, rest);
+        }
+        return (GaussianRational.One, term);
+    }
+
+    /// <summary><c>c * rest</c> for a canonical non-constant product or atom <paramref name="rest"/>; no re-canonicalisation needed.</summary>
+    private static Expr WithCoefficient(GaussianRational c, Expr rest)
+    {
+        if (c.IsOne) return rest;
+        if (rest is Product p) return Intern(new Product(p.Args.Insert(0, Num(c))));
+        return Intern(new Product([Num(c), rest]));
+    }
+
+    // ---- products ---------------------------------------------------------------------------
+
+    public static Expr Mul(Expr a, Expr b) => Mul([a, b]);
+    public static Expr Div(Expr a, Expr b) => Mul(a, Pow(b, MinusOne));
+
+    public static Expr Mul(params ReadOnlySpan<Expr> factors)
+    {
+        var coefficient = GaussianRational.One;
+        var exponents = new Dictionary<Expr, Expr>();
+        var bases = new List<Expr>();
+        Expr? expArgument = null; // exp(a)*exp(b) = exp(a + b)
+
+        void Accumulate(Expr factor)
+        {
+            switch (factor)
+            {
+                case Number n: coefficient *= n.Value; return;
+                case Product p: foreach (var f in p.Args) Accumulate(f); return;
+                case Call { Function: Function.Exp } ex: expArgument = expArgument is null ? ex.Arg : Add(expArgument, ex.Arg); return;
+            }
+            var (b, e) = ExprComparer.SplitPower(factor);
+            if (exponents.TryGetValue(b, out var existing)) exponents[b] = Add(existing, e);
+            else { exponents[b] = e; bases.Add(b); }
+        }
+
+        foreach (var f in factors) Accumulate(f);
+        if (coefficient.IsZero) return Zero;
+
+        // Raise each base to its merged exponent; the results may be constants, products or sums.
+        var plain = new List<Expr>();
+        var sums = new List<Sum>();
+        void Place(Expr powered)
+        {
+            switch (powered)
+            {
+                case Number n: coefficient *= n.Value; break;
+                case Product p:
+                    foreach (var f in p.Args)
+                        if (f is Number c) coefficient *= c.Value; else plain.Add(f);
+                    break;
+                case Sum s: sums.Add(s); break;
+                default: plain.Add(powered); break;
+            }
+        }
+        foreach (var b in bases)
+        {
+            var e = exponents[b];
+            if (e.IsZero) continue;
+            Place(Pow(b, e));
+        }
+        if (expArgument is not null) Place(Exp(expArgument));
+        if (coefficient.IsZero) return Zero;
+
+        // Pow may have produced repeated bases again (e.g. (2*x)^-1 next to x): merge once more if so.
+        if (HasRepeatedBases(plain))
+        {
+            var again = new Expr[plain.Count + 1 + sums.Count];
+            again[0] = Num(coefficient);
+            plain.CopyTo(again, 1);
+            for (int i = 0; i < sums.Count; i++) again[plain.Count + 1 + i] = sums[i];
+            return Mul(again);
+        }
+
+        plain.Sort(ExprComparer.Instance);
+        Expr product = BuildProduct(coefficient, plain);
+        if (sums.Count == 0) return product;
+
+        // Distribute over the sums: the expanded form is what makes polynomial identities visible.
+        var terms = new List<Expr> { product };
+        foreach (var s in sums)
+        {
+            var next = new List<Expr>(terms.Count * s.Args.Length);
+            foreach (var t in terms)
+                foreach (var u in s.Args)
+                    next.Add(Mul(t, u));
+            terms = next;
+        }
+        return Add(terms.ToArray());
+    }
+
+    /// <summary>(a1 + a2 + ...) * (b1 + b2 + ...) expanded term by term.</summary>
+    private static Expr Distribute(Expr a, Sum b)
+    {
+        var aTerms = a is Sum sa ? sa.Args : [a];
+        var products = new Expr[aTerms.Length * b.Args.Length];
+        int i = 0;
+        foreach (var x in aTerms)
+            foreach (var y in b.Args)
+                products[i++] = Mul(x, y);
+        return Add(products);
+    }
+
+    private static bool HasRepeatedBases(List<Expr> factors)
+    {
+        if (factors.Count < 2) return false;
+        var seen = new HashSet<Expr>();
+        foreach (var f in factors)
+            if (!seen.Add(ExprComparer.SplitPower(f).Base)) return true;
+        return false;
+    }
+
+    private static Expr BuildProduct(GaussianRational coefficient, List<Expr> factors)
+    {
+        if (factors.Count == 0) return Num(coefficient);
+        if (factors.Count == 1 && coefficient.IsOne) return factors[0];
+        var args = ImmutableArray.CreateBuilder<Expr>(factors.Count + 1);
+        if (!coefficient.IsOne) args.Add(Num(coefficient));
+        args.AddRange(factors);
+        return Intern(new Product(args.ToImmutable()));
+    }
+
+    // ---- powers -----------------------------------------------------------------------------
+
+    public static Expr Pow(Expr b, Expr e)
+    {
+        if (e.IsZero) return One;
+        if (e.IsOne) return b;
+        if (b.IsOne) return One;
+        if (b is Number nb && e is Number ne && ne.IsReal)
+            return PowNumber(nb.Value, ne.Re);
+        if (b.IsZero)
+            return e is Number { IsReal: true } z && z.Re.Sign > 0 ? Zero : throw new SymbolicException("0 raised to a non-positive or symbolic power");
+
+        if (e is Number { IsReal: true } exponent && exponent.Re.IsInteger)
+        {
+            var n = exponent.Re.Numerator;
+            switch (b)
+            {
+                // (x^a)^n = x^(a n) for integer n.
+                case Power p: return Pow(p.Base, Mul(p.Exponent, e));
+                // (x y)^n = x^n y^n for integer n.
+                case Product p:
+                {
+                    var parts = new Expr[p.Args.Length];
+                    for (int i = 0; i < parts.Length; i++) parts[i] = Pow(p.Args[i], e);
+                    return Mul(parts);
+                }
+                // exp(x)^n = exp(n x).
+                case Call { Function: Function.Exp } c: return Exp(Mul(e, c.Arg));
+                case Sum s when n.Sign > 0 && n <= MaxExpandedPower:
+                {
+                    // Multiply term by term: going through Mul would merge s*s back into s^2.
+                    Expr result = s;
+                    for (int k = 1; k < (int)n; k++) result = Distribute(result, s);
+                    return result;
+                }
+                case Sum s when n.Sign < 0:
+                {
+                    // Normalise the base so that its first non-constant term has coefficient 1:
+                    // (2a - 2b)^-1 = 2^-1 (a - b)^-1, so equal denominators are recognised.
+                    var first = s.Args[0] is Number ? s.Args[1] : s.Args[0];
+                    var (c, _) = SplitCoefficient(first);
+                    if (!c.IsOne)
+                    {
+                        var scaled = Mul(Num(c.Reciprocal()), s);
+                        return Mul(Num(c.Pow(checked((int)n))), Pow(scaled, e));
+                    }
+                    break;
+                }
+            }
+        }
+        return Intern(new Power(b, e));
+    }
+
+    private static Expr PowNumber(GaussianRational b, Rational e)
+    {
+        if (e.IsInteger)
+        {
+            if (BigInteger.Abs(e.Numerator) > int.MaxValue) throw new SymbolicException("exponent too large");
+            int n = (int)e.Numerator;
+            if (b.IsZero) return n > 0 ? Zero : throw new SymbolicException("division by zero");
+            if ((double)b.BitLength * Math.Abs(n) > MaxConstantBits) throw new SymbolicException("an exact power grew beyond " + MaxConstantBits + " bits");
+            return Num(b.Pow(n));
+        }
+        // Exact roots of rational constants where they exist (4^(1/2) = 2); otherwise keep the power.
+        if (b.IsReal && b.Re.Sign > 0 && e.Denominator <= 64)
+        {
+            int q = (int)e.Denominator;
+            if (TryRoot(b.Re.Numerator, q, out var rn) && TryRoot(b.Re.Denominator, q, out var rd))
+                return PowNumber(new Rational(rn, rd), e.Numerator);
+        }
+        if (b.IsZero) return e.Sign > 0 ? Zero : throw new SymbolicException("division by zero");
+        return Intern(new Power(Num(b), Num(e)));
+    }
+
+    private static bool TryRoot(BigInteger x, int q, out BigInteger root)
+    {
+        root = BigInteger.Zero;
+        if (x.Sign < 0) return false;
+        if (x.IsZero || x.IsOne) { root = x; return true; }
+        var guess = new BigInteger(Math.Round(Math.Exp(BigInteger.Log(x) / q)));
+        for (var r = guess - 1; r <= guess + 1; r++)
+            if (r.Sign > 0 && BigInteger.Pow(r, q) == x) { root = r; return true; }
+        return false;
+    }
+
+    public static Expr Pow(Expr b, int e) => Pow(b, Num(e));
+    public static Expr Sqrt(Expr x) => Pow(x, Half);
+
+    // ---- functions --------------------------------------------------------------------------
+
+    public static Expr Exp(Expr x)
+    {
+        if (x.IsZero) return One;
+        if (x is Call { Function: Function.Log } l) return l.Arg;   // exp(log y) = y
+        return Intern(new Call(Function.Exp, [x]));
+    }
+
+    public static Expr Log(Expr x)
+    {
+        if (x.IsOne) return Zero;
+        if (x.IsZero) throw new SymbolicException("log(0)");
+        if (x is Call { Function: Function.Exp } e) return e.Arg;  // log(exp y) = y for real y
+        return Intern(new Call(Function.Log, [x]));
+    }
+
+    public static Expr Sin(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Sin, [x]));
+    public static Expr Cos(Expr x) => x.IsZero ? One : Intern(new Call(Function.Cos, [x]));
+    public static Expr Tan(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Tan, [x]));
+    public static Expr Sinh(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Sinh, [x]));
+    public static Expr Cosh(Expr x) => x.IsZero ? One : Intern(new Call(Function.Cosh, [x]));
+    public static Expr Tanh(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Tanh, [x]));
+    public static Expr Atan(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Atan, [x]));
+    public static Expr Sign(Expr x) => x is Number { IsReal: true } n ? Num(n.Re.Sign) : Intern(new Call(Function.Sign, [x]));
+    public static Expr Abs(Expr x) => x is Number { IsReal: true } n ? Num(n.Re.Sign < 0 ? -n.Re : n.Re) : Intern(new Call(Function.Abs, [x]));
+
+    /// <summary>log Gamma(x); exact at positive integers: lgamma(n) = log((n-1)!).</summary>
+    public static Expr LogGamma(Expr x)
+    {
+        if (x is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator <= 1000)
+            return Log(Num(Rational.Factorial((int)n.Re.Numerator - 1)));
+        if (x is Number { IsReal: true } z && z.Re.IsInteger && z.Re.Sign <= 0)
+            throw new SymbolicException("lgamma has a pole at a non-positive integer");
+        return Intern(new Call(Function.LogGamma, [x]));
+    }
+
+    public static Expr Digamma(Expr x) => Polygamma(0, x);
+
+    /// <summary>
+    /// psi^(m)(x). Exact at positive integers: psi(1) = -gamma_E, psi^(m)(1) = (-1)^(m+1) m! zeta(m+1),
+    /// and psi^(m)(n+1) = psi^(m)(n) + (-1)^m m! / n^(m+1).
+    /// </summary>
+    public static Expr Polygamma(int m, Expr x)
+    {
+        if (x is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator <= 1000)
+        {
+            int point = (int)n.Re.Numerator;
+            var factorial = Rational.Factorial(m);
+            Expr atOne = m == 0 ? Neg(EulerGamma) : Mul(Num((m % 2 == 1 ? Rational.One : Rational.MinusOne) * factorial), Zeta(m + 1));
+            var shift = Rational.Zero;
+            for (int k = 1; k < point; k++) shift += Rational.One / ((Rational)k).Pow(m + 1);
+            return Add(atOne, Num((m % 2 == 0 ? Rational.One : Rational.MinusOne) * factorial * shift));
+        }
+        if (x is Number { IsReal: true } z && z.Re.IsInteger && z.Re.Sign <= 0)
+            throw new SymbolicException("polygamma has a pole at a non-positive integer");
+        return Intern(new Call(Function.Polygamma, [Num(m), x]));
+    }
+
+    /// <summary>zeta(n) for an integer n >= 2; exact for even n: zeta(2k) = (-1)^(k+1) B_2k (2 pi)^2k / (2 (2k)!).</summary>
+    public static Expr Zeta(int n)
+    {
+        if (n < 2) throw new SymbolicException("zeta is only defined here at integers >= 2");
+        if (n % 2 == 0)
+        {
+            int k = n / 2;
+            var sign = k % 2 == 1 ? Rational.One : Rational.MinusOne;
+            var c = sign * Bernoulli.Number(n) * ((Rational)2).Pow(n) / (2 * Rational.Factorial(n));
+            return Mul(Num(c), Pow(Pi, n));
+        }
+        return Intern(new Call(Function.Zeta, [Num(n)]));
+    }
+
+    /// <summary>Applies a unary function by its tag (the binder's and the substitution's entry point).</summary>
+    public static Expr Apply(Function function, Expr x) => function switch
+    {
+        Function.Exp => Exp(x),
+        Function.Log => Log(x),
+        Function.Sin => Sin(x),
+        Function.Cos => Cos(x),
+        Function.Tan => Tan(x),
+        Function.Sinh => Sinh(x),
+        Function.Cosh => Cosh(x),
+        Function.Tanh => Tanh(x),
+        Function.Atan => Atan(x),
+        Function.LogGamma => LogGamma(x),
+        Function.Abs => Abs(x),
+        Function.Sign => Sign(x),
+        _ => throw new ArgumentException($"{function} is not unary", nameof(function)),
+    };
+
+    /// <summary>Rebuilds a call with new arguments through the factory (so it is canonical again).</summary>
+    public static Expr Rebuild(Call call, IReadOnlyList<Expr> args) => call.Function switch
+    {
+        Function.Polygamma => Polygamma(IntegerValue(args[0]), args[1]),
+        Function.Zeta => Zeta(IntegerValue(args[0])),
+        _ => Apply(call.Function, args[0]),
+    };
+
+    internal static int IntegerValue(Expr e) =>
+        e is Number { IsReal: true } n && n.Re.IsInteger && BigInteger.Abs(n.Re.Numerator) < 100_000
+            ? (int)n.Re.Numerator
+            : throw new SymbolicException($"expected a small integer, found {e}");
+}

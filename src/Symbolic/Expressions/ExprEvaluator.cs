@@ -1,0 +1,92 @@
+using SeriesCompiler.Runtime.Special;
+
+namespace SeriesCompiler.Symbolic.Expressions;
+
+/// <summary>
+/// The tree interpreter: evaluates an expression in doubles at given symbol values. It is the reference
+/// the generated code is checked against, so it favours clarity over speed.
+/// </summary>
+public static class ExprEvaluator
+{
+    public static double Evaluate(Expr e, IReadOnlyDictionary<Symbol, double> values)
+    {
+        var memo = new Dictionary<Expr, double>();
+        return Eval(e, values, memo);
+    }
+
+    private static double Eval(Expr e, IReadOnlyDictionary<Symbol, double> values, Dictionary<Expr, double> memo)
+    {
+        if (memo.TryGetValue(e, out var known)) return known;
+        double result;
+        switch (e)
+        {
+            case Number n:
+                if (!n.IsReal) throw new ArgumentException($"cannot evaluate the complex constant {n} as a real number");
+                result = n.Re.ToDouble();
+                break;
+            case Symbol s when s == Ex.Pi: result = Math.PI; break;
+            case Symbol s when s == Ex.EulerGamma: result = 0.57721566490153286060651209; break;
+            case Symbol s:
+                if (!values.TryGetValue(s, out result)) throw new ArgumentException($"no value given for '{s.Name}'");
+                break;
+            case Sum s:
+                result = 0;
+                foreach (var a in s.Args) result += Eval(a, values, memo);
+                break;
+            case Product p:
+                result = 1;
+                foreach (var a in p.Args) result *= Eval(a, values, memo);
+                break;
+            case Power p:
+                result = Power(Eval(p.Base, values, memo), p.Exponent, values, memo);
+                break;
+            case Call c:
+                result = Call(c, values, memo);
+                break;
+            default:
+                throw new ArgumentException($"cannot evaluate {e}");
+        }
+        memo[e] = result;
+        return result;
+    }
+
+    private static double Power(double b, Expr exponent, IReadOnlyDictionary<Symbol, double> values, Dictionary<Expr, double> memo)
+    {
+        // Small integer powers by repeated multiplication: exact for the polynomials cumulants are made of.
+        if (exponent is Number { IsReal: true } n && n.Re.IsInteger && System.Numerics.BigInteger.Abs(n.Re.Numerator) <= 64)
+        {
+            int k = (int)n.Re.Numerator;
+            double r = 1, x = k < 0 ? 1 / b : b;
+            for (int m = Math.Abs(k); m > 0; m >>= 1)
+            {
+                if ((m & 1) != 0) r *= x;
+                x *= x;
+            }
+            return r;
+        }
+        return Math.Pow(b, Eval(exponent, values, memo));
+    }
+
+    private static double Call(Call c, IReadOnlyDictionary<Symbol, double> values, Dictionary<Expr, double> memo)
+    {
+        if (c.Function == Function.Zeta) return SpecialFunctions.Zeta(Ex.IntegerValue(c.Arg));
+        if (c.Function == Function.Polygamma) return SpecialFunctions.Polygamma(Ex.IntegerValue(c.Args[0]), Eval(c.Arg, values, memo));
+        double x = Eval(c.Arg, values, memo);
+        return c.Function switch
+        {
+            Function.Exp => Math.Exp(x),
+            Function.Log => Math.Log(x),
+            Function.Sin => Math.Sin(x),
+            Function.Cos => Math.Cos(x),
+            Function.Tan => Math.Tan(x),
+            Function.Sinh => Math.Sinh(x),
+            Function.Cosh => Math.Cosh(x),
+            Function.Tanh => Math.Tanh(x),
+            Function.Atan => Math.Atan(x),
+            Function.LogGamma => SpecialFunctions.LogGamma(x),
+            Function.Abs => Math.Abs(x),
+            Function.Sign => Math.Sign(x),
+            _ => throw new ArgumentException($"cannot evaluate {c.Function}"),
+        };
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Diagnostics;
+using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Model;
+
+namespace SeriesCompiler.Symbolic.Series;
+
+/// <summary>A derivation problem with the catalogue entry that reports it.</summary>
+public sealed class DerivationException(DiagnosticDescriptor descriptor, string message) : Exception(message)
+{
+    public DiagnosticDescriptor Descriptor { get; } = descriptor;
+}
+
+/// <summary>
+/// Stage 3, expand: <c>w = -i t</c> substituted, the log taken where a <c>cf</c> was given, and
+/// <c>K(t) = sum_n c_n t^n</c> read off to order N. With several variables every <c>t_j</c> is scaled by
+/// one grading variable <c>s</c>; the coefficient of <c>s^n</c> is the homogeneous part of degree n, whose
+/// monomials give the multi-index coefficients.
+/// </summary>
+public static class CumulantSeries
+{
+    public static readonly Symbol T = Ex.Sym("t", SymbolKind.Variable);
+    private static readonly Symbol Grading = Ex.Sym("s#", SymbolKind.Variable);
+
+    public static ImmutableArray<(ImmutableArray<int> Index, Expr Value)> Expand(BoundDistribution d, int order)
+    {
+        var body = d.Characteristic ?? throw new InvalidOperationException("a derived distribution has no characteristic function");
+        var variables = d.FrequencyVariables;
+        bool single = variables.Length == 1;
+        var tVariables = single ? [T] : variables.Select((_, j) => Ex.Sym("t" + (j + 1), SymbolKind.Variable)).ToImmutableArray();
+        var expansionVariable = single ? T : Grading;
+
+        // w_j = -i t_j (for a cgf the variable already is t_j); scaled by s with several variables.
+        var map = new Dictionary<Symbol, Expr>();
+        for (int j = 0; j < variables.Length; j++)
+        {
+            Expr t = single ? T : Ex.Mul(Grading, tVariables[j]);
+            map[variables[j]] = d.CharacteristicKind == CharacteristicKind.Cgf ? t : Ex.Mul(Ex.Neg(Ex.I), t);
+        }
+        var k = Substitution.Apply(body, map);
+        if (d.CharacteristicKind == CharacteristicKind.Cf) k = Ex.Log(k);
+
+        TruncatedSeries series;
+        try
+        {
+            series = new SeriesExpander(expansionVariable).Expand(k, order);
+        }
+        catch (NotAnalyticException ex)
+        {
+            throw new DerivationException(DiagnosticCatalogue.NotAnalytic, "the characteristic function is not analytic at w = 0: " + ex.Message);
+        }
+
+        if (!series[0].IsZero)
+            throw new DerivationException(DiagnosticCatalogue.NotNormalised,
+                d.CharacteristicKind == CharacteristicKind.Cf
+                    ? $"phi(0) must be 1, but log phi(0) = {series[0]}"
+                    : $"K(0) must be 0, but it is {series[0]}");
+
+        var result = ImmutableArray.CreateBuilder<(ImmutableArray<int>, Expr)>();
+        for (int n = 1; n <= order; n++)
+        {
+            var c = series[n];
+            if (c.ContainsImaginary())
+                throw new DerivationException(DiagnosticCatalogue.NotReal,
+                    $"the coefficient of t^{n} is not real: {c}; a cf must be real after w = -i t (check the signs of i)");
+            if (single) { result.Add(([n], c)); continue; }
+            var monomials = Monomials(c, tVariables, n);
+            foreach (var index in MultiIndex.WithDegree(variables.Length, n))
+                result.Add((index, monomials.TryGetValue(Key(index), out var m) ? m : Ex.Zero));
+        }
+        return result.ToImmutable();
+    }
+
+    private static string Key(IEnumerable<int> index) => string.Join(",", index);
+
+    /// <summary>Splits a homogeneous polynomial in the t_j into the coefficients of its monomials.</summary>
+    private static Dictionary<string, Expr> Monomials(Expr polynomial, ImmutableArray<Symbol> ts, int degree)
+    {
+        var parts = new Dictionary<string, List<Expr>>();
+        var terms = polynomial is Sum s ? s.Args.ToArray() : [polynomial];
+        foreach (var term in terms)
+        {
+            if (term.IsZero) continue;
+            var exponents = new int[ts.Length];
+            var rest = new List<Expr>();
+            var factors = term is Product p ? p.Args.ToArray() : [term];
+            foreach (var f in factors)
+            {
+                var (b, e) = ExprComparer.SplitPower(f);
+                int j = b is Symbol sym ? ts.IndexOf(sym) : -1;
+                if (j >= 0 && e is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator <= degree)
+                    exponents[j] += (int)n.Re.Numerator;
+                else if (ts.Any(f.Contains))
+                    throw new DerivationException(DiagnosticCatalogue.NotPolynomialInVariables, $"the term {term} is not a monomial in {string.Join(", ", ts)}");
+                else rest.Add(f);
+            }
+            if (exponents.Sum() != degree)
+                throw new DerivationException(DiagnosticCatalogue.NotPolynomialInVariables, $"the term {term} does not have total degree {degree}");
+            var key = Key(exponents);
+            if (!parts.TryGetValue(key, out var list)) parts[key] = list = new List<Expr>();
+            list.Add(Ex.Mul(rest.ToArray()));
+        }
+        return parts.ToDictionary(kv => kv.Key, kv => Ex.Add(kv.Value.ToArray()));
+    }
+}

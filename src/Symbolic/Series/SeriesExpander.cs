@@ -1,0 +1,266 @@
+using System.Numerics;
+using SeriesCompiler.Symbolic.Expressions;
+
+namespace SeriesCompiler.Symbolic.Series;
+
+/// <summary>Why a function has no power series at 0 (the message of a non-analyticity diagnostic).</summary>
+public sealed class NotAnalyticException(string reason) : Exception(reason);
+
+/// <summary>
+/// Expands an expression in one variable <c>t</c> as a truncated power series at t = 0, node by node,
+/// using the recurrences of <see cref="TruncatedSeries"/>. Quotients whose denominator vanishes at 0
+/// (removable singularities) are expanded to a higher order and the common power of t is cancelled;
+/// anything that is not analytic at 0 raises <see cref="NotAnalyticException"/> with the reason.
+/// </summary>
+public sealed class SeriesExpander
+{
+    private readonly Symbol _t;
+    private readonly Dictionary<(Expr, int), TruncatedSeries> _memo = new();
+
+    public SeriesExpander(Symbol variable) => _t = variable;
+
+    /// <summary>Deepest order a quotient may climb to while cancelling powers of t.</summary>
+    public const int MaxInternalOrder = 512;
+
+    public TruncatedSeries Expand(Expr e, int order)
+    {
+        if (order > MaxInternalOrder) throw new NotAnalyticException($"cancelling a removable singularity needs order {order}, above the limit {MaxInternalOrder}");
+        if (!e.Contains(_t)) return TruncatedSeries.Constant(e, order);
+        if (_memo.TryGetValue((e, order), out var known)) return known;
+        var result = e switch
+        {
+            Symbol => TruncatedSeries.Variable(order),
+            Sum s => ExpandSum(s, order),
+            Product p => ExpandProduct(p.Args, order),
+            Power p => ExpandPower(p, order),
+            Call c => ExpandCall(c, order),
+            _ => throw new NotAnalyticException($"cannot expand {e}"),
+        };
+        _memo[(e, order)] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// A sum whose terms have poles at 0 that cancel (<c>e^(bt)/t - e^(at)/t</c>): each term is expanded as a
+    /// Laurent series to a higher order, the principal parts must cancel, and what is left is the series.
+    /// </summary>
+    private TruncatedSeries ExpandSum(Sum s, int order)
+    {
+        int pole = 0;
+        foreach (var term in s.Args) pole = Math.Max(pole, Laurent(term, order).Pole);
+        var total = new Expr[order + pole + 1]; // index i holds t^(i - pole)
+        Array.Fill(total, Ex.Zero);
+        foreach (var term in s.Args)
+        {
+            var (series, m) = Laurent(term, order + pole);
+            for (int n = 0; n <= series.Order && n - m + pole < total.Length; n++)
+                if (n - m + pole >= 0) total[n - m + pole] = Ex.Add(total[n - m + pole], series[n]);
+        }
+        for (int i = 0; i < pole; i++)
+            if (!total[i].IsZero)
+                throw new NotAnalyticException($"pole of order {pole - i} at t = 0 in {s}");
+        return new TruncatedSeries(total[pole..]);
+    }
+
+    /// <summary>A term as <c>t^(-Pole) * Series</c>, with Series correct to <paramref name="order"/> + Pole.</summary>
+    private (TruncatedSeries Series, int Pole) Laurent(Expr term, int order)
+    {
+        if (term is not (Product or Power) || !term.Contains(_t)) return (Expand(term, order), 0);
+        var factors = term is Product p ? (IReadOnlyList<Expr>)p.Args : [term];
+        var (numerator, denominator) = SplitDenominator(factors);
+        if (denominator.Count == 0) return (Expand(term, order), 0);
+        var den = Multiply(denominator, order);
+        int q = den.Valuation;
+        if (q == 0 || q > order) return (ExpandProduct(factors, order), 0);
+        var num = Multiply(numerator, order + q);
+        den = Multiply(denominator, order + q);
+        int v = Math.Min(num.Valuation, q);
+        var quotient = TruncatedSeries.Divide(num.ShiftDown(v), den.ShiftDown(q));
+        return (quotient, q - v);
+    }
+
+    private (List<Expr> Numerator, List<Expr> Denominator) SplitDenominator(IReadOnlyList<Expr> factors)
+    {
+        var numerator = new List<Expr>();
+        var denominator = new List<Expr>();
+        foreach (var f in factors)
+        {
+            if (f is Power { Exponent: Number { IsReal: true } e } p && e.Re.IsInteger && e.Re.Sign < 0 && p.Base.Contains(_t))
+                denominator.Add(Ex.Pow(p.Base, Ex.Num(-e.Re)));
+            else numerator.Add(f);
+        }
+        return (numerator, denominator);
+    }
+
+    /// <summary>Negative integer powers form the denominator; cancel its valuation against the numerator's.</summary>
+    private TruncatedSeries ExpandProduct(IReadOnlyList<Expr> factors, int order)
+    {
+        var (numerator, denominator) = SplitDenominator(factors);
+        if (denominator.Count == 0) return Multiply(numerator, order);
+
+        var den = Multiply(denominator, order);
+        int q = den.Valuation;
+        if (q > order)
+            throw new NotAnalyticException($"the denominator {Ex.Mul(denominator.ToArray())} vanishes to order above {order} at t = 0");
+        if (q == 0) return TruncatedSeries.Divide(Multiply(numerator, order), den);
+
+        // t^p a~ / (t^q c~) = t^(p-q) a~/c~: expand both to order + q so the quotient is right to order.
+        var num = Multiply(numerator, order + q);
+        den = Multiply(denominator, order + q);
+        int numeratorValuation = num.Valuation;
+        if (numeratorValuation < q)
+            throw new NotAnalyticException($"pole of order {q - numeratorValuation} at t = 0: the denominator {Ex.Mul(denominator.ToArray())} vanishes faster than the numerator");
+        return TruncatedSeries.Divide(num.ShiftDown(q), den.ShiftDown(q)).Truncate(order);
+    }
+
+    private TruncatedSeries Multiply(List<Expr> factors, int order)
+    {
+        var constant = new List<Expr>();
+        TruncatedSeries? product = null;
+        foreach (var f in factors)
+        {
+            if (!f.Contains(_t)) { constant.Add(f); continue; }
+            var series = Expand(f, order);
+            product = product is null ? series : product * series;
+        }
+        var c = Ex.Mul(constant.ToArray());
+        if (product is null) return TruncatedSeries.Constant(c, order);
+        return c.IsOne ? product : product.Scale(c);
+    }
+
+    private TruncatedSeries ExpandPower(Power p, int order)
+    {
+        if (p.Exponent.Contains(_t))
+            // u^v = exp(v log u)
+            return Expand(Ex.Exp(Ex.Mul(p.Exponent, Ex.Log(p.Base))), order);
+
+        if (p.Exponent is Number { IsReal: true } e && e.Re.IsInteger && e.Re.Sign < 0)
+            return ExpandProduct([p], order);
+
+        var b = Expand(p.Base, order);
+        int v = b.Valuation;
+        if (v == 0) return b.Pow(p.Exponent);
+        if (v > order)
+        {
+            // The base vanishes to every kept order: a positive integer power is zero, anything else is suspect.
+            if (p.Exponent is Number { IsReal: true } pe && pe.Re.IsInteger && pe.Re.Sign > 0) return TruncatedSeries.Constant(Ex.Zero, order);
+            throw new NotAnalyticException($"{p.Base} vanishes at t = 0, so {p} has no power series there");
+        }
+        if (p.Exponent is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0)
+        {
+            // (t^v a~)^n = t^(v n) a~^n; a large n just shifts every term out of range.
+            var shift = (BigInteger)v * n.Re.Numerator;
+            if (shift > order) return TruncatedSeries.Constant(Ex.Zero, order);
+            int s = (int)shift;
+            var reduced = Expand(p.Base, order + v).ShiftDown(v).Truncate(order - s);
+            return reduced.Pow(p.Exponent).ShiftUp(s, order);
+        }
+        throw new NotAnalyticException($"{p.Base} vanishes at t = 0 and the power {p.Exponent} is not a positive integer (a branch point, as in sqrt(w))");
+    }
+
+    private TruncatedSeries ExpandCall(Call c, int order)
+    {
+        switch (c.Function)
+        {
+            case Function.Exp:
+                return Expand(c.Arg, order).Exp();
+            case Function.Log:
+                return ExpandLog(c.Arg, order);
+            case Function.Sin:
+                return Expand(c.Arg, order).SinCos(hyperbolic: false).Sin;
+            case Function.Cos:
+                return Expand(c.Arg, order).SinCos(hyperbolic: false).Cos;
+            case Function.Sinh:
+                return Expand(c.Arg, order).SinCos(hyperbolic: true).Sin;
+            case Function.Cosh:
+                return Expand(c.Arg, order).SinCos(hyperbolic: true).Cos;
+            case Function.Tan:
+            {
+                var (s, co) = Expand(c.Arg, order).SinCos(hyperbolic: false);
+                return TruncatedSeries.Divide(s, co);
+            }
+            case Function.Tanh:
+            {
+                var (s, co) = Expand(c.Arg, order).SinCos(hyperbolic: true);
+                return TruncatedSeries.Divide(s, co);
+            }
+            case Function.Atan:
+            {
+                // atan(u)' = u' / (1 + u^2): integrate from atan(u_0).
+                var u = Expand(c.Arg, order);
+                var integrand = TruncatedSeries.Divide(u.Differentiate(), (TruncatedSeries.Constant(Ex.One, order) + u * u).Truncate(order - 1));
+                return integrand.Integrate(Ex.Atan(u[0]));
+            }
+            case Function.LogGamma:
+            {
+                // lgamma(u) = lgamma(u_0) + sum_k psi^(k-1)(u_0)/k! (u - u_0)^k
+                var u = Expand(c.Arg, order);
+                RequireNoPole(u[0], "lgamma");
+                return u.Compose(k => k == 0 ? Ex.LogGamma(u[0]) : Ex.Polygamma(k - 1, u[0]));
+            }
+            case Function.Polygamma:
+            {
+                int m = Ex.IntegerValue(c.Args[0]);
+                var u = Expand(c.Arg, order);
+                RequireNoPole(u[0], "polygamma");
+                return u.Compose(k => Ex.Polygamma(m + k, u[0]));
+            }
+            case Function.Abs:
+                throw new NotAnalyticException($"abs({c.Arg}) is not differentiable where its argument vanishes, so it has no power series at t = 0");
+            case Function.Sign:
+                throw new NotAnalyticException($"sign({c.Arg}) jumps where its argument vanishes");
+            default:
+                throw new NotAnalyticException($"no series rule for {c.Function}");
+        }
+    }
+
+    private static void RequireNoPole(Expr u0, string name)
+    {
+        if (u0 is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign <= 0)
+            throw new NotAnalyticException($"{name} has a pole at {n}, the value of its argument at t = 0");
+    }
+
+    /// <summary>
+    /// log(u). A product whose factors are all non-zero at t = 0 is split (log(a b^c e^v) = log a + c log b + v),
+    /// which keeps coefficients small; otherwise the whole argument is expanded (so removable singularities
+    /// inside it cancel first) and the log recurrence applied.
+    /// </summary>
+    private TruncatedSeries ExpandLog(Expr u, int order)
+    {
+        if (u is Product p && CanSplitLog(p, order))
+        {
+            TruncatedSeries? total = null;
+            foreach (var f in p.Args)
+            {
+                if (!f.Contains(_t)) continue; // its log is a constant, checked by phi(0) = 1 below
+                var (b, e) = ExprComparer.SplitPower(f);
+                var part = ExpandLog(b, order).Scale(e);
+                total = total is null ? part : total + part;
+            }
+            var constant = Ex.Mul(p.Args.Where(f => !f.Contains(_t)).ToArray());
+            var constantLog = TruncatedSeries.Constant(constant.IsOne ? Ex.Zero : Ex.Log(constant), order);
+            return total is null ? constantLog : total + constantLog;
+        }
+        if (u is Power pw && !pw.Exponent.Contains(_t) && Expand(pw.Base, order).Valuation == 0)
+            return ExpandLog(pw.Base, order).Scale(pw.Exponent);
+        if (u is Call { Function: Function.Exp } ex) return Expand(ex.Arg, order);
+
+        var series = Expand(u, order);
+        if (series[0].IsZero)
+            throw new NotAnalyticException($"log({u}): the argument vanishes at t = 0, where the logarithm has a singularity");
+        return series.Log();
+    }
+
+    private bool CanSplitLog(Product p, int order)
+    {
+        foreach (var f in p.Args)
+        {
+            if (!f.Contains(_t)) continue;
+            var (b, e) = ExprComparer.SplitPower(f);
+            if (e.Contains(_t)) return false;
+            if (b is Call { Function: Function.Exp }) continue;
+            if (Expand(b, order).Valuation != 0) return false;
+        }
+        return true;
+    }
+}

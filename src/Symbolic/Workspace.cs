@@ -1,0 +1,201 @@
+using System.Collections.Immutable;
+using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Calculus;
+using SeriesCompiler.Symbolic.Diagnostics;
+using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Series;
+using SeriesCompiler.Symbolic.Syntax;
+
+namespace SeriesCompiler.Symbolic;
+
+/// <summary>
+/// The declarations compiled together: the files a user named (whose diagnostics are reported) and a
+/// library of further declarations that latents may name (the bundled <c>distributions/</c>). A
+/// declaration flows one way through the stages, each owning one folder:
+/// <code>
+///   Parse        (Syntax)      text -> syntax tree with spans
+///   Bind         (Binding)     names resolved, constraints recorded -> exact expressions
+///   Expand       (Series)      w = -i t, log, K(t) to order N -> c_n
+///   Differentiate(Calculus)    a_{n,p} = d c_n / d theta_p
+///   Model        (Model)       an immutable RuleModel for the emitter and the runtime
+/// </code>
+/// </summary>
+public sealed class Workspace
+{
+    private readonly Dictionary<string, BoundDistribution> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<BoundDistribution> _invalid = new();
+    private readonly Dictionary<(BoundDistribution, int), (RuleModel?, ImmutableArray<Diagnostic>)> _derived = new();
+    private readonly List<Diagnostic> _diagnostics = new();
+    private readonly List<BoundDistribution> _primary = new();
+
+    /// <summary>Diagnostics of parsing and binding the primary files.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics => _diagnostics;
+
+    /// <summary>The declarations of the primary files, in file order.</summary>
+    public IReadOnlyList<BoundDistribution> Distributions => _primary;
+
+    public static Workspace Create(IEnumerable<SourceText> primary, IEnumerable<SourceText>? library = null)
+    {
+        var workspace = new Workspace();
+        foreach (var source in primary) workspace.Add(source, isPrimary: true);
+        foreach (var source in library ?? []) workspace.Add(source, isPrimary: false);
+        return workspace;
+    }
+
+    private void Add(SourceText source, bool isPrimary)
+    {
+        var bag = new DiagnosticBag(source);
+        // 1. Parse: text -> syntax tree; errors become diagnostics.
+        var unit = Parser.Parse(source, bag);
+        int parseErrors = bag.Items.Count;
+        // 2. Bind: names resolved and constraints recorded -> exact expressions.
+        var bound = parseErrors == 0 ? Binder.Bind(unit, bag) : Binder.Bind(unit, new DiagnosticBag(source));
+        foreach (var d in bound)
+        {
+            if (_byName.TryGetValue(d.Name, out var existing))
+            {
+                if (!isPrimary) continue; // a user's declaration shadows the library's
+                if (_primary.Contains(existing))
+                {
+                    bag.Report(DiagnosticCatalogue.DuplicateDistribution, d.NameSpan, $"distribution '{d.Name}' is already declared in {existing.Source.Path}");
+                    continue;
+                }
+            }
+            _byName[d.Name] = d;
+            if (isPrimary) _primary.Add(d);
+        }
+        if (bag.HasErrors)
+            foreach (var d in bound) _invalid.Add(d);
+        if (isPrimary) _diagnostics.AddRange(bag.Items);
+    }
+
+    public BoundDistribution? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>Whether the declaration bound without errors (only such declarations are derived).</summary>
+    public bool IsValid(BoundDistribution d) => !_invalid.Contains(d);
+
+    /// <summary>Derives the rule of a declaration to <paramref name="order"/>; diagnostics are positioned in its file.</summary>
+    public (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics) Derive(BoundDistribution d, int order)
+    {
+        if (_derived.TryGetValue((d, order), out var known)) return known;
+        var bag = new DiagnosticBag(d.Source);
+        RuleModel? rule = null;
+        if (order < 1 || order > DerivationLimits.MaxOrder)
+            bag.Report(DiagnosticCatalogue.OrderOutOfRange, d.NameSpan, $"order {order} is outside 1..{DerivationLimits.MaxOrder}");
+        else if (IsValid(d))
+            rule = Derive(d, order, bag, []);
+        var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
+        _derived[(d, order)] = result;
+        return result;
+    }
+
+    private RuleModel? Derive(BoundDistribution d, int order, DiagnosticBag bag, ImmutableHashSet<BoundDistribution> visiting)
+    {
+        var differentiable = d.Parameters.Where(p => p.IsDifferentiable).ToImmutableArray();
+        var symbols = differentiable.Select(RuleModel.DifferentiationSymbol).ToImmutableArray();
+        try
+        {
+            if (d.IsDerived)
+            {
+                var components = DeriveComponents(d, order, bag, visiting.Add(d), symbols);
+                return components is null ? null
+                    : new RuleModel(d.Name, d, d.Parameters, differentiable, ["t"], order, [], components.Value);
+            }
+
+            // 3. Expand: w = -i t, log of a cf, K(t) as a truncated series -> c_n.
+            var series = CumulantSeries.Expand(d, order);
+            // 4. Differentiate: a_{n,p} = d c_n / d theta_p.
+            var coefficients = Differentiate(series, symbols);
+            var variables = d.FrequencyVariables.Length == 1 ? ImmutableArray.Create("t")
+                : d.FrequencyVariables.Select((_, j) => "t" + (j + 1)).ToImmutableArray();
+            // 5. Model: the immutable description the emitter and the runtime consume.
+            return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, []);
+        }
+        catch (DerivationException ex)
+        {
+            bag.Report(ex.Descriptor, d.CharacteristicSpan, ex.Message);
+        }
+        catch (SymbolicException ex)
+        {
+            bag.Report(DiagnosticCatalogue.DerivationTooLarge, d.CharacteristicSpan, ex.Message);
+        }
+        catch (NotAnalyticException ex)
+        {
+            bag.Report(DiagnosticCatalogue.NotAnalytic, d.CharacteristicSpan, ex.Message);
+        }
+        return null;
+    }
+
+    private static ImmutableArray<CoefficientSpec> Differentiate(
+        ImmutableArray<(ImmutableArray<int> Index, Expr Value)> series, ImmutableArray<Symbol> symbols) =>
+        series.Select(c => new CoefficientSpec(c.Index, c.Value, symbols.Select(s => Derivative.Of(c.Value, s)).ToImmutableArray()))
+              .ToImmutableArray();
+
+    /// <summary>
+    /// A derived distribution's components: each latent's rule with the latent's parameters replaced by the
+    /// arguments, differentiated in this distribution's parameters (the chain rule through the arguments:
+    /// Beta's alpha flows into Gamma's k).
+    /// </summary>
+    private ImmutableArray<ComponentSpec>? DeriveComponents(
+        BoundDistribution d, int order, DiagnosticBag bag, ImmutableHashSet<BoundDistribution> visiting, ImmutableArray<Symbol> symbols)
+    {
+        var components = ImmutableArray.CreateBuilder<ComponentSpec>();
+        foreach (var latent in d.Latents)
+        {
+            var target = Find(latent.Distribution);
+            if (target is null)
+            {
+                bag.Report(DiagnosticCatalogue.UnknownLatentDistribution, latent.DistributionSpan, $"latent '{latent.Name}' names '{latent.Distribution}', which is not declared");
+                return null;
+            }
+            if (visiting.Contains(target))
+            {
+                bag.Report(DiagnosticCatalogue.LatentCycle, latent.DistributionSpan,
+                    $"'{d.Name}' is built from '{target.Name}', which is built from '{d.Name}' again: " + string.Join(" -> ", visiting.Select(v => v.Name).Append(target.Name)));
+                return null;
+            }
+            if (target.Parameters.Length != latent.Arguments.Length)
+            {
+                bag.Report(DiagnosticCatalogue.WrongLatentArguments, latent.Span,
+                    $"'{target.Name}' takes {target.Parameters.Length} parameter(s) ({string.Join(", ", target.Parameters.Select(p => p.Name))}), found {latent.Arguments.Length}");
+                return null;
+            }
+            if (!IsValid(target))
+            {
+                bag.Report(DiagnosticCatalogue.UnknownLatentDistribution, latent.DistributionSpan, $"latent '{latent.Name}' names '{target.Name}', whose declaration has errors");
+                return null;
+            }
+            var targetBag = new DiagnosticBag(target.Source);
+            var rule = Derive(target, order, targetBag, visiting);
+            if (rule is null)
+            {
+                foreach (var item in targetBag.Items)
+                    bag.Report(item.Descriptor, latent.DistributionSpan, $"in latent '{latent.Name}' ~ {target.Name}: {item.Message}");
+                return null;
+            }
+            var map = new Dictionary<Symbol, Expr>();
+            for (int i = 0; i < target.Parameters.Length; i++) map[target.Parameters[i].Symbol] = latent.Arguments[i];
+
+            if (rule.IsDerived)
+            {
+                // A component that is itself derived contributes its own components, renamed under it.
+                foreach (var inner in rule.Components)
+                    components.Add(Chain(latent.Name + "." + inner.Name, inner.Distribution,
+                        inner.Arguments.Select(a => Substitution.Apply(a, map)).ToImmutableArray(), latent.IsIndexed || inner.IsIndexed, inner.Coefficients, map, symbols));
+            }
+            else
+                components.Add(Chain(latent.Name, target.Name, latent.Arguments, latent.IsIndexed, rule.Coefficients, map, symbols));
+        }
+        return components.ToImmutable();
+    }
+
+    private static ComponentSpec Chain(string name, string distribution, ImmutableArray<Expr> arguments, bool indexed,
+        ImmutableArray<CoefficientSpec> coefficients, Dictionary<Symbol, Expr> map, ImmutableArray<Symbol> symbols)
+    {
+        var chained = coefficients
+            .Select(c => (c.Index, Value: Substitution.Apply(c.Value, map)))
+            .ToImmutableArray();
+        return new ComponentSpec(name, distribution, arguments, indexed, Differentiate(chained, symbols));
+    }
+}
