@@ -1,1 +1,11 @@
-System.Console.WriteLine("x");
+using BenchmarkDotNet.Running;
+using SeriesCompiler.Bench;
+
+// `-- sizes` prints the per-distribution derivation table of the README; anything else goes to
+// BenchmarkDotNet (e.g. `-- --filter '*Derivation*'`).
+if (args.Length > 0 && args[0] == "sizes")
+{
+    DerivationSizeReport.Run(Console.Out);
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

@@ -104,9 +104,10 @@ public sealed class Workspace
             }
 
             // 3. Expand: w = -i t, log of a cf, K(t) as a truncated series -> c_n.
-            var series = CumulantSeries.Expand(d, order);
-            // 4. Differentiate: a_{n,p} = d c_n / d theta_p.
-            var coefficients = Differentiate(series, symbols);
+            // 4. Differentiate: a_{n,p} = d c_n / d theta_p (in the same pass, in the series' polynomial ring).
+            var coefficients = CumulantSeries.Expand(d, order, symbols)
+                .Select(c => new CoefficientSpec(c.Index, c.Value, c.Derivatives))
+                .ToImmutableArray();
             var variables = d.FrequencyVariables.Length == 1 ? ImmutableArray.Create("t")
                 : d.FrequencyVariables.Select((_, j) => "t" + (j + 1)).ToImmutableArray();
             // 5. Model: the immutable description the emitter and the runtime consume.

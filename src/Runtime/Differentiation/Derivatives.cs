@@ -38,6 +38,7 @@ public static partial class Derivatives
     public static void TaylorOfScalar(Func<Jet, Jet> f, double z, int n, Span<double> coefficients)
     {
         ArgumentNullException.ThrowIfNull(f);
+        CheckOrder(n);
         CheckLength(coefficients, n + 1, nameof(coefficients));
         var arena = ArenaFor(n);
         var mark = arena.Mark();
@@ -62,6 +63,7 @@ public static partial class Derivatives
     public static void Directional<TF>(TF f, ReadOnlySpan<double> z, ReadOnlySpan<double> direction, int n, Span<double> result)
         where TF : IJetFunction
     {
+        CheckOrder(n);
         CheckLength(result, n + 1, nameof(result));
         DirectionalTaylor(ref f, ArenaFor(n), z, direction, result[..(n + 1)]);
         TaylorSeries.ToDerivatives(result[..(n + 1)], result[..(n + 1)]);
@@ -79,6 +81,7 @@ public static partial class Derivatives
     public static void PurePartials<TF>(TF f, ReadOnlySpan<double> z, int n, Span<double> result)
         where TF : IJetFunction
     {
+        CheckOrder(n);
         int dim = z.Length, stride = n + 1;
         CheckLength(result, dim * stride, nameof(result));
         CheckStack(dim);
@@ -186,6 +189,7 @@ public static partial class Derivatives
     public static void Ridge(Func<Jet, Jet> g, ReadOnlySpan<double> a, ReadOnlySpan<double> z, int n, Span<double> result)
     {
         if (a.Length != z.Length) throw new ArgumentException("Weights and point differ in length.", nameof(a));
+        CheckOrder(n);
         int dim = z.Length, stride = n + 1;
         CheckLength(result, dim * stride, nameof(result));
         double s = 0;
@@ -226,6 +230,12 @@ public static partial class Derivatives
     {
         if (!ReferenceEquals(y.Arena, arena))
             throw new InvalidOperationException("The function returned a jet that is not built from its inputs (create constants with x.Const(c)).");
+    }
+
+    private static void CheckOrder(int n)
+    {
+        if ((uint)n > TaylorSeries.MaxOrder)
+            throw new ArgumentOutOfRangeException(nameof(n), n, $"Derivative order must be in 0..{TaylorSeries.MaxOrder}.");
     }
 
     private static void CheckLength(Span<double> span, int needed, string name)

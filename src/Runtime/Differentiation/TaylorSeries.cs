@@ -532,6 +532,13 @@ public static class TaylorSeries
         int len = b.Length;
         var g = scratch[..len];
         double a0 = a[0];
+        if (a0 <= 0 && a0 == Math.Floor(a0))
+        {
+            // Pole of Gamma: lgamma = +inf, derivatives undefined (NaN, like Math.Log(-1), not an exception).
+            b.Fill(double.NaN);
+            b[0] = double.PositiveInfinity;
+            return;
+        }
         g[0] = SpecialFunctions.LogGamma(a0);
         if (len > 1)
         {

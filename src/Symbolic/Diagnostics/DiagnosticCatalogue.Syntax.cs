@@ -61,4 +61,8 @@ public static partial class DiagnosticCatalogue
 
     public static readonly DiagnosticDescriptor ExpressionTooLong = Define("SC0018", "expression too long",
         "Shorten the chain of operators or group it with parentheses; the limit keeps the later stages within their stack.");
+
+    public static readonly DiagnosticDescriptor ExpectedEndOfExpression = Define("SC0019", "unexpected text after an expression",
+        "A lone expression (such as the function given to 'seriesc estimate --f') must be a single expression; "
+        + "remove the extra text or join it with an operator.");
 }

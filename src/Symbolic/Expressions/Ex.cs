@@ -82,6 +82,25 @@ public static class Ex
         return Intern(new Sum(args.ToImmutable()));
     }
 
+    /// <summary>
+    /// <c>c * f1 * f2 ...</c> for factors already canonical, sorted and with distinct bases (the series
+    /// engine's monomials): built directly, without re-merging.
+    /// </summary>
+    internal static Expr CanonicalTerm(GaussianRational c, List<Expr> sortedFactors) => BuildProduct(c, sortedFactors);
+
+    /// <summary>A sum of canonical terms with pairwise distinct non-constant parts: sorted and built directly.</summary>
+    internal static Expr CanonicalSum(GaussianRational constant, List<Expr> terms)
+    {
+        if (terms.Count == 0) return Num(constant);
+        if (terms.Count == 1 && constant.IsZero) return terms[0];
+        var keyed = terms.Select(t => (Key: SplitCoefficient(t).Term, Term: t)).ToList();
+        keyed.Sort((a, b) => ExprComparer.Instance.Compare(a.Key, b.Key));
+        var args = ImmutableArray.CreateBuilder<Expr>(terms.Count + 1);
+        if (!constant.IsZero) args.Add(Num(constant));
+        foreach (var k in keyed) args.Add(k.Term);
+        return Intern(new Sum(args.ToImmutable()));
+    }
+
     /// <summary>Splits <c>3*x*y</c> into <c>(3, x*y)</c>.</summary>
     public static (GaussianRational Coefficient, Expr Term) SplitCoefficient(Expr term)
     {
@@ -123,6 +142,16 @@ public static class Ex
                 case Call { Function: Function.Exp } ex: expArgument = expArgument is null ? ex.Arg : Add(expArgument, ex.Arg); return;
             }
             var (b, e) = ExprComparer.SplitPower(factor);
+            if (b is Sum sum && e is Number { IsReal: true } ie && ie.Re.IsInteger)
+            {
+                // (2a - 2b) next to (a - b)^-1: write the sum as 2*(a - b) so the two bases meet.
+                var (content, primitive) = Primitive(sum);
+                if (!content.IsOne)
+                {
+                    coefficient *= content.Pow(checked((int)ie.Re.Numerator));
+                    b = primitive;
+                }
+            }
             if (exponents.TryGetValue(b, out var existing)) exponents[b] = Add(existing, e);
             else { exponents[b] = e; bases.Add(b); }
         }
@@ -180,6 +209,23 @@ public static class Ex
             terms = next;
         }
         return Add(terms.ToArray());
+    }
+
+    /// <summary>A sum as <c>content * primitive</c>, the primitive's first non-constant term having coefficient 1.</summary>
+    internal static (GaussianRational Content, Expr Primitive) Primitive(Sum s)
+    {
+        var first = s.Args[0] is Number ? s.Args[1] : s.Args[0];
+        var (c, _) = SplitCoefficient(first);
+        if (c.IsOne) return (c, s);
+        // Scale term by term (not through Mul, which would normalise this very sum again).
+        var inverse = c.Reciprocal();
+        var terms = new Expr[s.Args.Length];
+        for (int i = 0; i < terms.Length; i++)
+        {
+            var (k, rest) = SplitCoefficient(s.Args[i]);
+            terms[i] = rest.IsOne ? Num(k * inverse) : WithCoefficient(k * inverse, rest);
+        }
+        return (c, Add(terms));
     }
 
     /// <summary>(a1 + a2 + ...) * (b1 + b2 + ...) expanded term by term.</summary>
@@ -252,13 +298,8 @@ public static class Ex
                 {
                     // Normalise the base so that its first non-constant term has coefficient 1:
                     // (2a - 2b)^-1 = 2^-1 (a - b)^-1, so equal denominators are recognised.
-                    var first = s.Args[0] is Number ? s.Args[1] : s.Args[0];
-                    var (c, _) = SplitCoefficient(first);
-                    if (!c.IsOne)
-                    {
-                        var scaled = Mul(Num(c.Reciprocal()), s);
-                        return Mul(Num(c.Pow(checked((int)n))), Pow(scaled, e));
-                    }
+                    var (c, primitive) = Primitive(s);
+                    if (!c.IsOne) return Mul(Num(c.Pow(checked((int)n))), Pow(primitive, e));
                     break;
                 }
             }
@@ -341,19 +382,16 @@ public static class Ex
     public static Expr Digamma(Expr x) => Polygamma(0, x);
 
     /// <summary>
-    /// psi^(m)(x). Exact at positive integers: psi(1) = -gamma_E, psi^(m)(1) = (-1)^(m+1) m! zeta(m+1),
-    /// and psi^(m)(n+1) = psi^(m)(n) + (-1)^m m! / n^(m+1).
+    /// psi^(m)(x). Exact at 1: psi(1) = -gamma_E, psi^(m)(1) = (-1)^(m+1) m! zeta(m+1). At larger integers the
+    /// exact form psi^(m)(n+1) = psi^(m)(n) + (-1)^m m!/n^(m+1) cancels catastrophically in doubles, so the
+    /// call is kept and evaluated numerically.
     /// </summary>
     public static Expr Polygamma(int m, Expr x)
     {
-        if (x is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator <= 1000)
+        if (x.IsOne)
         {
-            int point = (int)n.Re.Numerator;
             var factorial = Rational.Factorial(m);
-            Expr atOne = m == 0 ? Neg(EulerGamma) : Mul(Num((m % 2 == 1 ? Rational.One : Rational.MinusOne) * factorial), Zeta(m + 1));
-            var shift = Rational.Zero;
-            for (int k = 1; k < point; k++) shift += Rational.One / ((Rational)k).Pow(m + 1);
-            return Add(atOne, Num((m % 2 == 0 ? Rational.One : Rational.MinusOne) * factorial * shift));
+            return m == 0 ? Neg(EulerGamma) : Mul(Num((m % 2 == 1 ? Rational.One : Rational.MinusOne) * factorial), Zeta(m + 1));
         }
         if (x is Number { IsReal: true } z && z.Re.IsInteger && z.Re.Sign <= 0)
             throw new SymbolicException("polygamma has a pole at a non-positive integer");

@@ -14,11 +14,14 @@ public readonly record struct GaussianRational(Rational Re, Rational Im)
     public static implicit operator GaussianRational(Rational r) => new(r, Rational.Zero);
     public static implicit operator GaussianRational(int r) => new(r, Rational.Zero);
 
-    public static GaussianRational operator +(GaussianRational a, GaussianRational b) => new(a.Re + b.Re, a.Im + b.Im);
+    // Real operands are the common case: skip the imaginary arithmetic entirely.
+    public static GaussianRational operator +(GaussianRational a, GaussianRational b) =>
+        a.Im.IsZero && b.Im.IsZero ? new(a.Re + b.Re, Rational.Zero) : new(a.Re + b.Re, a.Im + b.Im);
     public static GaussianRational operator -(GaussianRational a) => new(-a.Re, -a.Im);
-    public static GaussianRational operator -(GaussianRational a, GaussianRational b) => new(a.Re - b.Re, a.Im - b.Im);
+    public static GaussianRational operator -(GaussianRational a, GaussianRational b) =>
+        a.Im.IsZero && b.Im.IsZero ? new(a.Re - b.Re, Rational.Zero) : new(a.Re - b.Re, a.Im - b.Im);
     public static GaussianRational operator *(GaussianRational a, GaussianRational b) =>
-        new(a.Re * b.Re - a.Im * b.Im, a.Re * b.Im + a.Im * b.Re);
+        a.Im.IsZero && b.Im.IsZero ? new(a.Re * b.Re, Rational.Zero) : new(a.Re * b.Re - a.Im * b.Im, a.Re * b.Im + a.Im * b.Re);
 
     // 1/(a + bi) = (a - bi)/(a^2 + b^2)
     public GaussianRational Reciprocal()

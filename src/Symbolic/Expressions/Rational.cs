@@ -44,13 +44,21 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
     public static implicit operator Rational(BigInteger value) => new(value, BigInteger.One, normalized: true);
 
     public static Rational operator +(Rational a, Rational b) =>
+        a.IsZero ? b : b.IsZero ? a :
         a.Denominator == b.Denominator
             ? new Rational(a._numerator + b._numerator, a.Denominator)
             : new Rational(a._numerator * b.Denominator + b._numerator * a.Denominator, a.Denominator * b.Denominator);
-    public static Rational operator -(Rational a) => new(-a._numerator, a.Denominator, normalized: true);
+    public static Rational operator -(Rational a) => a.IsZero ? a : new(-a._numerator, a.Denominator, normalized: true);
     public static Rational operator -(Rational a, Rational b) => a + (-b);
-    public static Rational operator *(Rational a, Rational b) =>
-        a.IsZero || b.IsZero ? Zero : new Rational(a._numerator * b._numerator, a.Denominator * b.Denominator);
+    public static Rational operator *(Rational a, Rational b)
+    {
+        if (a.IsZero || b.IsZero) return Zero;
+        if (a.Denominator.IsOne && b.Denominator.IsOne) return new Rational(a._numerator * b._numerator, BigInteger.One, normalized: true);
+        // Cross-cancel first: gcds of the smaller pairs are cheaper than one gcd of the products.
+        var g1 = BigInteger.GreatestCommonDivisor(a._numerator, b.Denominator);
+        var g2 = BigInteger.GreatestCommonDivisor(b._numerator, a.Denominator);
+        return new Rational((a._numerator / g1) * (b._numerator / g2), (a.Denominator / g2) * (b.Denominator / g1), normalized: true);
+    }
     public static Rational operator /(Rational a, Rational b) =>
         new(a._numerator * b.Denominator, a.Denominator * b._numerator);
 
@@ -67,16 +75,30 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
     /// <summary>Bits needed to write the numerator and denominator: a measure of size for resource limits.</summary>
     public long BitLength => (long)_numerator.GetBitLength() + (long)Denominator.GetBitLength();
 
-    /// <summary>Nearest double, correct even when numerator and denominator overflow a double separately.</summary>
+    /// <summary>
+    /// The nearest double (round half to even), correct even when numerator and denominator overflow a
+    /// double separately: 55+ quotient bits and a sticky bit are formed exactly, then rounded once.
+    /// </summary>
     public double ToDouble()
     {
         if (_numerator.IsZero) return 0.0;
         var num = BigInteger.Abs(_numerator);
         var den = Denominator;
-        // Scale so that the integer quotient carries 64 significant bits, then divide exactly.
-        long shift = (long)den.GetBitLength() - (long)num.GetBitLength() + 64;
-        BigInteger q = shift >= 0 ? (num << (int)Math.Min(shift, int.MaxValue)) / den : (num >> (int)Math.Min(-shift, int.MaxValue)) / den;
-        double value = Math.ScaleB((double)q, (int)Math.Clamp(-shift, int.MinValue, int.MaxValue));
+        long shift = (long)den.GetBitLength() - (long)num.GetBitLength() + 55;
+        if (shift > int.MaxValue / 2) return _numerator.Sign < 0 ? -0.0 : 0.0;
+        if (shift < -(int.MaxValue / 2)) return _numerator.Sign < 0 ? double.NegativeInfinity : double.PositiveInfinity;
+        var scaledNum = shift >= 0 ? num << (int)shift : num;
+        var scaledDen = shift >= 0 ? den : den << (int)-shift;
+        var q = BigInteger.DivRem(scaledNum, scaledDen, out var remainder);
+        bool sticky = !remainder.IsZero;
+        // q has 55 or 56 bits: keep 53, round on the rest.
+        int drop = (int)q.GetBitLength() - 53;
+        var mantissa = q >> drop;
+        var rest = q - (mantissa << drop);
+        var half = BigInteger.One << (drop - 1);
+        int cmp = rest.CompareTo(half);
+        if (cmp > 0 || (cmp == 0 && (sticky || !mantissa.IsEven)) || (cmp == 0 && sticky)) mantissa += 1;
+        double value = Math.ScaleB((double)mantissa, (int)Math.Clamp(drop - shift, int.MinValue, int.MaxValue));
         return _numerator.Sign < 0 ? -value : value;
     }
 

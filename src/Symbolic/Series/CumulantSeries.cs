@@ -23,7 +23,12 @@ public static class CumulantSeries
     public static readonly Symbol T = Ex.Sym("t", SymbolKind.Variable);
     private static readonly Symbol Grading = Ex.Sym("s#", SymbolKind.Variable);
 
-    public static ImmutableArray<(ImmutableArray<int> Index, Expr Value)> Expand(BoundDistribution d, int order)
+    /// <summary>
+    /// The coefficients c_n of K(t) and their derivatives in <paramref name="parameters"/> (a_{n,p}), for every
+    /// multi-index of total degree 1..order in graded lexicographic order.
+    /// </summary>
+    public static ImmutableArray<(ImmutableArray<int> Index, Expr Value, ImmutableArray<Expr> Derivatives)> Expand(
+        BoundDistribution d, int order, ImmutableArray<Symbol> parameters)
     {
         var body = d.Characteristic ?? throw new InvalidOperationException("a derived distribution has no characteristic function");
         var variables = d.FrequencyVariables;
@@ -57,17 +62,28 @@ public static class CumulantSeries
                     ? $"phi(0) must be 1, but log phi(0) = {series[0]}"
                     : $"K(0) must be 0, but it is {series[0]}");
 
-        var result = ImmutableArray.CreateBuilder<(ImmutableArray<int>, Expr)>();
+        for (int n = 1; n <= order; n++)
+            if (series[n].ContainsImaginary())
+                throw new DerivationException(DiagnosticCatalogue.NotReal,
+                    $"the coefficient of t^{n} is not real: {series[n]}; a cf must be real after w = -i t (check the signs of i)");
+
+        var result = ImmutableArray.CreateBuilder<(ImmutableArray<int>, Expr, ImmutableArray<Expr>)>();
+        if (single)
+        {
+            // a_{n,p} straight from the polynomial ring: no tree is differentiated.
+            var derivatives = parameters.Select(series.DerivativeOfCoefficients).ToArray();
+            for (int n = 1; n <= order; n++)
+                result.Add(([n], series[n], derivatives.Select(dp => dp[n]).ToImmutableArray()));
+            return result.ToImmutable();
+        }
         for (int n = 1; n <= order; n++)
         {
-            var c = series[n];
-            if (c.ContainsImaginary())
-                throw new DerivationException(DiagnosticCatalogue.NotReal,
-                    $"the coefficient of t^{n} is not real: {c}; a cf must be real after w = -i t (check the signs of i)");
-            if (single) { result.Add(([n], c)); continue; }
-            var monomials = Monomials(c, tVariables, n);
+            var monomials = Monomials(series[n], tVariables, n);
             foreach (var index in MultiIndex.WithDegree(variables.Length, n))
-                result.Add((index, monomials.TryGetValue(Key(index), out var m) ? m : Ex.Zero));
+            {
+                var c = monomials.TryGetValue(Key(index), out var m) ? m : Ex.Zero;
+                result.Add((index, c, parameters.Select(p => Calculus.Derivative.Of(c, p)).ToImmutableArray()));
+            }
         }
         return result.ToImmutable();
     }

@@ -139,7 +139,7 @@ public sealed class SeriesExpander
 
         var b = Expand(p.Base, order);
         int v = b.Valuation;
-        if (v == 0) return b.Pow(p.Exponent);
+        if (v == 0) return RaiseSeries(b, p.Exponent);
         if (v > order)
         {
             // The base vanishes to every kept order: a positive integer power is zero, anything else is suspect.
@@ -153,9 +153,30 @@ public sealed class SeriesExpander
             if (shift > order) return TruncatedSeries.Constant(Ex.Zero, order);
             int s = (int)shift;
             var reduced = Expand(p.Base, order + v).ShiftDown(v).Truncate(order - s);
-            return reduced.Pow(p.Exponent).ShiftUp(s, order);
+            return RaiseSeries(reduced, p.Exponent).ShiftUp(s, order);
         }
         throw new NotAnalyticException($"{p.Base} vanishes at t = 0 and the power {p.Exponent} is not a positive integer (a branch point, as in sqrt(w))");
+    }
+
+    /// <summary>
+    /// b^e. Small positive integer powers multiply (binary powering), which keeps polynomial coefficients
+    /// polynomial; other exponents use Miller's recurrence, which divides by b_0.
+    /// </summary>
+    private static TruncatedSeries RaiseSeries(TruncatedSeries b, Expr exponent)
+    {
+        if (exponent is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator <= 64)
+        {
+            int k = (int)n.Re.Numerator;
+            TruncatedSeries? result = null;
+            var square = b;
+            for (; k > 0; k >>= 1)
+            {
+                if ((k & 1) != 0) result = result is null ? square : result * square;
+                if (k > 1) square *= square;
+            }
+            return result!;
+        }
+        return b.Pow(exponent);
     }
 
     private TruncatedSeries ExpandCall(Call c, int order)
@@ -175,15 +196,9 @@ public sealed class SeriesExpander
             case Function.Cosh:
                 return Expand(c.Arg, order).SinCos(hyperbolic: true).Cos;
             case Function.Tan:
-            {
-                var (s, co) = Expand(c.Arg, order).SinCos(hyperbolic: false);
-                return TruncatedSeries.Divide(s, co);
-            }
+                return Expand(c.Arg, order).Tan(hyperbolic: false);
             case Function.Tanh:
-            {
-                var (s, co) = Expand(c.Arg, order).SinCos(hyperbolic: true);
-                return TruncatedSeries.Divide(s, co);
-            }
+                return Expand(c.Arg, order).Tan(hyperbolic: true);
             case Function.Atan:
             {
                 // atan(u)' = u' / (1 + u^2): integrate from atan(u_0).

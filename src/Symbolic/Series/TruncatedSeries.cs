@@ -3,30 +3,37 @@ using SeriesCompiler.Symbolic.Expressions;
 namespace SeriesCompiler.Symbolic.Series;
 
 /// <summary>
-/// A dense truncated power series <c>sum_{n &lt;= Order} c_n t^n</c> whose coefficients are exact expressions.
-/// Every operation takes its precision from its operands and never creates a term above it; all of them
-/// are the O(N^2) recurrences of series-math.md (SymPy's ring_series is the model), so no expression is
-/// ever differentiated N times.
+/// A dense truncated power series <c>sum_{n &lt;= Order} c_n t^n</c> whose coefficients are exact
+/// polynomials in the parameters (<see cref="Poly"/>; read them as canonical <see cref="Expr"/> with the indexer).
+/// Every operation takes its precision from its operands and never creates a term above it; all are the
+/// O(N^2) recurrences of series-math.md (SymPy's ring_series is the model), so no expression is ever
+/// differentiated N times.
 /// </summary>
 public sealed class TruncatedSeries
 {
-    private readonly Expr[] _c;
+    private readonly Poly[] _c;
 
-    public TruncatedSeries(Expr[] coefficients)
+    private TruncatedSeries(Poly[] coefficients) => _c = coefficients;
+
+    public TruncatedSeries(IReadOnlyList<Expr> coefficients)
     {
-        if (coefficients.Length == 0) throw new ArgumentException("a series keeps at least the constant term", nameof(coefficients));
-        _c = coefficients;
+        if (coefficients.Count == 0) throw new ArgumentException("a series keeps at least the constant term", nameof(coefficients));
+        _c = coefficients.Select(Poly.FromExpr).ToArray();
     }
 
     /// <summary>Highest power kept: the series is exact modulo t^(Order+1).</summary>
     public int Order => _c.Length - 1;
-    public Expr this[int n] => n <= Order ? _c[n] : throw new ArgumentOutOfRangeException(nameof(n));
-    public IReadOnlyList<Expr> Coefficients => _c;
+
+    /// <summary>The coefficient of t^n as a canonical expression.</summary>
+    public Expr this[int n] => n <= Order ? _c[n].ToExpr() : throw new ArgumentOutOfRangeException(nameof(n));
+
+    /// <summary>All coefficients, t^0 first, as canonical expressions.</summary>
+    public IReadOnlyList<Expr> Coefficients => Enumerable.Range(0, _c.Length).Select(n => this[n]).ToArray();
 
     public static TruncatedSeries Constant(Expr c, int order)
     {
         var a = Zeros(order);
-        a[0] = c;
+        a[0] = Poly.FromExpr(c);
         return new TruncatedSeries(a);
     }
 
@@ -34,18 +41,18 @@ public sealed class TruncatedSeries
     public static TruncatedSeries Variable(int order)
     {
         var a = Zeros(order);
-        if (order >= 1) a[1] = Ex.One;
+        if (order >= 1) a[1] = Poly.One;
         return new TruncatedSeries(a);
     }
 
-    private static Expr[] Zeros(int order)
+    private static Poly[] Zeros(int order)
     {
-        var a = new Expr[order + 1];
-        Array.Fill(a, Ex.Zero);
+        var a = new Poly[order + 1];
+        Array.Fill(a, Poly.Zero);
         return a;
     }
 
-    /// <summary>Index of the first coefficient that is not (canonically) zero; <c>Order + 1</c> for the zero series.</summary>
+    /// <summary>Index of the first coefficient that is not (exactly) zero; <c>Order + 1</c> for the zero series.</summary>
     public int Valuation
     {
         get
@@ -53,6 +60,18 @@ public sealed class TruncatedSeries
             for (int n = 0; n <= Order; n++) if (!_c[n].IsZero) return n;
             return Order + 1;
         }
+    }
+
+    public bool IsZeroAt(int n) => _c[n].IsZero;
+
+    /// <summary>
+    /// d c_n / d x of every coefficient, computed in the polynomial ring (no tree rewriting): the rule's
+    /// a_{n,p} when x is a parameter.
+    /// </summary>
+    public Expr[] DerivativeOfCoefficients(Symbol x)
+    {
+        var cache = new Dictionary<int, Poly>();
+        return _c.Select(c => c.Derivative(x, cache).ToExpr()).ToArray();
     }
 
     public TruncatedSeries Truncate(int order) => order >= Order ? this : new TruncatedSeries(_c[..(order + 1)]);
@@ -64,14 +83,7 @@ public sealed class TruncatedSeries
     public TruncatedSeries ShiftUp(long q, int order)
     {
         var a = Zeros(order);
-        for (long n = q; n <= order; n++) a[n] = n - q <= Order ? _c[n - q] : Ex.Zero;
-        return new TruncatedSeries(a);
-    }
-
-    public TruncatedSeries Map(Func<Expr, Expr> f)
-    {
-        var a = new Expr[_c.Length];
-        for (int n = 0; n < a.Length; n++) a[n] = Guard(f(_c[n]));
+        for (long n = q; n <= order; n++) a[n] = n - q <= Order ? _c[n - q] : Poly.Zero;
         return new TruncatedSeries(a);
     }
 
@@ -80,27 +92,31 @@ public sealed class TruncatedSeries
     public static TruncatedSeries operator +(TruncatedSeries a, TruncatedSeries b)
     {
         int order = Math.Min(a.Order, b.Order);
-        var r = new Expr[order + 1];
-        for (int n = 0; n <= order; n++) r[n] = Guard(Ex.Add(a._c[n], b._c[n]));
+        var r = new Poly[order + 1];
+        for (int n = 0; n <= order; n++) r[n] = Guard(a._c[n] + b._c[n]);
         return new TruncatedSeries(r);
     }
 
-    public static TruncatedSeries operator -(TruncatedSeries a) => a.Map(Ex.Neg);
+    public static TruncatedSeries operator -(TruncatedSeries a) => a.Scale(GaussianRational.One * -1);
     public static TruncatedSeries operator -(TruncatedSeries a, TruncatedSeries b) => a + (-b);
-    public TruncatedSeries Scale(Expr factor) => Map(c => Ex.Mul(factor, c));
+
+    public TruncatedSeries Scale(Expr factor) => Scale(Poly.FromExpr(factor));
+
+    private TruncatedSeries Scale(GaussianRational factor) => new(_c.Select(c => c.Scale(factor)).ToArray());
+
+    private TruncatedSeries Scale(Poly factor) => new(_c.Select(c => Guard(c * factor)).ToArray());
 
     // b_n = sum_{k=0..n} a_k c_{n-k}
     public static TruncatedSeries operator *(TruncatedSeries a, TruncatedSeries b)
     {
         int order = Math.Min(a.Order, b.Order);
-        var r = new Expr[order + 1];
-        var terms = new List<Expr>(order + 1);
+        var r = new Poly[order + 1];
         for (int n = 0; n <= order; n++)
         {
-            terms.Clear();
+            var sum = Poly.Zero;
             for (int k = 0; k <= n; k++)
-                if (!a._c[k].IsZero && !b._c[n - k].IsZero) terms.Add(Ex.Mul(a._c[k], b._c[n - k]));
-            r[n] = Guard(Ex.Add(terms.ToArray()));
+                if (!a._c[k].IsZero && !b._c[n - k].IsZero) sum += a._c[k] * b._c[n - k];
+            r[n] = Guard(sum);
         }
         return new TruncatedSeries(r);
     }
@@ -110,16 +126,14 @@ public sealed class TruncatedSeries
     {
         if (c._c[0].IsZero) throw new SymbolicException("division by a series that vanishes at 0");
         int order = Math.Min(a.Order, c.Order);
-        var inverse = Ex.Pow(c._c[0], Ex.MinusOne);
-        var b = new Expr[order + 1];
-        var terms = new List<Expr>(order + 1);
+        var inverse = c._c[0].Reciprocal();
+        var b = new Poly[order + 1];
         for (int n = 0; n <= order; n++)
         {
-            terms.Clear();
-            terms.Add(a._c[n]);
+            var sum = a._c[n];
             for (int k = 1; k <= n; k++)
-                if (!c._c[k].IsZero && !b[n - k].IsZero) terms.Add(Ex.Neg(Ex.Mul(c._c[k], b[n - k])));
-            b[n] = Guard(Ex.Mul(Ex.Add(terms.ToArray()), inverse));
+                if (!c._c[k].IsZero && !b[n - k].IsZero) sum -= c._c[k] * b[n - k];
+            b[n] = Guard(sum * inverse);
         }
         return new TruncatedSeries(b);
     }
@@ -131,21 +145,20 @@ public sealed class TruncatedSeries
     public TruncatedSeries Pow(Expr alpha)
     {
         if (_c[0].IsZero) throw new SymbolicException("power of a series that vanishes at 0");
-        var b = new Expr[_c.Length];
-        b[0] = Guard(Ex.Pow(_c[0], alpha));
-        var inverse = Ex.Pow(_c[0], Ex.MinusOne);
-        var alphaPlusOne = Ex.Add(alpha, Ex.One);
-        var terms = new List<Expr>(_c.Length);
+        var b = new Poly[_c.Length];
+        b[0] = Guard(Poly.FromExpr(Ex.Pow(_c[0].ToExpr(), alpha)));
+        var inverse = _c[0].Reciprocal();
+        var alphaPlusOne = Poly.FromExpr(Ex.Add(alpha, Ex.One));
         for (int n = 1; n < b.Length; n++)
         {
-            terms.Clear();
+            var sum = Poly.Zero;
             for (int k = 1; k <= n; k++)
             {
                 if (_c[k].IsZero || b[n - k].IsZero) continue;
-                var weight = Ex.Sub(Ex.Mul(Ex.Num(k), alphaPlusOne), Ex.Num(n));
-                terms.Add(Ex.Mul(weight, _c[k], b[n - k]));
+                var weight = alphaPlusOne.Scale(k) - Poly.Constant(n);
+                sum += weight * _c[k] * b[n - k];
             }
-            b[n] = Guard(Ex.Mul(Ex.Num(new Rational(1, n)), inverse, Ex.Add(terms.ToArray())));
+            b[n] = Guard(sum.Scale(new Rational(1, n)) * inverse);
         }
         return new TruncatedSeries(b);
     }
@@ -153,15 +166,14 @@ public sealed class TruncatedSeries
     /// <summary>exp(a): b_0 = exp(a_0), b_n = (1/n) sum_{k=1..n} k a_k b_{n-k}.</summary>
     public TruncatedSeries Exp()
     {
-        var b = new Expr[_c.Length];
-        b[0] = Ex.Exp(_c[0]);
-        var terms = new List<Expr>(_c.Length);
+        var b = new Poly[_c.Length];
+        b[0] = Poly.FromExpr(Ex.Exp(_c[0].ToExpr()));
         for (int n = 1; n < b.Length; n++)
         {
-            terms.Clear();
+            var sum = Poly.Zero;
             for (int k = 1; k <= n; k++)
-                if (!_c[k].IsZero && !b[n - k].IsZero) terms.Add(Ex.Mul(Ex.Num(k), _c[k], b[n - k]));
-            b[n] = Guard(Ex.Mul(Ex.Num(new Rational(1, n)), Ex.Add(terms.ToArray())));
+                if (!_c[k].IsZero && !b[n - k].IsZero) sum += (_c[k] * b[n - k]).Scale(k);
+            b[n] = Guard(sum.Scale(new Rational(1, n)));
         }
         return new TruncatedSeries(b);
     }
@@ -170,17 +182,15 @@ public sealed class TruncatedSeries
     public TruncatedSeries Log()
     {
         if (_c[0].IsZero) throw new SymbolicException("logarithm of a series that vanishes at 0");
-        var b = new Expr[_c.Length];
-        b[0] = Ex.Log(_c[0]);
-        var inverse = Ex.Pow(_c[0], Ex.MinusOne);
-        var terms = new List<Expr>(_c.Length);
+        var b = new Poly[_c.Length];
+        b[0] = Poly.FromExpr(Ex.Log(_c[0].ToExpr()));
+        var inverse = _c[0].Reciprocal();
         for (int n = 1; n < b.Length; n++)
         {
-            terms.Clear();
-            terms.Add(_c[n]);
+            var sum = _c[n];
             for (int k = 1; k < n; k++)
-                if (!b[k].IsZero && !_c[n - k].IsZero) terms.Add(Ex.Mul(Ex.Num(new Rational(-k, n)), b[k], _c[n - k]));
-            b[n] = Guard(Ex.Mul(Ex.Add(terms.ToArray()), inverse));
+                if (!b[k].IsZero && !_c[n - k].IsZero) sum += (b[k] * _c[n - k]).Scale(new Rational(-k, n));
+            b[n] = Guard(sum * inverse);
         }
         return new TruncatedSeries(b);
     }
@@ -191,45 +201,70 @@ public sealed class TruncatedSeries
     /// </summary>
     public (TruncatedSeries Sin, TruncatedSeries Cos) SinCos(bool hyperbolic)
     {
-        var s = new Expr[_c.Length];
-        var c = new Expr[_c.Length];
-        s[0] = hyperbolic ? Ex.Sinh(_c[0]) : Ex.Sin(_c[0]);
-        c[0] = hyperbolic ? Ex.Cosh(_c[0]) : Ex.Cos(_c[0]);
-        var sign = hyperbolic ? Ex.One : Ex.MinusOne;
-        var sTerms = new List<Expr>();
-        var cTerms = new List<Expr>();
+        var s = new Poly[_c.Length];
+        var c = new Poly[_c.Length];
+        var a0 = _c[0].ToExpr();
+        s[0] = Poly.FromExpr(hyperbolic ? Ex.Sinh(a0) : Ex.Sin(a0));
+        c[0] = Poly.FromExpr(hyperbolic ? Ex.Cosh(a0) : Ex.Cos(a0));
         for (int n = 1; n < s.Length; n++)
         {
-            sTerms.Clear(); cTerms.Clear();
+            var sSum = Poly.Zero;
+            var cSum = Poly.Zero;
             for (int k = 1; k <= n; k++)
             {
                 if (_c[k].IsZero) continue;
-                var w = Ex.Mul(Ex.Num(k), _c[k]);
-                if (!c[n - k].IsZero) sTerms.Add(Ex.Mul(w, c[n - k]));
-                if (!s[n - k].IsZero) cTerms.Add(Ex.Mul(w, s[n - k]));
+                var w = _c[k].Scale(k);
+                if (!c[n - k].IsZero) sSum += w * c[n - k];
+                if (!s[n - k].IsZero) cSum += w * s[n - k];
             }
-            var inv = Ex.Num(new Rational(1, n));
-            s[n] = Guard(Ex.Mul(inv, Ex.Add(sTerms.ToArray())));
-            c[n] = Guard(Ex.Mul(sign, inv, Ex.Add(cTerms.ToArray())));
+            s[n] = Guard(sSum.Scale(new Rational(1, n)));
+            c[n] = Guard(cSum.Scale(new Rational(hyperbolic ? 1 : -1, n)));
         }
         return (new TruncatedSeries(s), new TruncatedSeries(c));
+    }
+
+    /// <summary>
+    /// tan(a) (or tanh with <paramref name="hyperbolic"/>) from b' = (1 +- b^2) a', b_0 = tan(a_0): the same
+    /// atoms as the derivative table uses, so the series of tan' is the derivative of the series of tan.
+    /// b_n = (1/n) sum_{k=1..n} k a_k c_{n-k}, c = 1 +- b^2.
+    /// </summary>
+    public TruncatedSeries Tan(bool hyperbolic)
+    {
+        var b = new Poly[_c.Length];
+        var c = new Poly[_c.Length];
+        var a0 = _c[0].ToExpr();
+        b[0] = Poly.FromExpr(hyperbolic ? Ex.Tanh(a0) : Ex.Tan(a0));
+        var sign = hyperbolic ? -GaussianRational.One : GaussianRational.One;
+        c[0] = Poly.One + (b[0] * b[0]).Scale(sign);
+        for (int n = 1; n < b.Length; n++)
+        {
+            var sum = Poly.Zero;
+            for (int k = 1; k <= n; k++)
+                if (!_c[k].IsZero && !c[n - k].IsZero) sum += (_c[k] * c[n - k]).Scale(k);
+            b[n] = Guard(sum.Scale(new Rational(1, n)));
+            var square = Poly.Zero;
+            for (int j = 0; j <= n; j++)
+                if (!b[j].IsZero && !b[n - j].IsZero) square += b[j] * b[n - j];
+            c[n] = Guard(square.Scale(sign));
+        }
+        return new TruncatedSeries(b);
     }
 
     /// <summary>The formal derivative: b_n = (n+1) a_{n+1}; one order is lost.</summary>
     public TruncatedSeries Differentiate()
     {
-        if (Order == 0) return Constant(Ex.Zero, 0);
-        var b = new Expr[Order];
-        for (int n = 0; n < Order; n++) b[n] = Ex.Mul(Ex.Num(n + 1), _c[n + 1]);
+        if (Order == 0) return new TruncatedSeries([Poly.Zero]);
+        var b = new Poly[Order];
+        for (int n = 0; n < Order; n++) b[n] = _c[n + 1].Scale(n + 1);
         return new TruncatedSeries(b);
     }
 
     /// <summary>The formal integral with constant <paramref name="constant"/>: b_n = a_{n-1} / n; one order is gained.</summary>
     public TruncatedSeries Integrate(Expr constant)
     {
-        var b = new Expr[_c.Length + 1];
-        b[0] = constant;
-        for (int n = 1; n < b.Length; n++) b[n] = Ex.Mul(Ex.Num(new Rational(1, n)), _c[n - 1]);
+        var b = new Poly[_c.Length + 1];
+        b[0] = Poly.FromExpr(constant);
+        for (int n = 1; n < b.Length; n++) b[n] = _c[n - 1].Scale(new Rational(1, n));
         return new TruncatedSeries(b);
     }
 
@@ -240,26 +275,24 @@ public sealed class TruncatedSeries
     public TruncatedSeries Compose(Func<int, Expr> derivativeAtConstant)
     {
         var result = Constant(derivativeAtConstant(0), Order);
-        var centred = new TruncatedSeries((Expr[])_c.Clone());
-        centred._c[0] = Ex.Zero;
+        var centredCoefficients = (Poly[])_c.Clone();
+        centredCoefficients[0] = Poly.Zero;
+        var centred = new TruncatedSeries(centredCoefficients);
         var power = centred;
         var factorial = Rational.One;
         for (int k = 1; k <= Order; k++)
         {
             factorial *= k;
             if (power.Valuation > Order) break;
-            result += power.Scale(Ex.Mul(Ex.Num(factorial.Reciprocal()), derivativeAtConstant(k)));
+            result += power.Scale(Poly.FromExpr(derivativeAtConstant(k)).Scale(factorial.Reciprocal()));
             power *= centred;
         }
         return result;
     }
 
-    /// <summary>Largest coefficient, in nodes: a size budget guards every operation.</summary>
-    public int MaxCoefficientSize => _c.Max(e => e.Size);
+    /// <summary>Most terms a coefficient may have; beyond it the declaration is refused instead of exhausting memory.</summary>
+    public const int MaxTerms = 200_000;
 
-    /// <summary>Largest coefficient tree a derivation may build; beyond it the declaration is refused, not run out of memory.</summary>
-    public const int MaxExpressionSize = 2_000_000;
-
-    private static Expr Guard(Expr e) =>
-        e.Size > MaxExpressionSize ? throw new SymbolicException($"a series coefficient grew beyond {MaxExpressionSize} nodes") : e;
+    private static Poly Guard(Poly p) =>
+        p.TermCount > MaxTerms ? throw new SymbolicException($"a series coefficient grew beyond {MaxTerms} terms") : p;
 }

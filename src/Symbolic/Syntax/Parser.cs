@@ -50,6 +50,22 @@ public sealed class Parser
         return new Parser(text, diagnostics).ParseCompilationUnit();
     }
 
+    /// <summary>
+    /// Parses a lone expression, such as the <c>f</c> of <c>seriesc estimate --f "(z - 0.49)^2"</c>: the whole text
+    /// must be that one expression, under the same rules and limits as in a declaration. Never throws.
+    /// </summary>
+    public static ExpressionSyntax ParseExpression(SourceText text, DiagnosticBag diagnostics)
+    {
+        var parser = new Parser(text, diagnostics);
+        parser.SkipNewLines();
+        var expression = parser.ParseExpression();
+        parser.SkipNewLines();
+        if (parser.Current.Kind != TokenKind.EndOfFile)
+            parser.Error(DiagnosticCatalogue.ExpectedEndOfExpression,
+                $"expected the end of the expression but found {Describe(parser.Current)}");
+        return expression;
+    }
+
     private Token Current => Peek(0);
 
     private Token Peek(int offset)

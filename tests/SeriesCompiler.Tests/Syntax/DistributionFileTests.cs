@@ -1,7 +1,7 @@
 using SeriesCompiler.Symbolic.Diagnostics;
 using SeriesCompiler.Symbolic.Syntax;
-using static SeriesCompiler.Tests.Syntax.SyntaxTestHelpers;
 using Xunit;
+using static SeriesCompiler.Tests.Syntax.SyntaxTestHelpers;
 
 namespace SeriesCompiler.Tests.Syntax;
 

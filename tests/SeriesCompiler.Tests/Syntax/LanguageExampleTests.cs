@@ -1,6 +1,6 @@
 using SeriesCompiler.Symbolic.Syntax;
-using static SeriesCompiler.Tests.Syntax.SyntaxTestHelpers;
 using Xunit;
+using static SeriesCompiler.Tests.Syntax.SyntaxTestHelpers;
 
 namespace SeriesCompiler.Tests.Syntax;
 
@@ -206,6 +206,19 @@ public sealed class LanguageExampleTests
     public void Operators_have_the_documented_precedence_and_associativity(string text, string expected)
     {
         Assert.Equal(expected, Show(ParseCgf(text)));
+    }
+
+    [Theory]
+    [InlineData("(z - 0.49)^2", "((z - 0.49) ^ 2)")]
+    [InlineData("z1*z2 + z[0]", "((z1 * z2) + z[0])")]
+    [InlineData("  exp(-z^2)  # a comment", "exp((-(z ^ 2)))")]
+    public void A_lone_expression_parses(string text, string expected)
+    {
+        var source = new SeriesCompiler.Symbolic.Diagnostics.SourceText("--f", text);
+        var bag = new SeriesCompiler.Symbolic.Diagnostics.DiagnosticBag(source);
+        var expression = Parser.ParseExpression(source, bag);
+        Assert.Empty(bag.Items);
+        Assert.Equal(expected, Show(expression));
     }
 
     [Fact]

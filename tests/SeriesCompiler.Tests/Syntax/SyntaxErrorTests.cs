@@ -1,5 +1,5 @@
-using static SeriesCompiler.Tests.Syntax.SyntaxTestHelpers;
 using Xunit;
+using static SeriesCompiler.Tests.Syntax.SyntaxTestHelpers;
 
 namespace SeriesCompiler.Tests.Syntax;
 
@@ -58,6 +58,28 @@ public sealed class SyntaxErrorTests
         { "operator chain too long", Body("    cgf(t) = t" + string.Concat(Enumerable.Repeat(" + t", 1000))), "SC0018", 3, 4012 },
     };
 
+    // Lone expressions, as the command line's '--f' takes them.
+    public static TheoryData<string, string, string, int, int> ExpressionCases() => new()
+    {
+        { "empty expression", "", "SC0007", 1, 1 },
+        { "two expressions", "(z - 0.49)^2 z", "SC0019", 1, 14 },
+        { "trailing operator", "z^2 +", "SC0007", 1, 6 },
+        { "unclosed call", "exp(z", "SC0009", 1, 6 },
+        { "statement keyword", "z + sample", "SC0007", 1, 5 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ExpressionCases))]
+    public void First_diagnostic_of_a_lone_expression_is_the_expected_one(string name, string source, string id, int line, int column)
+    {
+        var text = new SeriesCompiler.Symbolic.Diagnostics.SourceText("--f", source);
+        var bag = new SeriesCompiler.Symbolic.Diagnostics.DiagnosticBag(text);
+        SeriesCompiler.Symbolic.Syntax.Parser.ParseExpression(text, bag);
+        Assert.True(bag.Items.Count > 0, $"{name}: no diagnostic");
+        var first = bag.Items[0];
+        Assert.True((first.Id, first.Line, first.Column) == (id, line, column), $"{name}: got {first}");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void First_diagnostic_is_the_expected_one_at_the_expected_place(string name, string source, string id, int line, int column)
@@ -73,6 +95,7 @@ public sealed class SyntaxErrorTests
     {
         var rows = Cases().Select(row => (string)row[2]).ToList();
         Assert.True(rows.Count >= 20);
+        rows.AddRange(ExpressionCases().Select(row => (string)row[2]));
         var syntaxIds = SeriesCompiler.Symbolic.Diagnostics.DiagnosticCatalogue.All
             .Select(d => d.Id).Where(id => string.CompareOrdinal(id, "SC0100") < 0);
         Assert.Empty(syntaxIds.Except(rows));

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
+using SeriesCompiler.Cli.Commands;
+using SeriesCompiler.Cli.Infrastructure;
+
+namespace SeriesCompiler.Cli;
+
+/// <summary>
+/// The <c>seriesc</c> program (docs/cli.md is its contract). Each command is one class under <c>Commands/</c> that
+/// makes its <see cref="Command"/>; this class wires them into the root and maps the outcome to an exit code:
+/// 0 success, 1 input errors, 2 a wrong command line (parse errors are printed here, never by a command).
+/// </summary>
+public static class CliApp
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, new CliContext(stdout, stderr, Environment.CurrentDirectory, AppContext.BaseDirectory));
+
+    public static int Run(string[] args, CliContext context)
+    {
+        // Every number the program reads or writes is culture-invariant; pin the culture so no formatting slips.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            var root = CreateRootCommand(context);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+            {
+                foreach (var error in parse.Errors) context.Error.WriteLine("seriesc: error: " + error.Message);
+                string command = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+                context.Error.WriteLine($"Run 'seriesc{command} --help' for usage.");
+                return ExitCodes.UsageError;
+            }
+            return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error });
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    public static RootCommand CreateRootCommand(CliContext context)
+    {
+        var root = new RootCommand(
+            "seriesc: compiles .dist declarations of distributions (by characteristic function) to the gradient rules of " +
+            "Fourier stochastic backpropagation. With no arguments it prints the symbolic series, to order 4, of every " +
+            "bundled distribution. Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.");
+        root.Subcommands.Add(CheckCommand.Create(context));
+        root.Subcommands.Add(CoefficientsCommand.Create(context));
+        root.SetAction(_ => context.Guard(() => OverviewCommand.Run(context)));
+        return root;
+    }
+}

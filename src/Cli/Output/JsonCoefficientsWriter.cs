@@ -1,0 +1,94 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SeriesCompiler.Cli.Infrastructure;
+
+namespace SeriesCompiler.Cli.Output;
+
+/// <summary>
+/// The JSON document of <c>seriesc coefficients --format json</c> (docs/cli.md). Numbers are written by
+/// <see cref="Utf8JsonWriter"/>: shortest round-trip, culture-invariant; a non-finite number is <c>null</c>.
+/// </summary>
+public static class JsonCoefficientsWriter
+{
+    public static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        // Keep expressions readable ("k + 1", not "k \u002B 1"); the output is not embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void Write(TextWriter output, CoefficientTable table)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, Options))
+            Write(json, table);
+        output.Write(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        output.WriteLine();
+    }
+
+    public static void Write(Utf8JsonWriter json, CoefficientTable table)
+    {
+        var rule = table.Rule;
+        json.WriteStartObject();
+        json.WriteString("distribution", rule.Name);
+        json.WriteStartArray("parameters");
+        foreach (var p in rule.Parameters) json.WriteStringValue(p.Name);
+        json.WriteEndArray();
+        json.WriteStartArray("variables");
+        foreach (var v in rule.Variables) json.WriteStringValue(v);
+        json.WriteEndArray();
+        json.WriteNumber("order", rule.Order);
+        if (table.At is { } at)
+        {
+            json.WriteStartObject("at");
+            foreach (var p in rule.Parameters)
+            {
+                var v = at.Find(p.Name)!;
+                json.WritePropertyName(p.Name);
+                if (v.Vector is { } vector)
+                {
+                    json.WriteStartArray();
+                    foreach (var x in vector) WriteNumber(json, x);
+                    json.WriteEndArray();
+                }
+                else
+                    WriteNumber(json, v.Scalar);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteStartArray("coefficients");
+        foreach (var row in table.Rows)
+        {
+            json.WriteStartObject();
+            if (row.Component is not null) json.WriteString("component", row.Component);
+            json.WriteStartArray("n");
+            foreach (var k in row.Index) json.WriteNumberValue(k);
+            json.WriteEndArray();
+            if (row.CValue is { } c)
+            {
+                json.WritePropertyName("c");
+                WriteNumber(json, c);
+                json.WriteStartObject("d");
+                for (int i = 0; i < row.Keys.Length; i++)
+                {
+                    json.WritePropertyName(row.Keys[i]);
+                    WriteNumber(json, row.DValues[i]);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteStartObject("symbolic");
+            json.WriteString("c", row.C.ToString());
+            for (int i = 0; i < row.Keys.Length; i++) json.WriteString(row.Keys[i], row.D[i].ToString());
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    public static void WriteNumber(Utf8JsonWriter json, double x)
+    {
+        if (double.IsFinite(x)) json.WriteNumberValue(x);
+        else json.WriteNullValue();
+    }
+}

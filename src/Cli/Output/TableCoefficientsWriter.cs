@@ -1,0 +1,56 @@
+using SeriesCompiler.Cli.Infrastructure;
+
+namespace SeriesCompiler.Cli.Output;
+
+/// <summary>
+/// The table for people: a title line, then columns n, c (symbolic), its value (with --at), and for each parameter
+/// the derivative dc/dp and its value. A derived distribution adds a first column naming the latent component.
+/// </summary>
+public static class TableCoefficientsWriter
+{
+    public static void Write(TextWriter output, CoefficientTable table)
+    {
+        var rule = table.Rule;
+        output.WriteLine(Title(table));
+        bool numeric = table.At is not null;
+        // A family evaluated at K components has keys alpha[0], alpha[1], ...: one column pair per parameter, not per key.
+        var columns = rule.Differentiable.Select(p => p.VectorSize is null ? p.Name : p.Name + "[j]").ToList();
+        var header = new List<string>();
+        if (table.HasComponents) header.Add("component");
+        header.Add("n");
+        header.Add("c");
+        if (numeric) header.Add("value");
+        foreach (var column in columns)
+        {
+            header.Add("dc/d" + column);
+            if (numeric) header.Add("value");
+        }
+        var text = new TextTable(header);
+        foreach (var row in table.Rows)
+        {
+            var cells = new List<string>();
+            if (table.HasComponents) cells.Add(row.Component ?? "");
+            cells.Add(row.Index.Length == 1 ? row.Index[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(" + string.Join(",", row.Index) + ")");
+            cells.Add(row.C.ToString());
+            if (numeric) cells.Add(Numbers.Short(row.CValue!.Value));
+            for (int i = 0; i < columns.Count; i++)
+            {
+                cells.Add(row.D[i].ToString());
+                if (numeric) cells.Add(Numbers.Short(row.DValues[i]));
+            }
+            text.Add(cells);
+        }
+        text.Write(output);
+    }
+
+    public static string Title(CoefficientTable table)
+    {
+        var rule = table.Rule;
+        string parameters = string.Join(", ", rule.Parameters.Select(p => p.VectorSize is null ? p.ConstraintText : p.Name + "[" + p.VectorSize + "]" + p.ConstraintText[p.Name.Length..]));
+        string variables = string.Join(", ", rule.Variables);
+        string title = $"{rule.Name}({parameters}): K({variables}) = sum over n of c_n t^n, 1 <= |n| <= {rule.Order}";
+        if (rule.IsDerived) title += ", through the latent components " + string.Join(", ", rule.Components.Select(c => c.IsIndexed ? c.Name + "[j]" : c.Name));
+        if (table.At is { } at) title += "; at " + string.Join(", ", at.Values);
+        return title;
+    }
+}

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using SeriesCompiler.Symbolic.Expressions;
+
+namespace SeriesCompiler.Symbolic.Series;
+
+/// <summary>
+/// A product of atoms raised to integer powers, <c>x^2 log(k) (p - 1)^-1</c>: the key of a <see cref="Poly"/>
+/// term. Stored as (atom id, exponent) pairs sorted by id, with a cached hash.
+/// </summary>
+internal readonly struct Monomial : IEquatable<Monomial>
+{
+    private readonly int[]? _pairs;
+    private readonly int _hash;
+
+    public static readonly Monomial One = new([]);
+
+    private Monomial(int[] pairs)
+    {
+        _pairs = pairs;
+        var h = new HashCode();
+        foreach (var x in pairs) h.Add(x);
+        _hash = h.ToHashCode();
+    }
+
+    public static Monomial Atom(int id, int exponent) => exponent == 0 ? One : new Monomial([id, exponent]);
+
+    public int Length => (_pairs?.Length ?? 0) / 2;
+    public int AtomId(int i) => _pairs![2 * i];
+    public int Exponent(int i) => _pairs![2 * i + 1];
+
+    // x^a y^b * x^c z^d = x^(a+c) y^b z^d: a merge of two sorted lists.
+    public Monomial Multiply(Monomial other)
+    {
+        if (Length == 0) return other;
+        if (other.Length == 0) return this;
+        var a = _pairs!;
+        var b = other._pairs!;
+        var result = new int[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] < b[j]) { result[k++] = a[i]; result[k++] = a[i + 1]; i += 2; }
+            else if (a[i] > b[j]) { result[k++] = b[j]; result[k++] = b[j + 1]; j += 2; }
+            else
+            {
+                int e = a[i + 1] + b[j + 1];
+                if (e != 0) { result[k++] = a[i]; result[k++] = e; }
+                i += 2; j += 2;
+            }
+        }
+        while (i < a.Length) { result[k++] = a[i]; result[k++] = a[i + 1]; i += 2; }
+        while (j < b.Length) { result[k++] = b[j]; result[k++] = b[j + 1]; j += 2; }
+        if (k != result.Length) Array.Resize(ref result, k);
+        return new Monomial(result);
+    }
+
+    /// <summary>The monomial with the i-th atom's exponent lowered by one (its derivative's monomial part).</summary>
+    public Monomial Lower(int i)
+    {
+        var r = (int[])_pairs!.Clone();
+        if (--r[2 * i + 1] != 0) return new Monomial(r);
+        var shorter = new int[r.Length - 2];
+        Array.Copy(r, 0, shorter, 0, 2 * i);
+        Array.Copy(r, 2 * i + 2, shorter, 2 * i, r.Length - 2 * i - 2);
+        return new Monomial(shorter);
+    }
+
+    public Monomial Inverse()
+    {
+        if (Length == 0) return this;
+        var r = (int[])_pairs!.Clone();
+        for (int i = 1; i < r.Length; i += 2) r[i] = -r[i];
+        return new Monomial(r);
+    }
+
+    public bool Equals(Monomial other)
+    {
+        if (_hash != other._hash || Length != other.Length) return false;
+        if (Length == 0) return true;
+        return _pairs.AsSpan().SequenceEqual(other._pairs);
+    }
+
+    public override bool Equals(object? obj) => obj is Monomial m && Equals(m);
+    public override int GetHashCode() => _hash;
+}
+
+/// <summary>
+/// The coefficient ring of the series engine: polynomials (with integer, possibly negative, exponents) over
+/// atoms with exact Gaussian-rational coefficients. An atom is any expression that is not a sum, product
+/// or integer power: a parameter, <c>log(k)</c>, <c>polygamma(1, k)</c>, <c>(p - 1)</c> in a denominator.
+/// Products of these are dictionary merges instead of tree rewrites, which keeps the O(N^2) recurrences
+/// cheap; the canonical <see cref="Expr"/> is built once per coefficient at the end.
+/// </summary>
+internal sealed class Poly
+{
+    private static readonly ConcurrentDictionary<Expr, int> AtomIds = new();
+    private static readonly ConcurrentDictionary<int, Expr> Atoms = new();
+    private static int _nextAtom;
+
+    private readonly Dictionary<Monomial, GaussianRational> _terms;
+    private Expr? _expr;
+
+    private Poly(Dictionary<Monomial, GaussianRational> terms) => _terms = terms;
+
+    public static readonly Poly Zero = new(new Dictionary<Monomial, GaussianRational>());
+    public static readonly Poly One = Constant(GaussianRational.One);
+
+    public static Poly Constant(GaussianRational c) =>
+        c.IsZero ? Zero : new Poly(new Dictionary<Monomial, GaussianRational> { [Monomial.One] = c });
+
+    public bool IsZero => _terms.Count == 0;
+    public int TermCount => _terms.Count;
+
+    private static int AtomId(Expr atom) => AtomIds.GetOrAdd(atom, a =>
+    {
+        int id = Interlocked.Increment(ref _nextAtom);
+        Atoms[id] = a;
+        return id;
+    });
+
+    /// <summary>The polynomial form of a canonical expression (which is already expanded over its atoms).</summary>
+    public static Poly FromExpr(Expr e)
+    {
+        switch (e)
+        {
+            case Number n: return Constant(n.Value);
+            case Sum s:
+            {
+                var b = new Builder();
+                foreach (var t in s.Args) b.Add(FromExpr(t));
+                return b.Build();
+            }
+            case Product p:
+            {
+                var result = One;
+                foreach (var f in p.Args) result = result * FromExpr(f);
+                return result;
+            }
+            case Power { Exponent: Number { IsReal: true } n } pw when n.Re.IsInteger && n.Re.Numerator < 1_000_000 && n.Re.Numerator > -1_000_000:
+            {
+                var exponent = (int)n.Re.Numerator;
+                if (pw.Base is Sum && exponent > 0) goto default; // an unexpanded high power of a sum is an atom
+                var poly = new Poly(new Dictionary<Monomial, GaussianRational> { [Monomial.Atom(AtomId(pw.Base), exponent)] = GaussianRational.One });
+                poly._expr = e;
+                return poly;
+            }
+            default:
+            {
+                var poly = new Poly(new Dictionary<Monomial, GaussianRational> { [Monomial.Atom(AtomId(e), 1)] = GaussianRational.One });
+                poly._expr = e;
+                return poly;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The canonical expression, built once. Distinct monomials over atoms are distinct canonical terms, so
+    /// the sum is assembled directly (sorted, no re-merging); a term whose atoms do not stay atoms when
+    /// raised (a normalised sum in a denominator) goes through the general factory instead.
+    /// </summary>
+    public Expr ToExpr()
+    {
+        if (_expr is not null) return _expr;
+        var constant = GaussianRational.Zero;
+        var terms = new List<Expr>(_terms.Count);
+        var general = new List<Expr>();
+        foreach (var (m, c) in _terms)
+        {
+            if (m.Length == 0) { constant = c; continue; }
+            var factors = new List<Expr>(m.Length);
+            bool simple = true;
+            for (int k = 0; k < m.Length && simple; k++)
+            {
+                var f = Ex.Pow(Atoms[m.AtomId(k)], m.Exponent(k));
+                if (f is Number or Product or Sum) simple = false;
+                else factors.Add(f);
+            }
+            if (!simple)
+            {
+                var all = new Expr[m.Length + 1];
+                all[0] = Ex.Num(c);
+                for (int k = 0; k < m.Length; k++) all[k + 1] = Ex.Pow(Atoms[m.AtomId(k)], m.Exponent(k));
+                general.Add(Ex.Mul(all));
+                continue;
+            }
+            factors.Sort(ExprComparer.Instance);
+            if (simple && !MergesUnderMul(factors)) terms.Add(Ex.CanonicalTerm(c, factors));
+            else general.Add(Ex.Mul([Ex.Num(c), .. factors]));
+        }
+        var sum = Ex.CanonicalSum(constant, terms);
+        if (general.Count > 0) sum = Ex.Add([sum, .. general]);
+        return _expr = sum;
+    }
+
+    /// <summary>
+    /// Whether the factory would merge some of these factors (k with k^(1/2), exp(a) with exp(b)), so the
+    /// product must be built by the general path to stay canonical.
+    /// </summary>
+    private static bool MergesUnderMul(List<Expr> sortedFactors)
+    {
+        int exps = 0;
+        for (int i = 0; i < sortedFactors.Count; i++)
+        {
+            if (sortedFactors[i] is Call { Function: Function.Exp } && ++exps > 1) return true;
+            if (i > 0 && ExprComparer.SplitPower(sortedFactors[i]).Base.Equals(ExprComparer.SplitPower(sortedFactors[i - 1]).Base)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>d/dx: for each atom, exponent * atom^(e-1) * d atom/dx (derivatives of atoms cached).</summary>
+    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives)
+    {
+        var builder = new Builder();
+        foreach (var (m, c) in _terms)
+            for (int k = 0; k < m.Length; k++)
+            {
+                int id = m.AtomId(k);
+                if (!atomDerivatives.TryGetValue(id, out var d))
+                    atomDerivatives[id] = d = FromExpr(Calculus.Derivative.Of(Atoms[id], x));
+                if (d.IsZero) continue;
+                var lowered = m.Lower(k);
+                var scale = c * m.Exponent(k);
+                foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), scale * dc);
+            }
+        return builder.Build();
+    }
+
+    /// <summary>Nodes of the canonical expression, a size measure for resource limits.</summary>
+    public int Size => _terms.Count == 0 ? 1 : _terms.Sum(t => 1 + 2 * t.Key.Length);
+
+    public static Poly operator +(Poly a, Poly b)
+    {
+        if (a.IsZero) return b;
+        if (b.IsZero) return a;
+        var builder = new Builder(a);
+        builder.Add(b);
+        return builder.Build();
+    }
+
+    public static Poly operator -(Poly a) => a.Scale(-GaussianRational.One);
+    public static Poly operator -(Poly a, Poly b) => a + (-b);
+
+    public Poly Scale(GaussianRational c)
+    {
+        if (c.IsZero || IsZero) return Zero;
+        if (c.IsOne) return this;
+        var r = new Dictionary<Monomial, GaussianRational>(_terms.Count);
+        foreach (var (m, v) in _terms) r[m] = v * c;
+        return new Poly(r);
+    }
+
+    public static Poly operator *(Poly a, Poly b)
+    {
+        if (a.IsZero || b.IsZero) return Zero;
+        if (a._terms.Count == 1 && a._terms.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
+        if (b._terms.Count == 1 && b._terms.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
+        var builder = new Builder();
+        foreach (var (ma, va) in a._terms)
+            foreach (var (mb, vb) in b._terms)
+                builder.Add(ma.Multiply(mb), va * vb);
+        return builder.Build();
+    }
+
+    /// <summary>1/a: a monomial inverts exactly; anything else becomes the atom <c>a^-1</c>.</summary>
+    public Poly Reciprocal()
+    {
+        if (IsZero) throw new SymbolicException("division by zero");
+        if (_terms.Count == 1)
+        {
+            var (m, c) = _terms.First();
+            return new Poly(new Dictionary<Monomial, GaussianRational> { [m.Inverse()] = c.Reciprocal() });
+        }
+        return FromExpr(Ex.Pow(ToExpr(), Ex.MinusOne));
+    }
+
+    private sealed class Builder
+    {
+        private readonly Dictionary<Monomial, GaussianRational> _terms;
+
+        public Builder() => _terms = new Dictionary<Monomial, GaussianRational>();
+        public Builder(Poly start) => _terms = new Dictionary<Monomial, GaussianRational>(start._terms);
+
+        public void Add(Monomial m, GaussianRational c)
+        {
+            if (_terms.TryGetValue(m, out var existing))
+            {
+                var sum = existing + c;
+                if (sum.IsZero) _terms.Remove(m); else _terms[m] = sum;
+            }
+            else if (!c.IsZero) _terms[m] = c;
+        }
+
+        public void Add(Poly p)
+        {
+            foreach (var (m, c) in p._terms) Add(m, c);
+        }
+
+        public Poly Build() => _terms.Count == 0 ? Zero : new Poly(_terms);
+    }
+}
