@@ -84,13 +84,13 @@ public sealed class Workspace
         if (order < 1 || order > DerivationLimits.MaxOrder)
             bag.Report(DiagnosticCatalogue.OrderOutOfRange, d.NameSpan, $"order {order} is outside 1..{DerivationLimits.MaxOrder}");
         else if (IsValid(d))
-            rule = Derive(d, order, bag, []);
+            rule = Derive(d, order, bag, ImmutableList<BoundDistribution>.Empty);
         var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
         _derived[(d, order)] = result;
         return result;
     }
 
-    private RuleModel? Derive(BoundDistribution d, int order, DiagnosticBag bag, ImmutableHashSet<BoundDistribution> visiting)
+    private RuleModel? Derive(BoundDistribution d, int order, DiagnosticBag bag, ImmutableList<BoundDistribution> visiting)
     {
         var differentiable = d.Parameters.Where(p => p.IsDifferentiable).ToImmutableArray();
         var symbols = differentiable.Select(RuleModel.DifferentiationSymbol).ToImmutableArray();
@@ -139,7 +139,7 @@ public sealed class Workspace
     /// Beta's alpha flows into Gamma's k).
     /// </summary>
     private ImmutableArray<ComponentSpec>? DeriveComponents(
-        BoundDistribution d, int order, DiagnosticBag bag, ImmutableHashSet<BoundDistribution> visiting, ImmutableArray<Symbol> symbols)
+        BoundDistribution d, int order, DiagnosticBag bag, ImmutableList<BoundDistribution> visiting, ImmutableArray<Symbol> symbols)
     {
         var components = ImmutableArray.CreateBuilder<ComponentSpec>();
         foreach (var latent in d.Latents)

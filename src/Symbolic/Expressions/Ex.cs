@@ -359,12 +359,26 @@ public static class Ex
         return Intern(new Call(Function.Log, [x]));
     }
 
-    public static Expr Sin(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Sin, [x]));
-    public static Expr Cos(Expr x) => x.IsZero ? One : Intern(new Call(Function.Cos, [x]));
-    public static Expr Tan(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Tan, [x]));
-    public static Expr Sinh(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Sinh, [x]));
-    public static Expr Cosh(Expr x) => x.IsZero ? One : Intern(new Call(Function.Cosh, [x]));
-    public static Expr Tanh(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Tanh, [x]));
+    // Purely imaginary arguments (after w = -i t): sin(i y) = i sinh(y), cos(i y) = cosh(y),
+    // tan(i y) = i tanh(y), and the same with the roles of the circular and hyperbolic functions swapped.
+    private static bool TryImaginary(Expr x, out Expr y)
+    {
+        y = x;
+        if (x is Number { IsReal: false } n && n.Value.Re.IsZero) { y = Num(n.Value.Im); return true; }
+        if (x is Product { Args: [Number { IsReal: false } c, ..] } p && c.Value.Re.IsZero)
+        {
+            y = Mul([Num(c.Value.Im), .. p.Args.RemoveAt(0)]);
+            return true;
+        }
+        return false;
+    }
+
+    public static Expr Sin(Expr x) => x.IsZero ? Zero : TryImaginary(x, out var y) ? Mul(I, Sinh(y)) : Intern(new Call(Function.Sin, [x]));
+    public static Expr Cos(Expr x) => x.IsZero ? One : TryImaginary(x, out var y) ? Cosh(y) : Intern(new Call(Function.Cos, [x]));
+    public static Expr Tan(Expr x) => x.IsZero ? Zero : TryImaginary(x, out var y) ? Mul(I, Tanh(y)) : Intern(new Call(Function.Tan, [x]));
+    public static Expr Sinh(Expr x) => x.IsZero ? Zero : TryImaginary(x, out var y) ? Mul(I, Sin(y)) : Intern(new Call(Function.Sinh, [x]));
+    public static Expr Cosh(Expr x) => x.IsZero ? One : TryImaginary(x, out var y) ? Cos(y) : Intern(new Call(Function.Cosh, [x]));
+    public static Expr Tanh(Expr x) => x.IsZero ? Zero : TryImaginary(x, out var y) ? Mul(I, Tan(y)) : Intern(new Call(Function.Tanh, [x]));
     public static Expr Atan(Expr x) => x.IsZero ? Zero : Intern(new Call(Function.Atan, [x]));
     public static Expr Sign(Expr x) => x is Number { IsReal: true } n ? Num(n.Re.Sign) : Intern(new Call(Function.Sign, [x]));
     public static Expr Abs(Expr x) => x is Number { IsReal: true } n ? Num(n.Re.Sign < 0 ? -n.Re : n.Re) : Intern(new Call(Function.Abs, [x]));
@@ -438,7 +452,7 @@ public static class Ex
         _ => Apply(call.Function, args[0]),
     };
 
-    internal static int IntegerValue(Expr e) =>
+    public static int IntegerValue(Expr e) =>
         e is Number { IsReal: true } n && n.Re.IsInteger && BigInteger.Abs(n.Re.Numerator) < 100_000
             ? (int)n.Re.Numerator
             : throw new SymbolicException($"expected a small integer, found {e}");

@@ -52,18 +52,11 @@ public static class ExprEvaluator
 
     private static double Power(double b, Expr exponent, IReadOnlyDictionary<Symbol, double> values, Dictionary<Expr, double> memo)
     {
-        // Small integer powers by repeated multiplication: exact for the polynomials cumulants are made of.
-        if (exponent is Number { IsReal: true } n && n.Re.IsInteger && System.Numerics.BigInteger.Abs(n.Re.Numerator) <= 64)
-        {
-            int k = (int)n.Re.Numerator;
-            double r = 1, x = k < 0 ? 1 / b : b;
-            for (int m = Math.Abs(k); m > 0; m >>= 1)
-            {
-                if ((m & 1) != 0) r *= x;
-                x *= x;
-            }
-            return r;
-        }
+        // Integer powers by binary powering, exactly as generated code computes them (RuleMath.PowInt).
+        if (exponent is Number { IsReal: true } n && n.Re.IsInteger && System.Numerics.BigInteger.Abs(n.Re.Numerator) <= int.MaxValue)
+            return SeriesCompiler.Runtime.Rules.RuleMath.PowInt(b, (int)n.Re.Numerator);
+        if (exponent is Number { IsReal: true } h && h.Re == Rational.Half) return Math.Sqrt(b);
+        if (exponent is Number { IsReal: true } mh && mh.Re == -Rational.Half) return 1.0 / Math.Sqrt(b);
         return Math.Pow(b, Eval(exponent, values, memo));
     }
 

@@ -56,6 +56,9 @@ public static class CumulantSeries
             throw new DerivationException(DiagnosticCatalogue.NotAnalytic, "the characteristic function is not analytic at w = 0: " + ex.Message);
         }
 
+        if (tVariables.Any(series[0].Contains))
+            throw new DerivationException(DiagnosticCatalogue.NotAnalytic,
+                $"the characteristic function is not analytic at w = 0: its value there depends on the direction of approach ({series[0]})");
         if (!series[0].IsZero)
             throw new DerivationException(DiagnosticCatalogue.NotNormalised,
                 d.CharacteristicKind == CharacteristicKind.Cf

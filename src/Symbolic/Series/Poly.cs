@@ -65,6 +65,39 @@ internal readonly struct Monomial : IEquatable<Monomial>
         return new Monomial(shorter);
     }
 
+    /// <summary>Lex order over atom ids: the first atom where the exponents differ decides (larger exponent first).</summary>
+    public int CompareLex(Monomial other)
+    {
+        int i = 0, j = 0;
+        while (i < Length || j < other.Length)
+        {
+            int ida = i < Length ? AtomId(i) : int.MaxValue;
+            int idb = j < other.Length ? other.AtomId(j) : int.MaxValue;
+            int id = Math.Min(ida, idb);
+            int ea = ida == id ? Exponent(i++) : 0;
+            int eb = idb == id ? other.Exponent(j++) : 0;
+            if (ea != eb) return ea.CompareTo(eb);
+        }
+        return 0;
+    }
+
+    /// <summary>Whether every exponent is non-negative (a true polynomial monomial).</summary>
+    public bool IsPolynomial
+    {
+        get
+        {
+            for (int i = 0; i < Length; i++) if (Exponent(i) < 0) return false;
+            return true;
+        }
+    }
+
+    /// <summary>this / divisor if every exponent stays non-negative.</summary>
+    public bool TryDivide(Monomial divisor, out Monomial quotient)
+    {
+        quotient = Multiply(divisor.Inverse());
+        return quotient.IsPolynomial;
+    }
+
     public Monomial Inverse()
     {
         if (Length == 0) return this;
@@ -261,6 +294,100 @@ internal sealed class Poly
         return builder.Build();
     }
 
+    /// <summary>
+    /// this / divisor: exact polynomial division when the divisor divides (so (b^2 - a^2)/(b - a) = a + b and a
+    /// removable singularity scaled by a sum cancels), otherwise the product with the atom <c>divisor^-1</c>.
+    /// </summary>
+    public Poly DivideBy(Poly divisor)
+    {
+        if (divisor._terms.Count > 1 && TryDivideExactly(divisor, out var quotient)) return quotient;
+        return this * divisor.Reciprocal();
+    }
+
+    /// <summary>
+    /// Cancels sums in denominators that divide their numerators: b/(b - a) - a/(b - a) becomes 1. Terms are
+    /// grouped by the negative powers of sum atoms they carry; each group's numerator is divided exactly by
+    /// those sums where it can be.
+    /// </summary>
+    public Poly CancelDenominators()
+    {
+        bool any = false;
+        foreach (var m in _terms.Keys)
+            for (int i = 0; i < m.Length && !any; i++)
+                if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum) any = true;
+        if (!any) return this;
+
+        var groups = new Dictionary<Monomial, Builder>();
+        foreach (var (m, c) in _terms)
+        {
+            var (denominator, rest) = SplitSumDenominator(m);
+            if (!groups.TryGetValue(denominator, out var b)) groups[denominator] = b = new Builder();
+            b.Add(rest, c);
+        }
+        var result = new Builder();
+        foreach (var (denominator, numeratorBuilder) in groups)
+        {
+            var numerator = numeratorBuilder.Build();
+            var remaining = denominator;
+            for (int i = 0; i < denominator.Length; i++)
+            {
+                var sum = FromExpr(Atoms[denominator.AtomId(i)]);
+                for (int k = 0; k < -denominator.Exponent(i); k++)
+                {
+                    if (!numerator.TryDivideExactly(sum, out var q)) break;
+                    numerator = q;
+                    remaining = remaining.Multiply(Monomial.Atom(denominator.AtomId(i), 1));
+                }
+            }
+            foreach (var (m, c) in numerator._terms) result.Add(m.Multiply(remaining), c);
+        }
+        return result.Build();
+    }
+
+    private static (Monomial Denominator, Monomial Remainder) SplitSumDenominator(Monomial m)
+    {
+        var denominator = Monomial.One;
+        var rest = Monomial.One;
+        for (int i = 0; i < m.Length; i++)
+        {
+            var part = Monomial.Atom(m.AtomId(i), m.Exponent(i));
+            if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum) denominator = denominator.Multiply(part);
+            else rest = rest.Multiply(part);
+        }
+        return (denominator, rest);
+    }
+
+    private bool TryDivideExactly(Poly divisor, out Poly quotient)
+    {
+        quotient = Zero;
+        if (IsZero) return true;
+        if (!_terms.Keys.All(m => m.IsPolynomial) || !divisor._terms.Keys.All(m => m.IsPolynomial)) return false;
+        var (leadDivisor, leadCoefficient) = Leading(divisor._terms);
+        var remainder = new Builder(this);
+        var q = new Builder();
+        // Each step removes the remainder's leading term, so the loop ends (lex is a well-order on polynomials).
+        for (int guard = 0; guard < 100_000; guard++)
+        {
+            var rest = remainder.Terms;
+            if (rest.Count == 0) { quotient = q.Build(); return true; }
+            var (lead, c) = Leading(rest);
+            if (!lead.TryDivide(leadDivisor, out var m)) return false;
+            var factor = c / leadCoefficient;
+            q.Add(m, factor);
+            foreach (var (dm, dc) in divisor._terms) remainder.Add(dm.Multiply(m), -(dc * factor));
+        }
+        return false;
+    }
+
+    private static (Monomial, GaussianRational) Leading(Dictionary<Monomial, GaussianRational> terms)
+    {
+        var best = default(KeyValuePair<Monomial, GaussianRational>);
+        bool first = true;
+        foreach (var kv in terms)
+            if (first || kv.Key.CompareLex(best.Key) > 0) { best = kv; first = false; }
+        return (best.Key, best.Value);
+    }
+
     /// <summary>1/a: a monomial inverts exactly; anything else becomes the atom <c>a^-1</c>.</summary>
     public Poly Reciprocal()
     {
@@ -294,6 +421,8 @@ internal sealed class Poly
         {
             foreach (var (m, c) in p._terms) Add(m, c);
         }
+
+        public Dictionary<Monomial, GaussianRational> Terms => _terms;
 
         public Poly Build() => _terms.Count == 0 ? Zero : new Poly(_terms);
     }

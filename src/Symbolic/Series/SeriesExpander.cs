@@ -59,7 +59,7 @@ public sealed class SeriesExpander
         for (int i = 0; i < pole; i++)
             if (!total[i].IsZero)
                 throw new NotAnalyticException($"pole of order {pole - i} at t = 0 in {s}");
-        return new TruncatedSeries(total[pole..]);
+        return new TruncatedSeries(total[pole..]).CancelDenominators();
     }
 
     /// <summary>A term as <c>t^(-Pole) * Series</c>, with Series correct to <paramref name="order"/> + Pole.</summary>
@@ -69,14 +69,31 @@ public sealed class SeriesExpander
         var factors = term is Product p ? (IReadOnlyList<Expr>)p.Args : [term];
         var (numerator, denominator) = SplitDenominator(factors);
         if (denominator.Count == 0) return (Expand(term, order), 0);
-        var den = Multiply(denominator, order);
-        int q = den.Valuation;
-        if (q == 0 || q > order) return (ExpandProduct(factors, order), 0);
+        int q = DenominatorValuation(denominator, order);
+        if (q == 0) return (ExpandProduct(factors, order), 0);
         var num = Multiply(numerator, order + q);
-        den = Multiply(denominator, order + q);
+        var den = Multiply(denominator, order + q);
         int v = Math.Min(num.Valuation, q);
         var quotient = TruncatedSeries.Divide(num.ShiftDown(v), den.ShiftDown(q));
         return (quotient, q - v);
+    }
+
+    /// <summary>
+    /// The order to which a denominator vanishes at t = 0. It may exceed the requested order (t^2 at order 1),
+    /// so the expansion looks further before deciding that it vanishes identically.
+    /// </summary>
+    private int DenominatorValuation(List<Expr> denominator, int order)
+    {
+        var den = Multiply(denominator, order);
+        int q = den.Valuation;
+        for (int probe = 2 * order + 2; q > den.Order && probe <= MaxInternalOrder; probe *= 2)
+        {
+            den = Multiply(denominator, probe);
+            q = den.Valuation;
+        }
+        if (q > den.Order)
+            throw new NotAnalyticException($"the denominator {Ex.Mul(denominator.ToArray())} vanishes identically near t = 0");
+        return q;
     }
 
     private (List<Expr> Numerator, List<Expr> Denominator) SplitDenominator(IReadOnlyList<Expr> factors)
@@ -98,10 +115,8 @@ public sealed class SeriesExpander
         var (numerator, denominator) = SplitDenominator(factors);
         if (denominator.Count == 0) return Multiply(numerator, order);
 
+        int q = DenominatorValuation(denominator, order);
         var den = Multiply(denominator, order);
-        int q = den.Valuation;
-        if (q > order)
-            throw new NotAnalyticException($"the denominator {Ex.Mul(denominator.ToArray())} vanishes to order above {order} at t = 0");
         if (q == 0) return TruncatedSeries.Divide(Multiply(numerator, order), den);
 
         // t^p a~ / (t^q c~) = t^(p-q) a~/c~: expand both to order + q so the quotient is right to order.

@@ -64,6 +64,9 @@ public sealed class TruncatedSeries
 
     public bool IsZeroAt(int n) => _c[n].IsZero;
 
+    /// <summary>Every coefficient with sums in denominators cancelled where they divide (see <see cref="Poly.CancelDenominators"/>).</summary>
+    internal TruncatedSeries CancelDenominators() => new(_c.Select(c => c.CancelDenominators()).ToArray());
+
     /// <summary>
     /// d c_n / d x of every coefficient, computed in the polynomial ring (no tree rewriting): the rule's
     /// a_{n,p} when x is a parameter.
@@ -100,7 +103,26 @@ public sealed class TruncatedSeries
     public static TruncatedSeries operator -(TruncatedSeries a) => a.Scale(GaussianRational.One * -1);
     public static TruncatedSeries operator -(TruncatedSeries a, TruncatedSeries b) => a + (-b);
 
-    public TruncatedSeries Scale(Expr factor) => Scale(Poly.FromExpr(factor));
+    /// <summary>
+    /// Multiplies by a constant (free of t). Negative powers of sums in it divide exactly where they can, so
+    /// (b - a) * (b - a)^-1 cancels to 1 instead of leaving an atom.
+    /// </summary>
+    public TruncatedSeries Scale(Expr factor)
+    {
+        var factors = factor is Product p ? p.Args.ToArray() : [factor];
+        var numerator = new List<Expr>();
+        var divisors = new List<Poly>();
+        foreach (var f in factors)
+        {
+            if (f is Power { Base: Sum, Exponent: Number { IsReal: true } e } pw && e.Re.IsInteger && e.Re.Sign < 0 && e.Re.Numerator > -64)
+                for (int k = 0; k < (int)-e.Re.Numerator; k++) divisors.Add(Poly.FromExpr(pw.Base));
+            else numerator.Add(f);
+        }
+        var scaled = Scale(Poly.FromExpr(Ex.Mul(numerator.ToArray())));
+        foreach (var d in divisors)
+            scaled = new TruncatedSeries(scaled._c.Select(c => Guard(c.DivideBy(d))).ToArray());
+        return scaled;
+    }
 
     private TruncatedSeries Scale(GaussianRational factor) => new(_c.Select(c => c.Scale(factor)).ToArray());
 
@@ -126,14 +148,14 @@ public sealed class TruncatedSeries
     {
         if (c._c[0].IsZero) throw new SymbolicException("division by a series that vanishes at 0");
         int order = Math.Min(a.Order, c.Order);
-        var inverse = c._c[0].Reciprocal();
+        var c0 = c._c[0];
         var b = new Poly[order + 1];
         for (int n = 0; n <= order; n++)
         {
             var sum = a._c[n];
             for (int k = 1; k <= n; k++)
                 if (!c._c[k].IsZero && !b[n - k].IsZero) sum -= c._c[k] * b[n - k];
-            b[n] = Guard(sum * inverse);
+            b[n] = Guard(sum.DivideBy(c0));
         }
         return new TruncatedSeries(b);
     }
@@ -147,7 +169,7 @@ public sealed class TruncatedSeries
         if (_c[0].IsZero) throw new SymbolicException("power of a series that vanishes at 0");
         var b = new Poly[_c.Length];
         b[0] = Guard(Poly.FromExpr(Ex.Pow(_c[0].ToExpr(), alpha)));
-        var inverse = _c[0].Reciprocal();
+        var a0 = _c[0];
         var alphaPlusOne = Poly.FromExpr(Ex.Add(alpha, Ex.One));
         for (int n = 1; n < b.Length; n++)
         {
@@ -158,7 +180,7 @@ public sealed class TruncatedSeries
                 var weight = alphaPlusOne.Scale(k) - Poly.Constant(n);
                 sum += weight * _c[k] * b[n - k];
             }
-            b[n] = Guard(sum.Scale(new Rational(1, n)) * inverse);
+            b[n] = Guard(sum.Scale(new Rational(1, n)).DivideBy(a0));
         }
         return new TruncatedSeries(b);
     }
@@ -184,13 +206,13 @@ public sealed class TruncatedSeries
         if (_c[0].IsZero) throw new SymbolicException("logarithm of a series that vanishes at 0");
         var b = new Poly[_c.Length];
         b[0] = Poly.FromExpr(Ex.Log(_c[0].ToExpr()));
-        var inverse = _c[0].Reciprocal();
+        var a0 = _c[0];
         for (int n = 1; n < b.Length; n++)
         {
             var sum = _c[n];
             for (int k = 1; k < n; k++)
                 if (!b[k].IsZero && !_c[n - k].IsZero) sum += (b[k] * _c[n - k]).Scale(new Rational(-k, n));
-            b[n] = Guard(sum * inverse);
+            b[n] = Guard(sum.DivideBy(a0));
         }
         return new TruncatedSeries(b);
     }

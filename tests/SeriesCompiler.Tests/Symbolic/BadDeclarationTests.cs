@@ -105,7 +105,7 @@ public sealed class BadDeclarationTests
         Assert.Contains(c.MessageFragment, only.Message, StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith($"test.dist({c.Line},{c.Column}): error {c.Id}: ", only.ToString());
         Assert.Null(rule); // never a partial output
-        Assert.False(ws.IsValid(d) && ws.Diagnostics.Count > 0);
+        if (ws.Diagnostics.Count > 0) Assert.False(ws.IsValid(d)); // a declaration with binding errors is never derived
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
@@ -140,7 +140,7 @@ public sealed class BadDeclarationTests
     }
 
     /// <summary>The path in the cycle message follows the chain of latents, A -> B -> A when deriving A.</summary>
-    [Fact(Skip = "bug: Workspace prints the cycle from an ImmutableHashSet, whose order follows randomised string hashes: deriving A reports 'B -> A -> A' (or another order) instead of 'A -> B -> A'; the message is wrong and not deterministic")]
+    [Fact]
     public void Cycle_message_follows_the_chain()
     {
         const string text = "distribution A(k > 0) {\n    support positive\n    latent z ~ B(k)\n    value = z\n}\n"
@@ -230,7 +230,7 @@ public sealed class BadDeclarationTests
     }
 
     /// <summary>t1/t2 has no power series at (0, 0): it must be refused as not analytic, not as 'K(0) != 0'.</summary>
-    [Fact(Skip = "bug: with several variables every t_j is scaled by one grading variable s, so t1/t2 (homogeneous of degree 0) looks like a constant: the declaration is refused with SC1002 'K(0) must be 0, but it is t1/t2' instead of SC1001 not analytic")]
+    [Fact]
     public void Quotient_of_frequency_variables_is_not_analytic()
     {
         var d = Assert.Single(AllDiagnostics(D("a", "cgf(t1, t2) = a*t1 + t1/t2", "real^2")));

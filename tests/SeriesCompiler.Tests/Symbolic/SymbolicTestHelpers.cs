@@ -23,14 +23,12 @@ internal static class SymbolicTestHelpers
 
     private static readonly object Gate = new();
 
-    public static Workspace Bundled => BundledWorkspace.Value;
-
     /// <summary>Derives a bundled distribution (by its declared name) and asserts that the derivation is clean.</summary>
     public static RuleModel DeriveBundled(string name, int order = 10)
     {
         lock (Gate) // Workspace memoises derivations in a plain dictionary: keep xunit's parallel classes off it.
         {
-            var ws = Bundled;
+            var ws = BundledWorkspace.Value;
             Assert.True(ws.Diagnostics.Count == 0, Format(ws.Diagnostics));
             var d = ws.Find(name) ?? throw new InvalidOperationException($"no bundled distribution '{name}'");
             var (rule, diagnostics) = ws.Derive(d, order);

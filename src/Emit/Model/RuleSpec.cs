@@ -1,0 +1,41 @@
+namespace SeriesCompiler.Emit.Model;
+
+/// <summary>One parameter as the template writes it: every field already C# text.</summary>
+public sealed record ParameterSpec(string NameLiteral, string Local, int Index, string Lower, string LowerInclusive, string Upper, string UpperInclusive, string IsInteger, string ConstraintLiteral);
+
+/// <summary>
+/// Everything the rule template needs, every number, identifier and statement already formatted as C#
+/// (the template only lays it out). Compares by value, so an unchanged declaration gives an equal spec.
+/// </summary>
+public sealed record RuleSpec(
+    string Namespace,
+    string ClassName,
+    string NameLiteral,
+    string SourceComment,
+    string Summary,
+    IReadOnlyList<ParameterSpec> Parameters,
+    string DifferentiableList,
+    int DifferentiableCount,
+    int Dimension,
+    int Order,
+    string Support,
+    string MultiIndices,
+    string FiniteSupport,
+    string CumulantsCode,
+    string CoefficientsCode,
+    bool HasCgf,
+    string CgfCode,
+    string CgfGradientCode,
+    bool CanSample,
+    string SampleCode,
+    bool HasPathwise,
+    string PathwiseCode,
+    bool HasLogDensity,
+    string LogDensityCode,
+    string ScoreCode)
+{
+    public bool Equals(RuleSpec? other) =>
+        other is not null && ToString() == other.ToString() && Parameters.SequenceEqual(other.Parameters);
+
+    public override int GetHashCode() => HashCode.Combine(ClassName, CoefficientsCode, SampleCode);
+}

@@ -1,0 +1,231 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using SeriesCompiler.Emit.CSharp;
+using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Calculus;
+using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Series;
+
+namespace SeriesCompiler.Emit.Model;
+
+/// <summary>
+/// Builds the <see cref="RuleSpec"/> of a derived rule: the C# of its coefficients (after common-subexpression
+/// elimination), the closed-form K(tau) and its gradient, the sampler and its pathwise derivative (implicit
+/// reparameterisation through gamma draws), the log density and the score.
+/// </summary>
+public static class RuleSpecBuilder
+{
+    private const string Indent = "        ";
+    private static readonly HashSet<string> ContinuousDraws = ["uniform", "normal", "exponential"];
+
+    public static RuleSpec Build(RuleModel rule, string @namespace)
+    {
+        var d = rule.Declaration;
+        if (rule.IsDerived) throw new ArgumentException("derived distributions are emitted by DerivedSpecBuilder", nameof(rule));
+        var locals = d.Parameters.ToDictionary(p => p.Symbol, p => "p_" + CSharpNames.Identifier(p.Name).TrimStart('@'));
+        var differentiable = rule.Differentiable;
+        int pCount = differentiable.Length;
+
+        // Cumulants and coefficients: c_n into c[m], a_{n,p} into a[m*P + p].
+        var cumulants = new List<(string, Expr, string)>();
+        var coefficients = new List<(string, Expr, string)>();
+        for (int m = 0; m < rule.Coefficients.Length; m++)
+        {
+            var c = rule.Coefficients[m];
+            string n = string.Join(",", c.Index);
+            cumulants.Add(($"c[{m}]", c.Value, $"c_{n} = {c.Value}"));
+            for (int p = 0; p < pCount; p++)
+                coefficients.Add(($"a[{m * pCount + p}]", c.Derivatives[p], $"a_{n},{differentiable[p].Name} = d/d{differentiable[p].Name} ({c.Value}) = {c.Derivatives[p]}"));
+        }
+
+        // K(tau) in closed form (no series) and its gradient: the exponential shortcut.
+        var (hasCgf, cgfCode, cgfGradientCode) = BuildCgf(d, differentiable, locals);
+
+        var (canSample, sampleCode, hasPathwise, pathwiseCode) = BuildSampler(d, differentiable, locals);
+        var (hasDensity, densityCode, scoreCode) = BuildDensity(d, differentiable, locals);
+
+        var parameters = d.Parameters.Select((p, i) => new ParameterSpec(
+            CSharpNames.StringLiteral(p.Name), locals[p.Symbol], i,
+            p.Lower is { } lo ? CSharpNames.Double(lo.ToDouble()) : "null", Bool(p.LowerInclusive),
+            p.Upper is { } hi ? CSharpNames.Double(hi.ToDouble()) : "null", Bool(p.UpperInclusive),
+            Bool(p.IsInteger), CSharpNames.StringLiteral(p.ConstraintText))).ToList();
+
+        return new RuleSpec(
+            @namespace,
+            CSharpNames.TypeName(d.Name, "Rule"),
+            CSharpNames.StringLiteral(d.Name),
+            CSharpNames.Comment(Path.GetFileName(d.Source.Path)),
+            CSharpNames.Comment(Summary(d)),
+            parameters,
+            string.Join(", ", differentiable.Select(p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture))),
+            pCount,
+            d.Dimension,
+            rule.Order,
+            "global::SeriesCompiler.Runtime.Rules.SupportKind." + d.Support!.Kind,
+            string.Join(", ", rule.Coefficients.Select(c => "[" + string.Join(", ", c.Index) + "]")),
+            FiniteSupport(d.Support),
+            Block(cumulants, locals, d, "c_"),
+            Block(coefficients, locals, d, "a_"),
+            hasCgf, cgfCode, cgfGradientCode,
+            canSample, sampleCode, hasPathwise, pathwiseCode,
+            hasDensity, densityCode, scoreCode);
+    }
+
+    private static string Bool(bool b) => b ? "true" : "false";
+
+    private static string Summary(BoundDistribution d)
+    {
+        var kind = d.CharacteristicKind switch
+        {
+            CharacteristicKind.Cf => "cf",
+            CharacteristicKind.LogCf => "logcf",
+            _ => "cgf",
+        };
+        var vars = string.Join(", ", d.FrequencyVariables.Select(v => v.Name));
+        return $"{d.Name}({string.Join(", ", d.Parameters.Select(p => p.ConstraintText))}): {kind}({vars}) = {d.Characteristic}";
+    }
+
+    /// <summary>Loads the parameters into locals, then writes the outputs as straight-line code.</summary>
+    private static string Block(List<(string, Expr, string)> outputs, Dictionary<Symbol, string> locals, BoundDistribution d, string prefix)
+    {
+        var writer = new StraightLineWriter(s => locals[s], prefix, Indent);
+        return LoadParameters(d, locals, outputs.Select(o => o.Item2)) + writer.Write(outputs);
+    }
+
+    private static string LoadParameters(BoundDistribution d, Dictionary<Symbol, string> locals, IEnumerable<Expr> used)
+    {
+        var list = used.ToList();
+        var sb = new StringBuilder();
+        for (int i = 0; i < d.Parameters.Length; i++)
+        {
+            var p = d.Parameters[i];
+            if (list.Any(e => e.Contains(p.Symbol)))
+                sb.Append(Indent).Append("double ").Append(locals[p.Symbol]).Append(" = theta[").Append(i).Append("];\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string FiniteSupport(BoundSupport support)
+    {
+        if (support.Kind != SupportKind.FiniteSet) return "null";
+        var values = support.Bounds.Select(b => b is Number { IsReal: true } n ? CSharpNames.Double(n.Re.ToDouble()) : null).ToList();
+        return values.Any(v => v is null) ? "null" : "[" + string.Join(", ", values) + "]";
+    }
+
+    private static (bool, string, string) BuildCgf(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    {
+        if (d.Dimension != 1 || d.Characteristic is null) return (false, "", "");
+        var tau = Ex.Sym("tau", SymbolKind.Variable);
+        try
+        {
+            var at = d.CharacteristicKind == CharacteristicKind.Cgf ? (Expr)tau : Ex.Mul(Ex.Neg(Ex.I), tau);
+            var k = Substitution.Apply(d.Characteristic, new Dictionary<Symbol, Expr> { [d.FrequencyVariables[0]] = at });
+            if (d.CharacteristicKind == CharacteristicKind.Cf) k = Ex.Log(k);
+            if (k.ContainsImaginary()) return (false, "", "");
+            var withTau = new Dictionary<Symbol, string>(locals) { [tau] = "tau" };
+            var cgf = Block([("return_value", k, $"K(tau) = {k}")], withTau, d, "k_");
+            var gradient = differentiable.Select((p, i) => ($"gradient[{i}]", Derivative.Of(k, p.Symbol), $"dK/d{p.Name} = {Derivative.Of(k, p.Symbol)}")).ToList();
+            return (true, cgf, Block(gradient, withTau, d, "g_"));
+        }
+        catch (SymbolicException)
+        {
+            return (false, "", "");
+        }
+    }
+
+    /// <summary>
+    /// The sampler, and its derivative in the parameters: continuous draws without parameters are constants;
+    /// a gamma draw g = gamma(k) moves with k by implicit reparameterisation, dg/dtheta = dg/dk dk/dtheta with
+    /// dg/dk = -(dP(g; k)/dk) / p(g; k); any other draw whose arguments depend on the parameters has no pathwise derivative.
+    /// </summary>
+    private static (bool, string, bool, string) BuildSampler(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    {
+        if (d.Sample.IsEmpty) return (false, "", false, "");
+        var draws = d.Draws;
+        var names = new Dictionary<Symbol, string>(locals);
+        for (int i = 0; i < draws.Length; i++) names[draws[i].Symbol] = "draw" + i;
+        var drawWriter = new StraightLineWriter(s => names[s], "s_", Indent);
+        var sb = new StringBuilder();
+        sb.Append(LoadParameters(d, locals, draws.SelectMany(x => x.Arguments).Concat(d.Sample)));
+        foreach (var (draw, i) in draws.Select((x, i) => (x, i)))
+        {
+            var args = draw.Arguments.Select((a, j) => ($"double arg{i}_{j}", a, "")).ToList();
+            sb.Append(new StraightLineWriter(s => names[s], $"s{i}_", Indent).Write(args));
+            sb.Append(Indent).Append("double draw").Append(i).Append(" = ").Append(DrawCall(draw, i)).Append(";\n");
+        }
+        var sampleOutputs = d.Sample.Select((e, j) => ($"z[{j}]", e, $"z{(d.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}")).ToList();
+        var sampleCode = sb + drawWriter.Write(sampleOutputs);
+
+        // Pathwise: which draws carry parameter dependence, and through what.
+        bool pathwise = !d.Support!.IsDiscrete;
+        var paramSymbols = differentiable.Select(p => p.Symbol).ToList();
+        var drawDerivative = new Dictionary<Symbol, Expr[]>(); // dDraw/dtheta_p as expressions
+        var shapeDerivatives = new List<(int Index, Symbol Symbol)>();
+        foreach (var (draw, i) in draws.Select((x, i) => (x, i)))
+        {
+            bool dependent = draw.Arguments.Any(a => paramSymbols.Any(a.Contains) || drawDerivative.Keys.Any(a.Contains));
+            if (!dependent) continue;
+            if (draw.Kind != "gamma") { pathwise = false; break; }
+            var dgdk = Ex.Sym("dgdk#" + i, SymbolKind.Variable);
+            names[dgdk] = "dgdk" + i;
+            shapeDerivatives.Add((i, dgdk));
+            drawDerivative[draw.Symbol] = paramSymbols.Select((p, pi) => Ex.Mul(dgdk, TotalDerivative(draw.Arguments[0], p, drawDerivative, pi))).ToArray();
+        }
+        if (!pathwise) return (true, sampleCode, false, "");
+
+        var path = new StringBuilder(sampleCode);
+        foreach (var (i, _) in shapeDerivatives)
+            path.Append(Indent).Append($"double dgdk{i} = global::SeriesCompiler.Runtime.Special.SpecialFunctions.GammaSampleShapeDerivative(draw{i}, arg{i}_0);\n");
+        var outputs = new List<(string, Expr, string)>();
+        for (int j = 0; j < d.Sample.Length; j++)
+            for (int p = 0; p < paramSymbols.Count; p++)
+            {
+                var dz = TotalDerivative(d.Sample[j], paramSymbols[p], drawDerivative, p);
+                outputs.Add(($"dz[{j * paramSymbols.Count + p}]", dz, $"dz{j}/d{paramSymbols[p].Name} = {dz}"));
+            }
+        path.Append(new StraightLineWriter(s => names[s], "dz_", Indent).Write(outputs));
+        return (true, sampleCode, true, path.ToString());
+    }
+
+    /// <summary>d e / d theta_p through the parameters and through the draws that depend on them.</summary>
+    private static Expr TotalDerivative(Expr e, Symbol p, Dictionary<Symbol, Expr[]> drawDerivative, int pIndex)
+    {
+        var total = Derivative.Of(e, p);
+        foreach (var (draw, derivatives) in drawDerivative)
+            if (e.Contains(draw)) total = Ex.Add(total, Ex.Mul(Derivative.Of(e, draw), derivatives[pIndex]));
+        return total;
+    }
+
+    private static string DrawCall(BoundDraw draw, int i)
+    {
+        string Arg(int j) => $"arg{i}_{j}";
+        return draw.Kind switch
+        {
+            "uniform" => "random.NextDouble()",
+            "normal" => "random.Normal()",
+            "exponential" => "random.Exponential()",
+            "gamma" => $"random.Gamma({Arg(0)})",
+            "beta" => $"random.Beta({Arg(0)}, {Arg(1)})",
+            "poisson" => $"(double)random.Poisson({Arg(0)})",
+            "bernoulli" => $"(random.Bernoulli({Arg(0)}) ? 1.0 : 0.0)",
+            "binomial" => $"global::SeriesCompiler.Runtime.Rules.RuleMath.Binomial(random, {Arg(0)}, {Arg(1)})",
+            "categorical" => $"(double)random.Categorical(stackalloc double[] {{ {string.Join(", ", draw.Arguments.Select((_, j) => Arg(j)))} }})",
+            _ => throw new InvalidOperationException($"unknown draw {draw.Kind}"),
+        };
+    }
+
+    private static (bool, string, string) BuildDensity(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    {
+        if (d.LogDensity is null || d.DensityVariable is null) return (false, "", "");
+        var names = new Dictionary<Symbol, string>(locals) { [d.DensityVariable] = "z[0]" };
+        var density = Block([("return_value", d.LogDensity, $"log p(z) = {d.LogDensity}")], names, d, "l_");
+        var score = differentiable.Select((p, i) =>
+        {
+            var s = Derivative.Of(d.LogDensity, p.Symbol);
+            return ($"score[{i}]", s, $"d/d{p.Name} log p(z) = {s}");
+        }).ToList();
+        return (true, density, Block(score, names, d, "s_"));
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace SeriesCompiler.Runtime.Rules;
+
+/// <summary>A parameter of a distribution and its constraint, checked whenever a rule is used.</summary>
+public sealed record ParameterInfo(
+    string Name,
+    double? Lower,
+    bool LowerInclusive,
+    double? Upper,
+    bool UpperInclusive,
+    bool IsInteger,
+    string Constraint)
+{
+    public bool IsDifferentiable => !IsInteger;
+
+    /// <summary>Throws a clear exception naming the parameter and its bound when <paramref name="value"/> violates the constraint.</summary>
+    public void Check(double value)
+    {
+        string? problem = null;
+        if (!double.IsFinite(value)) problem = "is not finite";
+        else if (Lower is { } lo && (LowerInclusive ? value < lo : value <= lo)) problem = $"violates {Constraint}";
+        else if (Upper is { } hi && (UpperInclusive ? value > hi : value >= hi)) problem = $"violates {Constraint}";
+        else if (IsInteger && value != Math.Floor(value)) problem = "must be an integer";
+        if (problem is not null)
+            throw new ArgumentOutOfRangeException(Name, value,
+                $"parameter '{Name}' = {value.ToString("R", CultureInfo.InvariantCulture)} {problem}");
+    }
+}
+
+public enum SupportKind { Real, Positive, Interval, FiniteSet, IntegerRange, Naturals, Integers, Simplex }

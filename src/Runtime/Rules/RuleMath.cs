@@ -1,0 +1,31 @@
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Runtime.Rules;
+
+/// <summary>Small numeric helpers shared by generated rules and the compiler's tree interpreter, so both compute alike.</summary>
+public static class RuleMath
+{
+    /// <summary>
+    /// x^n for an integer n by binary powering (x^-n = 1/x^n): exact for small integer powers of exact
+    /// doubles, and the same operation order as the tree interpreter.
+    /// </summary>
+    public static double PowInt(double x, int n)
+    {
+        if (n < 0) return 1.0 / PowInt(x, -n);
+        double result = 1.0, square = x;
+        for (; n > 0; n >>= 1)
+        {
+            if ((n & 1) != 0) result *= square;
+            if (n > 1) square *= square;
+        }
+        return result;
+    }
+
+    /// <summary>A Binomial(n, p) draw as a sum of n Bernoulli draws (n is a small fixed hyper-parameter).</summary>
+    public static double Binomial(RandomSource random, double n, double p)
+    {
+        long count = 0;
+        for (long k = 0; k < (long)n; k++) if (random.Bernoulli(p)) count++;
+        return count;
+    }
+}
