@@ -93,6 +93,7 @@ public static class RuleEmitter
             ["has_log_density"] = spec.HasLogDensity,
             ["log_density_code"] = spec.LogDensityCode,
             ["score_code"] = spec.ScoreCode,
+            ["resummed_members"] = spec.ResummedMembers,
         };
         return RenderWith(RuleTemplate.Value, model);
     }

@@ -4,6 +4,7 @@ using SeriesCompiler.Symbolic.Calculus;
 using SeriesCompiler.Symbolic.Diagnostics;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Resummation;
 using SeriesCompiler.Symbolic.Series;
 using SeriesCompiler.Symbolic.Syntax;
 
@@ -110,8 +111,11 @@ public sealed class Workspace
                 .ToImmutableArray();
             var variables = d.FrequencyVariables.Length == 1 ? ImmutableArray.Create("t")
                 : d.FrequencyVariables.Select((_, j) => "t" + (j + 1)).ToImmutableArray();
+            WarnUnusedParameters(d, differentiable, coefficients, bag);
+            // 4b. Resum: where dK/dtheta is a combination of known generating functions, the whole series in closed form.
+            var resummation = d.FrequencyVariables.Length == 1 ? Resummer.Resum(d, differentiable) : [];
             // 5. Model: the immutable description the emitter and the runtime consume.
-            return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, []);
+            return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, []) { Resummation = resummation };
         }
         catch (DerivationException ex)
         {
@@ -126,6 +130,15 @@ public sealed class Workspace
             bag.Report(DiagnosticCatalogue.NotAnalytic, d.CharacteristicSpan, ex.Message);
         }
         return null;
+    }
+
+    /// <summary>A parameter whose every a_{n,p} is zero does not affect the distribution: its gradient is always 0.</summary>
+    private static void WarnUnusedParameters(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, ImmutableArray<CoefficientSpec> coefficients, DiagnosticBag bag)
+    {
+        for (int p = 0; p < differentiable.Length; p++)
+            if (coefficients.All(c => c.Derivatives[p].IsZero))
+                bag.Report(DiagnosticCatalogue.UnusedParameter, differentiable[p].Span,
+                    $"parameter '{differentiable[p].Name}' does not appear in the characteristic function, so its gradient is always zero");
     }
 
     private static ImmutableArray<CoefficientSpec> Differentiate(

@@ -32,7 +32,8 @@ public sealed record RuleSpec(
     string PathwiseCode,
     bool HasLogDensity,
     string LogDensityCode,
-    string ScoreCode)
+    string ScoreCode,
+    string ResummedMembers)
 {
     public bool Equals(RuleSpec? other) =>
         other is not null && ToString() == other.ToString() && Parameters.SequenceEqual(other.Parameters);

@@ -70,7 +70,8 @@ public static class RuleSpecBuilder
             Block(coefficients, locals, d, "a_"),
             hasCgf, cgfCode, cgfGradientCode,
             canSample, sampleCode, hasPathwise, pathwiseCode,
-            hasDensity, densityCode, scoreCode);
+            hasDensity, densityCode, scoreCode,
+            ResummedMembersBuilder.Build(rule, locals));
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -21,6 +21,24 @@ public static class RuleMath
         return result;
     }
 
+    /// <summary>G ~ Geometric(q) on 0, 1, 2, ...: P(G = g) = (1 - q) q^g, by inversion: floor(log U / log q).</summary>
+    public static double Geometric(RandomSource random, double q) =>
+        q <= 0 ? 0 : Math.Floor(Math.Log(random.NextDouble()) / Math.Log(q));
+
+    /// <summary>
+    /// M ~ Logarithmic(q) on 1, 2, ...: P(M = m) = -q^m / (m log(1 - q)), by Kemp's second algorithm (LK, 1981).
+    /// </summary>
+    public static double Logarithmic(RandomSource random, double q)
+    {
+        double r = Math.Log(1 - q);
+        double v = random.NextDouble();
+        if (v >= q) return 1;
+        double u = random.NextDouble();
+        double threshold = 1 - Math.Exp(r * u);
+        if (v <= threshold * threshold) return Math.Floor(1 + Math.Log(v) / Math.Log(threshold));
+        return v <= threshold ? 2 : 1;
+    }
+
     /// <summary>A Binomial(n, p) draw as a sum of n Bernoulli draws (n is a small fixed hyper-parameter).</summary>
     public static double Binomial(RandomSource random, double n, double p)
     {

@@ -45,8 +45,6 @@ public static partial class DiagnosticCatalogue
         "Tuples '(a, b)' are allowed only as the whole right-hand side of 'sample'.");
     public static readonly DiagnosticDescriptor MisplacedIndex = Define("SC0121", "indexing outside an indexed family",
         "Index only vector parameters and latents of a family 'distribution NAME[K](alpha[K] ...)', with its index variable.");
-    public static readonly DiagnosticDescriptor EmptyDeclaration = Define("SC0122", "nothing to derive or sample",
-        "Add a characteristic function (cf/logcf/cgf), or latent components with a value.");
     public static readonly DiagnosticDescriptor DuplicateDistribution = Define("SC0123", "distribution declared twice",
         "Each distribution name (compared case-insensitively) may be declared once in the files checked together.");
     public static readonly DiagnosticDescriptor InvalidConstraint = Define("SC0124", "invalid constraint",

@@ -43,6 +43,12 @@ public sealed record RuleModel(
     ImmutableArray<CoefficientSpec> Coefficients,
     ImmutableArray<ComponentSpec> Components)
 {
+    /// <summary>
+    /// Per differentiable parameter (same order as <see cref="Differentiable"/>): the exact resummed rule, or
+    /// why the truncated series stays. Empty for derived and multivariate distributions.
+    /// </summary>
+    public ImmutableArray<Resummation.ResummationOutcome> Resummation { get; init; } = [];
+
     public bool IsDerived => Components.Length > 0;
 
     /// <summary>Symbols to differentiate in: a vector parameter <c>alpha[K]</c> of a family appears as <c>alpha[j]</c>.</summary>

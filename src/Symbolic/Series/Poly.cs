@@ -191,7 +191,9 @@ internal sealed class Poly
     /// the sum is assembled directly (sorted, no re-merging); a term whose atoms do not stay atoms when
     /// raised (a normalised sum in a denominator) goes through the general factory instead.
     /// </summary>
-    public Expr ToExpr()
+    public Expr ToExpr() => _expr ??= CancelDenominators().BuildExpr();
+
+    private Expr BuildExpr()
     {
         if (_expr is not null) return _expr;
         var constant = GaussianRational.Zero;
@@ -222,7 +224,7 @@ internal sealed class Poly
         }
         var sum = Ex.CanonicalSum(constant, terms);
         if (general.Count > 0) sum = Ex.Add([sum, .. general]);
-        return _expr = sum;
+        return sum;
     }
 
     /// <summary>
@@ -305,42 +307,45 @@ internal sealed class Poly
     }
 
     /// <summary>
-    /// Cancels sums in denominators that divide their numerators: b/(b - a) - a/(b - a) becomes 1. Terms are
-    /// grouped by the negative powers of sum atoms they carry; each group's numerator is divided exactly by
-    /// those sums where it can be.
+    /// Brings the terms over one common denominator of sum atoms and cancels the sums that divide the
+    /// numerator: p/(p-1)^2 - 1/(p-1) becomes 1/(p-1)^2 and b/(b-a) - a/(b-a) becomes 1. Each sum atom S
+    /// appearing as S^-e is raised to the largest such power; the numerator is divided exactly by S as
+    /// often as it goes. Polynomials are untouched.
     /// </summary>
     public Poly CancelDenominators()
     {
-        bool any = false;
+        var maxPower = new Dictionary<int, int>();
         foreach (var m in _terms.Keys)
-            for (int i = 0; i < m.Length && !any; i++)
-                if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum) any = true;
-        if (!any) return this;
+            for (int i = 0; i < m.Length; i++)
+                if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum)
+                    maxPower[m.AtomId(i)] = Math.Max(maxPower.GetValueOrDefault(m.AtomId(i)), -m.Exponent(i));
+        if (maxPower.Count == 0 || maxPower.Values.Sum() > 64) return this;
 
-        var groups = new Dictionary<Monomial, Builder>();
+        var sums = maxPower.Keys.ToDictionary(id => id, id => FromExpr(Atoms[id]));
+        var numerator = new Builder();
         foreach (var (m, c) in _terms)
         {
-            var (denominator, rest) = SplitSumDenominator(m);
-            if (!groups.TryGetValue(denominator, out var b)) groups[denominator] = b = new Builder();
-            b.Add(rest, c);
+            // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax.
+            var (_, rest) = SplitSumDenominator(m);
+            var lifted = Constant(c) * new Poly(new Dictionary<Monomial, GaussianRational> { [rest] = GaussianRational.One });
+            foreach (var (id, kmax) in maxPower)
+            {
+                int e = 0;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == id) e = -m.Exponent(i);
+                for (int k = e; k < kmax; k++) lifted *= sums[id];
+            }
+            numerator.Add(lifted);
+        }
+        var n = numerator.Build();
+        var denominator = Monomial.One;
+        foreach (var (id, kmax) in maxPower)
+        {
+            int remaining = kmax;
+            while (remaining > 0 && n.TryDivideExactly(sums[id], out var q)) { n = q; remaining--; }
+            denominator = denominator.Multiply(Monomial.Atom(id, -remaining));
         }
         var result = new Builder();
-        foreach (var (denominator, numeratorBuilder) in groups)
-        {
-            var numerator = numeratorBuilder.Build();
-            var remaining = denominator;
-            for (int i = 0; i < denominator.Length; i++)
-            {
-                var sum = FromExpr(Atoms[denominator.AtomId(i)]);
-                for (int k = 0; k < -denominator.Exponent(i); k++)
-                {
-                    if (!numerator.TryDivideExactly(sum, out var q)) break;
-                    numerator = q;
-                    remaining = remaining.Multiply(Monomial.Atom(denominator.AtomId(i), 1));
-                }
-            }
-            foreach (var (m, c) in numerator._terms) result.Add(m.Multiply(remaining), c);
-        }
+        foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c);
         return result.Build();
     }
 
