@@ -83,6 +83,20 @@ public static class JsonCoefficientsWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (!rule.Resummation.IsEmpty)
+        {
+            // An extension of cli.md: the form each parameter's rule got.
+            json.WriteStartObject("resummed");
+            foreach (var o in rule.Resummation)
+            {
+                json.WriteStartObject(o.Parameter);
+                json.WriteString("form", o.Rule is null ? "series" : o.Rule.Terms.All(t => t.Law is Symbolic.Resummation.ZeroLaw) ? "finite" : "resummed");
+                if (o.Rule is { } r) json.WriteString("rule", r.ToString());
+                if (o.Reason.Length > 0) json.WriteString("reason", o.Reason);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 

@@ -41,6 +41,21 @@ public static class TableCoefficientsWriter
             text.Add(cells);
         }
         text.Write(output);
+        WriteResummation(output, rule);
+    }
+
+    /// <summary>Beside the series: the exact resummed rule of each parameter, or why the truncated series stays.</summary>
+    public static void WriteResummation(TextWriter output, Symbolic.Model.RuleModel rule)
+    {
+        if (rule.Resummation.IsEmpty) return;
+        output.WriteLine("exact rules (the whole series summed):");
+        foreach (var o in rule.Resummation)
+        {
+            if (o.Rule is { } r)
+                output.WriteLine($"  d/d{o.Parameter}: {r}" + (o.Reason.Length > 0 ? $"   ({o.Reason})" : ""));
+            else
+                output.WriteLine($"  d/d{o.Parameter}: truncated series; {o.Reason}");
+        }
     }
 
     public static string Title(CoefficientTable table)
