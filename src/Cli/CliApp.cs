@@ -48,6 +48,9 @@ public static class CliApp
             "bundled distribution. Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.");
         root.Subcommands.Add(CheckCommand.Create(context));
         root.Subcommands.Add(CoefficientsCommand.Create(context));
+        root.Subcommands.Add(CompileCommand.Create(context));
+        root.Subcommands.Add(EstimateCommand.Create(context));
+        root.Subcommands.Add(ExperimentCommand.Create(context));
         root.SetAction(_ => context.Guard(() => OverviewCommand.Run(context)));
         return root;
     }

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SeriesCompiler.Experiments.Output;
+using SeriesCompiler.Runtime.Rules;
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Experiments;
+
+/// <summary>
+/// The paper's toy problems (section 6.1): z_j ~ Gamma(k_j, mu_j) independently, j = 1..d, and
+/// L = E[sum_j (z_j - 0.49)^2] (gamma-quadratic) or L = E[sum_j exp(-z_j)] (gamma-exp), minimised with Adam
+/// (learning rate 1e-3) over log k and log mu, one sample per step, for d in {1, 10, 100} and 5 seeds. Each
+/// estimator's gradient drives its own run; the exact loss and the log-variance of the gradient are recorded.
+/// </summary>
+public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) : IExperiment
+{
+    public enum Objective { Quadratic, Exponential }
+
+    private const double Target = 0.49;
+
+    // Per thread: the score estimator needs every coordinate's score before it knows f(z).
+    private readonly ThreadLocal<double[]> _scoreBuffer = new(() => new double[200]);
+
+    public string Name => objective == Objective.Quadratic ? "gamma-quadratic" : "gamma-exp";
+
+    public string Description => objective == Objective.Quadratic
+        ? "L = E||z - 0.49||^2, z_j ~ Gamma(k_j, mu_j): Fourier (exact at N = 2), resummed, pathwise (implicit), score function"
+        : "L = E[sum exp(-z_j)], z_j ~ Gamma(k_j, mu_j): Fourier exponential shortcut, resummed, pathwise (implicit), score function";
+
+    private static readonly string[] Estimators = ["fourier", "resummed", "pathwise", "score"];
+
+    public ExperimentResult Run(ExperimentOptions options)
+    {
+        var watch = Stopwatch.StartNew();
+        Directory.CreateDirectory(options.OutputDirectory);
+        var rule = RuleLibrary.Direct("gamma");
+        int[] dims = options.Quick ? [1, 10] : [1, 10, 100];
+        int seeds = options.Quick ? 2 : 5;
+        int steps = options.Quick ? 1500 : 50_000;
+        int every = options.Quick ? 50 : 500;
+        var log = new RunLog(["loss", "log10_gradient_variance"]);
+        int total = dims.Length * Estimators.Length * seeds, done = 0;
+        foreach (var d in dims)
+            foreach (var estimator in Estimators)
+                Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, seed =>
+                {
+                    Train(rule, d, estimator, seed, steps, every, log);
+                    int n = Interlocked.Increment(ref done);
+                    options.Progress?.Report(new ExperimentProgress((double)n / total, $"d={d} {estimator} seed {seed}"));
+                });
+
+        var files = new List<string>();
+        string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
+        log.WriteCsv(csv);
+        files.Add(csv);
+        foreach (var d in dims)
+        {
+            string setting = "d=" + d;
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-loss-d{d}.png"), $"{Name}: training loss, {setting}", "loss", log, setting, "loss"));
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-variance-d{d}.png"), $"{Name}: log10 gradient variance, {setting}", "log10 variance", log, setting, "log10_gradient_variance"));
+        }
+        var summary = Summary(log, dims, steps, seeds, watch.Elapsed);
+        string md = Path.Combine(options.OutputDirectory, "summary.md");
+        File.WriteAllText(md, summary);
+        files.Add(md);
+        if (!log.AllFinite) throw new InvalidOperationException($"{Name}: a recorded number is not finite");
+        return new ExperimentResult(Name, files, watch.Elapsed, summary);
+    }
+
+    private void Train(IDistributionRule rule, int d, string estimator, int seed, int steps, int every, RunLog log)
+    {
+        var random = new RandomSource((ulong)(1000 * d + 17 * seed + 1));
+        var parameters = new double[2 * d]; // log k_j, log mu_j: starts at k = mu = 1
+        var gradient = new double[2 * d];
+        var adam = new Adam(2 * d);
+        var probe = new double[2 * d];
+        var sum = new double[2 * d];
+        var sumSq = new double[2 * d];
+        for (int step = 0; step <= steps; step++)
+        {
+            if (step % every == 0)
+            {
+                // The gradient's variance at the current parameters, from repeated single-sample estimates.
+                const int repeats = 16;
+                Array.Clear(sum); Array.Clear(sumSq);
+                var probeRandom = random.Stream(step + 1);
+                for (int r = 0; r < repeats; r++)
+                {
+                    Gradient(rule, estimator, parameters, probeRandom, probe);
+                    for (int i = 0; i < probe.Length; i++) { sum[i] += probe[i]; sumSq[i] += probe[i] * probe[i]; }
+                }
+                double variance = 0;
+                for (int i = 0; i < probe.Length; i++) variance += Math.Max(0, sumSq[i] - sum[i] * sum[i] / repeats) / (repeats - 1);
+                log.Add("d=" + d, estimator, seed, step, Loss(parameters, d), Math.Log10(variance / probe.Length + 1e-300));
+            }
+            if (step == steps) break;
+            Gradient(rule, estimator, parameters, random, gradient);
+            adam.Step(parameters, gradient);
+        }
+    }
+
+    /// <summary>The exact loss: E(z - c)^2 = k mu^2 + (k mu - c)^2; E exp(-z) = (1 + mu)^-k.</summary>
+    private double Loss(double[] parameters, int d)
+    {
+        double loss = 0;
+        for (int j = 0; j < d; j++)
+        {
+            double k = Math.Exp(parameters[2 * j]), mu = Math.Exp(parameters[2 * j + 1]);
+            loss += objective == Objective.Quadratic ? k * mu * mu + (k * mu - Target) * (k * mu - Target) : Math.Pow(1 + mu, -k);
+        }
+        return loss;
+    }
+
+    private double F(double z) => objective == Objective.Quadratic ? (z - Target) * (z - Target) : Math.Exp(-z);
+
+    /// <summary>The n-th derivative of one coordinate's f.</summary>
+    private double Derivative(double z, int n) => objective == Objective.Quadratic
+        ? n switch { 0 => (z - Target) * (z - Target), 1 => 2 * (z - Target), 2 => 2, _ => 0 }
+        : (n % 2 == 0 ? 1 : -1) * Math.Exp(-z);
+
+    /// <summary>One single-sample gradient estimate in the log-parameters (dL/dlog k = k dL/dk).</summary>
+    private void Gradient(IDistributionRule rule, string estimator, double[] parameters, RandomSource random, double[] gradient)
+    {
+        int d = parameters.Length / 2;
+        Span<double> theta = stackalloc double[2];
+        Span<double> z = stackalloc double[1];
+        Span<double> dz = stackalloc double[2];
+        Span<double> g = stackalloc double[2];
+        Span<double> a = stackalloc double[2 * rule.MultiIndices.Count];
+        var resummed = (IResummedRule)rule;
+        double fTotal = 0;
+        var scoreBuffer = estimator == "score" ? _scoreBuffer.Value! : null;
+        if (scoreBuffer is not null && scoreBuffer.Length < 2 * d) _scoreBuffer.Value = scoreBuffer = new double[2 * d];
+        for (int j = 0; j < d; j++)
+        {
+            theta[0] = Math.Exp(parameters[2 * j]);
+            theta[1] = Math.Exp(parameters[2 * j + 1]);
+            g.Clear();
+            switch (estimator)
+            {
+                case "fourier":
+                    rule.Sample(theta, random, z);
+                    if (objective == Objective.Quadratic)
+                    {
+                        // sum_{n<=2} a_{n,p} f^(n)(z): exact, since f''' = 0.
+                        rule.Coefficients(theta, a);
+                        for (int n = 1; n <= 2; n++)
+                            for (int p = 0; p < 2; p++) g[p] += a[(n - 1) * 2 + p] * Derivative(z[0], n);
+                    }
+                    else
+                    {
+                        // The exponential shortcut (paper eq. 23): f(z) d/dtheta K(-1).
+                        rule.CgfGradient(theta, -1.0, dz);
+                        for (int p = 0; p < 2; p++) g[p] = F(z[0]) * dz[p];
+                    }
+                    break;
+                case "resummed":
+                    rule.Sample(theta, random, z);
+                    for (int p = 0; p < 2; p++)
+                        for (int term = 0; term < resummed.TermCount(p); term++)
+                            g[p] += resummed.TermCoefficient(theta, p, term) *
+                                    Derivative(z[0] + resummed.SampleShift(theta, p, term, random), resummed.DerivativeOrder(p, term));
+                    break;
+                case "pathwise":
+                    rule.SamplePathwise(theta, random, z, dz);
+                    for (int p = 0; p < 2; p++) g[p] = Derivative(z[0], 1) * dz[p];
+                    break;
+                case "score":
+                    rule.Sample(theta, random, z);
+                    fTotal += F(z[0]);
+                    rule.Score(theta, z, g);
+                    scoreBuffer![2 * j] = g[0] * theta[0];
+                    scoreBuffer[2 * j + 1] = g[1] * theta[1];
+                    continue;
+            }
+            gradient[2 * j] = g[0] * theta[0];
+            gradient[2 * j + 1] = g[1] * theta[1];
+        }
+        if (scoreBuffer is not null)
+            for (int i = 0; i < gradient.Length; i++) gradient[i] = fTotal * scoreBuffer[i]; // f(z) grad log p(z): the whole f
+    }
+
+    private string Summary(RunLog log, int[] dims, int steps, int seeds, TimeSpan elapsed)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"# {Name}\n\n{Description}.\n\n");
+        sb.Append($"Adam (lr 1e-3) on log k, log mu from k = mu = 1; one sample per step; {steps} steps; {seeds} seeds; ");
+        sb.Append($"mean +- std across seeds at the last step. Run time {elapsed.TotalSeconds:F0} s.\n\n");
+        sb.Append("| d | estimator | final loss | log10 gradient variance |\n|---|---|---|---|\n");
+        foreach (var d in dims)
+            foreach (var e in log.Estimators("d=" + d))
+            {
+                var (_, loss, lossStd) = log.Summary("d=" + d, e, "loss");
+                var (_, v, vStd) = log.Summary("d=" + d, e, "log10_gradient_variance");
+                sb.Append(CultureInfo.InvariantCulture, $"| {d} | {e} | {loss[^1]:G4} +- {lossStd[^1]:G2} | {v[^1]:F2} +- {vStd[^1]:F2} |\n");
+            }
+        sb.Append(objective == Objective.Quadratic
+            ? "\nThe infimum 0 is approached as k mu -> 0.49 with mu -> 0 (variance k mu^2 -> 0); it is not attained.\n"
+            : "\nThe loss decreases towards 0 as k mu grows.\n");
+        return sb.ToString();
+    }
+}
