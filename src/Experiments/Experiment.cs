@@ -25,6 +25,8 @@ public static class ExperimentCatalog
         new GammaToyExperiment(GammaToyExperiment.Objective.Exponential),
         new LaplaceLogisticRegressionExperiment(),
         new LaplaceTruncationExperiment(),
+        new Discrete.DiscreteLatentExperiment(Discrete.DiscreteLatentExperiment.Kind.SigmoidBeliefNetwork),
+        new Discrete.DiscreteLatentExperiment(Discrete.DiscreteLatentExperiment.Kind.Categorical),
     ];
 
     public static IExperiment? Find(string name) =>

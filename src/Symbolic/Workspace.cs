@@ -132,11 +132,14 @@ public sealed class Workspace
         return null;
     }
 
-    /// <summary>A parameter whose every a_{n,p} is zero does not affect the distribution: its gradient is always 0.</summary>
+    /// <summary>
+    /// A parameter absent from the characteristic function does not affect the distribution: its gradient is always 0.
+    /// (Decided on the declaration, not on the truncated coefficients, which may not reach the order it enters at.)
+    /// </summary>
     private static void WarnUnusedParameters(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, ImmutableArray<CoefficientSpec> coefficients, DiagnosticBag bag)
     {
         for (int p = 0; p < differentiable.Length; p++)
-            if (coefficients.All(c => c.Derivatives[p].IsZero))
+            if (d.Characteristic is { } k && !k.Contains(differentiable[p].Symbol))
                 bag.Report(DiagnosticCatalogue.UnusedParameter, differentiable[p].Span,
                     $"parameter '{differentiable[p].Name}' does not appear in the characteristic function, so its gradient is always zero");
     }

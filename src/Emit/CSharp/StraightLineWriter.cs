@@ -123,7 +123,7 @@ public sealed class StraightLineWriter
         if (p.Exponent is Number { IsReal: true } n)
         {
             if (n.Re.IsInteger && System.Numerics.BigInteger.Abs(n.Re.Numerator) <= int.MaxValue)
-                return n.Re.Numerator == 2 ? $"({b} * {b})" : $"{RuleMath}.PowInt({b}, {n.Re.Numerator})";
+                return n.Re.Numerator == 2 ? $"({b} * {b})" : $"{RuleMath}.PowInt({b}, {n.Re.Numerator.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
             if (n.Re == Rational.Half) return $"{MathType}.Sqrt({b})";
             if (n.Re == -Rational.Half) return $"(1.0 / {MathType}.Sqrt({b}))";
         }

@@ -23,6 +23,21 @@ public static class RuleGenerator
 {
     public static GenerationResult Generate(Workspace workspace, int order, string @namespace = RuleEmitter.DefaultNamespace)
     {
+        // Generated text must not depend on the caller's culture (fi-FI writes U+2212 as its minus sign).
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        try
+        {
+            return GenerateInvariant(workspace, order, @namespace);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    private static GenerationResult GenerateInvariant(Workspace workspace, int order, string @namespace)
+    {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         diagnostics.AddRange(workspace.Diagnostics);
         var files = ImmutableArray.CreateBuilder<GeneratedFile>();

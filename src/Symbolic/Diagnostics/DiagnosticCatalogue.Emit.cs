@@ -11,4 +11,10 @@ public static partial class DiagnosticCatalogue
         "Check that the output folder exists or can be created and is writable.");
     public static readonly DiagnosticDescriptor TypeNameCollision = Define("SC2004", "two distributions map to one generated type",
         "Rename one of the distributions: their names differ only in characters that C# identifiers cannot hold.");
+    public static readonly DiagnosticDescriptor InvalidBuildSetting = Define("SC2005", "invalid build setting",
+        "Set SeriesOrder to an integer from 1 to 64 and SeriesNamespace to a valid C# namespace.");
+    public static readonly DiagnosticDescriptor UnreadableDeclaration = Define("SC2006", "cannot read a declaration file",
+        "Check that every @(SeriesDist) item names a readable .dist file.");
+    public static readonly DiagnosticDescriptor TaskAssemblyMissing = Define("SC2007", "the code-generation task is missing",
+        "Restore the SeriesCompiler.Build package (or build src/Build) so that its task assembly exists.");
 }

@@ -52,6 +52,7 @@ public static class ExprPrinter
         private int Precedence(Expr e) => e switch
         {
             Number n when !n.Value.Im.IsZero && !n.Value.Re.IsZero => PrecSum,
+            Number n when n.Value.Re.IsZero && n.Value.Im.IsOne => PrecAtom, // i
             Number n when n.Value.Re.Sign < 0 || n.Value.Im.Sign < 0 => PrecUnary,
             Number n when !n.Value.Re.IsInteger || !n.Value.Im.IsZero => latex ? PrecAtom : PrecProduct,
             Number => PrecAtom,

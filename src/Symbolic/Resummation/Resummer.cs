@@ -130,7 +130,7 @@ public static class Resummer
                     if (problem is not null)
                     {
                         reason = $"no exact rewriting: {problem}, which fails at " +
-                            string.Join(", ", parameters.Select(p => $"{p.Name} = {values[p.Symbol]:G4}"));
+                            string.Join(", ", parameters.Select(p => p.Name + " = " + values[p.Symbol].ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
                         return false;
                     }
                 }

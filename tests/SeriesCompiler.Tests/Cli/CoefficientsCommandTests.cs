@@ -23,7 +23,8 @@ public class CoefficientsCommandTests
     public void Gamma_json_has_the_shape_of_cli_md()
     {
         var doc = Json("coefficients", "gamma", "--at", "k=2.5,mu=0.7", "--format", "json");
-        Assert.Equal(["distribution", "parameters", "variables", "order", "at", "coefficients"], Keys(doc));
+        // cli.md's keys in its order, then our extension: the form each parameter's rule got.
+        Assert.Equal(["distribution", "parameters", "variables", "order", "at", "coefficients", "resummed"], Keys(doc));
         Assert.Equal("Gamma", doc.GetProperty("distribution").GetString());
         Assert.Equal(["k", "mu"], Names(doc.GetProperty("parameters")));
         Assert.Equal(["t"], Names(doc.GetProperty("variables")));
@@ -147,13 +148,15 @@ public class CoefficientsCommandTests
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("Gamma(k > 0, mu > 0)", lines[0]);
         Assert.Matches(@"^n\s+c\s+value\s+dc/dk\s+value\s+dc/dmu\s+value$", lines[1].TrimEnd('\r'));
-        Assert.Equal(2 + 1 + 3, lines.Length);
+        // Title, header, rule, three rows; then the exact resummed rules (a heading and one line per parameter).
+        Assert.Equal(2 + 1 + 3 + 1 + 2, lines.Length);
         Assert.Contains("k*mu", lines[3]);
         Assert.Contains("1.75", lines[3]);
         Assert.Contains("k*mu^2/2", lines[4]);
         // Aligned: the symbolic c column starts at the same offset on every row.
         int column = lines[1].IndexOf('c');
-        Assert.All(lines.Skip(3), l => Assert.Equal('k', l[column]));
+        Assert.All(lines.Skip(3).Take(3), l => Assert.Equal('k', l[column]));
+        Assert.Contains("d/dk: mu * E[f'(z + (mu)*U(0,1)*Exp(1))]", lines[7]);
     }
 
     [Fact]

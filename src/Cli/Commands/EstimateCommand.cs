@@ -1,0 +1,333 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SeriesCompiler.Cli.Infrastructure;
+using SeriesCompiler.Cli.Output;
+using SeriesCompiler.Emit.Loading;
+using SeriesCompiler.Runtime.Estimation;
+using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Model;
+
+namespace SeriesCompiler.Cli.Commands;
+
+/// <summary>
+/// <c>seriesc estimate FILE --at ... --f EXPR [--estimator fourier|score|pathwise|all] [--order N|auto] [--samples S]
+/// [--seed K] [--derivatives jet|stencil] [--dims D] [--format table|json]</c>: a Monte Carlo estimate of
+/// <c>dL/dtheta</c>, <c>L = E[f(z)]</c> (docs/cli.md gives the JSON shape). The distribution is compiled in memory (a
+/// user's file works without a rebuild); f is parsed in the declaration language. A declaration with errors exits with
+/// 1; a bad --at (a value outside its constraint names the parameter and the bound) or --f with 2, like
+/// <c>coefficients</c>. An estimator that does not apply is reported as <c>{"estimator": ..., "error": "why"}</c>.
+/// </summary>
+public static class EstimateCommand
+{
+    /// <summary>The highest order <c>--order auto</c> considers.</summary>
+    public const int AutoMaxOrder = 16;
+
+    private static readonly string[] EstimatorNames = ["fourier", "score", "pathwise"];
+
+    private sealed record Settings(string File, ParameterValues At, string F, string Estimator, int Order, bool AutoOrder,
+        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut);
+
+    public static Command Create(CliContext context)
+    {
+        var file = new Argument<string>("FILE") { Description = "A .dist file, or the name of a bundled distribution (e.g. gamma)" };
+        var at = CommonOptions.At();
+        at.Required = true;
+        var f = new Option<string>("--f")
+        {
+            Description = "f, in the declaration language: z (z1, z2, ... for several variables; z[j] for a family's components, " +
+                "summed over j; z[0], sum(z) for the whole vector); with --dims, f of z is summed over the copies",
+            HelpName = "EXPR",
+            Required = true,
+        };
+        var estimator = new Option<string>("--estimator")
+        {
+            Description = "fourier (the rule of the paper; Theorem 2 on discrete supports), score (needs logpdf), pathwise, or all",
+            HelpName = "fourier|score|pathwise|all",
+            DefaultValueFactory = _ => "fourier",
+        };
+        estimator.AcceptOnlyFromAmong([.. EstimatorNames, "all"]);
+        var order = new Option<string>("--order")
+        {
+            Description = $"Truncation order N of the Fourier rule (1..{DerivationLimits.MaxOrder}), or auto: stop each parameter's series at its smallest term (up to {AutoMaxOrder})",
+            HelpName = "N|auto",
+            DefaultValueFactory = _ => DerivationLimits.DefaultOrder.ToString(CultureInfo.InvariantCulture),
+        };
+        order.Validators.Add(result =>
+        {
+            string text = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value;
+            if (result.Tokens.Count > 0 && text != "auto"
+                && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= DerivationLimits.MaxOrder))
+                result.AddError($"--order must be a whole number from 1 to {DerivationLimits.MaxOrder}, or auto; got '{text}'");
+        });
+        var samples = Positive<int>("--samples", "S", "Monte Carlo samples", 10_000);
+        var seed = new Option<ulong>("--seed") { Description = "Random seed; the same seed gives the same numbers", HelpName = "K", DefaultValueFactory = _ => 1 };
+        var derivatives = new Option<string>("--derivatives")
+        {
+            Description = "Derivatives of f: exact Taylor-mode jets, or finite-difference stencils",
+            HelpName = "jet|stencil",
+            DefaultValueFactory = _ => "jet",
+        };
+        derivatives.AcceptOnlyFromAmong("jet", "stencil");
+        var dims = Positive<int>("--dims", "D", "z is D independent copies, each with its own parameters (a scalar in --at is shared, a vector gives one value per copy)", 1);
+        var noShortcut = new Option<bool>("--no-shortcut") { Description = "Use the series even when f is exp(tau*z + d) and the exponential shortcut would be exact" };
+        var format = CommonOptions.Format("table", "json");
+
+        var command = new Command("estimate", "A Monte Carlo estimate of dL/dtheta for L = E[f(z)], with standard errors");
+        command.Arguments.Add(file);
+        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, noShortcut, format }) command.Options.Add(option);
+        command.SetAction(parse => context.Guard(() =>
+        {
+            string orderText = parse.GetValue(order)!;
+            bool auto = orderText == "auto";
+            var settings = new Settings(parse.GetValue(file)!, parse.GetValue(at)!, parse.GetValue(f)!, parse.GetValue(estimator)!,
+                auto ? AutoMaxOrder : int.Parse(orderText, CultureInfo.InvariantCulture), auto, parse.GetValue(samples), parse.GetValue(seed),
+                parse.GetValue(derivatives) == "stencil" ? DerivativeMode.Stencil : DerivativeMode.Jet, parse.GetValue(dims),
+                parse.GetValue(format)!, !parse.GetValue(noShortcut));
+            return Run(context, settings);
+        }));
+        return command;
+    }
+
+    private static Option<T> Positive<T>(string name, string helpName, string description, T defaultValue) where T : struct, IComparable<T>, IParsable<T>
+    {
+        var option = new Option<T>(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T>().CompareTo(default) <= 0) result.AddError($"{name} must be at least 1");
+        });
+        return option;
+    }
+
+    private static int Run(CliContext context, Settings s)
+    {
+        var loaded = DistributionResolver.Load(context, s.File);
+        var declaration = loaded.Declaration;
+        double[] theta = Theta(s.At, declaration, s.Dims);
+
+        Rule rule;
+        try
+        {
+            rule = Rules.FromWorkspace(loaded.Workspace, declaration, s.Order);
+        }
+        catch (RuleCompilationException ex)
+        {
+            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
+            throw CliException.Reported();
+        }
+
+        int perCopy = theta.Length / s.Dims;
+        var objective = ObjectiveParser.Parse(s.F, ObjectiveShape.For(rule, theta.AsSpan(0, perCopy), s.Dims), s.Mode, out var diagnostics);
+        foreach (var d in diagnostics) context.Error.WriteLine(d.ToString());
+        if (objective is null) throw CliException.Usage("");
+
+        var names = s.Estimator == "all" ? EstimatorNames : [s.Estimator];
+        var estimates = new List<(string Name, GradientEstimate? Result, string? Error)>();
+        foreach (var name in names)
+        {
+            GradientEstimator estimator = name switch
+            {
+                "fourier" => new FourierEstimator(rule, s.Order, s.AutoOrder, s.Shortcut),
+                "score" => new ScoreFunctionEstimator(rule),
+                _ => new PathwiseEstimator(rule),
+            };
+            try
+            {
+                estimates.Add((name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims), null));
+            }
+            catch (EstimatorNotApplicableException ex)
+            {
+                estimates.Add((name, null, ex.Reason));
+            }
+            catch (ArgumentException ex)
+            {
+                estimates.Add((name, null, ex.Message));
+            }
+        }
+
+        if (s.Format == "json") WriteJson(context.Out, declaration, s, estimates);
+        else WriteTable(context.Out, declaration, s, estimates);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The parameter vector from --at: declaration order, a family's vector parameter as K slots. With --dims D, the D
+    /// copies' vectors one after the other: a scalar is shared by every copy, a vector of length D gives each its own.
+    /// </summary>
+    private static double[] Theta(ParameterValues at, BoundDistribution declaration, int dims)
+    {
+        if (dims == 1)
+        {
+            at.Validate(declaration.Name, declaration.Parameters);
+            return [.. declaration.Parameters.SelectMany(p => at.Find(p.Name)!.Vector is { } v ? v.AsEnumerable() : [at.Find(p.Name)!.Scalar])];
+        }
+        if (declaration.FamilySize is not null)
+            throw CliException.Usage($"--dims: {declaration.Name} is a family with vector parameters; --dims needs a distribution with scalar parameters");
+        string list = string.Join(", ", declaration.Parameters.Select(p => p.Name));
+        foreach (var v in at.Values)
+            if (!declaration.Parameters.Any(p => p.Name == v.Name))
+                throw CliException.Usage($"--at: '{v.Name}' is not a parameter of {declaration.Name} (its parameters: {list})");
+        var missing = declaration.Parameters.Where(p => at.Find(p.Name) is null).Select(p => "'" + p.Name + "'").ToList();
+        if (missing.Count > 0) throw CliException.Usage($"--at: no value for {string.Join(", ", missing)} ({declaration.Name} takes {list})");
+
+        var theta = new double[dims * declaration.Parameters.Length];
+        for (int i = 0; i < declaration.Parameters.Length; i++)
+        {
+            var p = declaration.Parameters[i];
+            var given = at.Find(p.Name)!;
+            if (given.Vector is { } vector && vector.Length != dims)
+                throw CliException.Usage($"--at: '{p.Name}' has {vector.Length} values; with --dims {dims} give one value (shared) or {dims}");
+            for (int c = 0; c < dims; c++)
+            {
+                double x = given.Vector is { } values ? values[c] : given.Scalar;
+                string shown = given.Vector is null ? p.Name : $"{p.Name}[{c}]";
+                if (p.IsInteger && x != Math.Floor(x)) throw CliException.Usage($"--at: '{shown}' is an integer parameter, got {Numbers.Format(x)}");
+                if (!Satisfies(p, x)) throw CliException.Usage($"--at: {shown} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
+                theta[c * declaration.Parameters.Length + i] = x;
+            }
+        }
+        return theta;
+    }
+
+    private static bool Satisfies(BoundParameter p, double x)
+    {
+        if (p.Lower is { } lo && (p.LowerInclusive ? x < lo.ToDouble() : x <= lo.ToDouble())) return false;
+        if (p.Upper is { } hi && (p.UpperInclusive ? x > hi.ToDouble() : x >= hi.ToDouble())) return false;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ output
+
+    // Slots grouped by parameter: a scalar, or an array for a vector parameter or independent copies.
+    private static List<(string Parameter, List<int> Slots, bool IsVector)> Groups(GradientEstimate e)
+    {
+        var groups = new List<(string, List<int>, bool)>();
+        for (int i = 0; i < e.Slots.Length; i++)
+        {
+            var (parameter, index) = e.Slots[i];
+            int g = groups.FindIndex(x => x.Item1 == parameter);
+            if (g < 0) groups.Add((parameter, [i], index >= 0));
+            else groups[g].Item2.Add(i);
+        }
+        return groups;
+    }
+
+    private static void WriteJson(TextWriter output, BoundDistribution declaration, Settings s, List<(string Name, GradientEstimate? Result, string? Error)> estimates)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, JsonCoefficientsWriter.Options))
+        {
+            json.WriteStartObject();
+            json.WriteString("distribution", declaration.Name);
+            json.WriteStartObject("at");
+            foreach (var p in declaration.Parameters)
+            {
+                var v = s.At.Find(p.Name)!;
+                json.WritePropertyName(p.Name);
+                if (v.Vector is { } vector)
+                {
+                    json.WriteStartArray();
+                    foreach (var x in vector) JsonCoefficientsWriter.WriteNumber(json, x);
+                    json.WriteEndArray();
+                }
+                else JsonCoefficientsWriter.WriteNumber(json, v.Scalar);
+            }
+            json.WriteEndObject();
+            json.WriteString("f", s.F);
+            json.WriteNumber("samples", s.Samples);
+            json.WriteNumber("seed", s.Seed);
+            json.WriteNumber("dims", s.Dims);
+            json.WriteStartArray("estimates");
+            foreach (var (name, result, error) in estimates)
+            {
+                json.WriteStartObject();
+                json.WriteString("estimator", name);
+                if (result is null)
+                {
+                    json.WriteString("error", error);
+                    json.WriteEndObject();
+                    continue;
+                }
+                if (result.Order is { } order) json.WriteNumber("order", order);
+                else json.WriteNull("order");
+                var groups = Groups(result);
+                WriteByParameter(json, "gradient", groups, result.Gradient);
+                WriteByParameter(json, "stderr", groups, result.StandardError);
+                json.WriteNumber("seconds", result.Elapsed.TotalSeconds);
+                json.WriteString("method", result.Method);
+                json.WriteString("truncation", result.Truncation.ToString().ToLowerInvariant());
+                if (!result.Orders.IsEmpty) WriteByParameter(json, "orders", groups, [.. result.Orders.Select(o => (double)o)]);
+                if (!result.Terms.IsEmpty)
+                {
+                    json.WriteStartArray("terms");
+                    foreach (var term in result.Terms)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("n", term.Order);
+                        json.WritePropertyName("magnitude");
+                        JsonCoefficientsWriter.WriteNumber(json, term.Magnitude);
+                        WriteByParameter(json, "value", groups, term.Values);
+                        WriteByParameter(json, "stderr", groups, term.StandardErrors);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                }
+                if (result.Note is { } note) json.WriteString("note", note);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        output.Write(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        output.WriteLine();
+    }
+
+    private static void WriteByParameter(Utf8JsonWriter json, string property, List<(string Parameter, List<int> Slots, bool IsVector)> groups, IReadOnlyList<double> values)
+    {
+        json.WriteStartObject(property);
+        foreach (var (parameter, slots, isVector) in groups)
+        {
+            json.WritePropertyName(parameter);
+            if (isVector)
+            {
+                json.WriteStartArray();
+                foreach (int i in slots) JsonCoefficientsWriter.WriteNumber(json, values[i]);
+                json.WriteEndArray();
+            }
+            else JsonCoefficientsWriter.WriteNumber(json, values[slots[0]]);
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteTable(TextWriter output, BoundDistribution declaration, Settings s, List<(string Name, GradientEstimate? Result, string? Error)> estimates)
+    {
+        output.WriteLine($"{declaration.Name} at {string.Join(", ", s.At.Values)}; f = {s.F}; {s.Samples} samples, seed {s.Seed}" + (s.Dims > 1 ? $", {s.Dims} copies" : ""));
+        output.WriteLine();
+        var table = new TextTable(["estimator", "method", "order", "parameter", "gradient", "stderr", "seconds"]);
+        foreach (var (name, result, error) in estimates)
+        {
+            if (result is null)
+            {
+                table.Add([name, "error: " + error, "", "", "", "", ""]);
+                continue;
+            }
+            for (int i = 0; i < result.Slots.Length; i++)
+            {
+                bool first = i == 0;
+                string order = result.Orders.IsEmpty ? result.Order?.ToString(CultureInfo.InvariantCulture) ?? "" : result.Orders[i].ToString(CultureInfo.InvariantCulture);
+                table.Add([first ? name : "", first ? result.Method : "", first || !result.Orders.IsEmpty ? order : "", result.Name(i),
+                    Numbers.Short(result.Gradient[i]), Numbers.Short(result.StandardError[i]),
+                    first ? result.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture) : ""]);
+            }
+        }
+        table.Write(output);
+        foreach (var (name, result, _) in estimates)
+        {
+            if (result is null || result.Terms.IsEmpty) continue;
+            output.WriteLine();
+            output.WriteLine($"{name}: truncation {result.Truncation.ToString().ToLowerInvariant()}" + (result.Note is { } note ? $" ({note})" : ""));
+            output.WriteLine("  largest |term| by order: " + string.Join("  ", result.Terms.Select(t => $"{t.Order}: {t.Magnitude.ToString("G3", CultureInfo.InvariantCulture)}")));
+        }
+    }
+}

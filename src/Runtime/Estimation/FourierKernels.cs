@@ -1,0 +1,212 @@
+using SeriesCompiler.Runtime.Differentiation;
+using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Runtime.Rules;
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Runtime.Estimation;
+
+/// <summary>
+/// Theorem 1 for a generated rule: <c>dL/dtheta_p = sum_{1 &lt;= |n| &lt;= N} a_{n,p}(theta) E[d^n f(z)]</c>, for each
+/// independent copy with its own coefficients. One variable: every order from one jet per coordinate (of order
+/// N + 1, whose top coefficient tells whether the series stopped). Several (BivariateNormal): the mixed partials of
+/// the multi-indices whose coefficients are not zero at theta.
+/// </summary>
+internal sealed class DirectSeriesKernel : SeriesKernel
+{
+    private readonly IDistributionRule _rule;
+    private readonly Objective _f;
+    private readonly int _order, _jetOrder;
+    private readonly bool _checksNextOrder;
+    private readonly int[] _rowOf;          // univariate: [copy * order + n - 1] -> row or -1
+    private readonly int[][] _multiIndex;   // multivariate: per row, the multi-index over all of z
+    private readonly double[] _partials;
+
+    public DirectSeriesKernel(Problem problem, Objective f, int order) : base(problem)
+    {
+        _rule = problem.Rule.Direct!;
+        _f = f;
+        _order = order;
+        int pd = _rule.Differentiable.Count, m = _rule.Dimension;
+        var indices = _rule.MultiIndices;
+        var a = new double[indices.Count * pd];
+        Span<int> slots = stackalloc int[pd];
+        var multi = new List<int[]>();
+        _rowOf = new int[problem.Copies * order];
+        Array.Fill(_rowOf, -1);
+        for (int c = 0; c < problem.Copies; c++)
+        {
+            _rule.Coefficients(problem.Thetas[c], a);
+            for (int p = 0; p < pd; p++) slots[p] = c * pd + p;
+            for (int row = 0; row < indices.Count; row++)
+            {
+                int degree = indices[row].Sum();
+                if (degree > order) continue;
+                int added = AddRow(degree, slots, a.AsSpan(row * pd, pd));
+                if (m == 1) _rowOf[c * order + degree - 1] = added;
+                else if (added >= 0)
+                {
+                    var full = new int[problem.TotalVariables];
+                    indices[row].CopyTo(full, c * m);
+                    multi.Add(full);
+                }
+            }
+        }
+        _multiIndex = [.. multi];
+        Seal();
+        // Jets of the highest order that has a row, plus one to see whether f's next derivative vanishes.
+        _checksNextOrder = m == 1 && f.Mode == DerivativeMode.Jet && HighestOrder == order;
+        _jetOrder = _checksNextOrder ? order + 1 : Math.Max(HighestOrder, 1);
+        _partials = m == 1 ? new double[problem.TotalVariables * (_jetOrder + 1)] : [];
+    }
+
+    public override string Method => "series";
+
+    public override bool ChecksNextOrder => _checksNextOrder;
+
+    public override void Draw(RandomSource random, Span<double> z)
+    {
+        int m = _rule.Dimension;
+        for (int c = 0; c < Problem.Copies; c++) _rule.Sample(Problem.Thetas[c], random, z.Slice(c * m, m));
+    }
+
+    public override void Evaluate(ReadOnlySpan<double> z, Span<double> rows)
+    {
+        if (_rule.Dimension > 1)
+        {
+            for (int r = 0; r < _multiIndex.Length; r++) rows[r] = _f.Partial(z, _multiIndex[r]);
+            return;
+        }
+        int stride = _jetOrder + 1;
+        _f.PurePartials(z, _jetOrder, _partials);
+        bool vanished = true;
+        for (int c = 0; c < Problem.Copies; c++)
+        {
+            for (int n = 1; n <= _order; n++)
+            {
+                int row = _rowOf[c * _order + n - 1];
+                if (row >= 0) rows[row] = _partials[c * stride + n];
+            }
+            if (_checksNextOrder) vanished &= _partials[c * stride + _order + 1] == 0;
+        }
+        NextOrderVanished = vanished;
+    }
+}
+
+/// <summary>
+/// Theorem 1 for a derived distribution (Beta, Dirichlet): each latent component <c>g_i ~ Rule(args_i(theta))</c>
+/// contributes <c>sum_n a^{(i)}_{n,q}(args_i) E[d^n/dg_i^n f(value(g))]</c> to <c>dL/d args_{i,q}</c>, chained to theta
+/// through <c>d args / d theta</c>. The derivatives along <c>g_i</c> come from jets pushed through <c>value</c> (or from
+/// stencils on the composite when f is a black box).
+/// </summary>
+internal sealed class DerivedSeriesKernel : SeriesKernel
+{
+    private readonly Sampler _sampler;
+    private readonly IDerivedRule _derived;
+    private readonly Objective _f;
+    private readonly int _order;
+    private readonly int[] _rowOf;   // [component * order + n - 1] -> row or -1
+    private readonly double[] _derivatives;
+    private readonly Jet[] _latentJets, _valueJets;
+    private readonly double[] _latents, _z;
+    private readonly Func<double, double> _along;
+    private int _component;
+
+    public DerivedSeriesKernel(Problem problem, Sampler sampler, Objective f, int order) : base(problem)
+    {
+        _sampler = sampler;
+        _derived = problem.Rule.Derived!;
+        _f = f;
+        _order = order;
+        var components = sampler.Components;
+        _rowOf = new int[components.Length * order];
+        Array.Fill(_rowOf, -1);
+        int g = problem.GradientPerCopy;
+        Span<int> slots = stackalloc int[g];
+        Span<double> chained = stackalloc double[g];
+        for (int i = 0; i < components.Length; i++)
+        {
+            var component = components[i];
+            var rule = component.Rule;
+            int pd = rule.Differentiable.Count;
+            var a = new double[rule.MultiIndices.Count * pd];
+            rule.Coefficients(component.Arguments, a);
+            for (int s = 0; s < g; s++) slots[s] = component.Copy * g + s;
+            for (int n = 1; n <= Math.Min(order, rule.Order); n++)
+            {
+                for (int s = 0; s < g; s++) chained[s] = component.Chain(a.AsSpan((n - 1) * pd, pd), s);
+                _rowOf[i * order + n - 1] = AddRow(n, slots, chained);
+            }
+        }
+        Seal();
+        _derivatives = new double[order + 1];
+        _latentJets = new Jet[sampler.LatentsPerCopy];
+        _valueJets = new Jet[problem.TotalVariables];
+        _latents = new double[sampler.Latents.Length];
+        _z = new double[problem.TotalVariables];
+        _along = Along;
+    }
+
+    public override string Method => "series";
+
+    public override void Draw(RandomSource random, Span<double> z) => _sampler.Draw(random, z);
+
+    public override void Evaluate(ReadOnlySpan<double> z, Span<double> rows)
+    {
+        var components = _sampler.Components;
+        int order = Math.Max(HighestOrder, 1);
+        for (int i = 0; i < components.Length; i++)
+        {
+            if (_f.SupportsJets) JetDerivatives(z, i, order);
+            else StencilDerivatives(z, i, order);
+            for (int n = 1; n <= _order; n++)
+            {
+                int row = _rowOf[i * _order + n - 1];
+                if (row >= 0) rows[row] = _derivatives[n];
+            }
+        }
+    }
+
+    // d^n/dg_i^n f(value(g)) for n = 0..order: latent i seeded, the others constant, value and f over jets.
+    private void JetDerivatives(ReadOnlySpan<double> z, int i, int order)
+    {
+        var arena = Derivatives.ArenaFor(order);
+        var mark = arena.Mark();
+        try
+        {
+            int copy = _sampler.Components[i].Copy, l = _sampler.LatentsPerCopy, v = Problem.Variables;
+            var latents = _sampler.Latents;
+            for (int k = 0; k < l; k++)
+            {
+                int index = copy * l + k;
+                _latentJets[k] = index == i ? arena.Variable(latents[index]) : arena.Constant(latents[index]);
+            }
+            for (int j = 0; j < z.Length; j++)
+                if (j / v != copy) _valueJets[j] = arena.Constant(z[j]);
+            _derived.Value<Jet>(_latentJets, _valueJets.AsSpan(copy * v, v));
+            var y = _f.Evaluate(_valueJets);
+            y.CopyDerivativesTo(_derivatives.AsSpan(0, order + 1));
+        }
+        finally
+        {
+            arena.Release(mark);
+            Array.Clear(_latentJets);
+            Array.Clear(_valueJets);
+        }
+    }
+
+    private void StencilDerivatives(ReadOnlySpan<double> z, int i, int order)
+    {
+        _sampler.Latents.CopyTo(_latents, 0);
+        z.CopyTo(_z);
+        _component = i;
+        Derivatives.FromStencil(_along, _sampler.Latents[i], order, _derivatives.AsSpan(0, order + 1));
+    }
+
+    // f(value(g)) with latent _component set to x.
+    private double Along(double x)
+    {
+        _latents[_component] = x;
+        _sampler.ApplyValue(_sampler.Components[_component].Copy, _latents, _z);
+        return _f.Value(_z);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Runtime.Estimation;
+
+/// <summary>
+/// A Monte Carlo estimator of <c>dL/dtheta</c> for <c>L(theta) = E[f(z)]</c>, <c>z ~ p_theta</c>. The same seed gives
+/// the same numbers; the sampling loop allocates nothing once warmed up.
+/// </summary>
+public abstract class GradientEstimator
+{
+    protected GradientEstimator(Rule rule)
+    {
+        Rule = rule ?? throw new ArgumentNullException(nameof(rule));
+    }
+
+    public Rule Rule { get; }
+
+    /// <summary>fourier, score or pathwise (the names of <c>seriesc estimate --estimator</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Why the estimator does not apply to this rule and f, or null when it does.</summary>
+    public abstract string? WhyNotApplicable(Objective f);
+
+    /// <summary>
+    /// Estimates the gradient at <paramref name="theta"/> from <paramref name="samples"/> draws.
+    /// </summary>
+    /// <param name="theta">Every declared parameter in declaration order; for <paramref name="copies"/> independent copies of z
+    /// (<c>--dims</c>), the copies' parameter vectors one after the other.</param>
+    /// <param name="f">The function whose expectation is differentiated.</param>
+    /// <param name="samples">Monte Carlo samples S.</param>
+    /// <param name="seed">Seed of the random source.</param>
+    /// <param name="copies">Independent copies of the distribution, each with its own parameters.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter violates its constraint (the message names it and its bound).</exception>
+    /// <exception cref="EstimatorNotApplicableException">The estimator does not apply (see <see cref="WhyNotApplicable"/>).</exception>
+    public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples = 10_000, ulong seed = 1, int copies = 1)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        var problem = new Problem(Rule, theta, copies, f);
+        if (WhyNotApplicable(f) is { } reason) throw new EstimatorNotApplicableException(Name, reason);
+        var clock = Stopwatch.StartNew();
+        var result = Run(problem, f, samples, new RandomSource(seed));
+        return new GradientEstimate
+        {
+            Estimator = result.Estimator,
+            Method = result.Method,
+            Order = result.Order,
+            Orders = result.Orders,
+            Slots = result.Slots,
+            Gradient = result.Gradient,
+            StandardError = result.StandardError,
+            Samples = result.Samples,
+            Terms = result.Terms,
+            Truncation = result.Truncation,
+            Note = result.Note,
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    internal abstract GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random);
+
+    /// <summary>Why a rule that must sample cannot.</summary>
+    internal static string? CannotSample(Rule rule)
+    {
+        if (rule.Direct is { CanSample: false } d) return $"{d.Name} declares no 'sample'";
+        foreach (var latent in rule.LatentRules)
+            if (!latent.CanSample) return $"latent rule {latent.Name} declares no 'sample'";
+        return null;
+    }
+}
