@@ -68,7 +68,7 @@ public sealed class GradientEstimate
 
     public TimeSpan Elapsed { get; init; }
 
-    /// <summary>The series' terms by order (empty when no series is involved).</summary>
+    /// <summary>The series' terms by order (empty when no series is involved); orders whose coefficients all vanish are left out.</summary>
     public ImmutableArray<SeriesTerm> Terms { get; init; } = [];
 
     public Truncation Truncation { get; init; }
@@ -79,7 +79,10 @@ public sealed class GradientEstimate
     public string? Note { get; init; }
 
     /// <summary>The slot's name: <c>k</c>, <c>alpha[2]</c>.</summary>
-    public string Name(int slot) => Slots[slot].Index < 0 ? Slots[slot].Parameter : $"{Slots[slot].Parameter}[{Slots[slot].Index}]";
+    public string Name(int slot) => SlotName(Slots[slot]);
+
+    /// <summary><c>k</c> for a scalar slot, <c>alpha[2]</c> for an indexed one.</summary>
+    public static string SlotName((string Parameter, int Index) slot) => slot.Index < 0 ? slot.Parameter : $"{slot.Parameter}[{slot.Index}]";
 
     /// <summary>The gradient of a parameter by name (the first slot of a vector parameter).</summary>
     public double this[string parameter]

@@ -106,15 +106,7 @@ public sealed class Rule
     public void Validate(ReadOnlySpan<double> theta)
     {
         if (Direct is not null) Direct.Validate(theta);
-        else if (Derived!.IsFamily) Derived.Validate(theta);
-        else
-        {
-            // A plain derived distribution takes one slot per parameter. (The generated Validate of such a rule
-            // expects one slot too many: it counts a family size of 1 even without vector parameters.)
-            if (theta.Length != Derived.Parameters.Count)
-                throw new ArgumentException($"{Name} takes {Derived.Parameters.Count} parameter(s), got {theta.Length}", nameof(theta));
-            for (int p = 0; p < theta.Length; p++) Derived.Parameters[p].Check(theta[p]);
-        }
+        else Derived!.Validate(theta);
     }
 
     /// <summary>Number of variables of z for one copy: the rule's dimension, a family's size K.</summary>

@@ -97,6 +97,8 @@ internal static class SeriesEngine
         if (slots == 0) throw new EstimatorNotApplicableException(estimator, $"{problem.Rule.Name} has no differentiable parameter");
         var contribution = new double[perOrder ? orders * slots : slots];
         var welford = new Welford(contribution.Length);
+        // Row statistics for the terms, shifted by each row's first value so that the variance does not cancel.
+        var shift = new double[rows];
         var sums = new double[rows];
         var squares = new double[rows];
         var z = new double[problem.TotalVariables];
@@ -107,13 +109,14 @@ internal static class SeriesEngine
         {
             kernel.Draw(random, z);
             kernel.Evaluate(z, values);
+            if (s == 0) values.AsSpan().CopyTo(shift);
             if (kernel.ChecksNextOrder) nextVanished &= kernel.NextOrderVanished;
             Array.Clear(contribution);
             for (int r = 0; r < rows; r++)
             {
-                double v = values[r];
-                sums[r] += v;
-                squares[r] += v * v;
+                double v = values[r], d = v - shift[r];
+                sums[r] += d;
+                squares[r] += d * d;
                 if (v == 0) continue;
                 int offset = perOrder ? (rowOrder[r] - 1) * slots : 0;
                 for (int e = rowStart[r]; e < rowStart[r + 1]; e++) contribution[offset + entrySlot[e]] += entryCoefficient[e] * v;
@@ -129,8 +132,8 @@ internal static class SeriesEngine
         var informative = new bool[orders * slots];
         for (int r = 0; r < rows; r++)
         {
-            double mean = sums[r] / samples;
-            double variance = samples > 1 ? Math.Max(squares[r] / samples - mean * mean, 0) * samples / (samples - 1) : 0;
+            double mean = shift[r] + sums[r] / samples;
+            double variance = samples > 1 ? Math.Max(squares[r] - sums[r] * sums[r] / samples, 0) / (samples - 1) : 0;
             int offset = (kernel.IsSeries ? rowOrder[r] - 1 : 0) * slots;
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
             {
@@ -197,7 +200,7 @@ internal static class SeriesEngine
         else if (asymptoticSlots.Count > 0)
         {
             truncation = Truncation.Asymptotic;
-            note = "the terms grow again after their smallest for " + string.Join(", ", asymptoticSlots.Select(p => SlotName(problem, p)))
+            note = "the terms grow again after their smallest for " + string.Join(", ", asymptoticSlots.Select(p => GradientEstimate.SlotName(problem.Slots[p])))
                 + (perOrder ? "; each slot stops at its smallest term" : "; --order auto stops at the smallest term");
         }
         else truncation = Truncation.Convergent;
@@ -205,7 +208,8 @@ internal static class SeriesEngine
         var terms = ImmutableArray.CreateBuilder<SeriesTerm>();
         if (kernel.IsSeries)
             for (int n = 0; n < orders; n++)
-                terms.Add(new SeriesTerm(n + 1, [.. termValue.AsSpan(n * slots, slots)],
+                if (informative.AsSpan(n * slots, slots).Contains(true)) // orders without any coefficient have no term
+                    terms.Add(new SeriesTerm(n + 1, [.. termValue.AsSpan(n * slots, slots)],
                     [.. termVariance.AsSpan(n * slots, slots).ToArray().Select(Math.Sqrt)]));
 
         return new GradientEstimate
@@ -223,7 +227,4 @@ internal static class SeriesEngine
             Note = note,
         };
     }
-
-    private static string SlotName(Problem problem, int slot) =>
-        problem.Slots[slot].Index < 0 ? problem.Slots[slot].Parameter : $"{problem.Slots[slot].Parameter}[{problem.Slots[slot].Index}]";
 }
