@@ -293,7 +293,7 @@ public sealed class DeclarationGenerator(Random random)
             };
         }
         int d = depth - 1;
-        string[] functions = ["exp", "log", "sin", "cos", "tanh", "atan", "lgamma", "sqrt"];
+        string[] functions = ["exp", "log", "sin", "cos", "tanh", "atan", "lgamma", "sqrt", "exp", "log", "sin", "tan", "sinh", "cosh", "digamma"];
         return random.Next(8) switch
         {
             0 => $"{Arbitrary(d, x)} + {Arbitrary(d, x)}",

@@ -30,10 +30,14 @@ public sealed class FuzzOptions
 
     /// <summary>Cases per worker process before it is replaced (isolated mode only).</summary>
     public int Recycle { get; set; } = 25_000;
+
+    /// <summary>Leave out cases that <see cref="KnownIssues"/> recognises (the short run in the tests does).</summary>
+    public bool SkipKnownIssues { get; set; }
 }
 
 /// <summary>A case that crashed, hung, got an unpositioned diagnostic, broke an invariant or did not compile.</summary>
-public sealed record Finding(long Index, string Category, string Kind, string Detail, string? SavedTo);
+/// <param name="KnownIssue">The id of the known, not yet fixed bug the input matches (<see cref="KnownIssues"/>), or null: a new finding.</param>
+public sealed record Finding(long Index, string Category, string Kind, string Detail, string? SavedTo, string? KnownIssue);
 
 /// <summary>The totals of a run.</summary>
 public sealed class FuzzSummary
@@ -51,6 +55,12 @@ public sealed class FuzzSummary
     public long Unpositioned { get; set; }
     public long Inconsistencies { get; set; }
     public long WorkerRestarts { get; set; }
+
+    /// <summary>Cases left out because they match a known issue (only with <see cref="FuzzOptions.SkipKnownIssues"/>).</summary>
+    public long SkippedKnown { get; set; }
+
+    /// <summary>Failing cases whose input matches no known issue: new bugs.</summary>
+    public long Unexplained { get; set; }
     public double SlowestMilliseconds { get; set; }
     public long SlowestIndex { get; set; } = -1;
     public long PeakHeapBytes { get; set; }
@@ -102,8 +112,10 @@ public sealed class FuzzSummary
 
     private void Record(FuzzCase fuzzCase, string category, string detail, string? directory)
     {
-        string signature = category + ": " + Signature(category, detail);
-        Signatures[signature] = Signatures.TryGetValue(signature, out var known) ? (known.Count + 1, known.FirstIndex) : (1, fuzzCase.Index);
+        string? known = KnownIssues.Match(fuzzCase.Text)?.Id;
+        if (known is null) Unexplained++;
+        string signature = category + ": " + Signature(category, detail) + (known is null ? " [new]" : $" [{known}]");
+        Signatures[signature] = Signatures.TryGetValue(signature, out var seen) ? (seen.Count + 1, seen.FirstIndex) : (1, fuzzCase.Index);
         string? path = null;
         if (directory is not null)
         {
@@ -115,7 +127,7 @@ public sealed class FuzzSummary
         }
         // Keep the report readable: the first findings of each category in full.
         if (Findings.Count(f => f.Category == category) < 50)
-            Findings.Add(new Finding(fuzzCase.Index, category, fuzzCase.Kind, detail, path));
+            Findings.Add(new Finding(fuzzCase.Index, category, fuzzCase.Kind, detail, path, known));
     }
 
     /// <summary>What identifies a finding's cause: the exception and its innermost compiler frame, or the first message line.</summary>
@@ -138,6 +150,7 @@ public sealed class FuzzSummary
     {
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine($"seed {Seed}: {Cases} cases ({Generated} generated, {Mutated} mutated) in {Elapsed.TotalSeconds.ToString("0.0", inv)} s ({(Cases / Math.Max(1e-9, Elapsed.TotalSeconds)).ToString("0", inv)} cases/s)");
+        if (SkippedKnown > 0) output.WriteLine($"  skipped:          {SkippedKnown} cases that match known issues");
         output.WriteLine($"  crashes:          {Crashes}");
         output.WriteLine($"  hangs:            {Hangs}");
         output.WriteLine($"  unpositioned:     {Unpositioned}");
@@ -153,11 +166,12 @@ public sealed class FuzzSummary
             output.WriteLine($"    {id}  {n,9}  {titles.GetValueOrDefault(id, "(not in the catalogue)")}");
         var never = titles.Keys.Where(id => !Ids.ContainsKey(id)).ToList();
         if (never.Count > 0) output.WriteLine("  never reported:   " + string.Join(" ", never));
+        output.WriteLine($"  unexplained:      {Unexplained} failing cases match no known issue");
         foreach (var (signature, (count, first)) in Signatures)
             output.WriteLine($"  {count,6} x {signature} (first: case {first})");
         foreach (var f in Findings)
         {
-            output.WriteLine($"  {f.Category.ToUpperInvariant()} case {f.Index} ({f.Kind}){(f.SavedTo is null ? "" : " saved to " + f.SavedTo)}");
+            output.WriteLine($"  {f.Category.ToUpperInvariant()} case {f.Index} ({f.Kind}) [{f.KnownIssue ?? "new"}]{(f.SavedTo is null ? "" : " saved to " + f.SavedTo)}");
             foreach (var line in f.Detail.Split('\n').Where(l => l.Length > 0).Take(8)) output.WriteLine("      " + line);
         }
         output.WriteLine(Clean ? "RESULT: clean" : "RESULT: FINDINGS");
@@ -180,6 +194,11 @@ public static class Fuzzer
         for (long index = options.Start; index < options.Start + options.Cases; index++)
         {
             var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction);
+            if (options.SkipKnownIssues && KnownIssues.Match(fuzzCase.Text) is not null)
+            {
+                summary.SkippedKnown++;
+                continue;
+            }
             bool compile = planner.ShouldCompile(fuzzCase);
             var limit = options.Timeout + (compile ? options.CompileAllowance : TimeSpan.Zero);
             CaseResult? result = null;

@@ -37,6 +37,11 @@ public static class IsolatedFuzzer
                     served = 0;
                 }
                 var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction);
+                if (options.SkipKnownIssues && KnownIssues.Match(fuzzCase.Text) is not null)
+                {
+                    summary.SkippedKnown++;
+                    continue;
+                }
                 bool compile = planner.ShouldCompile(fuzzCase);
                 // The first case of a worker also pays for loading and JIT-compiling the pipeline.
                 var limit = options.Timeout + (compile ? options.CompileAllowance : TimeSpan.Zero) + (served == 0 ? TimeSpan.FromSeconds(10) : TimeSpan.Zero);
@@ -98,7 +103,67 @@ public static class IsolatedFuzzer
         return 0;
     }
 
+    /// <summary>The outcome of <see cref="Replay"/>: the exit code (0: no finding), whether it ran out of time, and its output.</summary>
+    public sealed record ReplayResult(int ExitCode, bool TimedOut, string Output)
+    {
+        public bool Clean => ExitCode == 0 && !TimedOut;
+        public override string ToString() => (TimedOut ? "timed out; " : $"exit code {ExitCode}; ") + (Output.Length > 3000 ? Output[..3000] + "..." : Output);
+    }
+
+    /// <summary>
+    /// Runs one declaration text through the pipeline in a child process (<c>--replay</c>), so that a stack overflow, a
+    /// hang or memory exhaustion (the managed heap is capped at <paramref name="heapLimitMiB"/>) fails only that run.
+    /// </summary>
+    public static ReplayResult Replay(string text, int order, TimeSpan timeout, bool compile = false, int heapLimitMiB = 2048)
+    {
+        string file = Path.Combine(Path.GetTempPath(), "seriesc-replay-" + Guid.NewGuid().ToString("N") + ".dist");
+        File.WriteAllText(file, text, new UTF8Encoding(false));
+        try
+        {
+            var info = WorkerStartInfo();
+            foreach (var arg in new[] { "--replay", file, "--order", order.ToString(System.Globalization.CultureInfo.InvariantCulture), "--compile-sample", compile ? "1" : "0" })
+                info.ArgumentList.Add(arg);
+            info.RedirectStandardOutput = true;
+            info.RedirectStandardError = true;
+            info.UseShellExecute = false;
+            info.Environment["DOTNET_GCHeapHardLimit"] = "0x" + ((long)heapLimitMiB << 20).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+            var output = new StringBuilder();
+            using var process = new Process { StartInfo = info };
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) if (output.Length < 100_000) output.Append(e.Data).Append('\n'); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) if (output.Length < 100_000) output.Append(e.Data).Append('\n'); };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            bool finished = process.WaitForExit(timeout);
+            if (!finished) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            lock (output) return new ReplayResult(finished ? process.ExitCode : -1, !finished, output.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private enum ReceiveStatus { Line, Timeout, Died }
+
+    /// <summary>
+    /// This assembly as a program: its app host beside it if there is one, else <c>dotnet</c> with the assembly (the
+    /// current process may be a test host, so its own path is no use).
+    /// </summary>
+    private static ProcessStartInfo WorkerStartInfo()
+    {
+        string assembly = typeof(IsolatedFuzzer).Assembly.Location;
+        string appHost = Path.Combine(Path.GetDirectoryName(assembly)!, Path.GetFileNameWithoutExtension(assembly) + (OperatingSystem.IsWindows() ? ".exe" : ""));
+        if (File.Exists(appHost)) return new ProcessStartInfo(appHost);
+        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(host) || !File.Exists(host))
+            host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? p : "dotnet";
+        var info = new ProcessStartInfo(host);
+        info.ArgumentList.Add(assembly);
+        return info;
+    }
+
 
     private sealed class Worker : IDisposable
     {
@@ -149,16 +214,6 @@ public static class IsolatedFuzzer
                 _lines.Add(null);
             }) { IsBackground = true, Name = "fuzz worker reader" };
             reader.Start();
-        }
-
-        private static ProcessStartInfo WorkerStartInfo()
-        {
-            string? host = Environment.ProcessPath;
-            string assembly = typeof(IsolatedFuzzer).Assembly.Location;
-            bool viaDotnet = host is null || Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-            var info = new ProcessStartInfo(viaDotnet ? host ?? "dotnet" : host!);
-            if (viaDotnet) info.ArgumentList.Add(assembly);
-            return info;
         }
 
         public void Send(string line)

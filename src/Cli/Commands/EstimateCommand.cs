@@ -24,10 +24,10 @@ public static class EstimateCommand
     /// <summary>The highest order <c>--order auto</c> considers.</summary>
     public const int AutoMaxOrder = 16;
 
-    private static readonly string[] EstimatorNames = ["fourier", "score", "pathwise"];
+    private static readonly string[] EstimatorNames = ["fourier", "resummed", "score", "pathwise"];
 
     private sealed record Settings(string File, ParameterValues At, string F, string Estimator, int Order, bool AutoOrder,
-        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut);
+        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true);
 
     public static Command Create(CliContext context)
     {
@@ -43,8 +43,8 @@ public static class EstimateCommand
         };
         var estimator = new Option<string>("--estimator")
         {
-            Description = "fourier (the rule of the paper; Theorem 2 on discrete supports), score (needs logpdf), pathwise, or all",
-            HelpName = "fourier|score|pathwise|all",
+            Description = "fourier (the rule of the paper; Theorem 2 on discrete supports; the exact resummed rule where one exists and --order is not given), resummed (the exact rule only), score (needs logpdf), pathwise, or all",
+            HelpName = "fourier|resummed|score|pathwise|all",
             DefaultValueFactory = _ => "fourier",
         };
         estimator.AcceptOnlyFromAmong([.. EstimatorNames, "all"]);
@@ -84,7 +84,7 @@ public static class EstimateCommand
             var settings = new Settings(parse.GetValue(file)!, parse.GetValue(at)!, parse.GetValue(f)!, parse.GetValue(estimator)!,
                 auto ? AutoMaxOrder : int.Parse(orderText, CultureInfo.InvariantCulture), auto, parse.GetValue(samples), parse.GetValue(seed),
                 parse.GetValue(derivatives) == "stencil" ? DerivativeMode.Stencil : DerivativeMode.Jet, parse.GetValue(dims),
-                parse.GetValue(format)!, !parse.GetValue(noShortcut));
+                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false } };
             return Run(context, settings);
         }));
         return command;
@@ -128,7 +128,12 @@ public static class EstimateCommand
         {
             GradientEstimator estimator = name switch
             {
+                // Without an explicit --order, fourier means the whole series: its exact resummed form where one exists
+                // (the exponential shortcut, exact as well, keeps priority for f = exp(tau z)).
+                "fourier" when !s.OrderGiven && !objective.TryGetExponential(out _, out _) && new ResummedEstimator(rule).WhyNotApplicable(objective) is null
+                    => new ResummedEstimator(rule),
                 "fourier" => new FourierEstimator(rule, s.Order, s.AutoOrder, s.Shortcut),
+                "resummed" => new ResummedEstimator(rule),
                 "score" => new ScoreFunctionEstimator(rule),
                 _ => new PathwiseEstimator(rule),
             };

@@ -53,9 +53,10 @@ public sealed class EstimateCommandTests
         var doc = Json(CliHarness.Run("estimate", "bivariatenormal", "--at", "m1=0.5,m2=-1,s1=1.5,s2=0.7,rho=0.3", "--f", "z1*z2",
             "--estimator", "all", "--samples", "1000", "--format", "json"));
         var estimates = doc.GetProperty("estimates");
-        Assert.Equal(["fourier", "score", "pathwise"], estimates.EnumerateArray().Select(e => e.GetProperty("estimator").GetString()));
-        Assert.Contains("logpdf", estimates[1].GetProperty("error").GetString());
-        Assert.False(estimates[1].TryGetProperty("gradient", out _));
+        Assert.Equal(["fourier", "resummed", "score", "pathwise"], estimates.EnumerateArray().Select(e => e.GetProperty("estimator").GetString()));
+        Assert.Contains("univariate", estimates[1].GetProperty("error").GetString());
+        Assert.Contains("logpdf", estimates[2].GetProperty("error").GetString());
+        Assert.False(estimates[2].TryGetProperty("gradient", out _));
         // rho's rule uses E[d^2 f / dz1 dz2] = 1: exactly s1 s2, with no noise.
         Assert.Equal(1.05, estimates[0].GetProperty("gradient").GetProperty("rho").GetDouble(), 12);
         Assert.Equal(0, estimates[0].GetProperty("stderr").GetProperty("rho").GetDouble());
@@ -156,7 +157,8 @@ public sealed class EstimateCommandTests
     [Fact]
     public void The_table_names_each_parameter()
     {
-        var r = CliHarness.Run("estimate", "negativebinomial", "--at", "r=3,p=0.4", "--f", "z^2", "--samples", "1000");
+        // An explicit --order asks for the series (without it, fourier uses the exact resummed rule).
+        var r = CliHarness.Run("estimate", "negativebinomial", "--at", "r=3,p=0.4", "--f", "z^2", "--samples", "1000", "--order", "8");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("shift differences", r.Out);
         Assert.Contains(" r ", r.Out);
@@ -177,13 +179,33 @@ public sealed class EstimateCommandTests
                 sample = poisson(l1) - poisson(l2)
             }
             """);
-        var e = Json(CliHarness.RunIn(folder, "estimate", file, "--at", "l1=2,l2=1.5", "--f", "z^2", "--samples", "20000", "--format", "json"))
+        var e = Json(CliHarness.RunIn(folder, "estimate", file, "--at", "l1=2,l2=1.5", "--f", "z^2", "--samples", "20000", "--order", "8", "--format", "json"))
             .GetProperty("estimates")[0];
         Assert.Equal("shift rule", e.GetProperty("method").GetString());
         foreach (var (p, exact) in new[] { ("l1", 1 + 2 * 0.5), ("l2", 1 - 2 * 0.5) })
         {
             double g = e.GetProperty("gradient").GetProperty(p).GetDouble(), se = e.GetProperty("stderr").GetProperty(p).GetDouble();
             Assert.True(Math.Abs(g - exact) <= 5 * se + 1e-9, $"{p}: {g} ± {se} vs {exact}");
+        }
+    }
+
+    /// <summary>
+    /// --estimator resummed, and fourier without --order, use the exact resummed rule: within 5 standard errors of
+    /// closed forms (E z^2 = k mu^2 + k^2 mu^2 for Gamma; E z^4 = mu^4 + 12 mu^2 b^2 + 24 b^4 for Laplace).
+    /// </summary>
+    [Theory]
+    [InlineData("gamma", "k=2.5,mu=0.7", "z^2", "k", 0.49 + 2 * 2.5 * 0.49)]
+    [InlineData("gamma", "k=2.5,mu=0.7", "z^2", "mu", 2 * 2.5 * 0.7 + 2 * 2.5 * 2.5 * 0.7)]
+    [InlineData("laplace", "mu=0.3,b=1.5", "z^4", "b", 24 * 0.09 * 1.5 + 96 * 1.5 * 1.5 * 1.5)]
+    public void The_resummed_estimator_is_unbiased(string distribution, string at, string f, string parameter, double exact)
+    {
+        foreach (var extra in new[] { new[] { "--estimator", "resummed" }, new[] { "--estimator", "fourier" } })
+        {
+            var doc = Json(CliHarness.Run(["estimate", distribution, "--at", at, "--f", f, "--samples", "200000", "--seed", "4", "--format", "json", .. extra]));
+            var e = doc.GetProperty("estimates")[0];
+            Assert.StartsWith("resummed", e.GetProperty("method").GetString());
+            double g = e.GetProperty("gradient").GetProperty(parameter).GetDouble(), se = e.GetProperty("stderr").GetProperty(parameter).GetDouble();
+            Assert.True(Math.Abs(g - exact) <= 5 * se, $"{distribution} {parameter}: {g} ± {se} vs {exact}");
         }
     }
 }
