@@ -85,7 +85,10 @@ public sealed class Workspace
         if (order < 1 || order > DerivationLimits.MaxOrder)
             bag.Report(DiagnosticCatalogue.OrderOutOfRange, d.NameSpan, $"order {order} is outside 1..{DerivationLimits.MaxOrder}");
         else if (IsValid(d))
+        {
+            Poly.ResetWork();
             rule = Derive(d, order, bag, ImmutableList<BoundDistribution>.Empty);
+        }
         var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
         _derived[(d, order)] = result;
         return result;

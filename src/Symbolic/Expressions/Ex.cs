@@ -14,6 +14,9 @@ public static class Ex
     /// <summary>Largest integer power of a sum that is expanded; higher powers stay as atoms.</summary>
     public const int MaxExpandedPower = 64;
 
+    /// <summary>Most terms one expansion of a product of sums may create; beyond it the expression is refused.</summary>
+    public const int MaxExpandedTerms = 200_000;
+
     /// <summary>Largest size, in bits, of an exact constant; beyond it the operation is refused.</summary>
     public const long MaxConstantBits = 1 << 20;
 
@@ -200,6 +203,10 @@ public static class Ex
 
         // Distribute over the sums: the expanded form is what makes polynomial identities visible.
         var terms = new List<Expr> { product };
+        long expected = 1;
+        foreach (var s in sums) expected *= s.Args.Length;
+        if (expected > MaxExpandedTerms)
+            throw new SymbolicException($"expanding a product of sums would create more than {MaxExpandedTerms} terms");
         foreach (var s in sums)
         {
             var next = new List<Expr>(terms.Count * s.Args.Length);
@@ -232,6 +239,8 @@ public static class Ex
     private static Expr Distribute(Expr a, Sum b)
     {
         var aTerms = a is Sum sa ? sa.Args : [a];
+        if ((long)aTerms.Length * b.Args.Length > MaxExpandedTerms)
+            throw new SymbolicException($"expanding a product of sums would create more than {MaxExpandedTerms} terms");
         var products = new Expr[aTerms.Length * b.Args.Length];
         int i = 0;
         foreach (var x in aTerms)

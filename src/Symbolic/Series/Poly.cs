@@ -284,9 +284,28 @@ internal sealed class Poly
         return new Poly(r);
     }
 
+    /// <summary>
+    /// Monomial products a derivation may perform: a deterministic work budget, so that every declaration finishes
+    /// (with SC1005 when it is too large) in bounded time on any machine.
+    /// </summary>
+    public const long WorkBudget = 20_000_000;
+
+    [ThreadStatic] private static long t_work;
+
+    /// <summary>Starts a new budget for the derivation about to run on this thread.</summary>
+    public static void ResetWork() => t_work = 0;
+
+    private static void Spend(long products)
+    {
+        t_work += products;
+        if (t_work > WorkBudget)
+            throw new SymbolicException($"the derivation needs more than {WorkBudget} exact products of terms; lower the order or simplify the declaration");
+    }
+
     public static Poly operator *(Poly a, Poly b)
     {
         if (a.IsZero || b.IsZero) return Zero;
+        Spend((long)a._terms.Count * b._terms.Count);
         if (a._terms.Count == 1 && a._terms.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
         if (b._terms.Count == 1 && b._terms.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
         var builder = new Builder();
