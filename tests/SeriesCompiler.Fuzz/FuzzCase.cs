@@ -20,11 +20,14 @@ public sealed record FuzzCase(long Index, string Kind, string Text, int Order, b
     /// <summary>Largest random order.</summary>
     public const int MaxRandomOrder = 12;
 
-    /// <summary>Builds case <paramref name="index"/> of the run with <paramref name="seed"/>.</summary>
-    public static FuzzCase Create(int seed, long index, IReadOnlyList<string> seeds, double generatedFraction = 0.5)
+    /// <summary>
+    /// Builds case <paramref name="index"/> of the run with <paramref name="seed"/>; its random order is folded into
+    /// 1..<paramref name="maxOrder"/> (the texts do not depend on it).
+    /// </summary>
+    public static FuzzCase Create(int seed, long index, IReadOnlyList<string> seeds, double generatedFraction = 0.5, int maxOrder = MaxRandomOrder)
     {
         var random = new Random(Mix(seed, index));
-        int order = random.Next(1, MaxRandomOrder + 1);
+        int order = 1 + (random.Next(1, MaxRandomOrder + 1) - 1) % Math.Clamp(maxOrder, 1, MaxRandomOrder);
         if (random.NextDouble() < generatedFraction)
             return new FuzzCase(index, "generated", new DeclarationGenerator(random).File(), order, true);
         var (text, operators) = new Mutator(random).Mutate(seeds);

@@ -31,6 +31,9 @@ public sealed class FuzzOptions
     /// <summary>Cases per worker process before it is replaced (isolated mode only).</summary>
     public int Recycle { get; set; } = 25_000;
 
+    /// <summary>Highest random order (1..12); the short run in the tests uses a lower one to stay fast on slow machines.</summary>
+    public int MaxRandomOrder { get; set; } = FuzzCase.MaxRandomOrder;
+
     /// <summary>Leave out cases that <see cref="KnownIssues"/> recognises (the short run in the tests does).</summary>
     public bool SkipKnownIssues { get; set; }
 }
@@ -193,7 +196,7 @@ public static class Fuzzer
         var watch = Stopwatch.StartNew();
         for (long index = options.Start; index < options.Start + options.Cases; index++)
         {
-            var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction);
+            var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction, options.MaxRandomOrder);
             if (options.SkipKnownIssues && KnownIssues.Match(fuzzCase.Text) is not null)
             {
                 summary.SkippedKnown++;

@@ -36,7 +36,7 @@ public static class IsolatedFuzzer
                     worker = new Worker(options, distributions);
                     served = 0;
                 }
-                var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction);
+                var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction, options.MaxRandomOrder);
                 if (options.SkipKnownIssues && KnownIssues.Match(fuzzCase.Text) is not null)
                 {
                     summary.SkippedKnown++;
@@ -95,7 +95,7 @@ public static class IsolatedFuzzer
             var parts = request.Split(' ');
             long index = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
             bool compile = parts[1] == "1";
-            var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction);
+            var fuzzCase = FuzzCase.Create(options.Seed, index, seeds, options.GeneratedFraction, options.MaxRandomOrder);
             var result = PipelineRunner.Run(fuzzCase, library, compile);
             stdout.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
             stdout.Flush();
@@ -180,6 +180,7 @@ public static class IsolatedFuzzer
                          "--worker", "--seed", options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                          "--generated-fraction", options.GeneratedFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                          "--distributions", distributions,
+                         "--max-order", options.MaxRandomOrder.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      })
                 info.ArgumentList.Add(arg);
             info.RedirectStandardInput = true;

@@ -10,6 +10,7 @@ using SeriesCompiler.Symbolic.Diagnostics;
 //   --distributions DIR    the declarations to mutate and to use as the latent library (default: the bundled ones)
 //   --in-process           run cases on threads of this process instead of worker processes
 //   --recycle N            cases per worker process (default 25000)
+//   --max-order N          highest random order, 1..12 (default 12)
 //   --skip-known           leave out cases that match a known, unfixed bug (KnownIssues.cs), as the short test run does
 //   --show N               print the text of case N and exit
 //   --replay FILE          run one file through the pipeline (at order 4 and --order N, default 8; compiled with
@@ -39,6 +40,7 @@ try
             case "--recycle": options.Recycle = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--in-process": inProcess = true; break;
             case "--skip-known": options.SkipKnownIssues = true; break;
+            case "--max-order": options.MaxRandomOrder = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--worker": worker = true; break;
             case "--show": show = long.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--replay": replay = Next(); break;
@@ -59,7 +61,7 @@ if (worker) return IsolatedFuzzer.Serve(options, distributions);
 var library = Fuzzer.LoadLibrary(distributions);
 if (show is { } index)
 {
-    var fuzzCase = FuzzCase.Create(options.Seed, index, library.Select(s => s.Text).ToList(), options.GeneratedFraction);
+    var fuzzCase = FuzzCase.Create(options.Seed, index, library.Select(s => s.Text).ToList(), options.GeneratedFraction, options.MaxRandomOrder);
     Console.Error.WriteLine($"# seed {options.Seed}, case {index}: {fuzzCase.Kind}, random order {fuzzCase.Order}");
     Console.Write(fuzzCase.Text);
     return 0;

@@ -49,7 +49,15 @@ public static class CumulantSeries
         TruncatedSeries series;
         try
         {
-            series = new SeriesExpander(expansionVariable).Expand(k, order);
+            var expander = new SeriesExpander(expansionVariable);
+            // phi(0) = 1 first, at order 1: a declaration that fails it is refused before the costly expansion.
+            var constant = expander.Expand(k, 1)[0];
+            if (!constant.IsZero && !tVariables.Any(constant.Contains))
+                throw new DerivationException(DiagnosticCatalogue.NotNormalised,
+                    d.CharacteristicKind == CharacteristicKind.Cf
+                        ? $"phi(0) must be 1, but log phi(0) = {constant}"
+                        : $"K(0) must be 0, but it is {constant}");
+            series = expander.Expand(k, order);
         }
         catch (NotAnalyticException ex)
         {

@@ -267,6 +267,7 @@ internal sealed class Poly
     {
         if (a.IsZero) return b;
         if (b.IsZero) return a;
+        Spend(a._terms.Count + b._terms.Count);
         var builder = new Builder(a);
         builder.Add(b);
         return builder.Build();
@@ -295,7 +296,7 @@ internal sealed class Poly
     /// <summary>Starts a new budget for the derivation about to run on this thread.</summary>
     public static void ResetWork() => t_work = 0;
 
-    private static void Spend(long products)
+    internal static void Spend(long products)
     {
         t_work += products;
         if (t_work > WorkBudget)
@@ -394,6 +395,7 @@ internal sealed class Poly
         {
             var rest = remainder.Terms;
             if (rest.Count == 0) { quotient = q.Build(); return true; }
+            Spend(rest.Count + divisor._terms.Count);
             var (lead, c) = Leading(rest);
             if (!lead.TryDivide(leadDivisor, out var m)) return false;
             var factor = c / leadCoefficient;

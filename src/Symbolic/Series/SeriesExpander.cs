@@ -159,7 +159,7 @@ public sealed class SeriesExpander
         {
             // The base vanishes to every kept order: a positive integer power is zero, anything else is suspect.
             if (p.Exponent is Number { IsReal: true } pe && pe.Re.IsInteger && pe.Re.Sign > 0) return TruncatedSeries.Constant(Ex.Zero, order);
-            throw new NotAnalyticException($"{p.Base} vanishes at t = 0, so {p} has no power series there");
+            throw new NotAnalyticException($"{p.Base} vanishes at t = 0 and the power {p.Exponent} is not a positive integer (a branch point, as in sqrt(w))");
         }
         if (p.Exponent is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign > 0)
         {

@@ -61,9 +61,15 @@ public sealed class KnownBugTests
     public void A_symbolic_power_of_exp_is_derived() =>
         AssertClean(Decl("b, beta > 0", "cgf(t) = exp(b)^beta*t"));
 
-    [Fact(Skip = "bug: System.OverflowException escapes Workspace.Create: Ex.Mul takes checked((int)n) of an integer exponent above 2^31 of a sum with a content")]
-    public void A_power_of_a_sum_beyond_int32_is_a_diagnostic() =>
-        AssertClean(Decl("mu", "cgf(t) = mu*t*(1 - mu)^4294967296"));
+    [Theory(Skip = "bug: System.OverflowException escapes Workspace.Create: Ex.Mul takes checked((int)n) of an integer exponent above 2^31 of a sum with a content")]
+    [InlineData("cgf(t) = mu*t*(1 - mu)^4294967296")]
+    [InlineData("cgf(t) = mu*t\n    logpdf(z) = -(z - mu)^1e+300/2")]
+    public void A_power_of_a_sum_beyond_int32_is_a_diagnostic(string body) =>
+        AssertClean(Decl("mu", body));
+
+    [Fact(Skip = "bug: KeyNotFoundException in RuleSpecBuilder: a 'let' holding a draw is accepted in logpdf (SC0110 expected, as in a cf), then the emitter has no local for it")]
+    public void A_draw_in_a_log_density_is_SC0110() =>
+        AssertClean("distribution D(a) {\n    support real\n    cgf(t) = a*t\n    let u = uniform()\n    logpdf(z) = z - log(u)\n}\n", expectId: "SC0110");
 
     [Fact(Skip = "bug: Scriban's loop limit (1000 iterations) throws ScriptRuntimeException out of RuleGenerator.Generate for a declaration with more than 1000 parameters")]
     public void A_declaration_with_1001_parameters_is_emitted_or_refused_with_a_diagnostic() =>
@@ -79,11 +85,11 @@ public sealed class KnownBugTests
     public void A_large_power_of_a_sum_with_a_content_is_quick() =>
         AssertClean(Decl("a, b", "cgf(t) = t*(2*a + 2*b)^100000000"));
 
-    [Fact(Skip = "bug: hang: a power tower 2^2^...^t of 40 levels takes minutes and gigabytes at order 4 (SC1005 comes far too late or never)")]
+    [Fact(Skip = "bug: slow: a power tower 2^2^...^t of 40 levels takes about 30 s per derivation at order 4 before SC1002 (the constant term is checked only after the whole expansion)")]
     public void A_power_tower_is_refused_quickly() =>
         AssertClean(Decl("mu > 0", "cgf(t) = mu*(" + string.Concat(Enumerable.Repeat("2^", 40)) + "t - 1)"));
 
-    [Fact(Skip = "bug: hang and memory: exp nested 40 deep (exp(exp(...(a*t)))) takes 30 s and 2.3 GB at order 4; 150 deep exhausts memory")]
+    [Fact(Skip = "bug: slow and memory: exp nested 40 deep (exp(exp(...(a*t)))) takes about 30 s and 2 GB per derivation at order 4")]
     public void Deeply_nested_exp_is_derived_or_refused_quickly()
     {
         string Nest(string inner) => string.Concat(Enumerable.Repeat("exp(", 40)) + inner + new string(')', 40);
@@ -99,14 +105,18 @@ public sealed class KnownBugTests
     public void A_power_of_a_long_sum_is_derived_or_refused_quickly() =>
         AssertClean(Decl("a, b, c, d", "cgf(t) = t*(a + b + c + d)^64"));
 
-    [Fact(Skip = "bug: hang and memory: let a(k) = a(k-1)*a(k-1) from a1 = 1 + mu expands (1 + mu)^(2^(k-1)); 12 levels take 30 s, 20 do not finish")]
-    public void A_chain_of_squared_lets_is_refused_quickly()
+    [Theory(Skip = "bug: memory exhaustion: nesting within the parser's limit of 200 (exp 150 deep, a power tower of 190) exhausts a 2 GB heap in about 20 s, with no SC1005")]
+    [InlineData("exp(")]
+    [InlineData("2^")]
+    public void Nesting_within_the_parser_limit_is_derived_or_refused_within_memory(string prefix)
     {
-        var sb = new StringBuilder("distribution D(mu > 0) {\n    support real\n    let a1 = 1 + mu\n");
-        for (int k = 2; k <= 20; k++) sb.Append($"    let a{k} = a{k - 1}*a{k - 1}\n");
-        sb.Append("    cgf(t) = a20*t\n}\n");
-        AssertClean(sb.ToString());
+        string close = prefix.EndsWith('(') ? new string(')', 150) : "";
+        AssertClean(Decl("a > 0", $"cgf(t) = a*({string.Concat(Enumerable.Repeat(prefix, 150))}t{close} - 1)"));
     }
+
+    [Fact(Skip = "bug: hang: b + b*log(1 + lgamma(3 + (pi - 3)*(i*x)) - lgamma(7)) takes over a minute at order 12 (36 s in Release alone): sums of series over symbolic constants such as log(2) - log(720) swell, and SC1002 comes only after the whole expansion")]
+    public void A_log_of_lgamma_over_symbolic_constants_is_quick() =>
+        AssertClean(Decl("b", "logcf(x) = b + b*(log(1 + (lgamma(3 + (pi - 3)*(i*x)) - lgamma(7))))", "{0, 1}"), order: 12);
 
     [Fact(Skip = "bug: the bundled NegativeBinomial takes more than a minute to derive and emit at the maximum order 64 (Categorical about 40 s)")]
     public void Bundled_declarations_emit_at_the_maximum_order_in_reasonable_time() =>

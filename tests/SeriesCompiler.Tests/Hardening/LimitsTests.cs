@@ -244,6 +244,20 @@ public sealed class LimitsTests
     // ---- let chains ----
 
     [Theory]
+    [InlineData(20)]
+    [InlineData(60)]
+    public void Chained_squares_of_a_sum_are_SC0118_quickly(int levels)
+    {
+        // a(k) = a(k-1)^2 from a1 = 1 + mu would expand (1 + mu)^(2^(k-1)): refused by the cap on expanded terms.
+        var sb = new StringBuilder("distribution D(mu > 0) {\n    support real\n    let a1 = 1 + mu\n");
+        for (int k = 2; k <= levels; k++) sb.Append($"    let a{k} = a{k - 1}*a{k - 1}\n");
+        sb.Append($"    cgf(t) = a{levels}*t\n}}\n");
+        var outcome = Run(sb.ToString());
+        AssertOnly(outcome, "SC0118");
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(20), outcome.ToString());
+    }
+
+    [Theory]
     [InlineData("1 + mu", "+")]   // a60 = 2^59 (1 + mu): coefficients double, the size stays
     [InlineData("mu", "*")]       // a60 = mu^(2^59): one exponent
     public void Sixty_chained_lets_that_do_not_grow_are_derived(string first, string op)
