@@ -34,6 +34,12 @@ public sealed class FuzzOptions
     /// <summary>Highest random order (1..12); the short run in the tests uses a lower one to stay fast on slow machines.</summary>
     public int MaxRandomOrder { get; set; } = FuzzCase.MaxRandomOrder;
 
+    /// <summary>
+    /// Managed heap limit of a worker process (isolated mode): a case that exhausts it is a crash
+    /// (OutOfMemoryException) instead of a machine out of memory.
+    /// </summary>
+    public int WorkerHeapLimitMiB { get; set; } = 4096;
+
     /// <summary>Leave out cases that <see cref="KnownIssues"/> recognises (the short run in the tests does).</summary>
     public bool SkipKnownIssues { get; set; }
 }
@@ -115,7 +121,7 @@ public sealed class FuzzSummary
 
     private void Record(FuzzCase fuzzCase, string category, string detail, string? directory)
     {
-        string? known = KnownIssues.Match(fuzzCase.Text)?.Id;
+        string? known = KnownIssues.Explain(fuzzCase.Text, category, detail)?.Id;
         if (known is null) Unexplained++;
         string signature = category + ": " + Signature(category, detail) + (known is null ? " [new]" : $" [{known}]");
         Signatures[signature] = Signatures.TryGetValue(signature, out var seen) ? (seen.Count + 1, seen.FirstIndex) : (1, fuzzCase.Index);

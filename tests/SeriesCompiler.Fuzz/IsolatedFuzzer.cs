@@ -188,6 +188,8 @@ public static class IsolatedFuzzer
             info.RedirectStandardError = true;
             info.UseShellExecute = false;
             info.StandardOutputEncoding = new UTF8Encoding(false);
+            if (options.WorkerHeapLimitMiB > 0)
+                info.Environment["DOTNET_GCHeapHardLimit"] = "0x" + ((long)options.WorkerHeapLimitMiB << 20).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
             _process = Process.Start(info) ?? throw new InvalidOperationException("cannot start a fuzz worker");
             _process.ErrorDataReceived += (_, e) =>
             {

@@ -13,12 +13,13 @@ using SeriesCompiler.Symbolic.Diagnostics;
 //   --max-order N          highest random order, 1..12 (default 12)
 //   --skip-known           leave out cases that match a known, unfixed bug (KnownIssues.cs), as the short test run does
 //   --show N               print the text of case N and exit
+//   --classify DIR         tag the findings saved in DIR (*.dist with their *.txt) with the known issues that explain them
 //   --replay FILE          run one file through the pipeline (at order 4 and --order N, default 8; compiled with
 //                          Roslyn when --compile-sample is above 0), print its diagnostics and any finding
 // Exit code: 0 clean, 1 findings, 2 bad arguments.
 
 var options = new FuzzOptions { FindingsDirectory = Path.Combine("artifacts", "fuzz") };
-string? distributions = null, replay = null;
+string? distributions = null, replay = null, classify = null;
 int replayOrder = 8;
 long? show = null;
 bool worker = false, inProcess = false;
@@ -44,6 +45,7 @@ try
             case "--worker": worker = true; break;
             case "--show": show = long.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--replay": replay = Next(); break;
+            case "--classify": classify = Next(); break;
             case "--order": replayOrder = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown argument '{args[i]}'");
         }
@@ -59,6 +61,22 @@ distributions ??= Path.GetDirectoryName(Fuzzer.LoadLibrary()[0].Path)!;
 if (worker) return IsolatedFuzzer.Serve(options, distributions);
 
 var library = Fuzzer.LoadLibrary(distributions);
+if (classify is not null)
+{
+    var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+    foreach (var file in Directory.GetFiles(classify, "*.dist").Order(StringComparer.Ordinal))
+    {
+        string name = Path.GetFileName(file);
+        string category = name[..name.IndexOf('-')];
+        string report = File.Exists(Path.ChangeExtension(file, ".txt")) ? File.ReadAllText(Path.ChangeExtension(file, ".txt")) : "";
+        var issue = KnownIssues.Explain(File.ReadAllText(file), category, report);
+        string key = $"{category} {issue?.Id ?? "new"}";
+        counts[key] = counts.GetValueOrDefault(key) + 1;
+        Console.WriteLine($"{name}: {issue?.Id ?? "NEW"}");
+    }
+    foreach (var (key, n) in counts) Console.WriteLine($"{n,6} x {key}");
+    return 0;
+}
 if (show is { } index)
 {
     var fuzzCase = FuzzCase.Create(options.Seed, index, library.Select(s => s.Text).ToList(), options.GeneratedFraction, options.MaxRandomOrder);

@@ -26,7 +26,7 @@ namespace SeriesCompiler.Tests.Hardening;
 /// <item><c>&lt;!-- command: compile --out OCCUPIED --&gt;</c>: <c>seriesc compile</c> of the declaration into a folder path
 /// that is taken by a file;</item>
 /// <item><c>&lt;!-- msbuild --&gt;</c>: an ```xml fragment added to a project that imports the SeriesCompiler.Build targets,
-/// whose target SeriesCompilerGenerate is run with <c>dotnet msbuild</c> (slow: a test of its own, Category=Slow).</item>
+/// whose target SeriesCompilerGenerate is run with <c>dotnet msbuild</c> (a test of its own: a few seconds).</item>
 /// </list>
 /// </summary>
 public sealed class DiagnosticsCatalogueTests(ITestOutputHelper output)
@@ -119,7 +119,7 @@ public sealed class DiagnosticsCatalogueTests(ITestOutputHelper output)
         Assert.True(section is not null, $"{id} is not documented in docs/diagnostics.md");
         Assert.True(section.Example is not null, $"{id} has no example");
         string directive = section.Directive ?? "";
-        if (directive.StartsWith("msbuild", StringComparison.Ordinal)) return; // The_msbuild_examples_trigger_their_ids (slow)
+        if (directive.StartsWith("msbuild", StringComparison.Ordinal)) return; // The_msbuild_examples_trigger_their_ids
 
         var reported = directive switch
         {
@@ -175,7 +175,6 @@ public sealed class DiagnosticsCatalogueTests(ITestOutputHelper output)
     }
 
     [Fact]
-    [Trait("Category", "Slow")]
     public void The_msbuild_examples_trigger_their_ids()
     {
         var sections = Sections.Value.Where(s => s.Directive?.StartsWith("msbuild", StringComparison.Ordinal) == true).ToList();
