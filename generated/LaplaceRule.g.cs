@@ -123,7 +123,7 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         // dK/dmu = b^2*tau^3/(b^2*tau^2 - 1) - tau/(b^2*tau^2 - 1)
         gradient[0] = ((g_0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(tau, 3) / (g_2)) - (tau / (g_2)));
         // dK/db = 2*b*tau^2/(b^2*tau^2 - 1)^2 - 2*b^3*tau^4/(b^2*tau^2 - 1)^2
-        gradient[1] = ((2.0 * p_b * g_1 / ((1.0 - (2.0 * g_0 * g_1) + (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, 4) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(tau, 4))))) - (2.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, 3) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(tau, 4) / ((1.0 - (2.0 * g_0 * g_1) + (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, 4) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(tau, 4))))));
+        gradient[1] = ((2.0 * p_b * g_1 / ((g_2 * g_2))) - (2.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, 3) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(tau, 4) / ((g_2 * g_2))));
     }
 
     public bool CanSample => true;

@@ -34,6 +34,25 @@ internal static class DerivationSizeReport
         output.WriteLine("| **all** | " + string.Join(" | ", orders.Select(o => $"{names.Sum(n => medians[(n, o)].Ms):F1}")) + " |");
     }
 
+    /// <summary>
+    /// `-- work`: the units of <see cref="WorkMeter"/> each bundled derivation spends at orders 8 to 64 (one run:
+    /// the count is deterministic), against the budget that stops a derivation with SC1005.
+    /// </summary>
+    public static void RunWork(TextWriter output)
+    {
+        int[] orders = [8, 16, 32, 64];
+        var sources = BundledDistributions.Load();
+        output.WriteLine($"| distribution | " + string.Join(" | ", orders.Select(o => $"N={o} units")) + $" | share of the budget ({WorkMeter.Budget:N0}) at N=64 |");
+        output.WriteLine("|---|" + string.Join("", orders.Select(_ => "---|")) + "---|");
+        var workspace = Workspace.Create(sources);
+        foreach (var d in workspace.Distributions)
+        {
+            var units = orders.Select(o => { workspace.Derive(d, o); return WorkMeter.Spent; }).ToArray();
+            output.WriteLine($"| {d.Name} | " + string.Join(" | ", units.Select(u => u.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))
+                + $" | {100.0 * units[^1] / WorkMeter.Budget:F1}% |");
+        }
+    }
+
     private static Dictionary<string, (double Ms, int Size)> Measure(Symbolic.Diagnostics.SourceText[] sources, int order)
     {
         var workspace = Workspace.Create(sources);

@@ -8,4 +8,9 @@ if (args.Length > 0 && args[0] == "sizes")
     DerivationSizeReport.Run(Console.Out);
     return;
 }
+if (args.Length > 0 && args[0] == "work")
+{
+    DerivationSizeReport.RunWork(Console.Out);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

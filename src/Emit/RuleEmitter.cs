@@ -66,7 +66,11 @@ public static class RuleEmitter
 
     private static string RenderWith(Template template, ScriptObject model)
     {
-        var context = new TemplateContext { StrictVariables = true, NewLine = "\n" };
+        // No caps on loops or on the length of an inserted string. Scriban's defaults (1000 iterations, strings cut
+        // at 1 MiB with "...") guard against untrusted templates; ours are fixed, their loops run once per parameter
+        // or coefficient and their strings are generated code, which the compiler's own limits bound. A cut string
+        // would be a silently truncated rule.
+        var context = new TemplateContext { StrictVariables = true, NewLine = "\n", LoopLimit = 0, LimitToString = 0 };
         context.PushGlobal(model);
         return template.Render(context).Replace("\r\n", "\n");
     }

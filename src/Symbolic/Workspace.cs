@@ -86,7 +86,7 @@ public sealed class Workspace
             bag.Report(DiagnosticCatalogue.OrderOutOfRange, d.NameSpan, $"order {order} is outside 1..{DerivationLimits.MaxOrder}");
         else if (IsValid(d))
         {
-            Poly.ResetWork();
+            using var metered = WorkMeter.Start();
             rule = Derive(d, order, bag, ImmutableList<BoundDistribution>.Empty);
         }
         var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());

@@ -108,7 +108,7 @@ public sealed class StraightLineWriter
         foreach (var f in p.Args)
         {
             if (f is Power { Exponent: Number { IsReal: true } e } pw && e.Re.IsInteger && e.Re.Sign < 0)
-                denominator.Add(Code(Ex.Pow(pw.Base, Ex.Num(-e.Re))));
+                denominator.Add(IntegerPowerCode(Code(pw.Base), -e.Re.Numerator));
             else numerator.Add(Code(f));
         }
         var sb = new StringBuilder("(");
@@ -117,13 +117,26 @@ public sealed class StraightLineWriter
         return sb.Append(')').ToString();
     }
 
+    /// <summary>
+    /// b^k from the code of b, never by expanding: the factory would multiply a sum out ((1 - p)^2 into
+    /// 1 - 2p + p^2, which cancels catastrophically as p -> 1, and (1 - p + p e^t)^64 into thousands of terms).
+    /// </summary>
+    private string IntegerPowerCode(string b, System.Numerics.BigInteger k)
+    {
+        if (k.IsOne) return b;
+        if (k == 2) return $"({b} * {b})";
+        if (System.Numerics.BigInteger.Abs(k) <= int.MaxValue)
+            return $"{RuleMath}.PowInt({b}, {k.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+        return $"{MathType}.Pow({b}, {CSharpNames.Double((double)k)})";
+    }
+
     private string PowerCode(Power p)
     {
         var b = Code(p.Base);
         if (p.Exponent is Number { IsReal: true } n)
         {
             if (n.Re.IsInteger && System.Numerics.BigInteger.Abs(n.Re.Numerator) <= int.MaxValue)
-                return n.Re.Numerator == 2 ? $"({b} * {b})" : $"{RuleMath}.PowInt({b}, {n.Re.Numerator.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+                return IntegerPowerCode(b, n.Re.Numerator);
             if (n.Re == Rational.Half) return $"{MathType}.Sqrt({b})";
             if (n.Re == -Rational.Half) return $"(1.0 / {MathType}.Sqrt({b}))";
         }

@@ -52,6 +52,8 @@ public sealed class Binder
 
     private BoundDistribution BindDistribution(DistributionSyntax syntax)
     {
+        using var metered = WorkMeter.Start(); // each declaration binds within its own budget
+
         string? familySize = syntax.FamilySize?.Text;
         if (familySize is not null)
         {
@@ -65,7 +67,7 @@ public sealed class Binder
             if (p.Name.IsMissing) continue;
             if (_scope.ContainsKey(p.Name.Text))
             {
-                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, p.Name.Span, $"parameter '{p.Name.Text}' is declared twice");
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, p.Name.Span, $"parameter '{Lexer.Shorten(p.Name.Text)}' is declared twice");
                 continue;
             }
             var bound = BindParameter(p, familySize);
@@ -96,13 +98,13 @@ public sealed class Binder
                 {
                     if (_scope.ContainsKey(l.Name.Text))
                     {
-                        _diagnostics.Report(DiagnosticCatalogue.DuplicateName, l.Name.Span, $"'{l.Name.Text}' is already declared");
+                        _diagnostics.Report(DiagnosticCatalogue.DuplicateName, l.Name.Span, $"'{Lexer.Shorten(l.Name.Text)}' is already declared");
                         break;
                     }
                     bool indexed = l.Index is not null;
                     if (indexed && (_familyIndex is null || l.Index is not NameExpression { Name.Text: "j" }))
                         _diagnostics.Report(DiagnosticCatalogue.MisplacedIndex, l.Index!.Span,
-                            _familyIndex is null ? $"latent '{l.Name.Text}' is indexed but '{syntax.Name.Text}' is not a family NAME[K]" : "a family's latent is indexed by its index variable j");
+                            _familyIndex is null ? $"latent '{Lexer.Shorten(l.Name.Text)}' is indexed but '{Lexer.Shorten(syntax.Name.Text)}' is not a family NAME[K]" : "a family's latent is indexed by its index variable j");
                     var args = l.Arguments.Select(a => BindExpression(a, Context.Value)).ToImmutableArray();
                     var symbol = Ex.Sym(l.Name.Text, SymbolKind.Variable);
                     latents.Add(new BoundLatent(l.Name.Text, symbol, l.Distribution.Text, args, indexed, l.Span, l.Distribution.Span));
@@ -114,7 +116,7 @@ public sealed class Binder
                 {
                     var bound = BindExpression(let.Value, Context.Sample);
                     if (_scope.ContainsKey(let.Name.Text))
-                        _diagnostics.Report(DiagnosticCatalogue.DuplicateName, let.Name.Span, $"'{let.Name.Text}' is already declared");
+                        _diagnostics.Report(DiagnosticCatalogue.DuplicateName, let.Name.Span, $"'{Lexer.Shorten(let.Name.Text)}' is already declared");
                     else _scope[let.Name.Text] = bound;
                     break;
                 }
@@ -184,16 +186,16 @@ public sealed class Binder
         }
 
         if (support is null)
-            _diagnostics.Report(DiagnosticCatalogue.MissingSupport, syntax.Name.Span, $"distribution '{syntax.Name.Text}' has no 'support' statement");
+            _diagnostics.Report(DiagnosticCatalogue.MissingSupport, syntax.Name.Span, $"distribution '{Lexer.Shorten(syntax.Name.Text)}' has no 'support' statement");
         bool derived = latents.Count > 0;
         if (derived && value is null)
-            _diagnostics.Report(DiagnosticCatalogue.LatentWithoutValue, latents[0].Span, $"'{syntax.Name.Text}' declares latent components but no 'value' built from them");
+            _diagnostics.Report(DiagnosticCatalogue.LatentWithoutValue, latents[0].Span, $"'{Lexer.Shorten(syntax.Name.Text)}' declares latent components but no 'value' built from them");
         if (!derived && value is not null)
             _diagnostics.Report(DiagnosticCatalogue.LatentWithoutValue, valueSpan!.Value, "'value' is given but no 'latent' component is declared");
         if (derived && kind is not null)
-            _diagnostics.Report(DiagnosticCatalogue.CharacteristicWithLatents, characteristicSpan, $"'{syntax.Name.Text}' is built from latents and cannot also declare a characteristic function");
+            _diagnostics.Report(DiagnosticCatalogue.CharacteristicWithLatents, characteristicSpan, $"'{Lexer.Shorten(syntax.Name.Text)}' is built from latents and cannot also declare a characteristic function");
         if (!derived && kind is null && value is null)
-            _diagnostics.Report(DiagnosticCatalogue.MissingCharacteristic, syntax.Name.Span, $"distribution '{syntax.Name.Text}' declares none of cf, logcf, cgf");
+            _diagnostics.Report(DiagnosticCatalogue.MissingCharacteristic, syntax.Name.Span, $"distribution '{Lexer.Shorten(syntax.Name.Text)}' declares none of cf, logcf, cgf");
         if (support is not null && kind is not null && variables.Length != support.Dimension && support.Kind != SupportKind.Simplex)
             _diagnostics.Report(DiagnosticCatalogue.VariableCountMismatch, characteristicSpan,
                 $"the support has dimension {support.Dimension} but the characteristic function names {variables.Length} frequency variable(s)");
@@ -212,7 +214,7 @@ public sealed class Binder
             if (v.IsMissing) continue;
             if (_scope.TryGetValue(v.Text, out var existing) && existing is Symbol { Kind: SymbolKind.Parameter })
             {
-                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, v.Span, $"frequency variable '{v.Text}' has the name of a parameter");
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, v.Span, $"frequency variable '{Lexer.Shorten(v.Text)}' has the name of a parameter");
                 continue;
             }
             var symbol = Ex.Sym(v.Text, SymbolKind.Variable);
@@ -227,7 +229,7 @@ public sealed class Binder
         string? vectorSize = p.VectorSize?.Text;
         if (vectorSize is not null && vectorSize != familySize)
             _diagnostics.Report(DiagnosticCatalogue.MisplacedIndex, p.VectorSize!.Span,
-                familySize is null ? $"vector parameter '{p.Name.Text}[{vectorSize}]' needs a family declaration NAME[{vectorSize}]" : $"the family size is '{familySize}', not '{vectorSize}'");
+                familySize is null ? $"vector parameter '{Lexer.Shorten(p.Name.Text)}[{vectorSize}]' needs a family declaration NAME[{vectorSize}]" : $"the family size is '{familySize}', not '{vectorSize}'");
         Rational? lower = null, upper = null;
         bool lowerInclusive = false, upperInclusive = false, isInteger = false;
         switch (p.Constraint)
@@ -238,7 +240,7 @@ public sealed class Binder
                 lower = BindConstant(c.Low); upper = BindConstant(c.High);
                 lowerInclusive = c.LowInclusive; upperInclusive = c.HighInclusive;
                 if (lower is { } lo && upper is { } hi && lo >= hi)
-                    _diagnostics.Report(DiagnosticCatalogue.InvalidConstraint, c.Span, $"the interval ({lo}, {hi}) of '{p.Name.Text}' is empty");
+                    _diagnostics.Report(DiagnosticCatalogue.InvalidConstraint, c.Span, $"the interval ({lo}, {hi}) of '{Lexer.Shorten(p.Name.Text)}' is empty");
                 break;
             case IntegerConstraint c:
                 isInteger = true;
@@ -268,7 +270,7 @@ public sealed class Binder
                 int dimension = 1;
                 if (n.Power is not null && (!int.TryParse(n.Power.Text, out dimension) || dimension < 1 || dimension > 4))
                 {
-                    _diagnostics.Report(DiagnosticCatalogue.VariableCountMismatch, n.Power.Span, $"expected a dimension from 1 to 4 after '^', found '{n.Power.Text}'");
+                    _diagnostics.Report(DiagnosticCatalogue.VariableCountMismatch, n.Power.Span, $"expected a dimension from 1 to 4 after '^', found '{Lexer.Shorten(n.Power.Text)}'");
                     dimension = 1;
                 }
                 var kind = n.Name.Kind switch
@@ -317,7 +319,7 @@ public sealed class Binder
         {
             case NumberExpression n:
                 if (Rational.TryParseDecimal(n.Token.Text, MaxLiteralExponent, out var value)) return Ex.Num(value);
-                _diagnostics.Report(DiagnosticCatalogue.NumberOutOfRange, n.Span, $"the number '{n.Token.Text}' is out of range (decimal exponent beyond ±{MaxLiteralExponent})");
+                _diagnostics.Report(DiagnosticCatalogue.NumberOutOfRange, n.Span, $"the number '{Lexer.Shorten(n.Token.Text)}' is out of range (decimal exponent beyond ±{MaxLiteralExponent})");
                 return ErrorSymbol;
 
             case NameExpression n:
@@ -377,19 +379,20 @@ public sealed class Binder
         }
         if (context == Context.Bound)
         {
-            _diagnostics.Report(DiagnosticCatalogue.NonConstantBound, name.Span, $"expected a constant number as bound, found the name '{name.Text}'");
+            _diagnostics.Report(DiagnosticCatalogue.NonConstantBound, name.Span, $"expected a constant number as bound, found the name '{Lexer.Shorten(name.Text)}'");
             return ErrorSymbol;
         }
         if (_scope.TryGetValue(name.Text, out var bound))
         {
-            if (context is Context.Characteristic or Context.Cgf && ContainsDraw(bound))
+            if (context is Context.Characteristic or Context.Cgf or Context.LogDensity && ContainsDraw(bound))
             {
-                _diagnostics.Report(DiagnosticCatalogue.MisplacedDraw, name.Span, $"'{name.Text}' holds a random draw and cannot appear in a characteristic function");
+                string where = context == Context.LogDensity ? "a log density" : "a characteristic function";
+                _diagnostics.Report(DiagnosticCatalogue.MisplacedDraw, name.Span, $"'{Lexer.Shorten(name.Text)}' holds a random draw and cannot appear in {where}");
                 return ErrorSymbol;
             }
             return bound;
         }
-        _diagnostics.Report(DiagnosticCatalogue.UnknownName, name.Span, $"unknown name '{name.Text}'; expected a parameter, a 'let' name or the frequency variable");
+        _diagnostics.Report(DiagnosticCatalogue.UnknownName, name.Span, $"unknown name '{Lexer.Shorten(name.Text)}'; expected a parameter, a 'let' name or the frequency variable");
         return ErrorSymbol;
     }
 
@@ -402,7 +405,7 @@ public sealed class Binder
         if (!isVector || _familyIndex is null || ix.Index is not NameExpression { Name.Text: "j" })
         {
             _diagnostics.Report(DiagnosticCatalogue.MisplacedIndex, ix.Span,
-                isVector ? $"index '{name}' with the family's index variable j" : $"'{name}' is not a vector parameter or an indexed latent");
+                isVector ? $"index '{Lexer.Shorten(name)}' with the family's index variable j" : $"'{Lexer.Shorten(name)}' is not a vector parameter or an indexed latent");
             return ErrorSymbol;
         }
         return Ex.Sym(name + "[j]", _vectorParameters.Contains(name) ? SymbolKind.Parameter : SymbolKind.Variable);
@@ -423,7 +426,7 @@ public sealed class Binder
             if (arity >= 0 ? args.Length != arity : args.Length == 0)
             {
                 _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span,
-                    $"'{name}' takes {(arity >= 0 ? arity.ToString() : "one or more")} argument(s), found {args.Length}");
+                    $"'{Lexer.Shorten(name)}' takes {(arity >= 0 ? arity.ToString() : "one or more")} argument(s), found {args.Length}");
                 return ErrorSymbol;
             }
             var boundArgs = args.Select(a => Bind(a, context)).ToImmutableArray();
@@ -440,14 +443,14 @@ public sealed class Binder
                 _diagnostics.Report(DiagnosticCatalogue.MisplacedIndex, c.Span, "'sum(g)' adds the components of an indexed latent g, inside 'value'");
                 return ErrorSymbol;
             }
-            return Ex.Sym($"sum({latent.Name.Text})", SymbolKind.Variable);
+            return Ex.Sym($"sum({Lexer.Shorten(latent.Name.Text)})", SymbolKind.Variable);
         }
 
         if (name is "sqrt" or "digamma" || UnaryFunctions.ContainsKey(name))
         {
             if (args.Length != 1)
             {
-                _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span, $"'{name}' takes 1 argument, found {args.Length}");
+                _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span, $"'{Lexer.Shorten(name)}' takes 1 argument, found {args.Length}");
                 return ErrorSymbol;
             }
             if (name == "abs" && context != Context.LogDensity)
@@ -477,7 +480,7 @@ public sealed class Binder
         }
 
         _diagnostics.Report(DiagnosticCatalogue.UnknownFunction, c.Name.Span,
-            $"unknown function '{name}'; expected one of exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, atan, lgamma, digamma, abs" +
+            $"unknown function '{Lexer.Shorten(name)}'; expected one of exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, atan, lgamma, digamma, abs" +
             (context == Context.Sample ? ", or a draw: " + string.Join(", ", Draws.Keys) : ""));
         return ErrorSymbol;
     }

@@ -65,4 +65,8 @@ public static partial class DiagnosticCatalogue
     public static readonly DiagnosticDescriptor ExpectedEndOfExpression = Define("SC0019", "unexpected text after an expression",
         "A lone expression (such as the function given to 'seriesc estimate --f') must be a single expression; "
         + "remove the extra text or join it with an operator.");
+
+    public static readonly DiagnosticDescriptor NameTooLong = Define("SC0020", "name too long",
+        "Shorten the name to at most 200 characters; the limit keeps the generated C# names within .NET's metadata limit "
+        + "(1023 UTF-8 bytes) whatever the characters.");
 }

@@ -12,11 +12,15 @@ public static partial class DiagnosticCatalogue
         public static readonly List<DiagnosticDescriptor> Items = new();
     }
 
+    // An explicit static constructor takes away beforefieldinit: the field initialisers of every partial file (which
+    // register the descriptors) then run before the first access to any member, All included, not lazily at the
+    // first read of a descriptor field.
+    static DiagnosticCatalogue() { }
+
     public static IReadOnlyList<DiagnosticDescriptor> All
     {
         get
         {
-            // All partial files form one type, so its static initialiser has registered every field by now.
             lock (Registry.Items) return Registry.Items.OrderBy(d => d.Id, StringComparer.Ordinal).ToArray();
         }
     }

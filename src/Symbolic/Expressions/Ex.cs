@@ -14,6 +14,20 @@ public static class Ex
     /// <summary>Largest integer power of a sum that is expanded; higher powers stay as atoms.</summary>
     public const int MaxExpandedPower = 64;
 
+    /// <summary>
+    /// Most terms an expanded power of a sum may have: (a + b + c + d)^64 would have C(67, 3) = 47905, each built by
+    /// 63 rounds of products, so it stays a power (an atom) like the powers above <see cref="MaxExpandedPower"/>.
+    /// </summary>
+    public const int MaxExpandedPowerTerms = 5000;
+
+    /// <summary>Terms of (x_1 + ... + x_m)^n expanded: the monomials of degree n in m variables, C(n + m - 1, m - 1).</summary>
+    private static double ExpandedPowerTerms(int m, int n)
+    {
+        double count = 1;
+        for (int k = 1; k < m && count <= MaxExpandedPowerTerms; k++) count = count * (n + k) / k;
+        return count;
+    }
+
     /// <summary>Most terms one expansion of a product of sums may create; beyond it the expression is refused.</summary>
     public const int MaxExpandedTerms = 200_000;
 
@@ -58,6 +72,7 @@ public static class Ex
 
         void Accumulate(Expr term)
         {
+            WorkMeter.Spend(1);
             switch (term)
             {
                 case Number n: constant += n.Value; return;
@@ -71,7 +86,7 @@ public static class Ex
         foreach (var t in terms) Accumulate(t);
 
         var kept = new List<Expr>(order.Count);
-        order.Sort(ExprComparer.Instance);
+        ExprComparer.Sort(order);
         foreach (var rest in order)
         {
             var c = coefficients[rest];
@@ -97,7 +112,7 @@ public static class Ex
         if (terms.Count == 0) return Num(constant);
         if (terms.Count == 1 && constant.IsZero) return terms[0];
         var keyed = terms.Select(t => (Key: SplitCoefficient(t).Term, Term: t)).ToList();
-        keyed.Sort((a, b) => ExprComparer.Instance.Compare(a.Key, b.Key));
+        ExprComparer.Sort(keyed, (a, b) => ExprComparer.Instance.Compare(a.Key, b.Key));
         var args = ImmutableArray.CreateBuilder<Expr>(terms.Count + 1);
         if (!constant.IsZero) args.Add(Num(constant));
         foreach (var k in keyed) args.Add(k.Term);
@@ -129,7 +144,9 @@ public static class Ex
     public static Expr Mul(Expr a, Expr b) => Mul([a, b]);
     public static Expr Div(Expr a, Expr b) => Mul(a, Pow(b, MinusOne));
 
-    public static Expr Mul(params ReadOnlySpan<Expr> factors)
+    public static Expr Mul(params ReadOnlySpan<Expr> factors) => Mul(factors, remerge: true);
+
+    private static Expr Mul(ReadOnlySpan<Expr> factors, bool remerge)
     {
         var coefficient = GaussianRational.One;
         var exponents = new Dictionary<Expr, Expr>();
@@ -138,6 +155,7 @@ public static class Ex
 
         void Accumulate(Expr factor)
         {
+            WorkMeter.Spend(1);
             switch (factor)
             {
                 case Number n: coefficient *= n.Value; return;
@@ -149,9 +167,9 @@ public static class Ex
             {
                 // (2a - 2b) next to (a - b)^-1: write the sum as 2*(a - b) so the two bases meet.
                 var (content, primitive) = Primitive(sum);
-                if (!content.IsOne)
+                if (!content.IsOne && TryPowConstant(content, ie.Re.Numerator, out var power))
                 {
-                    coefficient *= content.Pow(checked((int)ie.Re.Numerator));
+                    coefficient *= power;
                     b = primitive;
                 }
             }
@@ -188,16 +206,18 @@ public static class Ex
         if (coefficient.IsZero) return Zero;
 
         // Pow may have produced repeated bases again (e.g. (2*x)^-1 next to x): merge once more if so.
-        if (HasRepeatedBases(plain))
+        // Once only: a second pass that still finds repeated bases would find them forever (a canonical-form gap,
+        // not a reason to overflow the stack); the product is then built as it stands.
+        if (remerge && HasRepeatedBases(plain))
         {
             var again = new Expr[plain.Count + 1 + sums.Count];
             again[0] = Num(coefficient);
             plain.CopyTo(again, 1);
             for (int i = 0; i < sums.Count; i++) again[plain.Count + 1 + i] = sums[i];
-            return Mul(again);
+            return Mul(again, remerge: false);
         }
 
-        plain.Sort(ExprComparer.Instance);
+        ExprComparer.Sort(plain);
         Expr product = BuildProduct(coefficient, plain);
         if (sums.Count == 0) return product;
 
@@ -280,6 +300,12 @@ public static class Ex
         if (b.IsZero)
             return e is Number { IsReal: true } z && z.Re.Sign > 0 ? Zero : throw new SymbolicException("0 raised to a non-positive or symbolic power");
 
+        // exp(x)^a = exp(a x) for real x and a, and near t = 0 for the series (the principal branch of the power is
+        // the analytic continuation from real arguments). One form for every power of exp lets products merge
+        // exponents in one place (exp(x)^(1/2) * exp(x) = exp(3x/2)) instead of meeting exp(x) as two kinds of base.
+        if (b is Call { Function: Function.Exp } exponential && (e is not Number number || number.IsReal))
+            return Exp(Mul(e, exponential.Arg));
+
         if (e is Number { IsReal: true } exponent && exponent.Re.IsInteger)
         {
             var n = exponent.Re.Numerator;
@@ -294,9 +320,7 @@ public static class Ex
                     for (int i = 0; i < parts.Length; i++) parts[i] = Pow(p.Args[i], e);
                     return Mul(parts);
                 }
-                // exp(x)^n = exp(n x).
-                case Call { Function: Function.Exp } c: return Exp(Mul(e, c.Arg));
-                case Sum s when n.Sign > 0 && n <= MaxExpandedPower:
+                case Sum s when n.Sign > 0 && n <= MaxExpandedPower && ExpandedPowerTerms(s.Args.Length, (int)n) <= MaxExpandedPowerTerms:
                 {
                     // Multiply term by term: going through Mul would merge s*s back into s^2.
                     Expr result = s;
@@ -308,7 +332,7 @@ public static class Ex
                     // Normalise the base so that its first non-constant term has coefficient 1:
                     // (2a - 2b)^-1 = 2^-1 (a - b)^-1, so equal denominators are recognised.
                     var (c, primitive) = Primitive(s);
-                    if (!c.IsOne) return Mul(Num(c.Pow(checked((int)n))), Pow(primitive, e));
+                    if (!c.IsOne && TryPowConstant(c, n, out var power)) return Mul(Num(power), Pow(primitive, e));
                     break;
                 }
             }
@@ -335,6 +359,17 @@ public static class Ex
         }
         if (b.IsZero) return e.Sign > 0 ? Zero : throw new SymbolicException("division by zero");
         return Intern(new Power(Num(b), Num(e)));
+    }
+
+    /// <summary>c^n exactly, unless the result would pass <see cref="MaxConstantBits"/> (then false: the caller keeps the power symbolic).</summary>
+    private static bool TryPowConstant(GaussianRational c, BigInteger n, out GaussianRational power)
+    {
+        power = GaussianRational.One;
+        if (c.IsOne) return true;
+        if (c.IsReal && c.Re == Rational.MinusOne) { power = n.IsEven ? GaussianRational.One : c; return true; }
+        if (BigInteger.Abs(n) > int.MaxValue || (double)c.BitLength * (double)BigInteger.Abs(n) > MaxConstantBits) return false;
+        power = c.Pow((int)n);
+        return true;
     }
 
     private static bool TryRoot(BigInteger x, int q, out BigInteger root)

@@ -12,6 +12,7 @@ public sealed class ExprComparer : IComparer<Expr>
     public int Compare(Expr? a, Expr? b)
     {
         if (ReferenceEquals(a, b)) return 0;
+        WorkMeter.Spend(1); // sorting deeply nested expressions is where some declarations spend their time
         if (a is null) return -1;
         if (b is null) return 1;
         if (a is Power || b is Power)
@@ -59,6 +60,24 @@ public sealed class ExprComparer : IComparer<Expr>
         }
         return a.Args.Length.CompareTo(b.Args.Length);
     }
+
+    /// <summary>
+    /// Sorts in the canonical order. List.Sort wraps an exception thrown by a comparison (here: the work budget's
+    /// SymbolicException) in an InvalidOperationException; it is unwrapped so callers see the budget's diagnostic.
+    /// </summary>
+    internal static void Sort<T>(List<T> items, Comparison<T> comparison)
+    {
+        try
+        {
+            items.Sort(comparison);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is SymbolicException inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+        }
+    }
+
+    internal static void Sort(List<Expr> items) => Sort(items, Instance.Compare);
 
     internal static (Expr Base, Expr Exponent) SplitPower(Expr e) =>
         e is Power p ? (p.Base, p.Exponent) : (e, Ex.One);

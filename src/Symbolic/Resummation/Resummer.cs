@@ -112,28 +112,29 @@ public static class Resummer
     private static bool LawsAreValid(ResummedRule rule, ImmutableArray<BoundParameter> parameters, out string reason)
     {
         reason = "";
+        var laws = rule.Terms.SelectMany(term => Flatten(term.Law)).Where(law => law is GeometricLaw or LogarithmicLaw or GammaLaw).ToList();
+        if (laws.Count == 0) return true; // nothing to check: no per-trial work (a declaration may have thousands of parameters)
         var random = new Random(12345);
         for (int trial = 0; trial < 24; trial++)
         {
             var values = new Dictionary<Symbol, double>();
             foreach (var p in parameters) values[p.Symbol] = SamplePoint(p, random, trial);
-            foreach (var term in rule.Terms)
-                foreach (var law in Flatten(term.Law))
+            foreach (var law in laws)
+            {
+                string? problem = law switch
                 {
-                    string? problem = law switch
-                    {
-                        GeometricLaw g => InUnitInterval(g.Q, values) ? null : $"Geometric({g.Q}) needs 0 < {g.Q} < 1",
-                        LogarithmicLaw l => InUnitInterval(l.Q, values) ? null : $"Logarithmic({l.Q}) needs 0 < {l.Q} < 1",
-                        GammaLaw gl => ExprEvaluator.Evaluate(gl.Shape, values) > 0 ? null : $"a gamma shape {gl.Shape} must be positive",
-                        _ => null,
-                    };
-                    if (problem is not null)
-                    {
-                        reason = $"no exact rewriting: {problem}, which fails at " +
-                            string.Join(", ", parameters.Select(p => p.Name + " = " + values[p.Symbol].ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
-                        return false;
-                    }
+                    GeometricLaw g => InUnitInterval(g.Q, values) ? null : $"Geometric({g.Q}) needs 0 < {g.Q} < 1",
+                    LogarithmicLaw l => InUnitInterval(l.Q, values) ? null : $"Logarithmic({l.Q}) needs 0 < {l.Q} < 1",
+                    GammaLaw gl => ExprEvaluator.Evaluate(gl.Shape, values) > 0 ? null : $"a gamma shape {gl.Shape} must be positive",
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    reason = $"no exact rewriting: {problem}, which fails at " +
+                        string.Join(", ", parameters.Select(p => p.Name + " = " + values[p.Symbol].ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
+                    return false;
                 }
+            }
         }
         return true;
     }
@@ -160,14 +161,17 @@ public static class Resummer
     /// <summary>Terms with the same derivative order and law are added.</summary>
     private static List<ResummedTerm> Merge(List<ResummedTerm> terms)
     {
-        var merged = new List<ResummedTerm>();
+        // Few distinct (derivative, law) groups, possibly many terms each: collect the coefficients, then sum each
+        // group once (adding one at a time would rebuild a growing sum per term).
+        var groups = new List<(ResummedTerm First, List<Expr> Coefficients)>();
         foreach (var t in terms)
         {
-            int i = merged.FindIndex(m => m.Derivative == t.Derivative && m.Law.Equals(t.Law));
-            if (i < 0) merged.Add(t);
-            else merged[i] = merged[i] with { Coefficient = Ex.Add(merged[i].Coefficient, t.Coefficient) };
+            int i = groups.FindIndex(g => g.First.Derivative == t.Derivative && g.First.Law.Equals(t.Law));
+            if (i < 0) groups.Add((t, [t.Coefficient]));
+            else groups[i].Coefficients.Add(t.Coefficient);
         }
-        return merged.Where(t => !t.Coefficient.IsZero).ToList();
+        return groups.Select(g => g.First with { Coefficient = Ex.Add(g.Coefficients.ToArray()) })
+            .Where(t => !t.Coefficient.IsZero).ToList();
     }
 
     /// <summary>sum C t^j E[e^{tU}] must equal dK/dtheta: compared as exact series to <see cref="CheckOrder"/>.</summary>

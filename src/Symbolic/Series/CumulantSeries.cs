@@ -61,7 +61,12 @@ public static class CumulantSeries
         }
         catch (NotAnalyticException ex)
         {
-            throw new DerivationException(DiagnosticCatalogue.NotAnalytic, "the characteristic function is not analytic at w = 0: " + ex.Message);
+            // With several variables the expansion runs along rays t_j = s*t_j in an internal grading variable; the
+            // message names it s and says so, instead of showing the internal name.
+            string reason = single ? ex.Message
+                : ex.Message.Replace(Grading.Name, "s", StringComparison.Ordinal).Replace("t = 0", "s = 0", StringComparison.Ordinal)
+                  + $" (expanded along the rays ({string.Join(", ", tVariables.Select(v => v.Name))}) -> s*({string.Join(", ", tVariables.Select(v => v.Name))}), s -> 0)";
+            throw new DerivationException(DiagnosticCatalogue.NotAnalytic, "the characteristic function is not analytic at w = 0: " + reason);
         }
 
         if (tVariables.Any(series[0].Contains))

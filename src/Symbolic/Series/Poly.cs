@@ -218,7 +218,7 @@ internal sealed class Poly
                 general.Add(Ex.Mul(all));
                 continue;
             }
-            factors.Sort(ExprComparer.Instance);
+            ExprComparer.Sort(factors);
             if (simple && !MergesUnderMul(factors)) terms.Add(Ex.CanonicalTerm(c, factors));
             else general.Add(Ex.Mul([Ex.Num(c), .. factors]));
         }
@@ -285,23 +285,8 @@ internal sealed class Poly
         return new Poly(r);
     }
 
-    /// <summary>
-    /// Monomial products a derivation may perform: a deterministic work budget, so that every declaration finishes
-    /// (with SC1005 when it is too large) in bounded time on any machine.
-    /// </summary>
-    public const long WorkBudget = 20_000_000;
-
-    [ThreadStatic] private static long t_work;
-
-    /// <summary>Starts a new budget for the derivation about to run on this thread.</summary>
-    public static void ResetWork() => t_work = 0;
-
-    internal static void Spend(long products)
-    {
-        t_work += products;
-        if (t_work > WorkBudget)
-            throw new SymbolicException($"the derivation needs more than {WorkBudget} exact products of terms; lower the order or simplify the declaration");
-    }
+    // Work is counted by WorkMeter (one unit per monomial product or term touched).
+    private static void Spend(long units) => WorkMeter.Spend(units);
 
     public static Poly operator *(Poly a, Poly b)
     {

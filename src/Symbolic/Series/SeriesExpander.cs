@@ -48,14 +48,17 @@ public sealed class SeriesExpander
     {
         int pole = 0;
         foreach (var term in s.Args) pole = Math.Max(pole, Laurent(term, order).Pole);
-        var total = new Expr[order + pole + 1]; // index i holds t^(i - pole)
-        Array.Fill(total, Ex.Zero);
+        // Index i collects t^(i - pole); each coefficient is summed once at the end (adding term by term would
+        // rebuild a growing sum for every term: quadratic in the number of terms).
+        var parts = new List<Expr>[order + pole + 1];
+        for (int i = 0; i < parts.Length; i++) parts[i] = [];
         foreach (var term in s.Args)
         {
             var (series, m) = Laurent(term, order + pole);
-            for (int n = 0; n <= series.Order && n - m + pole < total.Length; n++)
-                if (n - m + pole >= 0) total[n - m + pole] = Ex.Add(total[n - m + pole], series[n]);
+            for (int n = 0; n <= series.Order && n - m + pole < parts.Length; n++)
+                if (n - m + pole >= 0 && !series[n].IsZero) parts[n - m + pole].Add(series[n]);
         }
+        var total = parts.Select(p => Ex.Add(p.ToArray())).ToArray();
         for (int i = 0; i < pole; i++)
             if (!total[i].IsZero)
                 throw new NotAnalyticException($"pole of order {pole - i} at t = 0 in {s}");

@@ -175,6 +175,9 @@ public sealed class Lexer
         return new Token(TokenKind.Number, Share(start, _position), TextSpan.FromBounds(start, _position));
     }
 
+    /// <summary>Longest name, in UTF-16 characters (SC0020).</summary>
+    public const int MaxNameLength = 200;
+
     private Token LexIdentifier()
     {
         int start = _position;
@@ -183,6 +186,14 @@ public sealed class Lexer
 
         var word = _text.AsSpan(start, _position - start);
         var span = TextSpan.FromBounds(start, _position);
+        // Names become C# identifiers (with a prefix or suffix); metadata names are at most 1023 UTF-8 bytes, and a
+        // character takes up to 4 of them.
+        if (span.Length > MaxNameLength)
+        {
+            _diagnostics.Report(DiagnosticCatalogue.NameTooLong, span,
+                $"the name '{Shorten(word.ToString())}' has {span.Length} characters; the limit is {MaxNameLength}");
+            return new Token(TokenKind.Bad, Share(start, _position), span);
+        }
         return SyntaxFacts.TryGetKeyword(word, out var keyword)
             ? new Token(keyword, SyntaxFacts.GetText(keyword)!, span)
             : new Token(TokenKind.Identifier, Share(start, _position), span);

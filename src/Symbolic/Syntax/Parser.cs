@@ -158,7 +158,7 @@ public sealed class Parser
         else
         {
             Error(DiagnosticCatalogue.ExpectedOpenBrace,
-                $"expected '{{' to open the body of distribution '{name.Text}' but found {Describe(Current)}");
+                $"expected '{{' to open the body of distribution '{Lexer.Shorten(name.Text)}' but found {Describe(Current)}");
 
             // Drop the rest of the header line, taking a '{' on it as the body's.
             while (Current.Kind is not (TokenKind.NewLine or TokenKind.CloseBrace or TokenKind.EndOfFile or TokenKind.DistributionKeyword))
@@ -185,7 +185,7 @@ public sealed class Parser
                 // Without a '{' the missing '}' is the same mistake, already reported.
                 _statementHasError = !hasBody;
                 Error(DiagnosticCatalogue.UnclosedDistribution,
-                    $"expected '}}' to close the body of distribution '{name.Text}' but found {Describe(Current)}");
+                    $"expected '}}' to close the body of distribution '{Lexer.Shorten(name.Text)}' but found {Describe(Current)}");
                 end = ErrorPosition();
                 break;
             }
@@ -205,7 +205,7 @@ public sealed class Parser
         if (Current.Kind != TokenKind.OpenParen)
         {
             Error(DiagnosticCatalogue.ExpectedToken,
-                $"expected '(' and the parameters of distribution '{distributionName.Text}' but found {Describe(Current)}");
+                $"expected '(' and the parameters of distribution '{Lexer.Shorten(distributionName.Text)}' but found {Describe(Current)}");
             return [];
         }
 
@@ -238,10 +238,10 @@ public sealed class Parser
                 ReportUnclosed(TokenKind.CloseParen, open, "',' or ')'");
             else if (parameter.Constraint is null)
                 Error(DiagnosticCatalogue.ExpectedConstraint,
-                    $"expected a constraint (> E, >= E, < E, <= E, in (LO, HI) or : integer), ',' or ')' after parameter '{parameter.Name.Text}' but found {Describe(Current)}");
+                    $"expected a constraint (> E, >= E, < E, <= E, in (LO, HI) or : integer), ',' or ')' after parameter '{Lexer.Shorten(parameter.Name.Text)}' but found {Describe(Current)}");
             else
                 Error(DiagnosticCatalogue.ExpectedToken,
-                    $"expected ',' or ')' after the constraint of parameter '{parameter.Name.Text}' but found {Describe(Current)}");
+                    $"expected ',' or ')' after the constraint of parameter '{Lexer.Shorten(parameter.Name.Text)}' but found {Describe(Current)}");
             break;
         }
 
@@ -376,7 +376,7 @@ public sealed class Parser
         {
             string hint = SuggestKeyword(token.Text) is { } keyword
                 ? $" (did you mean '{keyword}'?)"
-                : Peek(1).Kind == TokenKind.Equals ? $" (to name a helper write 'let {token.Text} = ...')" : "";
+                : Peek(1).Kind == TokenKind.Equals ? $" (to name a helper write 'let {Lexer.Shorten(token.Text)} = ...')" : "";
             Error(DiagnosticCatalogue.UnknownStatement, $"unknown statement '{Lexer.Shorten(token.Text)}'; expected {expected}{hint}");
         }
         else
@@ -548,7 +548,7 @@ public sealed class Parser
     {
         var keyword = Advance();
         var name = ExpectName("a helper name");
-        var value = ParseAfterEquals($"'let {name.Text}'");
+        var value = ParseAfterEquals($"'let {Lexer.Shorten(name.Text)}'");
         return new LetStatement(name, value, TextSpan.FromBounds(keyword.Span.Start, value.Span.End));
     }
 
@@ -571,7 +571,7 @@ public sealed class Parser
         if (Current.Kind != TokenKind.Tilde)
         {
             Error(DiagnosticCatalogue.ExpectedToken,
-                $"expected '~' and a distribution after 'latent {name.Text}' (as in latent {name.Text} ~ Gamma(k, 1)) but found {Describe(Current)}");
+                $"expected '~' and a distribution after 'latent {Lexer.Shorten(name.Text)}' (as in latent {Lexer.Shorten(name.Text)} ~ Gamma(k, 1)) but found {Describe(Current)}");
             distribution = Token.Missing(TokenKind.Identifier, ErrorPosition());
             end = distribution.Span.End;
         }
@@ -588,7 +588,7 @@ public sealed class Parser
             else
             {
                 Error(DiagnosticCatalogue.ExpectedToken,
-                    $"expected '(' and the arguments of '{distribution.Text}' but found {Describe(Current)}");
+                    $"expected '(' and the arguments of '{Lexer.Shorten(distribution.Text)}' but found {Describe(Current)}");
             }
         }
 
@@ -737,7 +737,7 @@ public sealed class Parser
             default:
             {
                 var previous = _previous;
-                string after = previous is not null && IsOperatorOrEquals(previous.Kind) ? $" after '{previous.Text}'" : "";
+                string after = previous is not null && IsOperatorOrEquals(previous.Kind) ? $" after '{Lexer.Shorten(previous.Text)}'" : "";
                 string hint = previous?.Kind == TokenKind.Star && token.Kind == TokenKind.Star ? " (write powers with '^')" : "";
                 Error(DiagnosticCatalogue.ExpectedExpression, $"expected an expression{after} but found {Describe(token)}{hint}");
                 return new MissingExpression(new TextSpan(ErrorPosition(), 0));
@@ -799,7 +799,7 @@ public sealed class Parser
         if (SyntaxFacts.IsKeyword(token.Kind) && token.Kind != TokenKind.DistributionKeyword && !SyntaxFacts.IsStatementKeyword(token.Kind))
         {
             // Take the reserved word as the name so that the rest of the line still parses.
-            Error(DiagnosticCatalogue.ReservedWordAsName, $"expected {what} but found the reserved word '{token.Text}'");
+            Error(DiagnosticCatalogue.ReservedWordAsName, $"expected {what} but found the reserved word '{Lexer.Shorten(token.Text)}'");
             return Advance();
         }
 
@@ -819,7 +819,7 @@ public sealed class Parser
     {
         var (line, column) = _source.GetLineColumn(open.Span.Start);
         Error(DiagnosticCatalogue.UnclosedBracket,
-            $"expected {expected} to close the '{open.Text}' at line {line}, column {column} (a '{SyntaxFacts.GetText(close)}' is missing) but found {Describe(Current)}");
+            $"expected {expected} to close the '{Lexer.Shorten(open.Text)}' at line {line}, column {column} (a '{SyntaxFacts.GetText(close)}' is missing) but found {Describe(Current)}");
     }
 
     /// <summary>Reports the first error of the current statement, at the current token; returns whether a diagnostic was added.</summary>
@@ -855,7 +855,7 @@ public sealed class Parser
     {
         TokenKind.NewLine => "end of line",
         TokenKind.EndOfFile => "end of file",
-        _ when SyntaxFacts.IsKeyword(token.Kind) => $"the reserved word '{token.Text}'",
+        _ when SyntaxFacts.IsKeyword(token.Kind) => $"the reserved word '{Lexer.Shorten(token.Text)}'",
         _ => $"'{Lexer.Shorten(token.Text)}'",
     };
 

@@ -37,7 +37,7 @@ public sealed class DiagnosticsCatalogueTests(ITestOutputHelper output)
 
     private static readonly Lazy<IReadOnlyList<Section>> Sections = new(() => Parse(File.ReadAllText(DocumentPath.Value)));
 
-    /// <summary>The catalogue, complete (its descriptors register when its static initialiser runs; see KnownBugTests).</summary>
+    /// <summary>The catalogue, complete (its descriptors register when its static initialiser runs; see FuzzRegressionTests).</summary>
     private static IReadOnlyList<DiagnosticDescriptor> Catalogue
     {
         get

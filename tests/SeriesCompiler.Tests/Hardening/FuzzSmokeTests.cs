@@ -10,7 +10,7 @@ namespace SeriesCompiler.Tests.Hardening;
 /// bundled declarations, half generated from the grammar) through parse, bind, derive (order 4 and a random order
 /// up to 6) and emit, two of them compiled with Roslyn. Each case runs in a worker process with a time limit, so a
 /// crash or a hang fails this test, not the test run. Inputs that match a known, unfixed bug
-/// (tests/SeriesCompiler.Fuzz/KnownIssues.cs, reproduced in <see cref="KnownBugTests"/>) are left out. The long run
+/// (tests/SeriesCompiler.Fuzz/KnownIssues.cs, reproduced in <see cref="FuzzRegressionTests"/>) are left out. The long run
 /// (100,000 cases) is documented in the README.
 /// </summary>
 public sealed class FuzzSmokeTests(ITestOutputHelper output)

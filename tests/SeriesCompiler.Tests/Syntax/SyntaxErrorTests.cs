@@ -56,6 +56,7 @@ public sealed class SyntaxErrorTests
         { "parentheses nested too deeply", Body("    cgf(t) = " + new string('(', 300) + "t" + new string(')', 300)), "SC0017", 3, 214 },
         { "signs nested too deeply", Body("    cgf(t) = " + new string('-', 300) + "t"), "SC0017", 3, 214 },
         { "operator chain too long", Body("    cgf(t) = t" + string.Concat(Enumerable.Repeat(" + t", 1000))), "SC0018", 3, 4012 },
+        { "name too long", Body("    let " + new string('u', 201) + " = a"), "SC0020", 3, 9 },
     };
 
     // Lone expressions, as the command line's '--f' takes them.
