@@ -45,7 +45,12 @@ public static class Ex
     /// <summary>Euler's constant gamma_E = -psi(1).</summary>
     public static readonly Symbol EulerGamma = Sym("euler_gamma", SymbolKind.Constant);
 
-    private static T Intern<T>(T e) where T : Expr => (T)Interned.GetOrAdd(e, e);
+    private static T Intern<T>(T e) where T : Expr
+    {
+        // Every node built costs its hashing and interning: metered with its number of arguments.
+        WorkMeter.Spend(e is NaryExpr n ? 1 + n.Args.Length : 1);
+        return (T)Interned.GetOrAdd(e, e);
+    }
 
     public static Expr Num(GaussianRational value)
     {

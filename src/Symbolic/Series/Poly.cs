@@ -288,10 +288,24 @@ internal sealed class Poly
     // Work is counted by WorkMeter (one unit per monomial product or term touched).
     private static void Spend(long units) => WorkMeter.Spend(units);
 
+    /// <summary>
+    /// The mean cost of one term in a product, beyond the first unit: its exact coefficient in 64-bit words (big
+    /// rationals multiply and normalise slowly) and its monomial's length in atoms over 8 (monomials are merged and
+    /// hashed atom by atom).
+    /// </summary>
+    private double TermWeight()
+    {
+        if (_terms.Count == 0) return 0;
+        long bits = 0, atoms = 0;
+        foreach (var (m, v) in _terms) { bits += v.BitLength; atoms += m.Length; }
+        return (bits / 64.0 + atoms / 8.0) / _terms.Count;
+    }
+
     public static Poly operator *(Poly a, Poly b)
     {
         if (a.IsZero || b.IsZero) return Zero;
-        Spend((long)a._terms.Count * b._terms.Count);
+        // Each term product multiplies two exact rationals and merges two monomials: its cost grows with their sizes.
+        Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
         if (a._terms.Count == 1 && a._terms.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
         if (b._terms.Count == 1 && b._terms.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
         var builder = new Builder();
