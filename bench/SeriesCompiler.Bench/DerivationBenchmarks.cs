@@ -36,6 +36,6 @@ internal static class BundledDistributions
     public static SourceText[] Load()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "distributions");
-        return Directory.GetFiles(folder, "*.dist").OrderBy(f => f, StringComparer.Ordinal).Select(SourceText.FromFile).ToArray();
+        return Directory.GetFiles(folder, "*.dist").OrderBy(f => f, StringComparer.Ordinal).Select(f => SourceText.FromFile(f)).ToArray();
     }
 }

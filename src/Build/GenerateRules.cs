@@ -132,7 +132,7 @@ public sealed class GenerateRules : Microsoft.Build.Utilities.Task
         string path = Full(item);
         try
         {
-            return new SourceText(path, File.ReadAllText(path));
+            return SourceText.FromFile(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

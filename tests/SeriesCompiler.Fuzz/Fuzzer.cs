@@ -231,7 +231,7 @@ public static class Fuzzer
     public static IReadOnlyList<SourceText> LoadLibrary(string? directory = null)
     {
         directory ??= FindDistributions() ?? throw new DirectoryNotFoundException("no distributions/ folder beside the binaries or above them");
-        return Directory.GetFiles(directory, "*.dist").OrderBy(p => p, StringComparer.Ordinal).Select(SourceText.FromFile).ToList();
+        return Directory.GetFiles(directory, "*.dist").OrderBy(p => p, StringComparer.Ordinal).Select(f => SourceText.FromFile(f)).ToList();
     }
 
     private static string? FindDistributions()

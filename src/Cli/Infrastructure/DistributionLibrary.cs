@@ -56,7 +56,7 @@ public static class SourceFiles
     {
         try
         {
-            return new SourceText(displayPath, File.ReadAllText(path));
+            return SourceText.FromFile(path, displayPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -58,12 +58,19 @@ public static class RuleGenerator
             typeNames[typeName] = d.Name;
             try
             {
+                // The emitter differentiates and simplifies too (the closed-form CGF gradient, the value transforms):
+                // that work gets a budget of its own, like the derivation's.
+                using var metered = Symbolic.WorkMeter.Start();
                 files.Add(new GeneratedFile(typeName[(@namespace.Length + 1)..] + ".g.cs", RuleEmitter.Emit(rule, @namespace)));
                 rules.Add(rule);
             }
             catch (UnsupportedValueException ex)
             {
                 Report(diagnostics, d, DiagnosticCatalogue.UnsupportedValue, ex.Message);
+            }
+            catch (Symbolic.Expressions.SymbolicException ex)
+            {
+                Report(diagnostics, d, DiagnosticCatalogue.DerivationTooLarge, "emitting the rule: " + ex.Message);
             }
         }
         if (diagnostics.Any(x => x.IsError)) return new GenerationResult([], diagnostics.ToImmutable(), []);

@@ -53,7 +53,7 @@ public static class Rules
         var library = LibraryFiles();
         var file = library.FirstOrDefault(f => string.Equals(Path.GetFileNameWithoutExtension(f), nameOrPath, StringComparison.OrdinalIgnoreCase));
         if (file is not null) return Compile(file, order, null, library);
-        var workspace = Workspace.Create([], library.Select(SourceText.FromFile));
+        var workspace = Workspace.Create([], library.Select(f => SourceText.FromFile(f)));
         if (workspace.Find(nameOrPath) is { } declared) return FromWorkspace(workspace, declared, order);
         throw new FileNotFoundException(library.Count == 0
             ? $"'{nameOrPath}' is not a file, and no bundled distributions were found in {string.Join(" or ", LibraryFolders)}"
@@ -69,13 +69,13 @@ public static class Rules
 
     /// <summary>Compiles declaration text, as if it were a file named <paramref name="path"/>.</summary>
     public static Rule FromSource(string text, int order = DefaultOrder, string? distribution = null, string path = "source.dist") =>
-        FromSources(new SourceText(path, text), order, distribution, LibraryFiles().Select(SourceText.FromFile));
+        FromSources(new SourceText(path, text), order, distribution, LibraryFiles().Select(f => SourceText.FromFile(f)));
 
     private static Rule Compile(string path, int order, string? distribution, IReadOnlyList<string> library)
     {
         string full = Path.GetFullPath(path);
         return FromSources(SourceText.FromFile(path), order, distribution,
-            library.Where(f => !string.Equals(Path.GetFullPath(f), full, StringComparison.Ordinal)).Select(SourceText.FromFile));
+            library.Where(f => !string.Equals(Path.GetFullPath(f), full, StringComparison.Ordinal)).Select(f => SourceText.FromFile(f)));
     }
 
     private static Rule FromSources(SourceText primary, int order, string? distribution, IEnumerable<SourceText> library)

@@ -79,6 +79,7 @@ public sealed class Binder
         BoundSupport? support = null;
         CharacteristicKind? kind = null;
         var variables = ImmutableArray<Symbol>.Empty;
+        int variableNames = 0; // as written: a name refused by DeclareVariables (SC0107) must not also count as missing
         Expr? characteristic = null;
         TextSpan characteristicSpan = syntax.Name.Span;
         Symbol? densityVariable = null;
@@ -148,6 +149,7 @@ public sealed class Binder
                     };
                     characteristicSpan = f.Span;
                     variables = DeclareVariables(f.Variables);
+                    variableNames = f.Variables.Count(v => !v.IsMissing);
                     characteristic = BindExpression(f.Body, kind == Binding.CharacteristicKind.Cgf ? Context.Cgf : Context.Characteristic);
                     foreach (var v in f.Variables) _scope.Remove(v.Text);
                     break;
@@ -196,9 +198,9 @@ public sealed class Binder
             _diagnostics.Report(DiagnosticCatalogue.CharacteristicWithLatents, characteristicSpan, $"'{Lexer.Shorten(syntax.Name.Text)}' is built from latents and cannot also declare a characteristic function");
         if (!derived && kind is null && value is null)
             _diagnostics.Report(DiagnosticCatalogue.MissingCharacteristic, syntax.Name.Span, $"distribution '{Lexer.Shorten(syntax.Name.Text)}' declares none of cf, logcf, cgf");
-        if (support is not null && kind is not null && variables.Length != support.Dimension && support.Kind != SupportKind.Simplex)
+        if (support is not null && kind is not null && variableNames != support.Dimension && support.Kind != SupportKind.Simplex)
             _diagnostics.Report(DiagnosticCatalogue.VariableCountMismatch, characteristicSpan,
-                $"the support has dimension {support.Dimension} but the characteristic function names {variables.Length} frequency variable(s)");
+                $"the support has dimension {support.Dimension} but the characteristic function names {variableNames} frequency variable(s)");
 
         return new BoundDistribution(
             syntax.Name.Text, _diagnostics.Source, syntax.Name.Span, familySize, _familyIndex,
@@ -305,15 +307,34 @@ public sealed class Binder
         {
             return Bind(syntax, context);
         }
-        catch (SymbolicException ex)
+        catch (ArithmeticFailure failure)
         {
-            _diagnostics.Report(DiagnosticCatalogue.InvalidArithmetic, syntax.Span, ex.Message);
+            _diagnostics.Report(DiagnosticCatalogue.InvalidArithmetic, failure.Span, failure.Message);
             return ErrorSymbol;
         }
     }
 
+    /// <summary>Invalid exact arithmetic (1/0, a constant too large) with the sub-expression where it happened.</summary>
+    private sealed class ArithmeticFailure(string message, TextSpan span) : Exception(message)
+    {
+        public TextSpan Span { get; } = span;
+    }
+
     // The parser bounds the height of expression trees, so this recursion is bounded too.
     private Expr Bind(ExpressionSyntax syntax, Context context)
+    {
+        try
+        {
+            return BindNode(syntax, context);
+        }
+        catch (SymbolicException ex)
+        {
+            // The innermost node whose construction failed names the position; enclosing nodes pass it on.
+            throw new ArithmeticFailure(ex.Message, syntax.Span);
+        }
+    }
+
+    private Expr BindNode(ExpressionSyntax syntax, Context context)
     {
         switch (syntax)
         {

@@ -25,7 +25,24 @@ public sealed class SourceText
     public string Path { get; }
     public string Text { get; }
 
-    public static SourceText FromFile(string path) => new(path, File.ReadAllText(path));
+    /// <summary>
+    /// Largest declaration file read, in bytes. Far above any real declaration (the bundled ones are under 2 KB;
+    /// the limits tests parse 50 MB of comments in seconds); it keeps a wrong path (a disk image, a log) from
+    /// exhausting memory: .NET strings stop at about 1 G characters.
+    /// </summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    /// <summary>
+    /// Reads a declaration file named <paramref name="path"/> in diagnostics (<paramref name="displayPath"/> when
+    /// given). Throws <see cref="IOException"/> for a file above <see cref="MaxFileBytes"/>, like any unreadable file.
+    /// </summary>
+    public static SourceText FromFile(string path, string? displayPath = null)
+    {
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            throw new IOException($"the file has {length:N0} bytes; declaration files are limited to {MaxFileBytes >> 20} MiB");
+        return new SourceText(displayPath ?? path, File.ReadAllText(path));
+    }
 
     /// <summary>1-based line and column of an offset (columns count UTF-16 code units, as editors do).</summary>
     public (int Line, int Column) GetLineColumn(int position)

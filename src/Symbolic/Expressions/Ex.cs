@@ -17,8 +17,10 @@ public static class Ex
     /// <summary>
     /// Most terms an expanded power of a sum may have: (a + b + c + d)^64 would have C(67, 3) = 47905, each built by
     /// 63 rounds of products, so it stays a power (an atom) like the powers above <see cref="MaxExpandedPower"/>.
+    /// Binomials expand to every power up to 64, trinomials up to the 43rd (C(45, 2) = 990 terms). An expanded power
+    /// also multiplies the work downstream: d/dx S^65 = 65 S^64 S' would otherwise expand S^64 again.
     /// </summary>
-    public const int MaxExpandedPowerTerms = 5000;
+    public const int MaxExpandedPowerTerms = 1000;
 
     /// <summary>Terms of (x_1 + ... + x_m)^n expanded: the monomials of degree n in m variables, C(n + m - 1, m - 1).</summary>
     private static double ExpandedPowerTerms(int m, int n)

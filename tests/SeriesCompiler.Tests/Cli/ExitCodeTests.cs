@@ -50,6 +50,17 @@ public class ExitCodeTests
         Assert.Contains("no-such-folder", check.Err);
     }
 
+    [Fact]
+    public void A_file_above_64_MiB_is_1_naming_the_limit()
+    {
+        string path = Path.Combine(TempDirectory.Create(), "huge.dist");
+        using (var stream = File.Create(path)) stream.SetLength(65L << 20); // sparse: nothing is written
+        var result = CliHarness.Run("check", path);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("huge.dist", result.Err);
+        Assert.Contains("64 MiB", result.Err);
+    }
+
     [Theory]
     [InlineData("coefficients", "gamma", "--bogus")]
     [InlineData("coefficients", "gamma", "--order", "x")]

@@ -73,7 +73,7 @@ public class BuildIntegrationTests(ITestOutputHelper output)
         var shiftBytes = File.ReadAllBytes(Path.Combine(generated, "ShiftRule.g.cs"));
 
         // The task ran under LANG=fi_FI.UTF-8 (MSBuild has the machine's cultures) and wrote what the core writes here.
-        var sources = Directory.GetFiles(Path.Combine(dir, "distributions"), "*.dist").Order(StringComparer.Ordinal).Select(SourceText.FromFile);
+        var sources = Directory.GetFiles(Path.Combine(dir, "distributions"), "*.dist").Order(StringComparer.Ordinal).Select(f => SourceText.FromFile(f));
         var expected = RuleGenerator.Generate(Workspace.Create(sources, EmitFixture.BundledSources()), 4, "Sample.Rules");
         Assert.False(expected.HasErrors);
         foreach (var file in expected.Files)

@@ -17,7 +17,7 @@ namespace SeriesCompiler.Tests.Resummation;
 public sealed class ResummedRuleTests
 {
     private static Workspace Bundled() =>
-        Workspace.Create(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "distributions"), "*.dist").Select(SourceText.FromFile));
+        Workspace.Create(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "distributions"), "*.dist").Select(f => SourceText.FromFile(f)));
 
     private static ResummationOutcome Outcome(string distribution, string parameter)
     {

@@ -16,7 +16,7 @@ internal static class SymbolicTestHelpers
     public static string DistributionsFolder => Path.Combine(AppContext.BaseDirectory, "distributions");
 
     private static readonly Lazy<ImmutableArray<SourceText>> Library = new(() =>
-        Directory.GetFiles(DistributionsFolder, "*.dist").Order(StringComparer.Ordinal).Select(SourceText.FromFile).ToImmutableArray());
+        Directory.GetFiles(DistributionsFolder, "*.dist").Order(StringComparer.Ordinal).Select(f => SourceText.FromFile(f)).ToImmutableArray());
 
     /// <summary>One workspace over all bundled files as primary files (shared: a workspace caches its derivations).</summary>
     private static readonly Lazy<Workspace> BundledWorkspace = new(() => Workspace.Create(Library.Value));
