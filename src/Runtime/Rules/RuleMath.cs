@@ -21,6 +21,12 @@ public static class RuleMath
         return result;
     }
 
+    /// <summary>
+    /// <c>a / b</c> for error bounds, where a zero error stays zero even at b = 0 (a parameter exactly at a point where the
+    /// derivative of the operation is infinite contributes no error if it carries none).
+    /// </summary>
+    public static double ErrorRatio(double a, double b) => a == 0 ? 0 : a / b;
+
     /// <summary>G ~ Geometric(q) on 0, 1, 2, ...: P(G = g) = (1 - q) q^g, by inversion: floor(log U / log q).</summary>
     public static double Geometric(RandomSource random, double q) =>
         q <= 0 ? 0 : Math.Floor(Math.Log(random.NextDouble()) / Math.Log(q));
