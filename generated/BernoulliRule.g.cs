@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Bernoulli(p in (0, 1)): cf(w) = -p + p*exp(i*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly BernoulliRule Instance = new();
 
@@ -44,26 +44,26 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
         double p_p = theta[0];
         // c_1 = p
         c[0] = p_p;
-        double c_0 = (p_p * p_p);
         // c_2 = p/2 - p^2/2
-        c[1] = ((0.5 * p_p) - (0.5 * c_0));
-        double c_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
+        c[1] = (((-0.5) * p_p) * (p_p - 1.0));
         // c_3 = p/6 - p^2/2 + p^3/3
-        c[2] = ((0.16666666666666666 * p_p) - (0.5 * c_0) + (0.3333333333333333 * c_1));
-        double c_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 4);
+        c[2] = ((0.3333333333333333 * p_p) * ((p_p - 1.0) * (p_p - 0.5)));
+        double c_0 = (p_p * p_p);
+        double c_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
         // c_4 = p/24 - 7*p^2/24 + p^3/2 - p^4/4
-        c[3] = ((0.041666666666666664 * p_p) - (0.2916666666666667 * c_0) + (0.5 * c_1) - (0.25 * c_2));
-        double c_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
+        c[3] = ((-(0.041666666666666664 * p_p) + (0.25 * c_0) - (0.25 * c_1)) * (p_p - 1.0));
         // c_5 = p/120 - p^2/8 + 5*p^3/12 - p^4/2 + p^5/5
-        c[4] = ((0.008333333333333333 * p_p) - (0.125 * c_0) + (0.4166666666666667 * c_1) - (0.5 * c_2) + (0.2 * c_3));
-        double c_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 6);
+        c[4] = (((0.016666666666666666 * p_p) - (0.2 * c_0) + (0.2 * c_1)) * ((p_p - 1.0) * (p_p - 0.5)));
+        double c_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 4);
+        double c_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
         // c_6 = p/720 - 31*p^2/720 + p^3/4 - 13*p^4/24 + p^5/2 - p^6/6
-        c[5] = ((0.001388888888888889 * p_p) - (0.043055555555555555 * c_0) + (0.25 * c_1) - (0.5416666666666666 * c_2) + (0.5 * c_3) - (0.16666666666666666 * c_4));
-        double c_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 7);
+        c[5] = ((-(0.001388888888888889 * p_p) + (0.041666666666666664 * c_0) - (0.20833333333333334 * c_1) + (0.3333333333333333 * c_2) - (0.16666666666666666 * c_3)) * (p_p - 1.0));
         // c_7 = p/5040 - p^2/80 + 43*p^3/360 - 5*p^4/12 + 2*p^5/3 - p^6/2 + p^7/7
-        c[6] = ((0.0001984126984126984 * p_p) - (0.0125 * c_0) + (0.11944444444444445 * c_1) - (0.4166666666666667 * c_2) + (0.6666666666666666 * c_3) - (0.5 * c_4) + (0.14285714285714285 * c_5));
+        c[6] = (((0.0003968253968253968 * p_p) - (0.023809523809523808 * c_0) + (0.16666666666666666 * c_1) - (0.2857142857142857 * c_2) + (0.14285714285714285 * c_3)) * ((p_p - 1.0) * (p_p - 0.5)));
+        double c_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 6);
+        double c_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 7);
         // c_8 = p/40320 - 127*p^2/40320 + 23*p^3/480 - 81*p^4/320 + 5*p^5/8 - 19*p^6/24 + p^7/2 - p^8/8
-        c[7] = ((2.48015873015873E-05 * p_p) - (0.0031498015873015874 * c_0) + (0.04791666666666667 * c_1) - (0.253125 * c_2) + (0.625 * c_3) - (0.7916666666666666 * c_4) + (0.5 * c_5) - (0.125 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 8)));
+        c[7] = ((-(2.48015873015873E-05 * p_p) + (0.003125 * c_0) - (0.04479166666666667 * c_1) + (0.20833333333333334 * c_2) - (0.4166666666666667 * c_3) + (0.375 * c_4) - (0.125 * c_5)) * (p_p - 1.0));
     }
 
     public void Coefficients(global::System.ReadOnlySpan<double> theta, global::System.Span<double> a)
@@ -76,20 +76,100 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
         double a_0 = (p_p * p_p);
         // a_3,p = d/dp (p/6 - p^2/2 + p^3/3) = -p + p^2 + 1/6
         a[2] = (0.16666666666666666 - p_p + a_0);
-        double a_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
         // a_4,p = d/dp (p/24 - 7*p^2/24 + p^3/2 - p^4/4) = -7*p/12 + 3*p^2/2 - p^3 + 1/24
-        a[3] = (0.041666666666666664 - (0.5833333333333334 * p_p) + (1.5 * a_0) - a_1);
+        a[3] = ((-0.08333333333333333 + p_p - a_0) * (p_p - 0.5));
+        double a_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
         double a_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 4);
         // a_5,p = d/dp (p/120 - p^2/8 + 5*p^3/12 - p^4/2 + p^5/5) = -p/4 + 5*p^2/4 - 2*p^3 + p^4 + 1/120
         a[4] = (0.008333333333333333 - (0.25 * p_p) + (1.25 * a_0) - (2.0 * a_1) + a_2);
-        double a_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
         // a_6,p = d/dp (p/720 - 31*p^2/720 + p^3/4 - 13*p^4/24 + p^5/2 - p^6/6) = -31*p/360 + 3*p^2/4 - 13*p^3/6 + 5*p^4/2 - p^5 + 1/720
-        a[5] = (0.001388888888888889 - (0.08611111111111111 * p_p) + (0.75 * a_0) - (2.1666666666666665 * a_1) + (2.5 * a_2) - a_3);
+        a[5] = ((-0.002777777777777778 + (0.16666666666666666 * p_p) - (1.1666666666666667 * a_0) + (2.0 * a_1) - a_2) * (p_p - 0.5));
+        double a_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
         double a_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 6);
         // a_7,p = d/dp (p/5040 - p^2/80 + 43*p^3/360 - 5*p^4/12 + 2*p^5/3 - p^6/2 + p^7/7) = -p/40 + 43*p^2/120 - 5*p^3/3 + 10*p^4/3 - 3*p^5 + p^6 + 1/5040
         a[6] = (0.0001984126984126984 - (0.025 * p_p) + (0.35833333333333334 * a_0) - (1.6666666666666667 * a_1) + (3.3333333333333335 * a_2) - (3.0 * a_3) + a_4);
         // a_8,p = d/dp (p/40320 - 127*p^2/40320 + 23*p^3/480 - 81*p^4/320 + 5*p^5/8 - 19*p^6/24 + p^7/2 - p^8/8) = -127*p/20160 + 23*p^2/160 - 81*p^3/80 + 25*p^4/8 - 19*p^5/4 + 7*p^6/2 - p^7 + 1/40320
-        a[7] = (2.48015873015873E-05 - (0.006299603174603175 * p_p) + (0.14375 * a_0) - (1.0125 * a_1) + (3.125 * a_2) - (4.75 * a_3) + (3.5 * a_4) - global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 7));
+        a[7] = ((-4.96031746031746E-05 + (0.0125 * p_p) - (0.2625 * a_0) + (1.5 * a_1) - (3.25 * a_2) + (3.0 * a_3) - a_4) * (p_p - 0.5));
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_p = theta[0];
+        error[0] = 0.0;
+        double e_0 = (0.5 - p_p);
+        double e_0_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        error[1] = e_0_e;
+        double e_1 = (p_p * p_p);
+        double e_1_e = (2.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        double e_2 = (0.16666666666666666 - p_p + e_1);
+        double e_2_e = ((1.1102230246251565E-16 * global::System.Math.Abs(0.16666666666666666)) + e_1_e + 1.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(0.16666666666666666) + global::System.Math.Abs(p_p) + global::System.Math.Abs(e_1)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[2] = e_2_e;
+        double e_3 = (-0.08333333333333333 + p_p - e_1);
+        double e_3_e = ((1.1102230246251565E-16 * global::System.Math.Abs(0.08333333333333333)) + e_1_e + 1.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(0.08333333333333333) + global::System.Math.Abs(p_p) + global::System.Math.Abs(e_1)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        double e_4 = (p_p - 0.5);
+        double e_4_e = (1.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        double e_5 = (e_3 * e_4);
+        double e_5_e = (global::System.Math.Abs(e_3) * e_4_e + global::System.Math.Abs(e_4) * e_3_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        error[3] = e_5_e;
+        double e_6 = (0.25 * p_p);
+        double e_6_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_6));
+        double e_7 = (1.25 * e_1);
+        double e_7_e = (global::System.Math.Abs(1.25) * e_1_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_7));
+        double e_8 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
+        double e_8_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_8));
+        double e_9 = (2.0 * e_8);
+        double e_9_e = (global::System.Math.Abs(2.0) * e_8_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_9));
+        double e_10 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 4);
+        double e_10_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_10));
+        double e_11 = (0.008333333333333333 - e_6 + e_7 - e_9 + e_10);
+        double e_11_e = ((1.1102230246251565E-16 * global::System.Math.Abs(0.008333333333333333)) + e_6_e + e_7_e + e_9_e + e_10_e + 3.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(0.008333333333333333) + global::System.Math.Abs(e_6) + global::System.Math.Abs(e_7) + global::System.Math.Abs(e_9) + global::System.Math.Abs(e_10)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_11));
+        error[4] = e_11_e;
+        double e_12 = (0.16666666666666666 * p_p);
+        double e_12_e = (global::System.Math.Abs(p_p) * (1.1102230246251565E-16 * global::System.Math.Abs(0.16666666666666666)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_12));
+        double e_13 = (1.1666666666666667 * e_1);
+        double e_13_e = (global::System.Math.Abs(1.1666666666666667) * e_1_e + global::System.Math.Abs(e_1) * (1.1102230246251565E-16 * global::System.Math.Abs(1.1666666666666667)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_13));
+        double e_14 = (-0.002777777777777778 + e_12 - e_13 + e_9 - e_10);
+        double e_14_e = ((1.1102230246251565E-16 * global::System.Math.Abs(0.002777777777777778)) + e_12_e + e_13_e + e_9_e + e_10_e + 3.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(0.002777777777777778) + global::System.Math.Abs(e_12) + global::System.Math.Abs(e_13) + global::System.Math.Abs(e_9) + global::System.Math.Abs(e_10)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_14));
+        double e_15 = (p_p - 0.5);
+        double e_15_e = (1.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_15));
+        double e_16 = (e_14 * e_15);
+        double e_16_e = (global::System.Math.Abs(e_14) * e_15_e + global::System.Math.Abs(e_15) * e_14_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_16));
+        error[5] = e_16_e;
+        double e_17 = (0.025 * p_p);
+        double e_17_e = (global::System.Math.Abs(p_p) * (1.1102230246251565E-16 * global::System.Math.Abs(0.025)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_17));
+        double e_18 = (0.35833333333333334 * e_1);
+        double e_18_e = (global::System.Math.Abs(0.35833333333333334) * e_1_e + global::System.Math.Abs(e_1) * (1.1102230246251565E-16 * global::System.Math.Abs(0.35833333333333334)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_18));
+        double e_19 = (1.6666666666666667 * e_8);
+        double e_19_e = (global::System.Math.Abs(1.6666666666666667) * e_8_e + global::System.Math.Abs(e_8) * (1.1102230246251565E-16 * global::System.Math.Abs(1.6666666666666667)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_19));
+        double e_20 = (3.3333333333333335 * e_10);
+        double e_20_e = (global::System.Math.Abs(3.3333333333333335) * e_10_e + global::System.Math.Abs(e_10) * (1.1102230246251565E-16 * global::System.Math.Abs(3.3333333333333335)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_20));
+        double e_21 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
+        double e_21_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_21));
+        double e_22 = (3.0 * e_21);
+        double e_22_e = (global::System.Math.Abs(3.0) * e_21_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_22));
+        double e_23 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 6);
+        double e_23_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_23));
+        double e_24 = (0.0001984126984126984 - e_17 + e_18 - e_19 + e_20 - e_22 + e_23);
+        double e_24_e = ((1.1102230246251565E-16 * global::System.Math.Abs(0.0001984126984126984)) + e_17_e + e_18_e + e_19_e + e_20_e + e_22_e + e_23_e + 5.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(0.0001984126984126984) + global::System.Math.Abs(e_17) + global::System.Math.Abs(e_18) + global::System.Math.Abs(e_19) + global::System.Math.Abs(e_20) + global::System.Math.Abs(e_22) + global::System.Math.Abs(e_23)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_24));
+        error[6] = e_24_e;
+        double e_25 = (0.0125 * p_p);
+        double e_25_e = (global::System.Math.Abs(p_p) * (1.1102230246251565E-16 * global::System.Math.Abs(0.0125)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_25));
+        double e_26 = (0.2625 * e_1);
+        double e_26_e = (global::System.Math.Abs(0.2625) * e_1_e + global::System.Math.Abs(e_1) * (1.1102230246251565E-16 * global::System.Math.Abs(0.2625)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_26));
+        double e_27 = (1.5 * e_8);
+        double e_27_e = (global::System.Math.Abs(1.5) * e_8_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_27));
+        double e_28 = (3.25 * e_10);
+        double e_28_e = (global::System.Math.Abs(3.25) * e_10_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_28));
+        double e_29 = (-4.96031746031746E-05 + e_25 - e_26 + e_27 - e_28 + e_22 - e_23);
+        double e_29_e = ((1.1102230246251565E-16 * global::System.Math.Abs(4.96031746031746E-05)) + e_25_e + e_26_e + e_27_e + e_28_e + e_22_e + e_23_e + 5.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(4.96031746031746E-05) + global::System.Math.Abs(e_25) + global::System.Math.Abs(e_26) + global::System.Math.Abs(e_27) + global::System.Math.Abs(e_28) + global::System.Math.Abs(e_22) + global::System.Math.Abs(e_23)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_29));
+        double e_30 = (p_p - 0.5);
+        double e_30_e = (1.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_30));
+        double e_31 = (e_29 * e_30);
+        double e_31_e = (global::System.Math.Abs(e_29) * e_30_e + global::System.Math.Abs(e_30) * e_29_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_31));
+        error[7] = e_31_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Binomial(n : integer &gt;= 1, p in (0, 1)): cf(w) = (-p + p*exp(i*w) + 1)^n.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly BinomialRule Instance = new();
 
@@ -94,6 +94,157 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
         a[6] = ((0.0001984126984126984 * p_n) - (0.025 * p_n * p_p) + (0.35833333333333334 * p_n * a_0) - (1.6666666666666667 * p_n * a_1) + (3.3333333333333335 * p_n * a_2) - (3.0 * p_n * a_3) + (p_n * a_4));
         // a_8,p = d/dp (n*p/40320 - 127*n*p^2/40320 + 23*n*p^3/480 - 81*n*p^4/320 + 5*n*p^5/8 - 19*n*p^6/24 + n*p^7/2 - n*p^8/8) = n/40320 - 127*n*p/20160 + 23*n*p^2/160 - 81*n*p^3/80 + 25*n*p^4/8 - 19*n*p^5/4 + 7*n*p^6/2 - n*p^7
         a[7] = ((2.48015873015873E-05 * p_n) - (0.006299603174603175 * p_n * p_p) + (0.14375 * p_n * a_0) - (1.0125 * p_n * a_1) + (3.125 * p_n * a_2) - (4.75 * p_n * a_3) + (3.5 * p_n * a_4) - (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 7)));
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_n = theta[0];
+        double p_p = theta[1];
+        error[0] = 0.0;
+        double e_0 = (0.5 * p_n);
+        double e_0_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        double e_1 = (p_n * p_p);
+        double e_1_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        double e_2 = (e_0 - e_1);
+        double e_2_e = (e_0_e + e_1_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[1] = e_2_e;
+        double e_3 = (0.16666666666666666 * p_n);
+        double e_3_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.16666666666666666)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        double e_4 = (p_p * p_p);
+        double e_4_e = (2.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        double e_5 = (p_n * e_4);
+        double e_5_e = (global::System.Math.Abs(p_n) * e_4_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        double e_6 = (e_3 - e_1 + e_5);
+        double e_6_e = (e_3_e + e_1_e + e_5_e + 1.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(e_3) + global::System.Math.Abs(e_1) + global::System.Math.Abs(e_5)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_6));
+        error[2] = e_6_e;
+        double e_7 = (0.041666666666666664 * p_n);
+        double e_7_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.041666666666666664)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_7));
+        double e_8 = (0.5833333333333334 * p_n);
+        double e_8_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.5833333333333334)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_8));
+        double e_9 = (e_8 * p_p);
+        double e_9_e = (global::System.Math.Abs(p_p) * e_8_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_9));
+        double e_10 = (1.5 * p_n);
+        double e_10_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_10));
+        double e_11 = (e_10 * e_4);
+        double e_11_e = (global::System.Math.Abs(e_10) * e_4_e + global::System.Math.Abs(e_4) * e_10_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_11));
+        double e_12 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
+        double e_12_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_12));
+        double e_13 = (p_n * e_12);
+        double e_13_e = (global::System.Math.Abs(p_n) * e_12_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_13));
+        double e_14 = (e_7 - e_9 + e_11 - e_13);
+        double e_14_e = (e_7_e + e_9_e + e_11_e + e_13_e + 2.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(e_7) + global::System.Math.Abs(e_9) + global::System.Math.Abs(e_11) + global::System.Math.Abs(e_13)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_14));
+        error[3] = e_14_e;
+        double e_15 = (0.008333333333333333 * p_n);
+        double e_15_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.008333333333333333)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_15));
+        double e_16 = (0.25 * p_n);
+        double e_16_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_16));
+        double e_17 = (e_16 * p_p);
+        double e_17_e = (global::System.Math.Abs(p_p) * e_16_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_17));
+        double e_18 = (1.25 * p_n);
+        double e_18_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_18));
+        double e_19 = (e_18 * e_4);
+        double e_19_e = (global::System.Math.Abs(e_18) * e_4_e + global::System.Math.Abs(e_4) * e_18_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_19));
+        double e_20 = (2.0 * p_n);
+        double e_20_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_20));
+        double e_21 = (e_20 * e_12);
+        double e_21_e = (global::System.Math.Abs(e_20) * e_12_e + global::System.Math.Abs(e_12) * e_20_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_21));
+        double e_22 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 4);
+        double e_22_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_22));
+        double e_23 = (p_n * e_22);
+        double e_23_e = (global::System.Math.Abs(p_n) * e_22_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_23));
+        double e_24 = (e_15 - e_17 + e_19 - e_21 + e_23);
+        double e_24_e = (e_15_e + e_17_e + e_19_e + e_21_e + e_23_e + 3.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(e_15) + global::System.Math.Abs(e_17) + global::System.Math.Abs(e_19) + global::System.Math.Abs(e_21) + global::System.Math.Abs(e_23)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_24));
+        error[4] = e_24_e;
+        double e_25 = (0.001388888888888889 * p_n);
+        double e_25_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.001388888888888889)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_25));
+        double e_26 = (0.08611111111111111 * p_n);
+        double e_26_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.08611111111111111)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_26));
+        double e_27 = (e_26 * p_p);
+        double e_27_e = (global::System.Math.Abs(p_p) * e_26_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_27));
+        double e_28 = (0.75 * p_n);
+        double e_28_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_28));
+        double e_29 = (e_28 * e_4);
+        double e_29_e = (global::System.Math.Abs(e_28) * e_4_e + global::System.Math.Abs(e_4) * e_28_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_29));
+        double e_30 = (2.1666666666666665 * p_n);
+        double e_30_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(2.1666666666666665)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_30));
+        double e_31 = (e_30 * e_12);
+        double e_31_e = (global::System.Math.Abs(e_30) * e_12_e + global::System.Math.Abs(e_12) * e_30_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_31));
+        double e_32 = (2.5 * p_n);
+        double e_32_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_32));
+        double e_33 = (e_32 * e_22);
+        double e_33_e = (global::System.Math.Abs(e_32) * e_22_e + global::System.Math.Abs(e_22) * e_32_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_33));
+        double e_34 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
+        double e_34_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_34));
+        double e_35 = (p_n * e_34);
+        double e_35_e = (global::System.Math.Abs(p_n) * e_34_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_35));
+        double e_36 = (e_25 - e_27 + e_29 - e_31 + e_33 - e_35);
+        double e_36_e = (e_25_e + e_27_e + e_29_e + e_31_e + e_33_e + e_35_e + 4.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(e_25) + global::System.Math.Abs(e_27) + global::System.Math.Abs(e_29) + global::System.Math.Abs(e_31) + global::System.Math.Abs(e_33) + global::System.Math.Abs(e_35)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_36));
+        error[5] = e_36_e;
+        double e_37 = (0.0001984126984126984 * p_n);
+        double e_37_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.0001984126984126984)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_37));
+        double e_38 = (0.025 * p_n);
+        double e_38_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.025)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_38));
+        double e_39 = (e_38 * p_p);
+        double e_39_e = (global::System.Math.Abs(p_p) * e_38_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_39));
+        double e_40 = (0.35833333333333334 * p_n);
+        double e_40_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.35833333333333334)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_40));
+        double e_41 = (e_40 * e_4);
+        double e_41_e = (global::System.Math.Abs(e_40) * e_4_e + global::System.Math.Abs(e_4) * e_40_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_41));
+        double e_42 = (1.6666666666666667 * p_n);
+        double e_42_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(1.6666666666666667)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_42));
+        double e_43 = (e_42 * e_12);
+        double e_43_e = (global::System.Math.Abs(e_42) * e_12_e + global::System.Math.Abs(e_12) * e_42_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_43));
+        double e_44 = (3.3333333333333335 * p_n);
+        double e_44_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(3.3333333333333335)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_44));
+        double e_45 = (e_44 * e_22);
+        double e_45_e = (global::System.Math.Abs(e_44) * e_22_e + global::System.Math.Abs(e_22) * e_44_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_45));
+        double e_46 = (3.0 * p_n);
+        double e_46_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_46));
+        double e_47 = (e_46 * e_34);
+        double e_47_e = (global::System.Math.Abs(e_46) * e_34_e + global::System.Math.Abs(e_34) * e_46_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_47));
+        double e_48 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 6);
+        double e_48_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_48));
+        double e_49 = (p_n * e_48);
+        double e_49_e = (global::System.Math.Abs(p_n) * e_48_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_49));
+        double e_50 = (e_37 - e_39 + e_41 - e_43 + e_45 - e_47 + e_49);
+        double e_50_e = (e_37_e + e_39_e + e_41_e + e_43_e + e_45_e + e_47_e + e_49_e + 5.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(e_37) + global::System.Math.Abs(e_39) + global::System.Math.Abs(e_41) + global::System.Math.Abs(e_43) + global::System.Math.Abs(e_45) + global::System.Math.Abs(e_47) + global::System.Math.Abs(e_49)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_50));
+        error[6] = e_50_e;
+        double e_51 = (2.48015873015873E-05 * p_n);
+        double e_51_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(2.48015873015873E-05)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_51));
+        double e_52 = (0.006299603174603175 * p_n);
+        double e_52_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.006299603174603175)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_52));
+        double e_53 = (e_52 * p_p);
+        double e_53_e = (global::System.Math.Abs(p_p) * e_52_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_53));
+        double e_54 = (0.14375 * p_n);
+        double e_54_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(0.14375)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_54));
+        double e_55 = (e_54 * e_4);
+        double e_55_e = (global::System.Math.Abs(e_54) * e_4_e + global::System.Math.Abs(e_4) * e_54_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_55));
+        double e_56 = (1.0125 * p_n);
+        double e_56_e = (global::System.Math.Abs(p_n) * (1.1102230246251565E-16 * global::System.Math.Abs(1.0125)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_56));
+        double e_57 = (e_56 * e_12);
+        double e_57_e = (global::System.Math.Abs(e_56) * e_12_e + global::System.Math.Abs(e_12) * e_56_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_57));
+        double e_58 = (3.125 * p_n);
+        double e_58_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_58));
+        double e_59 = (e_58 * e_22);
+        double e_59_e = (global::System.Math.Abs(e_58) * e_22_e + global::System.Math.Abs(e_22) * e_58_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_59));
+        double e_60 = (4.75 * p_n);
+        double e_60_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_60));
+        double e_61 = (e_60 * e_34);
+        double e_61_e = (global::System.Math.Abs(e_60) * e_34_e + global::System.Math.Abs(e_34) * e_60_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_61));
+        double e_62 = (3.5 * p_n);
+        double e_62_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_62));
+        double e_63 = (e_62 * e_48);
+        double e_63_e = (global::System.Math.Abs(e_62) * e_48_e + global::System.Math.Abs(e_48) * e_62_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_63));
+        double e_64 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 7);
+        double e_64_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_64));
+        double e_65 = (p_n * e_64);
+        double e_65_e = (global::System.Math.Abs(p_n) * e_64_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_65));
+        double e_66 = (e_51 - e_53 + e_55 - e_57 + e_59 - e_61 + e_63 - e_65);
+        double e_66_e = (e_51_e + e_53_e + e_55_e + e_57_e + e_59_e + e_61_e + e_63_e + e_65_e + 6.0 * 1.1102230246251565E-16 * (global::System.Math.Abs(e_51) + global::System.Math.Abs(e_53) + global::System.Math.Abs(e_55) + global::System.Math.Abs(e_57) + global::System.Math.Abs(e_59) + global::System.Math.Abs(e_61) + global::System.Math.Abs(e_63) + global::System.Math.Abs(e_65)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_66));
+        error[7] = e_66_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

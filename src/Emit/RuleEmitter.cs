@@ -66,7 +66,9 @@ public static class RuleEmitter
 
     private static string RenderWith(Template template, ScriptObject model)
     {
-        var context = new TemplateContext { StrictVariables = true, NewLine = "\n" };
+        // Scriban caps rendered output at 1 MiB by default and silently truncates it there: a rule at order 32 (Categorical,
+        // NegativeBinomial) is larger, and a truncated file fails to compile far from the cause. No limit.
+        var context = new TemplateContext { StrictVariables = true, NewLine = "\n", LimitToString = 0 };
         context.PushGlobal(model);
         return template.Render(context).Replace("\r\n", "\n");
     }
@@ -95,6 +97,7 @@ public static class RuleEmitter
             ["support"] = spec.Support,
             ["cumulants_code"] = spec.CumulantsCode,
             ["coefficients_code"] = spec.CoefficientsCode,
+            ["coefficient_errors_code"] = spec.CoefficientErrorsCode,
             ["has_cgf"] = spec.HasCgf,
             ["cgf_code"] = spec.CgfCode,
             ["cgf_gradient_code"] = spec.CgfGradientCode,

@@ -68,6 +68,7 @@ public static class RuleSpecBuilder
             FiniteSupport(d.Support),
             Block(cumulants, locals, d, "c_"),
             Block(coefficients, locals, d, "a_"),
+            ErrorBlock(coefficients, locals, d, "e_"),
             hasCgf, cgfCode, cgfGradientCode,
             canSample, sampleCode, hasPathwise, pathwiseCode,
             hasDensity, densityCode, scoreCode,
@@ -93,6 +94,14 @@ public static class RuleSpecBuilder
     {
         var writer = new StraightLineWriter(s => locals[s], prefix, Indent);
         return LoadParameters(d, locals, outputs.Select(o => o.Item2)) + writer.Write(outputs);
+    }
+
+    /// <summary>Running error bounds of the coefficients' code, into <c>error[...]</c> at the same positions as <c>a[...]</c>.</summary>
+    private static string ErrorBlock(List<(string Target, Expr Value, string Comment)> outputs, Dictionary<Symbol, string> locals, BoundDistribution d, string prefix)
+    {
+        var writer = new StraightLineWriter(s => locals[s], prefix, Indent);
+        var targets = outputs.Select(o => ("error" + o.Target[1..], o.Value)).ToList();
+        return LoadParameters(d, locals, outputs.Select(o => o.Value)) + writer.WriteErrorBounds(targets);
     }
 
     private static string LoadParameters(BoundDistribution d, Dictionary<Symbol, string> locals, IEnumerable<Expr> used)
