@@ -79,6 +79,8 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         if (_rule.Dimension > 1)
         {
             for (int r = 0; r < _multiIndex.Length; r++) rows[r] = _f.Partial(z, _multiIndex[r]);
+            // Mixed partials need not show a NaN value of f (log of a negative number has finite derivatives).
+            LastValue = _f.Value(z);
             return;
         }
         int stride = _jetOrder + 1;

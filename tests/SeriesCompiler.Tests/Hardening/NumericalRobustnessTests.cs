@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using SeriesCompiler.Emit;
 using SeriesCompiler.Emit.Roslyn;
 using SeriesCompiler.Runtime.Estimation;
@@ -6,6 +7,7 @@ using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Symbolic;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Tests.Cli;
 using SeriesCompiler.Tests.Emit;
 using Xunit;
 using Xunit.Abstractions;
@@ -216,6 +218,35 @@ public sealed class NumericalRobustnessTests(ITestOutputHelper output)
         Assert.True(flagged.IsFlagged, $"rounding {string.Join(", ", flagged.RoundingError)}, stderr {string.Join(", ", flagged.StandardError)}");
         Assert.Contains("rounding", flagged.Warnings[0]);
         Assert.True(flagged.RoundingError[0] > 0);
+    }
+
+    [Fact]
+    public void Cli_reports_the_rounding_error_and_warns_where_coefficients_cancel()
+    {
+        // Bernoulli's cgf declared with a real support, so the Fourier series (not Theorem 2) uses its polynomial
+        // coefficients. f = z^16 makes the series exact at order 16 with f^(16) = 16!: at p = 0.9999 the cancelling
+        // a_16 times 16! moves the gradient by more than its whole size, and the estimate says so.
+        string folder = TempDirectory.Create();
+        string file = Path.Combine(folder, "coin.dist");
+        File.WriteAllText(file, """
+            distribution Coin(p in (0, 1)) {
+                support real
+                cgf(t) = log(1 - p + p*exp(t))
+                sample = bernoulli(p)
+            }
+            """);
+        JsonElement Run(string p)
+        {
+            var r = CliHarness.Run("estimate", file, "--at", "p=" + p, "--f", "z^16", "--order", "16", "--samples", "1000", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Err);
+            return JsonDocument.Parse(r.Out).RootElement.GetProperty("estimates")[0];
+        }
+        var near = Run("0.9999");
+        Assert.True(near.GetProperty("rounding_error").GetProperty("p").GetDouble() > 1, near.GetRawText());
+        Assert.Contains("rounding", near.GetProperty("warnings")[0].GetString());
+        var inside = Run("0.3");
+        Assert.True(inside.GetProperty("rounding_error").GetProperty("p").GetDouble() < 1e-3, inside.GetRawText());
+        Assert.False(inside.TryGetProperty("warnings", out _), inside.GetRawText());
     }
 
     private static Exact Abs(Exact x) => x.Numerator.Sign < 0 ? -x : x;
