@@ -23,13 +23,64 @@ public sealed class StraightLineWriter
     private readonly string _indent;
     private int _next;
 
+    private readonly Func<Symbol, (Rational Lower, Rational Upper)?> _interval;
+
     /// <param name="symbol">The C# expression for a parameter or variable symbol.</param>
     /// <param name="prefix">Prefix of the locals this block declares (distinct per block of one method).</param>
-    public StraightLineWriter(Func<Symbol, string> symbol, string prefix, string indent)
+    /// <param name="interval">The finite interval a parameter is constrained to, if any: polynomials in it are written
+    /// around the nearest of five points of the interval (<see cref="Runtime.Rules.RuleMath.CenteredPolynomial"/>).</param>
+    public StraightLineWriter(Func<Symbol, string> symbol, string prefix, string indent, Func<Symbol, (Rational Lower, Rational Upper)?>? interval = null)
     {
         _symbol = symbol;
         _prefix = prefix;
         _indent = indent;
+        _interval = interval ?? (_ => null);
+    }
+
+    private const int Centers = 5;
+
+    /// <summary>
+    /// A polynomial of degree 2 or more in one parameter with a finite interval, as a call of RuleMath.CenteredPolynomial
+    /// (or its error bound) with the exact Taylor coefficients around lower + j (upper - lower)/4, j = 0..4; else null.
+    /// </summary>
+    private string? CenteredPolynomialCode(Sum s, bool error)
+    {
+        if (Univariate(s, out var cofactor) is not var (x, coefficients) || coefficients.Count < 3) return null;
+        if (_interval(x) is not var (lower, upper)) return null;
+        var step = (upper - lower) / new Rational(Centers - 1, 1);
+        var blocks = new List<string>();
+        for (int j = 0; j < Centers; j++)
+        {
+            var center = lower + step * new Rational(j, 1);
+            blocks.AddRange(Shift(coefficients, center).Select(c => CSharpNames.Double(c.ToDouble())));
+        }
+        string method = error ? "CenteredPolynomialError" : "CenteredPolynomial";
+        string call = $"{RuleMath}.{method}({_symbol(x)}, {CSharpNames.Double(lower.ToDouble())}, {CSharpNames.Double(step.ToDouble())}, {Centers}, [{string.Join(", ", blocks)}])";
+        if (cofactor is null) return call;
+        // A common factor free of x (Binomial's n): exact in the bounds only when it is a parameter, as it is there.
+        if (error && cofactor is not Symbol) return null;
+        string factor = Code(cofactor);
+        return error ? $"({Abs(factor)} * {call} + {Unit} * {Abs(factor + " * " + RuleMath + ".CenteredPolynomial(" + call[(call.IndexOf('(') + 1)..])})" : $"({factor} * {call})";
+    }
+
+    // Taylor coefficients of P(c + d) in d: Q_k = sum_{j >= k} C(j, k) P_j c^(j-k), exactly.
+    private static List<Rational> Shift(List<Rational> p, Rational c)
+    {
+        var q = new List<Rational>(p.Count);
+        for (int k = 0; k < p.Count; k++)
+        {
+            var sum = Rational.Zero;
+            System.Numerics.BigInteger binomial = 1; // C(j, k) for j = k
+            var power = Rational.One;                // c^(j-k)
+            for (int j = k; j < p.Count; j++)
+            {
+                if (!p[j].IsZero) sum += p[j] * new Rational(binomial, 1) * power;
+                binomial = binomial * (j + 1) / (j + 1 - k);
+                power *= c;
+            }
+            q.Add(sum);
+        }
+        return q;
     }
 
     /// <summary>Writes <c>target = value;</c> for each output, each with its formula as a comment.</summary>
@@ -143,6 +194,8 @@ public sealed class StraightLineWriter
             var (f, fe) = Temp(value, v => $"({relative} * {Unit} * {Abs(v)})");
             return Temp($"({q} * {f})", v => Plus(Times(Abs(q), fe), Times(Abs(f), qError), $"{Unit} * {Abs(v)}"));
         }
+        if (CenteredPolynomialCode(s, error: false) is { } centered)
+            return Temp(centered, _ => CenteredPolynomialCode(s, error: true)!);
         var values = new StringBuilder("(");
         var errors = new List<string>();
         var sizes = new List<string>();
@@ -345,6 +398,7 @@ public sealed class StraightLineWriter
     private string SumCode(Sum s)
     {
         if (FactoredPolynomialCode(s) is { } factored) return factored;
+        if (CenteredPolynomialCode(s, error: false) is { } centered) return centered;
         var sb = new StringBuilder("(");
         for (int i = 0; i < s.Args.Length; i++)
         {
@@ -402,8 +456,28 @@ public sealed class StraightLineWriter
         return factored;
     }
 
-    private static Factored? Factor(Sum s)
+    /// <summary>A sum that is a polynomial in one parameter: the parameter and the coefficients by degree; else null.</summary>
+    private static (Symbol X, List<Rational> Coefficients)? Univariate(Sum s) => Univariate(s, out var cofactor) is { } u && cofactor is null ? u : null;
+
+    /// <summary>As <see cref="Univariate(Sum)"/>, allowing one factor free of x common to every term (n in n p - n p^2).</summary>
+    private static (Symbol X, List<Rational> Coefficients)? Univariate(Sum s, out Expr? cofactor)
     {
+        cofactor = null;
+        // The common factor: the first term's non-numeric factors other than powers of a parameter, when it is a parameter.
+        if (s.Args[0] is Product first)
+        {
+            var candidates = first.Args.Where(a => a is Symbol { Kind: SymbolKind.Parameter }).ToList();
+            foreach (var candidate in candidates)
+            {
+                if (!s.Args.All(t => t is Product p && p.Args.Contains(candidate))) continue;
+                var reduced = s.Args.Select(t => Ex.Mul(t, Ex.Pow(candidate, -1))).ToArray();
+                if (Ex.Add(reduced) is Sum inner && Univariate(inner) is { } u && u.X != candidate)
+                {
+                    cofactor = candidate;
+                    return u;
+                }
+            }
+        }
         Symbol? x = null;
         var coefficients = new List<Rational>();
         foreach (var term in s.Args)
@@ -419,7 +493,13 @@ public sealed class StraightLineWriter
             while (coefficients.Count <= degree) coefficients.Add(Rational.Zero);
             coefficients[degree] += c.Re;
         }
-        if (x is null || coefficients.Count < 3) return null; // degree 2 at least: x - r itself is already exact
+        return x is null ? null : (x, coefficients);
+    }
+
+    private static Factored? Factor(Sum s)
+    {
+        if (Univariate(s) is not var (x, coefficients)) return null;
+        if (coefficients.Count < 3) return null; // degree 2 at least: x - r itself is already exact
         var factors = new List<(Rational Root, int Multiplicity)>();
         foreach (var r in RootCandidates)
         {
