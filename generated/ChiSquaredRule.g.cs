@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of ChiSquared(nu &gt; 0): logcf(w) = -nu*log(-(2*i)*w + 1)/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly ChiSquaredRule Instance = new();
 
@@ -78,6 +78,21 @@ public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistr
         a[6] = 9.142857142857142;
         // a_8,nu = d/dnu (16*nu) = 16
         a[7] = 16.0;
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        error[0] = 0.0;
+        error[1] = 0.0;
+        error[2] = (1.1102230246251565E-16 * global::System.Math.Abs(1.3333333333333333));
+        error[3] = 0.0;
+        error[4] = (1.1102230246251565E-16 * global::System.Math.Abs(3.2));
+        error[5] = (1.1102230246251565E-16 * global::System.Math.Abs(5.333333333333333));
+        error[6] = (1.1102230246251565E-16 * global::System.Math.Abs(9.142857142857142));
+        error[7] = 0.0;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

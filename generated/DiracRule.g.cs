@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Dirac(a): cgf(t) = a*t.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly DiracRule Instance = new();
 
@@ -78,6 +78,21 @@ public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributi
         a[6] = 0.0;
         // a_8,a = d/da (0) = 0
         a[7] = 0.0;
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        error[0] = 0.0;
+        error[1] = 0.0;
+        error[2] = 0.0;
+        error[3] = 0.0;
+        error[4] = 0.0;
+        error[5] = 0.0;
+        error[6] = 0.0;
+        error[7] = 0.0;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Erlang(n : integer &gt;= 1, mu &gt; 0): logcf(w) = -n*log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly ErlangRule Instance = new();
 
@@ -83,6 +83,49 @@ public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistribut
         a[6] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6) * p_n);
         // a_8,mu = d/dmu (mu^8*n/8) = mu^7*n
         a[7] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7) * p_n);
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_n = theta[0];
+        double p_mu = theta[1];
+        error[0] = 0.0;
+        double e_0 = (p_mu * p_n);
+        double e_0_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        error[1] = e_0_e;
+        double e_1 = (p_mu * p_mu);
+        double e_1_e = (2.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        double e_2 = (e_1 * p_n);
+        double e_2_e = (global::System.Math.Abs(p_n) * e_1_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[2] = e_2_e;
+        double e_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 3);
+        double e_3_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        double e_4 = (e_3 * p_n);
+        double e_4_e = (global::System.Math.Abs(p_n) * e_3_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        error[3] = e_4_e;
+        double e_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 4);
+        double e_5_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        double e_6 = (e_5 * p_n);
+        double e_6_e = (global::System.Math.Abs(p_n) * e_5_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_6));
+        error[4] = e_6_e;
+        double e_7 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 5);
+        double e_7_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_7));
+        double e_8 = (e_7 * p_n);
+        double e_8_e = (global::System.Math.Abs(p_n) * e_7_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_8));
+        error[5] = e_8_e;
+        double e_9 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6);
+        double e_9_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_9));
+        double e_10 = (e_9 * p_n);
+        double e_10_e = (global::System.Math.Abs(p_n) * e_9_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_10));
+        error[6] = e_10_e;
+        double e_11 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
+        double e_11_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_11));
+        double e_12 = (e_11 * p_n);
+        double e_12_e = (global::System.Math.Abs(p_n) * e_11_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_12));
+        error[7] = e_12_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Exponential(mu &gt; 0): logcf(w) = -log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly ExponentialRule Instance = new();
 
@@ -79,6 +79,34 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
         a[6] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6);
         // a_8,mu = d/dmu (mu^8/8) = mu^7
         a[7] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_mu = theta[0];
+        error[0] = 0.0;
+        error[1] = 0.0;
+        double e_0 = (p_mu * p_mu);
+        double e_0_e = (2.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        error[2] = e_0_e;
+        double e_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 3);
+        double e_1_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        error[3] = e_1_e;
+        double e_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 4);
+        double e_2_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[4] = e_2_e;
+        double e_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 5);
+        double e_3_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        error[5] = e_3_e;
+        double e_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6);
+        double e_4_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        error[6] = e_4_e;
+        double e_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
+        double e_5_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        error[7] = e_5_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Gamma(k &gt; 0, mu &gt; 0): logcf(w) = -k*log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly GammaRule Instance = new();
 
@@ -105,6 +105,73 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
         a[14] = (0.125 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 8));
         // a_8,mu = d/dmu (k*mu^8/8) = k*mu^7
         a[15] = (p_k * a_5);
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_k = theta[0];
+        double p_mu = theta[1];
+        error[0] = 0.0;
+        error[1] = 0.0;
+        double e_0 = (p_mu * p_mu);
+        double e_0_e = (2.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        double e_1 = (0.5 * e_0);
+        double e_1_e = (global::System.Math.Abs(0.5) * e_0_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        error[2] = e_1_e;
+        double e_2 = (p_k * p_mu);
+        double e_2_e = (1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[3] = e_2_e;
+        double e_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 3);
+        double e_3_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        double e_4 = (0.3333333333333333 * e_3);
+        double e_4_e = (global::System.Math.Abs(0.3333333333333333) * e_3_e + global::System.Math.Abs(e_3) * (1.1102230246251565E-16 * global::System.Math.Abs(0.3333333333333333)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        error[4] = e_4_e;
+        double e_5 = (p_k * e_0);
+        double e_5_e = (global::System.Math.Abs(p_k) * e_0_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        error[5] = e_5_e;
+        double e_6 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 4);
+        double e_6_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_6));
+        double e_7 = (0.25 * e_6);
+        double e_7_e = (global::System.Math.Abs(0.25) * e_6_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_7));
+        error[6] = e_7_e;
+        double e_8 = (p_k * e_3);
+        double e_8_e = (global::System.Math.Abs(p_k) * e_3_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_8));
+        error[7] = e_8_e;
+        double e_9 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 5);
+        double e_9_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_9));
+        double e_10 = (0.2 * e_9);
+        double e_10_e = (global::System.Math.Abs(0.2) * e_9_e + global::System.Math.Abs(e_9) * (1.1102230246251565E-16 * global::System.Math.Abs(0.2)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_10));
+        error[8] = e_10_e;
+        double e_11 = (p_k * e_6);
+        double e_11_e = (global::System.Math.Abs(p_k) * e_6_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_11));
+        error[9] = e_11_e;
+        double e_12 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6);
+        double e_12_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_12));
+        double e_13 = (0.16666666666666666 * e_12);
+        double e_13_e = (global::System.Math.Abs(0.16666666666666666) * e_12_e + global::System.Math.Abs(e_12) * (1.1102230246251565E-16 * global::System.Math.Abs(0.16666666666666666)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_13));
+        error[10] = e_13_e;
+        double e_14 = (p_k * e_9);
+        double e_14_e = (global::System.Math.Abs(p_k) * e_9_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_14));
+        error[11] = e_14_e;
+        double e_15 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
+        double e_15_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_15));
+        double e_16 = (0.14285714285714285 * e_15);
+        double e_16_e = (global::System.Math.Abs(0.14285714285714285) * e_15_e + global::System.Math.Abs(e_15) * (1.1102230246251565E-16 * global::System.Math.Abs(0.14285714285714285)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_16));
+        error[12] = e_16_e;
+        double e_17 = (p_k * e_12);
+        double e_17_e = (global::System.Math.Abs(p_k) * e_12_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_17));
+        error[13] = e_17_e;
+        double e_18 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 8);
+        double e_18_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_18));
+        double e_19 = (0.125 * e_18);
+        double e_19_e = (global::System.Math.Abs(0.125) * e_18_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_19));
+        error[14] = e_19_e;
+        double e_20 = (p_k * e_15);
+        double e_20_e = (global::System.Math.Abs(p_k) * e_15_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_20));
+        error[15] = e_20_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

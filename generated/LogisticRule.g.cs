@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Logistic(mu, s &gt; 0): cf(w) = s*w*pi*exp(i*mu*w)/sinh(s*w*pi).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly LogisticRule Instance = new();
 
@@ -98,6 +98,60 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
         a[14] = 0.0;
         // a_8,s = d/ds (s^8*pi^8/37800) = s^7*pi^8/4725
         a[15] = (0.00021164021164021165 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 7) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 8));
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_s = theta[1];
+        error[0] = 0.0;
+        error[1] = 0.0;
+        error[2] = 0.0;
+        double e_0 = (global::System.Math.PI * global::System.Math.PI);
+        double e_0_e = (2.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.Abs(global::System.Math.PI), 1) * (1.1102230246251565E-16 * global::System.Math.PI) + 2.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        double e_1 = (0.3333333333333333 * p_s);
+        double e_1_e = (global::System.Math.Abs(p_s) * (1.1102230246251565E-16 * global::System.Math.Abs(0.3333333333333333)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        double e_2 = (e_1 * e_0);
+        double e_2_e = (global::System.Math.Abs(e_1) * e_0_e + global::System.Math.Abs(e_0) * e_1_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[3] = e_2_e;
+        error[4] = 0.0;
+        error[5] = 0.0;
+        error[6] = 0.0;
+        double e_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 3);
+        double e_3_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        double e_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 4);
+        double e_4_e = (4.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.Abs(global::System.Math.PI), 3) * (1.1102230246251565E-16 * global::System.Math.PI) + 4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        double e_5 = (0.022222222222222223 * e_3);
+        double e_5_e = (global::System.Math.Abs(0.022222222222222223) * e_3_e + global::System.Math.Abs(e_3) * (1.1102230246251565E-16 * global::System.Math.Abs(0.022222222222222223)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        double e_6 = (e_5 * e_4);
+        double e_6_e = (global::System.Math.Abs(e_5) * e_4_e + global::System.Math.Abs(e_4) * e_5_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_6));
+        error[7] = e_6_e;
+        error[8] = 0.0;
+        error[9] = 0.0;
+        error[10] = 0.0;
+        double e_7 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 5);
+        double e_7_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_7));
+        double e_8 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 6);
+        double e_8_e = (6.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.Abs(global::System.Math.PI), 5) * (1.1102230246251565E-16 * global::System.Math.PI) + 6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_8));
+        double e_9 = (0.0021164021164021165 * e_7);
+        double e_9_e = (global::System.Math.Abs(0.0021164021164021165) * e_7_e + global::System.Math.Abs(e_7) * (1.1102230246251565E-16 * global::System.Math.Abs(0.0021164021164021165)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_9));
+        double e_10 = (e_9 * e_8);
+        double e_10_e = (global::System.Math.Abs(e_9) * e_8_e + global::System.Math.Abs(e_8) * e_9_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_10));
+        error[11] = e_10_e;
+        error[12] = 0.0;
+        error[13] = 0.0;
+        error[14] = 0.0;
+        double e_11 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 7);
+        double e_11_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_11));
+        double e_12 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 8);
+        double e_12_e = (8.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.Abs(global::System.Math.PI), 7) * (1.1102230246251565E-16 * global::System.Math.PI) + 6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_12));
+        double e_13 = (0.00021164021164021165 * e_11);
+        double e_13_e = (global::System.Math.Abs(0.00021164021164021165) * e_11_e + global::System.Math.Abs(e_11) * (1.1102230246251565E-16 * global::System.Math.Abs(0.00021164021164021165)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_13));
+        double e_14 = (e_13 * e_12);
+        double e_14_e = (global::System.Math.Abs(e_13) * e_12_e + global::System.Math.Abs(e_12) * e_13_e + 1.1102230246251565E-16 * global::System.Math.Abs(e_14));
+        error[15] = e_14_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

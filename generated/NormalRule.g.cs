@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Normal(mu, sigma &gt; 0): cgf(t) = mu*t + sigma^2*t^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly NormalRule Instance = new();
 
@@ -98,6 +98,30 @@ public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistribut
         a[14] = 0.0;
         // a_8,sigma = d/dsigma (0) = 0
         a[15] = 0.0;
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_sigma = theta[1];
+        error[0] = 0.0;
+        error[1] = 0.0;
+        error[2] = 0.0;
+        error[3] = 0.0;
+        error[4] = 0.0;
+        error[5] = 0.0;
+        error[6] = 0.0;
+        error[7] = 0.0;
+        error[8] = 0.0;
+        error[9] = 0.0;
+        error[10] = 0.0;
+        error[11] = 0.0;
+        error[12] = 0.0;
+        error[13] = 0.0;
+        error[14] = 0.0;
+        error[15] = 0.0;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

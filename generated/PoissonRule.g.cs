@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Poisson(lambda &gt; 0): cgf(t) = -lambda + lambda*exp(t).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly PoissonRule Instance = new();
 
@@ -78,6 +78,21 @@ public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         a[6] = 0.0001984126984126984;
         // a_8,lambda = d/dlambda (lambda/40320) = 1/40320
         a[7] = 2.48015873015873E-05;
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        error[0] = 0.0;
+        error[1] = 0.0;
+        error[2] = (1.1102230246251565E-16 * global::System.Math.Abs(0.16666666666666666));
+        error[3] = (1.1102230246251565E-16 * global::System.Math.Abs(0.041666666666666664));
+        error[4] = (1.1102230246251565E-16 * global::System.Math.Abs(0.008333333333333333));
+        error[5] = (1.1102230246251565E-16 * global::System.Math.Abs(0.001388888888888889));
+        error[6] = (1.1102230246251565E-16 * global::System.Math.Abs(0.0001984126984126984));
+        error[7] = (1.1102230246251565E-16 * global::System.Math.Abs(2.48015873015873E-05));
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Uniform(a, w &gt; 0): cgf(t) = log(-exp(a*t)/(w*t) + exp(a*t + w*t)/(w*t)).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule
+public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
 {
     public static readonly UniformRule Instance = new();
 
@@ -98,6 +98,44 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         a[14] = 0.0;
         // a_8,w = d/dw (-w^8/9676800) = -w^7/1209600
         a[15] = ((-8.267195767195768E-07) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 7));
+    }
+
+    /// <summary>Running error bounds of <see cref="Coefficients"/> (see <see cref="global::SeriesCompiler.Runtime.Rules.ICoefficientErrors"/>).</summary>
+    public void CoefficientErrors(global::System.ReadOnlySpan<double> theta, global::System.Span<double> error)
+    {
+#pragma warning disable CS0219 // a bound that is a constant may go unused
+        double p_w = theta[1];
+        error[0] = 0.0;
+        error[1] = 0.0;
+        error[2] = 0.0;
+        double e_0 = (0.08333333333333333 * p_w);
+        double e_0_e = (global::System.Math.Abs(p_w) * (1.1102230246251565E-16 * global::System.Math.Abs(0.08333333333333333)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_0));
+        error[3] = e_0_e;
+        error[4] = 0.0;
+        error[5] = 0.0;
+        error[6] = 0.0;
+        double e_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 3);
+        double e_1_e = (4.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_1));
+        double e_2 = ((-0.001388888888888889) * e_1);
+        double e_2_e = (global::System.Math.Abs((-0.001388888888888889)) * e_1_e + global::System.Math.Abs(e_1) * (1.1102230246251565E-16 * global::System.Math.Abs((-0.001388888888888889))) + 1.1102230246251565E-16 * global::System.Math.Abs(e_2));
+        error[7] = e_2_e;
+        error[8] = 0.0;
+        error[9] = 0.0;
+        error[10] = 0.0;
+        double e_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 5);
+        double e_3_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_3));
+        double e_4 = (3.306878306878307E-05 * e_3);
+        double e_4_e = (global::System.Math.Abs(3.306878306878307E-05) * e_3_e + global::System.Math.Abs(e_3) * (1.1102230246251565E-16 * global::System.Math.Abs(3.306878306878307E-05)) + 1.1102230246251565E-16 * global::System.Math.Abs(e_4));
+        error[11] = e_4_e;
+        error[12] = 0.0;
+        error[13] = 0.0;
+        error[14] = 0.0;
+        double e_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 7);
+        double e_5_e = (6.0 * 1.1102230246251565E-16 * global::System.Math.Abs(e_5));
+        double e_6 = ((-8.267195767195768E-07) * e_5);
+        double e_6_e = (global::System.Math.Abs((-8.267195767195768E-07)) * e_5_e + global::System.Math.Abs(e_5) * (1.1102230246251565E-16 * global::System.Math.Abs((-8.267195767195768E-07))) + 1.1102230246251565E-16 * global::System.Math.Abs(e_6));
+        error[15] = e_6_e;
+#pragma warning restore CS0219
     }
 
     public bool HasClosedFormCgf => true;

@@ -99,6 +99,7 @@ public static class RuleEmitter
             ["support"] = spec.Support,
             ["cumulants_code"] = spec.CumulantsCode,
             ["coefficients_code"] = spec.CoefficientsCode,
+            ["coefficient_errors_code"] = spec.CoefficientErrorsCode,
             ["has_cgf"] = spec.HasCgf,
             ["cgf_code"] = spec.CgfCode,
             ["cgf_gradient_code"] = spec.CgfGradientCode,

@@ -17,7 +17,9 @@ namespace SeriesCompiler.Cli.Commands;
 /// <c>dL/dtheta</c>, <c>L = E[f(z)]</c> (docs/cli.md gives the JSON shape). The distribution is compiled in memory (a
 /// user's file works without a rebuild); f is parsed in the declaration language. A declaration with errors exits with
 /// 1; a bad --at (a value outside its constraint names the parameter and the bound) or --f with 2, like
-/// <c>coefficients</c>. An estimator that does not apply is reported as <c>{"estimator": ..., "error": "why"}</c>.
+/// <c>coefficients</c>. An estimator that does not apply, or whose gradient would not be finite (f or a derivative NaN or
+/// infinite at a sample, a coefficient overflowing at high order), is reported as <c>{"estimator": ..., "error": "why"}</c>;
+/// an estimate whose accuracy is in doubt carries <c>"warnings": [...]</c>.
 /// </summary>
 public static class EstimateCommand
 {
@@ -147,6 +149,11 @@ public static class EstimateCommand
             }
             catch (ArgumentException ex)
             {
+                estimates.Add((name, null, ex.Message));
+            }
+            catch (NonFiniteValueException ex)
+            {
+                // Never a silent NaN: the estimator is listed with what was not finite, where.
                 estimates.Add((name, null, ex.Message));
             }
         }
@@ -279,6 +286,13 @@ public static class EstimateCommand
                     json.WriteEndArray();
                 }
                 if (result.Note is { } note) json.WriteString("note", note);
+                if (!result.RoundingError.IsEmpty) WriteByParameter(json, "rounding_error", groups, result.RoundingError);
+                if (result.IsFlagged)
+                {
+                    json.WriteStartArray("warnings");
+                    foreach (var warning in result.Warnings) json.WriteStringValue(warning);
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -334,5 +348,8 @@ public static class EstimateCommand
             output.WriteLine($"{name}: truncation {result.Truncation.ToString().ToLowerInvariant()}" + (result.Note is { } note ? $" ({note})" : ""));
             output.WriteLine("  largest |term| by order: " + string.Join("  ", result.Terms.Select(t => $"{t.Order}: {t.Magnitude.ToString("G3", CultureInfo.InvariantCulture)}")));
         }
+        foreach (var (name, result, _) in estimates)
+            foreach (var warning in result?.Warnings ?? [])
+                output.WriteLine($"{name}: warning: {warning}");
     }
 }

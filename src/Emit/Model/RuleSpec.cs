@@ -23,6 +23,7 @@ public sealed record RuleSpec(
     string FiniteSupport,
     string CumulantsCode,
     string CoefficientsCode,
+    string CoefficientErrorsCode,
     bool HasCgf,
     string CgfCode,
     string CgfGradientCode,

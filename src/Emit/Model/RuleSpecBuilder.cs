@@ -68,6 +68,7 @@ public static class RuleSpecBuilder
             FiniteSupport(d.Support),
             Block(cumulants, locals, d, "c_"),
             Block(coefficients, locals, d, "a_"),
+            ErrorBlock(coefficients, locals, d, "e_"),
             hasCgf, cgfCode, cgfGradientCode,
             canSample, sampleCode, hasPathwise, pathwiseCode,
             hasDensity, densityCode, scoreCode,
@@ -91,9 +92,21 @@ public static class RuleSpecBuilder
     /// <summary>Loads the parameters into locals, then writes the outputs as straight-line code.</summary>
     private static string Block(List<(string, Expr, string)> outputs, Dictionary<Symbol, string> locals, BoundDistribution d, string prefix)
     {
-        var writer = new StraightLineWriter(s => locals[s], prefix, Indent);
+        var writer = new StraightLineWriter(s => locals[s], prefix, Indent, Interval(d));
         return LoadParameters(d, locals, outputs.Select(o => o.Item2)) + writer.Write(outputs);
     }
+
+    /// <summary>Running error bounds of the coefficients' code, into <c>error[...]</c> at the same positions as <c>a[...]</c>.</summary>
+    private static string ErrorBlock(List<(string Target, Expr Value, string Comment)> outputs, Dictionary<Symbol, string> locals, BoundDistribution d, string prefix)
+    {
+        var writer = new StraightLineWriter(s => locals[s], prefix, Indent, Interval(d));
+        var targets = outputs.Select(o => ("error" + o.Target[1..], o.Value)).ToList();
+        return LoadParameters(d, locals, outputs.Select(o => o.Value)) + writer.WriteErrorBounds(targets);
+    }
+
+    /// <summary>The finite interval of a real parameter constrained on both sides (p in (0, 1)), for stable polynomial forms.</summary>
+    private static Func<Symbol, (Rational Lower, Rational Upper)?> Interval(BoundDistribution d) => symbol =>
+        d.Parameters.FirstOrDefault(p => p.Symbol == symbol) is { IsInteger: false, Lower: { } lo, Upper: { } hi } && lo < hi ? (lo, hi) : null;
 
     private static string LoadParameters(BoundDistribution d, Dictionary<Symbol, string> locals, IEnumerable<Expr> used)
     {

@@ -38,6 +38,7 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
         {
             sampler.Draw(random, z);
             double value = f.Value(z);
+            Finite.CheckValue(Name, value, s, z);
             if (direct is not null)
             {
                 for (int c = 0; c < problem.Copies; c++)
@@ -57,6 +58,7 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
                     chain.Accumulate(i, score, value, contribution.AsSpan(component.Copy * g, g));
                 }
             }
+            Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
         }
         return Baseline.Result(Name, "score function", problem, welford, samples);
@@ -106,6 +108,8 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
                 for (int c = 0; c < problem.Copies; c++)
                     direct.SamplePathwise(problem.Thetas[c], random, z.AsSpan(c * v, v), dz.AsSpan(c * v * g, v * g));
                 f.Gradient(z, gradient);
+                // The rule needs only grad f, but an f that is NaN or infinite at a sample has no expectation to differentiate.
+                Finite.CheckValue(Name, f.Value(z), s, z);
                 for (int c = 0; c < problem.Copies; c++)
                     for (int p = 0; p < g; p++)
                     {
@@ -125,6 +129,7 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
                 }
                 for (int c = 0; c < problem.Copies; c++) sampler.ApplyValue(c, sampler.Latents, z);
                 f.Gradient(z, gradient);
+                Finite.CheckValue(Name, f.Value(z), s, z);
                 // dz/dtheta_s of copy c: value pushed forward along the latents' derivatives (order-1 jets).
                 var arena = Derivatives.ArenaFor(1);
                 for (int c = 0; c < problem.Copies; c++)
@@ -143,6 +148,10 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
                         arena.Release(mark);
                     }
             }
+            for (int d = 0; d < gradient.Length; d++)
+                if (!double.IsFinite(gradient[d]))
+                    throw new NonFiniteValueException(Name, $"df/dz{(gradient.Length > 1 ? (d + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}", gradient[d], s, z, 1);
+            Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
         }
         return Baseline.Result(Name, "pathwise", problem, welford, samples);

@@ -45,7 +45,13 @@ internal sealed class FiniteSupportKernel : SeriesKernel
                 total += probability;
                 if (k == 0) continue;
                 _rule.Score(theta, [x], score);
-                for (int p = 0; p < pd; p++) dp[p] = probability * score[p];
+                for (int p = 0; p < pd; p++)
+                {
+                    dp[p] = probability * score[p];
+                    if (!double.IsFinite(dp[p]))
+                        throw new NonFiniteValueException("fourier", $"dP(z = {x.ToString("R", CultureInfo.InvariantCulture)})/d{_rule.Parameters[_rule.Differentiable[p]].Name} of {_rule.Name}", dp[p],
+                            advice: "the logpmf or its score is not finite at these parameters");
+                }
                 if (AddRow(1, slots, dp) >= 0)
                 {
                     copies.Add(c);
@@ -62,6 +68,8 @@ internal sealed class FiniteSupportKernel : SeriesKernel
     }
 
     public override string Method => "discrete (Theorem 2)";
+    public override string Quantity(int row) => $"the difference f(z with {_rowPoint[row].ToString("R", CultureInfo.InvariantCulture)}) - f(z with the first support point)";
+    public override int? DerivativeOrder(int row) => null;
     public override bool IsSeries => false;
     public override bool IsDeterministic => Problem.TotalVariables == 1;
 
@@ -124,6 +132,8 @@ internal sealed class ShiftRuleKernel : SeriesKernel
     }
 
     public override string Method => "shift rule";
+    public override string Quantity(int row) => $"the shifted difference f(z + {_rowShift[row]}) - f(z)";
+    public override int? DerivativeOrder(int row) => null;
     public override bool IsSeries => false;
 
     /// <summary>The exact shift rule, or null when dK/dtheta is not a short sum of shifts (up to ±3) at these parameters.</summary>
@@ -136,6 +146,7 @@ internal sealed class ShiftRuleKernel : SeriesKernel
         for (int c = 0; c < problem.Copies; c++)
         {
             rule.Coefficients(problem.Thetas[c], a);
+            EnsureFinite(rule, problem.Thetas[c], a, order);
             double[,]? fit = null; // [shift index, p]
             int m = 1;
             for (; m <= MaxShift && 2 * m + 1 <= order && fit is null; m++) fit = Fit(a, pd, m, order);
@@ -272,27 +283,32 @@ internal sealed class LatticeKernel : SeriesKernel
         var a = new double[_rule.MultiIndices.Count * pd];
         Span<int> slots = stackalloc int[pd];
         Span<double> b = stackalloc double[pd];
+        Span<double> e = stackalloc double[pd];
         _rowOf = new int[problem.Copies * order];
         Array.Fill(_rowOf, -1);
         for (int c = 0; c < problem.Copies; c++)
         {
             _rule.Coefficients(problem.Thetas[c], a);
+            EnsureFinite(_rule, problem.Thetas[c], a, order);
+            var errors = ErrorsOf(_rule, problem.Thetas[c], a.Length);
             for (int p = 0; p < pd; p++) slots[p] = c * pd + p;
             for (int m = 1; m <= order; m++)
             {
                 for (int p = 0; p < pd; p++)
                 {
                     // b_m = sum_{n <= m} a_n [u^m] log(1+u)^n; a sum that cancels to rounding is zero.
-                    double sum = 0, size = 0;
+                    double sum = 0, size = 0, error = 0;
                     for (int n = 1; n <= m; n++)
                     {
                         double term = a[(n - 1) * pd + p] * powers[n, m];
                         sum += term;
                         size += Math.Abs(term);
+                        if (errors is not null) error += errors[(n - 1) * pd + p] * Math.Abs(powers[n, m]);
                     }
                     b[p] = Math.Abs(sum) <= 1e-12 * size ? 0 : sum;
+                    e[p] = error + (m + 1) * 1.1102230246251565E-16 * size;
                 }
-                _rowOf[c * order + m - 1] = AddRow(m, slots, b);
+                _rowOf[c * order + m - 1] = errors is null ? AddRow(m, slots, b) : AddRow(m, slots, b, e);
             }
         }
         Seal();
@@ -312,6 +328,8 @@ internal sealed class LatticeKernel : SeriesKernel
     }
 
     public override string Method => "shift differences";
+    public override string Quantity(int row) => $"the forward difference Delta^{RowOrder[row]} f";
+    public override int? DerivativeOrder(int row) => null;
     public override bool ChecksNextOrder => _checksNextOrder;
 
     // [u^m] log(1 + u)^n for 1 <= n <= m <= order, by repeated truncated products.

@@ -36,12 +36,14 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         for (int c = 0; c < problem.Copies; c++)
         {
             _rule.Coefficients(problem.Thetas[c], a);
+            EnsureFinite(_rule, problem.Thetas[c], a, order);
+            var errors = ErrorsOf(_rule, problem.Thetas[c], a.Length);
             for (int p = 0; p < pd; p++) slots[p] = c * pd + p;
             for (int row = 0; row < indices.Count; row++)
             {
                 int degree = indices[row].Sum();
                 if (degree > order) continue;
-                int added = AddRow(degree, slots, a.AsSpan(row * pd, pd));
+                int added = AddRow(degree, slots, a.AsSpan(row * pd, pd), errors is null ? default : errors.AsSpan(row * pd, pd));
                 if (m == 1) _rowOf[c * order + degree - 1] = added;
                 else if (added >= 0)
                 {
@@ -63,6 +65,9 @@ internal sealed class DirectSeriesKernel : SeriesKernel
 
     public override bool ChecksNextOrder => _checksNextOrder;
 
+    public override string Quantity(int row) => _rule.Dimension == 1 ? base.Quantity(row)
+        : $"the partial derivative of f of multi-index ({string.Join(",", _multiIndex[row])})";
+
     public override void Draw(RandomSource random, Span<double> z)
     {
         int m = _rule.Dimension;
@@ -74,13 +79,18 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         if (_rule.Dimension > 1)
         {
             for (int r = 0; r < _multiIndex.Length; r++) rows[r] = _f.Partial(z, _multiIndex[r]);
+            // Mixed partials need not show a NaN value of f (log of a negative number has finite derivatives).
+            LastValue = _f.Value(z);
             return;
         }
         int stride = _jetOrder + 1;
         _f.PurePartials(z, _jetOrder, _partials);
         bool vanished = true;
+        double value = 0;
         for (int c = 0; c < Problem.Copies; c++)
         {
+            // f's value sits in every copy's slot 0; a non-finite one is reported even when no derivative shows it.
+            if (!double.IsFinite(_partials[c * stride])) value = _partials[c * stride];
             for (int n = 1; n <= _order; n++)
             {
                 int row = _rowOf[c * _order + n - 1];
@@ -88,6 +98,7 @@ internal sealed class DirectSeriesKernel : SeriesKernel
             }
             if (_checksNextOrder) vanished &= _partials[c * stride + _order + 1] == 0;
         }
+        LastValue = value;
         NextOrderVanished = vanished;
     }
 }
@@ -123,6 +134,7 @@ internal sealed class DerivedSeriesKernel : SeriesKernel
         int g = problem.GradientPerCopy;
         Span<int> slots = stackalloc int[g];
         Span<double> chained = stackalloc double[g];
+        Span<double> chainedErrors = stackalloc double[g];
         for (int i = 0; i < components.Length; i++)
         {
             var component = components[i];
@@ -130,11 +142,19 @@ internal sealed class DerivedSeriesKernel : SeriesKernel
             int pd = rule.Differentiable.Count;
             var a = new double[rule.MultiIndices.Count * pd];
             rule.Coefficients(component.Arguments, a);
+            EnsureFinite(rule, component.Arguments, a, Math.Min(order, rule.Order));
+            var errors = ErrorsOf(rule, component.Arguments, a.Length);
             for (int s = 0; s < g; s++) slots[s] = component.Copy * g + s;
             for (int n = 1; n <= Math.Min(order, rule.Order); n++)
             {
                 for (int s = 0; s < g; s++) chained[s] = component.Chain(a.AsSpan((n - 1) * pd, pd), s);
-                _rowOf[i * order + n - 1] = AddRow(n, slots, chained);
+                if (errors is not null)
+                {
+                    // The chain rule is a linear map: its absolute values carry the bounds.
+                    for (int s = 0; s < g; s++) chainedErrors[s] = component.ChainAbsolute(errors.AsSpan((n - 1) * pd, pd), s);
+                    _rowOf[i * order + n - 1] = AddRow(n, slots, chained, chainedErrors);
+                }
+                else _rowOf[i * order + n - 1] = AddRow(n, slots, chained);
             }
         }
         Seal();
@@ -148,22 +168,27 @@ internal sealed class DerivedSeriesKernel : SeriesKernel
 
     public override string Method => "series";
 
+    public override string Quantity(int row) => $"the derivative of order {RowOrder[row]} of f(value(g)) along a latent";
+
     public override void Draw(RandomSource random, Span<double> z) => _sampler.Draw(random, z);
 
     public override void Evaluate(ReadOnlySpan<double> z, Span<double> rows)
     {
         var components = _sampler.Components;
         int order = Math.Max(HighestOrder, 1);
+        double value = 0;
         for (int i = 0; i < components.Length; i++)
         {
             if (_f.SupportsJets) JetDerivatives(z, i, order);
             else StencilDerivatives(z, i, order);
+            if (!double.IsFinite(_derivatives[0])) value = _derivatives[0];
             for (int n = 1; n <= _order; n++)
             {
                 int row = _rowOf[i * _order + n - 1];
                 if (row >= 0) rows[row] = _derivatives[n];
             }
         }
+        LastValue = value;
     }
 
     // d^n/dg_i^n f(value(g)) for n = 0..order: latent i seeded, the others constant, value and f over jets.

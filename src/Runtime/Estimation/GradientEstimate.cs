@@ -78,6 +78,22 @@ public sealed class GradientEstimate
     /// <summary>A remark for people (why the rule is exact, which slots are asymptotic, ...).</summary>
     public string? Note { get; init; }
 
+    /// <summary>
+    /// What makes the numbers less trustworthy than their standard errors say (coefficients evaluated with a large
+    /// rounding error at these parameters, ...); empty when nothing is wrong. A flagged estimate is still finite: a
+    /// non-finite value anywhere throws <see cref="NonFiniteValueException"/> instead.
+    /// </summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// For the Fourier series of a generated rule, a bound on what the rounding of its coefficients does to each slot:
+    /// <c>sum_n |error bound of a_{n,p}| |mean f^(n)|</c> (<see cref="Rules.ICoefficientErrors"/>); empty when unknown.
+    /// </summary>
+    public ImmutableArray<double> RoundingError { get; init; } = [];
+
+    /// <summary>Whether <see cref="Warnings"/> has anything.</summary>
+    public bool IsFlagged => !Warnings.IsEmpty;
+
     /// <summary>The slot's name: <c>k</c>, <c>alpha[2]</c>.</summary>
     public string Name(int slot) => SlotName(Slots[slot]);
 
@@ -107,6 +123,56 @@ public sealed class GradientEstimate
               .Append(" ± ").Append(StandardError[i].ToString("G2", CultureInfo.InvariantCulture)).Append(i + 1 < Slots.Length ? "," : "");
         return sb.ToString();
     }
+}
+
+/// <summary>
+/// Thrown instead of returning a NaN or infinite gradient: f, one of its derivatives or differences, a coefficient of the
+/// rule, or a per-sample contribution was not finite. The message says which value, at which sample and z.
+/// </summary>
+public sealed class NonFiniteValueException : ArithmeticException
+{
+    public NonFiniteValueException(string estimator, string quantity, double value, long sample = -1, double[]? z = null, int? derivativeOrder = null, string? advice = null)
+        : base(Describe(estimator, quantity, value, sample, z, advice))
+    {
+        Estimator = estimator;
+        Quantity = quantity;
+        Value = value;
+        Sample = sample;
+        Z = z is null ? [] : [.. z];
+        DerivativeOrder = derivativeOrder;
+    }
+
+    public string Estimator { get; }
+
+    /// <summary>What was not finite, in words: <c>f</c>, <c>f^(12)</c>, <c>a_{32,mu}</c>, ...</summary>
+    public string Quantity { get; }
+
+    /// <summary>The offending value: NaN or an infinity.</summary>
+    public double Value { get; }
+
+    /// <summary>The sample (from 0) it happened at, or -1 when it does not depend on a sample.</summary>
+    public long Sample { get; }
+
+    /// <summary>z at that sample (empty when there is none).</summary>
+    public ImmutableArray<double> Z { get; }
+
+    /// <summary>The order of the derivative of f that was not finite (0: f itself), when that was the problem.</summary>
+    public int? DerivativeOrder { get; }
+
+    private static string Describe(string estimator, string quantity, double value, long sample, double[]? z, string? advice)
+    {
+        var sb = new StringBuilder();
+        sb.Append(estimator).Append(": ").Append(quantity).Append(" is ")
+          .Append(double.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity");
+        if (sample >= 0) sb.Append(" at sample ").Append(sample.ToString(CultureInfo.InvariantCulture));
+        if (z is { Length: > 0 })
+            sb.Append(" (z = ").Append(z.Length == 1 ? Format(z[0]) : "[" + string.Join(", ", z.Select(Format)) + "]").Append(')');
+        sb.Append("; the gradient would not be finite");
+        if (advice is not null) sb.Append(" (").Append(advice).Append(')');
+        return sb.ToString();
+    }
+
+    private static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Thrown when an estimator does not apply to a distribution and function (the score function without a logpdf, ...).</summary>

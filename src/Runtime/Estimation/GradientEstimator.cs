@@ -34,14 +34,25 @@ public abstract class GradientEstimator
     /// <param name="copies">Independent copies of the distribution, each with its own parameters.</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter violates its constraint (the message names it and its bound).</exception>
     /// <exception cref="EstimatorNotApplicableException">The estimator does not apply (see <see cref="WhyNotApplicable"/>).</exception>
+    /// <exception cref="NonFiniteValueException">f, a derivative or difference of f, a coefficient or a contribution was NaN or infinite:
+    /// the gradient would not be finite. The message names the value, the sample and z.</exception>
     public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples = 10_000, ulong seed = 1, int copies = 1)
     {
         ArgumentNullException.ThrowIfNull(f);
-        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        if (samples < 1)
+            throw new ArgumentOutOfRangeException(nameof(samples), samples, $"samples must be at least 1 (got {samples}): a Monte Carlo estimate needs a sample");
         var problem = new Problem(Rule, theta, copies, f);
         if (WhyNotApplicable(f) is { } reason) throw new EstimatorNotApplicableException(Name, reason);
         var clock = Stopwatch.StartNew();
         var result = Run(problem, f, samples, new RandomSource(seed));
+        // The loops check every sample; what is left is overflow in the sums themselves (means of values near the double range).
+        for (int i = 0; i < result.Gradient.Length; i++)
+        {
+            if (!double.IsFinite(result.Gradient[i]))
+                throw new NonFiniteValueException(Name, $"the gradient in {result.Name(i)}", result.Gradient[i], advice: "the per-sample contributions are finite but their sum overflows");
+            if (!double.IsFinite(result.StandardError[i]))
+                throw new NonFiniteValueException(Name, $"the standard error in {result.Name(i)}", result.StandardError[i], advice: "the per-sample contributions are finite but their squares overflow");
+        }
         return new GradientEstimate
         {
             Estimator = result.Estimator,
@@ -55,6 +66,8 @@ public abstract class GradientEstimator
             Terms = result.Terms,
             Truncation = result.Truncation,
             Note = result.Note,
+            Warnings = result.Warnings,
+            RoundingError = result.RoundingError,
             Elapsed = clock.Elapsed,
         };
     }

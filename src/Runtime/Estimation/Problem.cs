@@ -148,4 +148,17 @@ internal sealed record LatentComponent(int Copy, IDistributionRule Rule, double[
         }
         return sum;
     }
+
+    /// <summary><c>sum_p |v_p| |d argument_{Differentiable[p]} / d theta_s|</c>: <see cref="Chain"/> for error bounds.</summary>
+    public double ChainAbsolute(ReadOnlySpan<double> overDifferentiable, int thetaSlot)
+    {
+        double sum = 0;
+        var differentiable = Rule.Differentiable;
+        for (int p = 0; p < differentiable.Count; p++)
+        {
+            double j = Jacobian[differentiable[p] * ThetaLength + thetaSlot];
+            if (j != 0) sum += Math.Abs(overDifferentiable[p] * j);
+        }
+        return sum;
+    }
 }

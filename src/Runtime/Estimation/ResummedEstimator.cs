@@ -49,6 +49,8 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         for (int s = 0; s < samples; s++)
         {
             for (int c = 0; c < copies; c++) direct.Sample(problem.Thetas[c], random, z.AsSpan(c, 1));
+            // The terms need f only at shifted points, but an f that is NaN or infinite at a sample has no expectation to differentiate.
+            Finite.CheckValue(Name, f.Value(z), s, z);
             for (int c = 0; c < copies; c++)
             {
                 var theta = problem.Thetas[c];
@@ -70,11 +72,14 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
                             f.PurePartials(shifted, j, partials.AsSpan(0, copies * (j + 1)));
                             derivative = partials[c * (j + 1) + j];
                         }
+                        if (!double.IsFinite(derivative))
+                            throw new NonFiniteValueException(Name, j == 0 ? "f at a shifted point" : $"f^({j}) at a shifted point", derivative, s, z, j);
                         sum += resummed.TermCoefficient(theta, p, t) * derivative;
                     }
                     contribution[c * g + p] = sum;
                 }
             }
+            Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
         }
         var result = Baseline.Result("resummed", "resummed: " + Describe(), problem, welford, samples);

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
 using SeriesCompiler.Runtime.Statistics;
 
@@ -18,6 +20,7 @@ internal abstract class SeriesKernel(Problem problem)
     private readonly List<int> _rowStart = [0];
     private readonly List<int> _entrySlot = [];
     private readonly List<double> _entryCoefficient = [];
+    private readonly List<double> _entryError = [];
 
     public Problem Problem { get; } = problem;
 
@@ -36,6 +39,41 @@ internal abstract class SeriesKernel(Problem problem)
     /// <summary>Whether every row's value is the same at every sample (then one sample is exact, standard error 0).</summary>
     public virtual bool IsDeterministic => false;
 
+    /// <summary>After <see cref="Evaluate"/>: f's own value at the sample when the kernel computes it (NaN there is reported), else 0.</summary>
+    public double LastValue { get; protected set; }
+
+    /// <summary>What row r's value is, in words, for error messages.</summary>
+    public virtual string Quantity(int row) => $"f^({RowOrder[row]}), the derivative of order {RowOrder[row]} of f,";
+
+    /// <summary>The derivative order of row r when the row is a derivative of f (null for differences).</summary>
+    public virtual int? DerivativeOrder(int row) => RowOrder[row];
+
+    /// <summary>
+    /// Refuses coefficients that are not finite (a_{n,p} overflows at high order for large scales: Gamma's k mu^(n-1) at
+    /// mu = 1e10, n = 32): the series cannot be summed with them. Checks the rows of total degree up to <paramref name="order"/>.
+    /// </summary>
+    protected static void EnsureFinite(IDistributionRule rule, ReadOnlySpan<double> theta, ReadOnlySpan<double> a, int order)
+    {
+        int pd = rule.Differentiable.Count;
+        var indices = rule.MultiIndices;
+        for (int row = 0; row < indices.Count; row++)
+        {
+            int degree = 0;
+            foreach (int k in indices[row]) degree += k;
+            if (degree > order) continue;
+            for (int p = 0; p < pd; p++)
+            {
+                double value = a[row * pd + p];
+                if (double.IsFinite(value)) continue;
+                string n = indices[row].Length == 1 ? degree.ToString(CultureInfo.InvariantCulture) : "(" + string.Join(",", indices[row]) + ")";
+                var values = theta.ToArray();
+                string parameters = string.Join(", ", rule.Parameters.Select((q, i) => q.Name + " = " + values[i].ToString("R", CultureInfo.InvariantCulture)));
+                throw new NonFiniteValueException("fourier", $"the coefficient a_{{{n},{rule.Parameters[rule.Differentiable[p]].Name}}} of {rule.Name} at {parameters}", value,
+                    advice: degree > 1 ? $"it overflows at order {degree}; use --order {degree - 1} or less, or parameters of a smaller scale" : "the parameters are out of the rule's numerical range");
+            }
+        }
+    }
+
     public int RowCount => _rowOrder.Count;
     public int[] RowOrder { get; private set; } = [];
     public int[] RowStart { get; private set; } = [];
@@ -45,15 +83,24 @@ internal abstract class SeriesKernel(Problem problem)
     /// <summary>The highest order with a row (non-zero coefficients), known once sealed.</summary>
     public int HighestOrder { get; private set; }
 
+    /// <summary>Bounds on the rounding error of each entry's coefficient (0 where the rule gives none).</summary>
+    public double[] EntryError { get; private set; } = [];
+
+    /// <summary>Whether any coefficient came with a rounding error bound (<see cref="ICoefficientErrors"/>).</summary>
+    public bool HasErrorBounds { get; private set; }
+
     /// <summary>Adds a row with the non-zero coefficients among <paramref name="coefficients"/> (slot i for entry i); returns its index, or -1 when all are zero.</summary>
-    protected int AddRow(int order, ReadOnlySpan<int> slots, ReadOnlySpan<double> coefficients)
+    /// <param name="errors">Bounds on the coefficients' rounding errors, or empty when unknown.</param>
+    protected int AddRow(int order, ReadOnlySpan<int> slots, ReadOnlySpan<double> coefficients, ReadOnlySpan<double> errors = default)
     {
         int added = 0;
+        if (!errors.IsEmpty) HasErrorBounds = true;
         for (int i = 0; i < slots.Length; i++)
         {
             if (coefficients[i] == 0) continue;
             _entrySlot.Add(slots[i]);
             _entryCoefficient.Add(coefficients[i]);
+            _entryError.Add(errors.IsEmpty ? 0 : errors[i]);
             added++;
         }
         if (added == 0) return -1;
@@ -70,12 +117,40 @@ internal abstract class SeriesKernel(Problem problem)
         RowStart = [.. _rowStart];
         EntrySlot = [.. _entrySlot];
         EntryCoefficient = [.. _entryCoefficient];
+        EntryError = [.. _entryError];
+    }
+
+    /// <summary>The rule's error bounds for its coefficients at theta (length of a), or null when it gives none.</summary>
+    protected static double[]? ErrorsOf(IDistributionRule rule, ReadOnlySpan<double> theta, int length)
+    {
+        if (rule is not ICoefficientErrors bounded) return null;
+        var errors = new double[length];
+        bounded.CoefficientErrors(theta, errors);
+        return errors;
     }
 
     public abstract void Draw(RandomSource random, Span<double> z);
 
     /// <summary>Every row's value at z (the sample just drawn).</summary>
     public abstract void Evaluate(ReadOnlySpan<double> z, Span<double> rows);
+}
+
+/// <summary>Per-sample checks shared by the estimators' loops (allocation-free unless they throw).</summary>
+internal static class Finite
+{
+    /// <summary>Throws when a per-sample gradient contribution is not finite (f times a large score, an overflowing product).</summary>
+    public static void Check(string estimator, ReadOnlySpan<double> contribution, long sample, ReadOnlySpan<double> z)
+    {
+        for (int i = 0; i < contribution.Length; i++)
+            if (!double.IsFinite(contribution[i]))
+                throw new NonFiniteValueException(estimator, "the sample's contribution to the gradient", contribution[i], sample, z.ToArray());
+    }
+
+    /// <summary>Throws when f's value at a sample is not finite.</summary>
+    public static void CheckValue(string estimator, double value, long sample, ReadOnlySpan<double> z)
+    {
+        if (!double.IsFinite(value)) throw new NonFiniteValueException(estimator, "f", value, sample, z.ToArray(), 0);
+    }
 }
 
 /// <summary>Runs a <see cref="SeriesKernel"/>: the sampling loop, the standard errors, the terms by order, truncation.</summary>
@@ -109,6 +184,12 @@ internal static class SeriesEngine
         {
             kernel.Draw(random, z);
             kernel.Evaluate(z, values);
+            if (!double.IsFinite(kernel.LastValue))
+                throw new NonFiniteValueException(estimator, "f", kernel.LastValue, s, z, 0);
+            for (int r = 0; r < rows; r++)
+                if (!double.IsFinite(values[r]))
+                    throw new NonFiniteValueException(estimator, kernel.Quantity(r), values[r], s, z, kernel.DerivativeOrder(r),
+                        kernel.DerivativeOrder(r) is > 1 and var n ? $"if only high orders overflow, --order {n - 1} or less may do" : null);
             if (s == 0) values.AsSpan().CopyTo(shift);
             if (kernel.ChecksNextOrder) nextVanished &= kernel.NextOrderVanished;
             Array.Clear(contribution);
@@ -123,6 +204,7 @@ internal static class SeriesEngine
             }
             if (perOrder)
                 for (int i = slots; i < contribution.Length; i++) contribution[i] += contribution[i - slots];
+            Finite.Check(estimator, contribution, s, z);
             welford.Add(contribution);
         }
 
@@ -205,6 +287,30 @@ internal static class SeriesEngine
         }
         else truncation = Truncation.Convergent;
 
+        // What the coefficients' rounding can do to each slot: sum over entries of |error bound| |row mean|, against the
+        // noise (a tenth of the standard error) and a relative 1e-9; beyond both the estimate is flagged.
+        var rounding = new double[slots];
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        if (kernel.HasErrorBounds)
+        {
+            var entryError = kernel.EntryError;
+            for (int r = 0; r < rows; r++)
+            {
+                double mean = Math.Abs(shift[r] + sums[r] / samples);
+                for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
+                    if (perOrder ? rowOrder[r] <= kept[entrySlot[e]] : true) rounding[entrySlot[e]] += entryError[e] * mean;
+            }
+            for (int p = 0; p < slots; p++)
+            {
+                double g = welford.Mean[perOrder ? (kept[p] - 1) * slots + p : p];
+                double se = deterministic ? 0 : welford.StandardError(perOrder ? (kept[p] - 1) * slots + p : p);
+                if (rounding[p] > 0.1 * se && rounding[p] > 1e-9 * Math.Abs(g))
+                    warnings.Add($"the rule's coefficients lose accuracy to rounding at these parameters (they cancel): the gradient in "
+                        + $"{GradientEstimate.SlotName(problem.Slots[p])} may be off by up to {rounding[p].ToString("G3", CultureInfo.InvariantCulture)}"
+                        + $" (standard error {se.ToString("G3", CultureInfo.InvariantCulture)}); a lower order or parameters away from the constraint's bounds avoid it");
+            }
+        }
+
         var terms = ImmutableArray.CreateBuilder<SeriesTerm>();
         if (kernel.IsSeries)
             for (int n = 0; n < orders; n++)
@@ -225,6 +331,8 @@ internal static class SeriesEngine
             Terms = terms.ToImmutable(),
             Truncation = truncation,
             Note = note,
+            Warnings = warnings.ToImmutable(),
+            RoundingError = kernel.HasErrorBounds ? [.. rounding] : [],
         };
     }
 }

@@ -18,7 +18,8 @@ public sealed record ParameterInfo(
     public void Check(double value)
     {
         string? problem = null;
-        if (!double.IsFinite(value)) problem = "is not finite";
+        // A real parameter without bounds still has one: it must be a finite number.
+        if (!double.IsFinite(value)) problem = Lower is null && Upper is null ? "is not finite (it must be a finite real number)" : $"is not finite (it must satisfy {Constraint})";
         else if (Lower is { } lo && (LowerInclusive ? value < lo : value <= lo)) problem = $"violates {Constraint}";
         else if (Upper is { } hi && (UpperInclusive ? value > hi : value >= hi)) problem = $"violates {Constraint}";
         else if (IsInteger && value != Math.Floor(value)) problem = "must be an integer";

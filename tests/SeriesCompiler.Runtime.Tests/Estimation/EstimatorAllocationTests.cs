@@ -45,8 +45,15 @@ public sealed class EstimatorAllocationTests
             _ => (new FourierEstimator(Gamma, 8), gammas, Objective.Ridge(Jet.LogSigmoid, [0.5, -1, 2]), 3),
         };
         for (int i = 0; i < 3; i++) Allocated(estimator, theta, f, 2000, copies); // warm-up: arenas, tiered JIT
-        long small = Allocated(estimator, theta, f, 1000, copies);
-        long large = Allocated(estimator, theta, f, 3000, copies);
+        // A per-sample allocation shows in every attempt; a one-off (the runtime promoting a method to its next tier
+        // in the middle of a measurement, seen on a loaded machine) does not: up to three attempts.
+        long small = 0, large = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            small = Allocated(estimator, theta, f, 1000, copies);
+            large = Allocated(estimator, theta, f, 3000, copies);
+            if (small == large) break;
+        }
         Assert.Equal(small, large);
     }
 }
