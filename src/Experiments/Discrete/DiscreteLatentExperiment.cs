@@ -35,7 +35,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         ? new Scale(Train: 200, Test: 30, Epochs: 4, Seeds: 1, LearningRate: 3e-3, LogEvery: 4, VarianceRepeats: 3, IsSamples: 50, EvalRows: 50)
         : quick
         ? new Scale(Train: 500, Test: 100, Epochs: kind == Kind.SigmoidBeliefNetwork ? 3 : 4, Seeds: 1, LearningRate: 1e-3, LogEvery: 5, VarianceRepeats: 6, IsSamples: 200, EvalRows: 100)
-        : new Scale(Train: 2000, Test: 500, Epochs: 6, Seeds: 2, LearningRate: 1e-3, LogEvery: 12, VarianceRepeats: 8, IsSamples: 200, EvalRows: 300);
+        : new Scale(Train: 2500, Test: 500, Epochs: 7, Seeds: 2, LearningRate: 1e-3, LogEvery: 15, VarianceRepeats: 8, IsSamples: 200, EvalRows: 300);
 
     private const string TwoLayer = "two-layer SBN";
 
