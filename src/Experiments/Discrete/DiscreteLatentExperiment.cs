@@ -142,6 +142,9 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         double trainSeconds = 0;
         int step = 0;
         double lastElbo = double.NaN;
+        // REINFORCE's moving-average baseline starts at the initial model's ELBO on the evaluation digits, so that its
+        // first batch (and the variance measured at step 0) is a real estimate (a no-op for the other estimators).
+        estimator.EndBatch(model.Evaluate(evalX, evalRows, 1, random.Stream(4)).Elbo);
         for (int epoch = 0; epoch < scale.Epochs; epoch++)
         {
             for (int i = order.Length - 1; i > 0; i--) { int j = random.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
