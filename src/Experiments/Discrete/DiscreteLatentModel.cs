@@ -4,23 +4,26 @@ namespace SeriesCompiler.Experiments.Discrete;
 
 /// <summary>
 /// A discrete latent-variable model of binary data: q(z | x) factorised with logits from an encoder (a stack of dense
-/// layers), a learned factorised prior p(z), and a linear decoder p(x | z) = Bernoulli(sigmoid(z W + c)). With a
-/// one-layer linear encoder and Bernoulli units it is the one-layer sigmoid belief network of the paper's Table 1.
+/// layers), a learned factorised prior p(z), and a decoder p(x | z) = Bernoulli(sigmoid(g(z))). With linear encoder and
+/// decoder and Bernoulli units it is the one-layer sigmoid belief network of the paper's Table 1; with two tanh layers
+/// of 200 units in the encoder and in the decoder it is the paper's (Grathwohl et al.'s) Bernoulli or categorical VAE.
 /// Training ascends the ELBO with Adam, the posterior's gradient coming from an <see cref="IDiscreteEstimator"/>.
 /// </summary>
-public sealed class DiscreteLatentModel
+public sealed class DiscreteLatentModel : ILatentVariableModel
 {
+    public IReadOnlyList<DenseLayer> EncoderLayers => Encoder.Layers;
+
     public LatentSpace Space { get; }
     public DenseStack Encoder { get; }
-    public DenseLayer Decoder { get; }
+    public DenseStack Decoder { get; }
     public double[] PriorLogits { get; }
     public double[] PriorGradient { get; }
     public int Pixels { get; }
 
-    private readonly DenseStack _decoderStack;
     private readonly Adam _priorAdam;
 
-    /// <param name="hidden">Sizes of tanh layers in the encoder before its linear output (empty: linear encoder).</param>
+    /// <param name="hidden">Sizes of tanh layers in the encoder before its linear output (empty: linear encoder), and
+    /// the same, reversed, in the decoder before its linear output.</param>
     public DiscreteLatentModel(LatentSpace space, int pixels, int[] hidden, double learningRate, RandomSource random, ReadOnlySpan<double> pixelMeans = default)
     {
         Space = space;
@@ -31,14 +34,17 @@ public sealed class DiscreteLatentModel
         layers.Add(new DenseLayer(inputs, space.EncoderOutputs, Activation.Identity, random));
         layers[0].NeedsInputGradient = false; // the data need no gradient
         Encoder = new DenseStack(layers, learningRate);
-        Decoder = new DenseLayer(space.DecoderInputs, pixels, Activation.Identity, random);
+        var decoder = new List<DenseLayer>();
+        inputs = space.DecoderInputs;
+        foreach (var h in hidden.Reverse()) { decoder.Add(new DenseLayer(inputs, h, Activation.Tanh, random)); inputs = h; }
+        decoder.Add(new DenseLayer(inputs, pixels, Activation.Identity, random));
         if (!pixelMeans.IsEmpty)
             for (int i = 0; i < pixels; i++)
             {
                 double p = Math.Clamp(pixelMeans[i], 1e-3, 1 - 1e-3);
-                Decoder.Bias[i] = Math.Log(p / (1 - p)); // start the decoder at the data's marginals
+                decoder[^1].Bias[i] = Math.Log(p / (1 - p)); // start the decoder at the data's marginals
             }
-        _decoderStack = new DenseStack([Decoder], learningRate);
+        Decoder = new DenseStack(decoder, learningRate);
         PriorLogits = new double[space.Binary ? space.Variables : space.FullSize];
         PriorGradient = new double[PriorLogits.Length];
         _priorAdam = new Adam(PriorLogits.Length, learningRate);
@@ -59,7 +65,8 @@ public sealed class DiscreteLatentModel
     public double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
     {
         Encoder.ZeroGradient();
-        Array.Clear(Decoder.Gradient);
+        Decoder.ZeroGradient();
+        estimator.BeginBatch();
         var fullPriorGradient = new double[Space.FullSize];
         var logits = Encoder.Forward(x, batch);
         var dLogits = new double[logits.Length];
@@ -67,7 +74,7 @@ public sealed class DiscreteLatentModel
         var full = new double[Space.FullSize];
         var y = new double[Space.FullSize];
         var dFull = new double[Space.FullSize];
-        var objective = new ElboObjective(Space, Decoder);
+        var objective = new ElboObjective(Space, Decoder.Layers);
         int E = Space.EncoderOutputs;
         double total = 0;
         for (int r = 0; r < batch; r++)
@@ -89,7 +96,7 @@ public sealed class DiscreteLatentModel
     {
         double mean = ComputeGradient(x, batch, estimator, random);
         Encoder.Ascend(1.0 / batch);
-        _decoderStack.Ascend(1.0 / batch);
+        Decoder.Ascend(1.0 / batch);
         var negated = PriorGradient.Select(g => -g / batch).ToArray();
         _priorAdam.Step(PriorLogits, negated);
         estimator.EndBatch(mean);
@@ -108,7 +115,7 @@ public sealed class DiscreteLatentModel
         var full = new double[Space.FullSize];
         var state = new int[Space.Variables];
         var values = new double[samples];
-        var objective = new ElboObjective(Space, Decoder);
+        var objective = new ElboObjective(Space, Decoder.Layers);
         int E = Space.EncoderOutputs;
         double elbo = 0, ll = 0;
         for (int r = 0; r < rows; r++)

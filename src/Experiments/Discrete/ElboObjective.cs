@@ -40,34 +40,59 @@ public sealed record LatentSpace(int Variables, int Classes, bool Binary)
 }
 
 /// <summary>
-/// The ELBO integrand for one data point x of a model with a linear decoder p(x | z) = Bernoulli(sigmoid(z W + c)),
-/// a factorised prior p(z) and a factorised posterior q(z | x) with the given logits:
-/// f(z) = log p(x | z) + log p(z) - log q(z | x), so that ELBO = E_q f. It evaluates f at a configuration, at all its
-/// single-variable changes (the rank-one updates of the discrete rule: changing variable j from class a to class b
-/// moves the decoder's pre-activation by W[b] - W[a], so each costs O(D) rather than a new forward pass), and at a
-/// relaxed configuration with its gradient (for Gumbel-softmax).
+/// The ELBO integrand for one data point x of a model with decoder p(x | z) = Bernoulli(sigmoid(g(z))), g a stack of
+/// dense layers whose last is linear (one layer: the linear decoder of the sigmoid belief networks; tanh hidden
+/// layers: the VAEs' nonlinear decoder), a factorised prior p(z) and a factorised posterior q(z | x) with the given
+/// logits: f(z) = log p(x | z) + log p(z) - log q(z | x), so that ELBO = E_q f. It evaluates f at a configuration, at
+/// all its single-variable changes (the flipped evaluations of the discrete rule: changing variable j from class a to
+/// class b moves the first layer's pre-activation by W[b] - W[a]; with a linear decoder that is the output, so each
+/// costs O(D) rather than a new forward pass, and otherwise the remaining layers are recomputed for blocks of
+/// neighbours at once), and at a relaxed configuration with its gradient (for Gumbel-softmax, REBAR and RELAX).
 /// </summary>
 public sealed class ElboObjective
 {
     public LatentSpace Space { get; }
-    private readonly DenseLayer _decoder;
+    private readonly IReadOnlyList<DenseLayer> _layers;
+    private readonly DenseLayer _first;
+    private readonly bool _linear;
     private readonly double[] _x;
     private readonly double[] _logPrior;
     private readonly double[] _logQ;
-    private readonly double[] _s;
+    private readonly double[] _h0;      // the first layer's pre-activation at the current configuration
     private readonly double[] _tmp;
     private readonly double[] _u;
-    private readonly double[] _g;
+    private readonly double[][] _out;   // per layer: its output (after the activation) for one row
+    private readonly double[][] _delta; // per layer: d f / d its output
+    private readonly double[] _dz;
+    private readonly double[][] _block; // per layer: outputs of a block of neighbours (nonlinear decoders)
+    private readonly int[] _blockJ;
+    private readonly int[] _blockK;
+    private const int BlockRows = 16;   // neighbours pushed together through a weight row while it is in cache
+    private const int ColumnTile = 128;
 
-    public ElboObjective(LatentSpace space, DenseLayer decoder)
+    public ElboObjective(LatentSpace space, DenseLayer decoder) : this(space, [decoder]) { }
+
+    public ElboObjective(LatentSpace space, IReadOnlyList<DenseLayer> decoder)
     {
+        if (decoder[^1].Activation != Activation.Identity || decoder[0].In != space.DecoderInputs)
+            throw new ArgumentException("the decoder must take the latent inputs and end in a linear layer (the logits)");
         Space = space;
-        _decoder = decoder;
-        int d = decoder.Out;
-        _x = new double[d]; _s = new double[d]; _tmp = new double[d]; _g = new double[d];
+        _layers = decoder;
+        _first = decoder[0];
+        _linear = decoder.Count == 1;
+        int d = decoder[^1].Out;
+        _x = new double[d];
+        _h0 = new double[_first.Out];
+        _tmp = new double[_first.Out];
         _u = new double[space.DecoderInputs];
         _logPrior = new double[space.FullSize];
         _logQ = new double[space.FullSize];
+        _out = decoder.Select(l => new double[l.Out]).ToArray();
+        _delta = decoder.Select(l => new double[l.Out]).ToArray();
+        _dz = new double[decoder.Max(l => Math.Max(l.Out, l.In))];
+        _block = decoder.Select(l => new double[BlockRows * l.Out]).ToArray();
+        _blockJ = new int[BlockRows];
+        _blockK = new int[BlockRows];
     }
 
     public ReadOnlySpan<double> LogQ => _logQ;
@@ -99,64 +124,119 @@ public sealed class ElboObjective
 
     private void PreActivation(ReadOnlySpan<int> state, Span<double> s)
     {
-        _decoder.Bias.CopyTo(s);
+        _first.Bias.CopyTo(s);
         for (int j = 0; j < Space.Variables; j++)
         {
             int m = Space.Input(j, state[j]);
-            if (m >= 0) Kernels.Axpy(1, _decoder.Row(m), s);
+            if (m >= 0) Kernels.Axpy(1, _first.Row(m), s);
         }
     }
 
     private double PriorMinusPosterior(int j, int k) => _logPrior[j * Space.Classes + k] - _logQ[j * Space.Classes + k];
 
+    /// <summary>log p(x | z) from the first layer's pre-activation h (one row).</summary>
+    private double LogLikelihoodFrom(ReadOnlySpan<double> h)
+    {
+        if (_linear) return Kernels.BernoulliLogLikelihood(_x, h);
+        h.CopyTo(_out[0]);
+        Activate(_layers[0].Activation, _out[0]);
+        for (int l = 1; l < _layers.Count; l++) Affine(_layers[l], _out[l - 1], _out[l]);
+        return Kernels.BernoulliLogLikelihood(_x, _out[^1]);
+    }
+
+    // out = act(in W + b) for one row.
+    private static void Affine(DenseLayer layer, ReadOnlySpan<double> input, Span<double> output)
+    {
+        layer.Bias.CopyTo(output);
+        for (int k = 0; k < layer.In; k++)
+            if (input[k] != 0) Kernels.Axpy(input[k], layer.Row(k), output);
+        Activate(layer.Activation, output);
+    }
+
+    private static void Activate(Activation activation, Span<double> y)
+    {
+        switch (activation)
+        {
+            case Activation.Identity: break;
+            case Activation.Tanh: for (int i = 0; i < y.Length; i++) y[i] = Math.Tanh(y[i]); break;
+            case Activation.Sigmoid: for (int i = 0; i < y.Length; i++) y[i] = Kernels.Sigmoid(y[i]); break;
+            default: throw new NotSupportedException($"{activation} in a decoder's hidden layer");
+        }
+    }
+
     /// <summary>f(z) = log p(x, z) - log q(z | x).</summary>
     public double Value(ReadOnlySpan<int> state)
     {
-        PreActivation(state, _s);
-        double f = Kernels.BernoulliLogLikelihood(_x, _s);
+        PreActivation(state, _h0);
+        double f = LogLikelihoodFrom(_h0);
         for (int j = 0; j < Space.Variables; j++) f += PriorMinusPosterior(j, state[j]);
         return f;
     }
 
     /// <summary>
-    /// values[j K + k] = f(z with variable j set to class k), for every j and k, by rank-one updates of the decoder's
-    /// pre-activation (the current class gives f(z) itself). Returns f(z).
+    /// values[j K + k] = f(z with variable j set to class k), for every j and k (the current class gives f(z) itself):
+    /// rank-one updates of the first layer's pre-activation, then (nonlinear decoder) the other layers recomputed for
+    /// blocks of neighbours. Returns f(z).
     /// </summary>
     public double Neighbours(ReadOnlySpan<int> state, Span<double> values)
     {
-        double f = Value(state);
-        double terms = f - LikelihoodOf(f, state); // every variable's log p - log q term
-        int K = Space.Classes;
+        double f = Value(state); // leaves _h0 at z
+        double terms = 0;        // every variable's log p - log q term
+        for (int j = 0; j < Space.Variables; j++) terms += PriorMinusPosterior(j, state[j]);
+        int K = Space.Classes, rows = 0;
         for (int j = 0; j < Space.Variables; j++)
         {
             int a = Space.Input(j, state[j]);
-            double others = terms - PriorMinusPosterior(j, state[j]);
-            double likelihood;
             for (int k = 0; k < K; k++)
             {
                 if (k == state[j]) { values[j * K + k] = f; continue; }
+                values[j * K + k] = terms - PriorMinusPosterior(j, state[j]) + PriorMinusPosterior(j, k);
                 int b = Space.Input(j, k);
-                if (a < 0 || b < 0)
-                    likelihood = Kernels.BernoulliLogLikelihoodShifted(_x, _s, _decoder.Row(a < 0 ? b : a), a < 0 ? 1 : -1);
-                else
+                if (_linear && (a < 0 || b < 0))
                 {
-                    _s.CopyTo(_tmp.AsSpan());
-                    Kernels.Axpy(-1, _decoder.Row(a), _tmp);
-                    Kernels.Axpy(1, _decoder.Row(b), _tmp);
-                    likelihood = Kernels.BernoulliLogLikelihood(_x, _tmp);
+                    values[j * K + k] += Kernels.BernoulliLogLikelihoodShifted(_x, _h0, _first.Row(a < 0 ? b : a), a < 0 ? 1 : -1);
+                    continue;
                 }
-                values[j * K + k] = likelihood + others + PriorMinusPosterior(j, k);
+                var h = _linear ? _tmp.AsSpan() : _block[0].AsSpan(rows * _first.Out, _first.Out);
+                _h0.CopyTo(h);
+                if (a >= 0) Kernels.Axpy(-1, _first.Row(a), h);
+                if (b >= 0) Kernels.Axpy(1, _first.Row(b), h);
+                if (_linear) { values[j * K + k] += Kernels.BernoulliLogLikelihood(_x, h); continue; }
+                _blockJ[rows] = j; _blockK[rows] = k;
+                if (++rows == BlockRows) { FlushBlock(rows, values); rows = 0; }
             }
         }
+        if (rows > 0) FlushBlock(rows, values);
         return f;
     }
 
-    // The likelihood part of f(z): f minus every variable's prior/posterior term.
-    private double LikelihoodOf(double f, ReadOnlySpan<int> state)
+    // The nonlinear decoder on a block of first-layer pre-activations: each weight row is read once per block.
+    private void FlushBlock(int rows, Span<double> values)
     {
-        double terms = 0;
-        for (int j = 0; j < Space.Variables; j++) terms += PriorMinusPosterior(j, state[j]);
-        return f - terms;
+        int K = Space.Classes;
+        Activate(_layers[0].Activation, _block[0].AsSpan(0, rows * _first.Out));
+        for (int l = 1; l < _layers.Count; l++)
+        {
+            var layer = _layers[l];
+            var input = _block[l - 1];
+            var output = _block[l].AsSpan(0, rows * layer.Out);
+            int o = layer.Out;
+            for (int r = 0; r < rows; r++) layer.Bias.CopyTo(output.Slice(r * o, o));
+            // Column tiles: a tile of every row's output stays in L1 while the weight rows' tiles stream past once.
+            for (int c = 0; c < o; c += ColumnTile)
+            {
+                int width = Math.Min(ColumnTile, o - c);
+                for (int k = 0; k < layer.In; k++)
+                {
+                    var w = layer.Row(k).Slice(c, width);
+                    for (int r = 0; r < rows; r++) Kernels.Axpy(input[r * layer.In + k], w, output.Slice(r * o + c, width));
+                }
+            }
+            Activate(layer.Activation, output);
+        }
+        int d = _layers[^1].Out;
+        for (int r = 0; r < rows; r++)
+            values[_blockJ[r] * K + _blockK[r]] += Kernels.BernoulliLogLikelihood(_x, _block[^1].AsSpan(r * d, d));
     }
 
     /// <summary>
@@ -164,57 +244,74 @@ public sealed class ElboObjective
     /// f(z)) and df/dy at fixed logits: the decoder sees the relaxed inputs and the prior/posterior terms are
     /// sum_k y_jk (log p_jk - log q_jk).
     /// </summary>
-    public double ValueAndGradient(ReadOnlySpan<double> y, Span<double> dy)
-    {
-        Relaxed(y, _s);
-        double f = Kernels.BernoulliLogLikelihood(_x, _s);
-        for (int i = 0; i < _g.Length; i++) _g[i] = _x[i] - Kernels.Sigmoid(_s[i]);
-        int K = Space.Classes;
-        for (int j = 0; j < Space.Variables; j++)
-            for (int k = 0; k < K; k++)
-            {
-                int idx = j * K + k, m = Space.Input(j, k);
-                double t = PriorMinusPosterior(j, k);
-                f += y[idx] * t;
-                dy[idx] = t + (m >= 0 ? Kernels.Dot(_decoder.Row(m), _g) : 0);
-            }
-        return f;
-    }
-
-    private void Relaxed(ReadOnlySpan<double> y, Span<double> s)
-    {
-        Array.Clear(_u);
-        for (int j = 0; j < Space.Variables; j++)
-            for (int k = 0; k < Space.Classes; k++)
-            {
-                int m = Space.Input(j, k);
-                if (m >= 0) _u[m] += y[j * Space.Classes + k];
-            }
-        _decoder.Bias.CopyTo(s);
-        for (int m = 0; m < _u.Length; m++)
-            if (_u[m] != 0) Kernels.Axpy(_u[m], _decoder.Row(m), s);
-    }
+    public double ValueAndGradient(ReadOnlySpan<double> y, Span<double> dy) => ForwardBackward(y, dy, false);
 
     /// <summary>
-    /// Adds the gradients of f at y (one-hot or relaxed) with respect to the decoder (into its Gradient) and to the
-    /// full prior logits: these parameters do not shape the sampling distribution, so every estimator backpropagates
-    /// through them directly.
+    /// Adds the gradients of f at y (one-hot or relaxed) with respect to the decoder (into its layers' Gradient) and
+    /// to the full prior logits: these parameters do not shape the sampling distribution, so every estimator
+    /// backpropagates through them directly.
     /// </summary>
     public void AccumulateModelGradient(ReadOnlySpan<double> y, Span<double> priorGradient)
     {
-        Relaxed(y, _s);
-        for (int i = 0; i < _g.Length; i++) _g[i] = _x[i] - Kernels.Sigmoid(_s[i]);
-        int d = _g.Length;
-        var grad = _decoder.Gradient.AsSpan();
-        Kernels.Axpy(1, _g, grad.Slice(_decoder.In * d, d));
-        for (int m = 0; m < _u.Length; m++)
-            if (_u[m] != 0) Kernels.Axpy(_u[m], _g, grad.Slice(m * d, d));
+        ForwardBackward(y, [], true);
         int K = Space.Classes;
+        // d/d a_jk sum_k' y_jk' log softmax(a_j)_k' = y_jk - p_jk sum_k' y_jk'
         for (int j = 0; j < Space.Variables; j++)
         {
             double mass = 0;
             for (int k = 0; k < K; k++) mass += y[j * K + k];
             for (int k = 0; k < K; k++) priorGradient[j * K + k] += y[j * K + k] - Math.Exp(_logPrior[j * K + k]) * mass;
         }
+    }
+
+    // One row forward and back: the decoder input u = sum_jk y_jk e_{input(j,k)}; d log p(x|u) / d logits = x -
+    // sigmoid(logits); then each layer's chain rule. Writes df/dy if dy is not empty and adds parameter gradients if asked.
+    private double ForwardBackward(ReadOnlySpan<double> y, Span<double> dy, bool parameters)
+    {
+        Array.Clear(_u);
+        int K = Space.Classes;
+        for (int j = 0; j < Space.Variables; j++)
+            for (int k = 0; k < K; k++)
+            {
+                int m = Space.Input(j, k);
+                if (m >= 0) _u[m] += y[j * K + k];
+            }
+        for (int l = 0; l < _layers.Count; l++) Affine(_layers[l], l == 0 ? _u : _out[l - 1], _out[l]);
+        var logits = _out[^1];
+        double f = Kernels.BernoulliLogLikelihood(_x, logits);
+        for (int i = 0; i < logits.Length; i++) _delta[^1][i] = _x[i] - Kernels.Sigmoid(logits[i]);
+        var du = _dz.AsSpan(0, 0);
+        for (int l = _layers.Count - 1; l >= 0; l--)
+        {
+            var layer = _layers[l];
+            var output = _out[l];
+            var delta = _delta[l]; // becomes d f / d pre-activation
+            if (layer.Activation == Activation.Tanh) for (int i = 0; i < delta.Length; i++) delta[i] *= 1 - output[i] * output[i];
+            else if (layer.Activation == Activation.Sigmoid) for (int i = 0; i < delta.Length; i++) delta[i] *= output[i] * (1 - output[i]);
+            ReadOnlySpan<double> input = l == 0 ? _u : _out[l - 1];
+            if (parameters)
+            {
+                var grad = layer.Gradient.AsSpan();
+                Kernels.Axpy(1, delta, grad.Slice(layer.In * layer.Out, layer.Out));
+                for (int k = 0; k < layer.In; k++)
+                    if (input[k] != 0) Kernels.Axpy(input[k], delta, grad.Slice(k * layer.Out, layer.Out));
+            }
+            if (l > 0)
+                for (int k = 0; k < layer.In; k++) _delta[l - 1][k] = Kernels.Dot(delta, layer.Row(k));
+            else if (!dy.IsEmpty)
+            {
+                du = _dz.AsSpan(0, layer.In);
+                for (int k = 0; k < layer.In; k++) du[k] = Kernels.Dot(delta, layer.Row(k));
+            }
+        }
+        for (int j = 0; j < Space.Variables; j++)
+            for (int k = 0; k < K; k++)
+            {
+                int idx = j * K + k, m = Space.Input(j, k);
+                double t = PriorMinusPosterior(j, k);
+                f += y[idx] * t;
+                if (!dy.IsEmpty) dy[idx] = t + (m >= 0 ? du[m] : 0);
+            }
+        return f;
     }
 }

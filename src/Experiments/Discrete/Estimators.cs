@@ -14,6 +14,9 @@ public interface IDiscreteEstimator
     string Name { get; }
     double Estimate(ElboObjective f, RandomSource random, Span<double> y, Span<double> dLogits);
 
+    /// <summary>Called before each batch's estimates (resets what <see cref="EndBatch"/> learns from).</summary>
+    void BeginBatch() { }
+
     /// <summary>Called after each training batch with the batch's mean f (a baseline's update).</summary>
     void EndBatch(double meanValue) { }
 }
@@ -81,7 +84,9 @@ public sealed class ReinforceEstimator(double decay = 0.9) : IDiscreteEstimator
         if (_state.Length != space.Variables) _state = new int[space.Variables];
         f.Sample(random, _state);
         double value = f.Value(_state);
-        double advantage = value - (double.IsNaN(Baseline) ? 0 : Baseline);
+        // Before any baseline exists (the first batch) the estimate is 0: that batch only sets the baseline, rather than
+        // pushing every logit by f itself (hundreds of nats) in Adam's first, full-size step.
+        double advantage = double.IsNaN(Baseline) ? 0 : value - Baseline;
         int K = space.Classes;
         y.Clear();
         for (int j = 0; j < space.Variables; j++)

@@ -6,24 +6,38 @@ namespace SeriesCompiler.Tests.Discrete;
 
 /// <summary>
 /// The discrete estimators on models small enough to enumerate: 8 Bernoulli units (256 configurations) and 3
-/// categorical variables with 4 classes (64), each with a 5-pixel linear decoder and fixed random weights.
+/// categorical variables with 4 classes (64), each with a 5-pixel decoder and fixed random weights: linear, or
+/// (nonlinear) two tanh layers of 6 and 4 units before the linear output.
 /// </summary>
 public sealed class DiscreteEstimatorTests
 {
-    private sealed record Small(LatentSpace Space, DenseLayer Decoder, double[] Prior, double[] Posterior, double[] X)
+    private sealed record Small(LatentSpace Space, DenseLayer[] Layers, double[] Prior, double[] Posterior, double[] X)
     {
-        public ElboObjective Objective(double[]? posterior = null)
+        public DenseLayer Decoder => Layers[^1];
+
+        public ElboObjective Objective(double[]? posterior = null, double[]? prior = null)
         {
-            var f = new ElboObjective(Space, Decoder);
-            f.Set(X, Prior, posterior ?? Posterior);
+            var f = new ElboObjective(Space, Layers);
+            f.Set(X, prior ?? Prior, posterior ?? Posterior);
             return f;
         }
     }
 
-    private static Small Make(LatentSpace space, ulong seed)
+    private static Small Make(LatentSpace space, ulong seed, bool nonlinear = false)
     {
         var random = new RandomSource(seed);
-        var decoder = new DenseLayer(space.DecoderInputs, 5, Activation.Identity, random, scale: 3);
+        var layers = new List<DenseLayer>();
+        int inputs = space.DecoderInputs;
+        if (nonlinear)
+            foreach (var h in new[] { 6, 4 })
+            {
+                var hidden = new DenseLayer(inputs, h, Activation.Tanh, random, scale: 2);
+                for (int i = 0; i < h; i++) hidden.Bias[i] = 0.5 * random.Normal();
+                layers.Add(hidden);
+                inputs = h;
+            }
+        var decoder = new DenseLayer(inputs, 5, Activation.Identity, random, scale: 3);
+        layers.Add(decoder);
         for (int i = 0; i < 5; i++) decoder.Bias[i] = random.Normal();
         var prior = new double[space.FullSize];
         var posterior = new double[space.FullSize];
@@ -32,7 +46,7 @@ public sealed class DiscreteEstimatorTests
         space.Expand(encoderPrior, prior);
         space.Expand(encoderPosterior, posterior);
         var x = new double[] { 1, 0, 1, 1, 0 };
-        return new Small(space, decoder, prior, posterior, x);
+        return new Small(space, [.. layers], prior, posterior, x);
     }
 
     private static IEnumerable<int[]> AllStates(LatentSpace space)
@@ -71,7 +85,9 @@ public sealed class DiscreteEstimatorTests
     }
 
     public static TheoryData<bool> Spaces => new() { true, false };
-    private static Small ModelFor(bool binary) => binary ? Make(LatentSpace.Bernoulli(8), 11) : Make(LatentSpace.Categorical(3, 4), 12);
+    public static TheoryData<bool, bool> Decoders => new() { { true, false }, { false, false }, { true, true }, { false, true } };
+    private static Small ModelFor(bool binary, bool nonlinear = false) =>
+        binary ? Make(LatentSpace.Bernoulli(8), 11, nonlinear) : Make(LatentSpace.Categorical(3, 4), 12, nonlinear);
 
     [Theory, MemberData(nameof(Spaces))]
     public void Exact_gradient_matches_finite_differences_of_the_enumerated_elbo(bool binary)
@@ -90,10 +106,10 @@ public sealed class DiscreteEstimatorTests
         }
     }
 
-    [Theory, MemberData(nameof(Spaces))]
-    public void Rank_one_neighbours_equal_recomputed_values(bool binary)
+    [Theory, MemberData(nameof(Decoders))]
+    public void Flipped_evaluations_equal_recomputed_values(bool binary, bool nonlinear)
     {
-        var m = ModelFor(binary);
+        var m = ModelFor(binary, nonlinear);
         var f = m.Objective();
         var values = new double[m.Space.FullSize];
         var random = new RandomSource(5);
@@ -112,10 +128,10 @@ public sealed class DiscreteEstimatorTests
         }
     }
 
-    [Theory, MemberData(nameof(Spaces))]
-    public void The_rule_averaged_over_every_configuration_is_the_exact_gradient(bool binary)
+    [Theory, MemberData(nameof(Decoders))]
+    public void The_rule_averaged_over_every_configuration_is_the_exact_gradient(bool binary, bool nonlinear)
     {
-        var m = ModelFor(binary);
+        var m = ModelFor(binary, nonlinear);
         var f = m.Objective();
         var exact = ExactGradient(m);
         var average = new double[m.Space.FullSize];
@@ -153,20 +169,97 @@ public sealed class DiscreteEstimatorTests
         return (stats.Mean.ToArray(), Enumerable.Range(0, g.Length).Select(stats.StandardError).ToArray());
     }
 
-    public static TheoryData<bool, string> Unbiased => new() { { true, "rule" }, { false, "rule" }, { true, "reinforce" }, { false, "reinforce" } };
+    public static TheoryData<bool, string, bool> Unbiased => new()
+    {
+        { true, "rule", false }, { false, "rule", false }, { true, "reinforce", false }, { false, "reinforce", false },
+        { true, "rebar", false }, { true, "relax", false }, { true, "rebar", true }, { true, "relax", true }, { true, "reinforce", true },
+    };
+
+    /// <summary>A RELAX estimator with a nonzero network (w2 and b0 drawn) and eta = 0.7, so every term of c is active.</summary>
+    private static RebarEstimator Relax(int units, ulong seed)
+    {
+        var relax = new RebarEstimator(learned: true, hidden: 5, seed: seed);
+        relax.Prepare(units);
+        var random = new RandomSource(seed + 1);
+        var cp = relax.ControlParameters;
+        for (int i = units * 5; i < cp.Length - 1; i++) cp[i] = random.Normal();
+        relax.Eta = 0.7;
+        return relax;
+    }
 
     [Theory, MemberData(nameof(Unbiased))]
-    public void Unbiased_estimators_agree_with_enumeration_within_five_standard_errors(bool binary, string which)
+    public void Unbiased_estimators_agree_with_enumeration_within_five_standard_errors(bool binary, string which, bool nonlinear)
     {
-        var m = ModelFor(binary);
+        var m = ModelFor(binary, nonlinear);
         var exact = ExactGradient(m);
-        IDiscreteEstimator estimator = which == "rule" ? new LocalExpectationEstimator() : new ReinforceEstimator { Baseline = -8.0 };
+        IDiscreteEstimator estimator = which switch
+        {
+            "rule" => new LocalExpectationEstimator(),
+            "reinforce" => new ReinforceEstimator { Baseline = -8.0 },
+            "rebar" => new RebarEstimator { },
+            _ => Relax(m.Space.Variables, 21),
+        };
+        if (estimator is RebarEstimator { Learned: false } rebar) { rebar.Prepare(m.Space.Variables); rebar.Eta = 1.3; }
         var (mean, se) = MonteCarlo(m, estimator, 20_000, 99);
         for (int i = 0; i < exact.Length; i++)
         {
             if (binary && i % 2 == 0) continue;
             Assert.True(Math.Abs(mean[i] - exact[i]) <= 5 * se[i] + 1e-12, $"{which} logit {i}: {mean[i]:G6} +- {se[i]:G3} vs exact {exact[i]:G6}");
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rebar_and_relax_variance_gradient_matches_finite_differences_at_fixed_noise(bool learned)
+    {
+        var m = ModelFor(true, nonlinear: true);
+        var f = m.Objective();
+        var estimator = learned ? Relax(8, 5) : new RebarEstimator();
+        estimator.Prepare(8);
+        var y = new double[16];
+        var g = new double[16];
+        double SumOfSquares()
+        {
+            estimator.BeginBatch();
+            estimator.Estimate(f, new RandomSource(31), y, g);
+            return g.Sum(v => v * v);
+        }
+        SumOfSquares();
+        var analytic = (double[])estimator.VarianceGradient.Clone();
+        var cp = estimator.ControlParameters;
+        Assert.Contains(analytic, v => v != 0);
+        for (int i = learned ? 0 : cp.Length - 1; i < cp.Length; i++)
+        {
+            const double h = 1e-6;
+            double saved = cp[i];
+            cp[i] = saved + h; double up = SumOfSquares();
+            cp[i] = saved - h; double down = SumOfSquares();
+            cp[i] = saved;
+            double fd = (up - down) / (2 * h);
+            Assert.True(Math.Abs(fd - analytic[i]) <= 1e-5 * (1 + Math.Abs(fd)), $"parameter {i}: fd {fd:G8} analytic {analytic[i]:G8}");
+        }
+    }
+
+    [Fact]
+    public void Relax_training_lowers_the_variance_below_rebar_at_fixed_logits()
+    {
+        // The control variate's Adam steps at fixed logits should reduce sum_j Var g_j (the quantity they descend).
+        var m = ModelFor(true);
+        var f = m.Objective();
+        var relax = new RebarEstimator(learned: true, hidden: 10, learningRate: 1e-2);
+        var random = new RandomSource(41);
+        var y = new double[16];
+        var g = new double[16];
+        for (int step = 0; step < 300; step++)
+        {
+            relax.BeginBatch();
+            for (int r = 0; r < 20; r++) relax.Estimate(f, random, y, g);
+            relax.EndBatch(0);
+        }
+        var (_, relaxSe) = MonteCarlo(m, relax, 5000, 43);
+        var (_, rebarSe) = MonteCarlo(m, new RebarEstimator(), 5000, 43);
+        Assert.True(relaxSe.Sum() < rebarSe.Sum(), $"relax {relaxSe.Sum()} vs untrained rebar {rebarSe.Sum()}");
     }
 
     [Fact]
@@ -178,10 +271,10 @@ public sealed class DiscreteEstimatorTests
         Assert.True(ruleSe.Sum() < scoreSe.Sum(), $"rule {ruleSe.Sum()} vs reinforce {scoreSe.Sum()}");
     }
 
-    [Theory, MemberData(nameof(Spaces))]
-    public void Relaxed_gradient_and_model_gradient_match_finite_differences(bool binary)
+    [Theory, MemberData(nameof(Decoders))]
+    public void Relaxed_gradient_and_model_gradient_match_finite_differences(bool binary, bool nonlinear)
     {
-        var m = ModelFor(binary);
+        var m = ModelFor(binary, nonlinear);
         var f = m.Objective();
         var random = new RandomSource(8);
         var y = Enumerable.Range(0, m.Space.FullSize).Select(_ => random.NextDouble()).ToArray();
@@ -196,26 +289,27 @@ public sealed class DiscreteEstimatorTests
             double fd = (f.ValueAndGradient(p, scratch) - f.ValueAndGradient(q, scratch)) / (2 * h);
             Assert.Equal(fd, dy[i], 1e-6);
         }
-        // The decoder's and the prior's gradients at y.
-        Array.Clear(m.Decoder.Gradient);
+        // Every decoder layer's and the prior's gradients at y.
+        foreach (var layer in m.Layers) Array.Clear(layer.Gradient);
         var priorGradient = new double[m.Space.FullSize];
         f.AccumulateModelGradient(y, priorGradient);
-        for (int i = 0; i < m.Decoder.Parameters.Length; i += 3)
-        {
-            const double h = 1e-6;
-            double saved = m.Decoder.Parameters[i];
-            m.Decoder.Parameters[i] = saved + h; double up = f.ValueAndGradient(y, scratch);
-            m.Decoder.Parameters[i] = saved - h; double down = f.ValueAndGradient(y, scratch);
-            m.Decoder.Parameters[i] = saved;
-            Assert.Equal((up - down) / (2 * h), m.Decoder.Gradient[i], 1e-6);
-        }
+        foreach (var layer in m.Layers)
+            for (int i = 0; i < layer.Parameters.Length; i += 2)
+            {
+                const double h = 1e-6;
+                double saved = layer.Parameters[i];
+                layer.Parameters[i] = saved + h; double up = f.ValueAndGradient(y, scratch);
+                layer.Parameters[i] = saved - h; double down = f.ValueAndGradient(y, scratch);
+                layer.Parameters[i] = saved;
+                Assert.Equal((up - down) / (2 * h), layer.Gradient[i], 1e-6);
+            }
         for (int i = 0; i < m.Space.FullSize; i++)
         {
             const double h = 1e-6;
             var p = (double[])m.Prior.Clone(); p[i] += h;
             var q = (double[])m.Prior.Clone(); q[i] -= h;
-            var fp = new ElboObjective(m.Space, m.Decoder); fp.Set(m.X, p, m.Posterior);
-            var fq = new ElboObjective(m.Space, m.Decoder); fq.Set(m.X, q, m.Posterior);
+            var fp = m.Objective(prior: p);
+            var fq = m.Objective(prior: q);
             Assert.Equal((fp.ValueAndGradient(y, scratch) - fq.ValueAndGradient(y, scratch)) / (2 * h), priorGradient[i], 1e-6);
         }
     }
