@@ -254,7 +254,7 @@ public sealed class StraightLineWriter
         if (k == 1) return Bound(baseExpression);
         var (b, be) = Bound(baseExpression);
         string ks = k.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        string code = k == 2 ? $"({b} * {b})" : $"{RuleMath}.PowInt({b}, {ks})";
+        string code = IntegerPowerCode(b, k);
         // Binary powering: at most 2 ceil(log2 |k|) products, and one division for k < 0.
         int roundings = 2 * (int)Math.Ceiling(Math.Log2(Math.Abs(k))) + (k < 0 ? 1 : 0);
         string own = roundings == 0 ? "0.0" : $"{roundings.ToString(System.Globalization.CultureInfo.InvariantCulture)}.0 * {Unit}";
@@ -301,22 +301,7 @@ public sealed class StraightLineWriter
             }
         }
         var (x, xe) = Bound(c.Arg);
-        string code = c.Function switch
-        {
-            Function.Exp => $"{MathType}.Exp({x})",
-            Function.Log => $"{MathType}.Log({x})",
-            Function.Sin => $"{MathType}.Sin({x})",
-            Function.Cos => $"{MathType}.Cos({x})",
-            Function.Tan => $"{MathType}.Tan({x})",
-            Function.Sinh => $"{MathType}.Sinh({x})",
-            Function.Cosh => $"{MathType}.Cosh({x})",
-            Function.Tanh => $"{MathType}.Tanh({x})",
-            Function.Atan => $"{MathType}.Atan({x})",
-            Function.LogGamma => $"{Special}.LogGamma({x})",
-            Function.Abs => $"{MathType}.Abs({x})",
-            Function.Sign => $"(double){MathType}.Sign({x})",
-            _ => throw new InvalidOperationException($"no C# for {c.Function}"),
-        };
+        string code = UnaryCallCode(c.Function, x);
         // |f'(x)| e_x, then the function's own rounding: about one ulp for the System.Math functions, more for lgamma,
         // which is accurate in absolute rather than relative terms near its zeros at 1 and 2.
         string derivative = c.Function switch
@@ -590,22 +575,24 @@ public sealed class StraightLineWriter
             case Function.Zeta: return CSharpNames.Double(Runtime.Special.SpecialFunctions.Zeta(Ex.IntegerValue(c.Arg)));
             case Function.Polygamma: return $"{Special}.Polygamma({Ex.IntegerValue(c.Args[0])}, {Code(c.Arg)})";
         }
-        var x = Code(c.Arg);
-        return c.Function switch
-        {
-            Function.Exp => $"{MathType}.Exp({x})",
-            Function.Log => $"{MathType}.Log({x})",
-            Function.Sin => $"{MathType}.Sin({x})",
-            Function.Cos => $"{MathType}.Cos({x})",
-            Function.Tan => $"{MathType}.Tan({x})",
-            Function.Sinh => $"{MathType}.Sinh({x})",
-            Function.Cosh => $"{MathType}.Cosh({x})",
-            Function.Tanh => $"{MathType}.Tanh({x})",
-            Function.Atan => $"{MathType}.Atan({x})",
-            Function.LogGamma => $"{Special}.LogGamma({x})",
-            Function.Abs => $"{MathType}.Abs({x})",
-            Function.Sign => $"(double){MathType}.Sign({x})",
-            _ => throw new InvalidOperationException($"no C# for {c.Function}"),
-        };
+        return UnaryCallCode(c.Function, Code(c.Arg));
     }
+
+    /// <summary>The C# call of a unary function on the code of its argument (the value and its bound share it).</summary>
+    private static string UnaryCallCode(Function function, string x) => function switch
+    {
+        Function.Exp => $"{MathType}.Exp({x})",
+        Function.Log => $"{MathType}.Log({x})",
+        Function.Sin => $"{MathType}.Sin({x})",
+        Function.Cos => $"{MathType}.Cos({x})",
+        Function.Tan => $"{MathType}.Tan({x})",
+        Function.Sinh => $"{MathType}.Sinh({x})",
+        Function.Cosh => $"{MathType}.Cosh({x})",
+        Function.Tanh => $"{MathType}.Tanh({x})",
+        Function.Atan => $"{MathType}.Atan({x})",
+        Function.LogGamma => $"{Special}.LogGamma({x})",
+        Function.Abs => $"{MathType}.Abs({x})",
+        Function.Sign => $"(double){MathType}.Sign({x})",
+        _ => throw new InvalidOperationException($"no C# for {function}"),
+    };
 }

@@ -267,7 +267,7 @@ internal sealed class Poly
     {
         if (a.IsZero) return b;
         if (b.IsZero) return a;
-        Spend(a._terms.Count + b._terms.Count);
+        WorkMeter.Spend(a._terms.Count + b._terms.Count);
         var builder = new Builder(a);
         builder.Add(b);
         return builder.Build();
@@ -284,9 +284,6 @@ internal sealed class Poly
         foreach (var (m, v) in _terms) r[m] = v * c;
         return new Poly(r);
     }
-
-    // Work is counted by WorkMeter (one unit per monomial product or term touched).
-    private static void Spend(long units) => WorkMeter.Spend(units);
 
     /// <summary>
     /// The mean cost of one term in a product, beyond the first unit: its exact coefficient in 64-bit words (big
@@ -305,7 +302,7 @@ internal sealed class Poly
     {
         if (a.IsZero || b.IsZero) return Zero;
         // Each term product multiplies two exact rationals and merges two monomials: its cost grows with their sizes.
-        Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
+        WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
         if (a._terms.Count == 1 && a._terms.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
         if (b._terms.Count == 1 && b._terms.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
         var builder = new Builder();
@@ -394,7 +391,7 @@ internal sealed class Poly
         {
             var rest = remainder.Terms;
             if (rest.Count == 0) { quotient = q.Build(); return true; }
-            Spend(rest.Count + divisor._terms.Count);
+            WorkMeter.Spend(rest.Count + divisor._terms.Count);
             var (lead, c) = Leading(rest);
             if (!lead.TryDivide(leadDivisor, out var m)) return false;
             var factor = c / leadCoefficient;
