@@ -3,20 +3,38 @@ using SeriesCompiler.Runtime.Sampling;
 namespace SeriesCompiler.Experiments.Discrete;
 
 /// <summary>
+/// A relaxed objective over n Bernoulli units with fixed class-1 logits l_j: f(b) at binary b, and f(y) with df/dy_j at
+/// y in [0, 1]^n (f's explicit dependence on l is through -sum_j [y_j log p_j + (1 - y_j) log (1 - p_j)] and is
+/// not part of df/dy). The temperature y was relaxed at is passed for objectives that relax further units themselves
+/// (a hierarchy's next layer). What REBAR and RELAX need from a model.
+/// </summary>
+public interface IBinaryRelaxation
+{
+    int Units { get; }
+    double Logit(int j);
+    double Value(ReadOnlySpan<int> b);
+    double ValueAndGradient(ReadOnlySpan<double> y, double temperature, Span<double> dy);
+}
+
+/// <summary>
 /// REBAR (Tucker et al., 2017) and RELAX (Grathwohl et al., 2018) for Bernoulli units. Per unit j with logit l_j and
 /// p_j = sigmoid(l_j): z_j = l_j + logit(u_j), b_j = H(z_j), and z~_j ~ z_j | b_j by u~_j = b_j ? 1 - p_j (1 - v_j) :
 /// v_j (1 - p_j), z~_j = l_j + logit(u~_j) (u, v uniform). With a control variate c(z) the estimate is
 /// <code>g_j = (f(b) - c(z~)) (b_j - p_j) + d c(z(l)) / d l_j - d c(z~(l)) / d l_j,</code>
 /// unbiased for any c because E_u[c(z)] = E_b E_v[c(z~)]. REBAR: c(z) = eta f(sigmoid(z / lambda)), the ELBO integrand
 /// at the relaxed configuration (its explicit dependence on l through -log q included on both sides); RELAX adds a
-/// learned network r(z) = w2 . tanh(W1 sigmoid(z) + b1) + b0. eta and the network are trained by Adam to minimise
-/// E sum_j g_j^2 (so the variance, the mean not depending on them), from the exact gradient of sum_j g_j^2 at the
-/// drawn noise. Deviations from the papers: lambda is fixed (not tuned online), and the variance minimised is that of
-/// the per-example gradient with respect to the logits rather than of the encoder parameters' batch gradient.
+/// learned network r(z) = w2 . tanh(W1 sigmoid(z) + b1) + b0. eta, the network and log lambda are trained by Adam to
+/// minimise E sum_j g_j^2 (so the variance, the mean not depending on them): eta and the network from the exact
+/// gradient of sum_j g_j^2 at the drawn noise, log lambda from a central difference at the same noise (as the papers
+/// tune lambda online). Deviation from the papers: the variance minimised is that of the per-example gradient with
+/// respect to the logits rather than of the encoder parameters' batch gradient.
 /// </summary>
 public sealed class RebarEstimator : IDiscreteEstimator
 {
-    public double Temperature { get; }
+    /// <summary>The relaxation's temperature lambda (learned when <see cref="LearnTemperature"/>).</summary>
+    public double Temperature { get => Math.Exp(_logTemperature[0]); set => _logTemperature[0] = Math.Log(value); }
+    public double InitialTemperature { get; }
+    public bool LearnTemperature { get; }
     public bool Learned { get; }
     public int Hidden { get; }
     public string Name => Learned ? "relax" : "rebar";
@@ -27,19 +45,34 @@ public sealed class RebarEstimator : IDiscreteEstimator
     /// <summary>d/d ControlParameters of sum_j g_j^2, summed over the estimates since <see cref="BeginBatch"/>.</summary>
     public double[] VarianceGradient { get; private set; } = [];
 
+    /// <summary>d/d log lambda of sum_j g_j^2 (central difference), summed over the batch's first <see cref="TemperatureRows"/> estimates.</summary>
+    public double TemperatureGradient { get; private set; }
+
     public double Eta { get => ControlParameters[^1]; set => ControlParameters[^1] = value; }
+
+    /// <summary>Estimates per batch that also measure the temperature's gradient (each costs four relaxed evaluations).</summary>
+    public const int TemperatureRows = 10;
+    private const double TemperatureStep = 1e-3;  // in log lambda: the central difference's error is O(step^2)
 
     private readonly double _learningRate;
     private readonly ulong _seed;
+    private readonly double[] _logTemperature = new double[1];
+    private readonly double[] _temperatureStep = new double[1];
+    private readonly Adam _temperatureAdam;
     private Adam? _adam;
-    private int _count, _n;
+    private ElboRelaxation? _elbo;
+    private int _count, _temperatureCount, _n;
+    private double _rztValue;
     private int[] _b = [];
-    private double[] _p = [], _s = [], _z = [], _zt = [], _dzt = [], _y = [], _yt = [], _dy = [], _dyt = [], _gz = [], _gzt = [],
-        _rz = [], _rzt = [], _g = [], _w = [], _a = [], _c = [], _gh = [], _sig = [], _dsig = [], _mean = [];
+    private double[] _p = [], _s = [], _z = [], _zt = [], _dzt = [], _y = [], _dy = [], _gz = [], _gzt = [], _gzTau = [], _gztTau = [],
+        _gTau = [], _u = [], _v = [], _rz = [], _rzt = [], _g = [], _w = [], _a = [], _c = [], _sig = [], _dsig = [], _mean = [];
 
-    public RebarEstimator(bool learned = false, double temperature = 0.5, int hidden = 50, double learningRate = 1e-3, ulong seed = 17)
+    public RebarEstimator(bool learned = false, double temperature = 0.5, int hidden = 50, double learningRate = 1e-3, ulong seed = 17,
+        bool learnTemperature = true)
     {
-        Learned = learned; Temperature = temperature; Hidden = learned ? hidden : 0; _learningRate = learningRate; _seed = seed;
+        Learned = learned; Hidden = learned ? hidden : 0; _learningRate = learningRate; _seed = seed;
+        InitialTemperature = temperature; Temperature = temperature; LearnTemperature = learnTemperature;
+        _temperatureAdam = new Adam(1, learningRate);
     }
 
     private void Allocate(int n)
@@ -47,9 +80,10 @@ public sealed class RebarEstimator : IDiscreteEstimator
         _n = n;
         _b = new int[n];
         _p = new double[n]; _s = new double[n]; _z = new double[n]; _zt = new double[n]; _dzt = new double[n];
-        _y = new double[2 * n]; _yt = new double[2 * n]; _dy = new double[2 * n]; _dyt = new double[2 * n];
-        _gz = new double[n]; _gzt = new double[n]; _rz = new double[n]; _rzt = new double[n]; _g = new double[n]; _w = new double[n];
-        _a = new double[Hidden]; _c = new double[Hidden]; _gh = new double[Hidden]; _sig = new double[n]; _dsig = new double[n];
+        _y = new double[n]; _dy = new double[n]; _u = new double[n]; _v = new double[n];
+        _gz = new double[n]; _gzt = new double[n]; _gzTau = new double[n]; _gztTau = new double[n]; _gTau = new double[n];
+        _rz = new double[n]; _rzt = new double[n]; _g = new double[n]; _w = new double[n];
+        _a = new double[Hidden]; _c = new double[Hidden]; _sig = new double[n]; _dsig = new double[n];
         int h = Hidden;
         ControlParameters = new double[h * n + 2 * h + 2];
         VarianceGradient = new double[ControlParameters.Length];
@@ -61,10 +95,13 @@ public sealed class RebarEstimator : IDiscreteEstimator
         _adam = new Adam(ControlParameters.Length, _learningRate);
     }
 
+    /// <summary>A fresh estimator of the same kind and settings (another layer's own eta, temperature and network).</summary>
+    public RebarEstimator Sibling() => new(Learned, InitialTemperature, Learned ? Hidden : 50, _learningRate, _seed + 1, LearnTemperature);
+
     /// <summary>Allocates for n units now (so the control parameters can be set before the first estimate).</summary>
     public void Prepare(int units) { if (_n != units) Allocate(units); }
 
-    public void BeginBatch() { Array.Clear(VarianceGradient); _count = 0; }
+    public void BeginBatch() { Array.Clear(VarianceGradient); TemperatureGradient = 0; _count = 0; _temperatureCount = 0; }
 
     public double Estimate(ElboObjective f, RandomSource random, Span<double> y, Span<double> dLogits)
     {
@@ -72,52 +109,58 @@ public sealed class RebarEstimator : IDiscreteEstimator
         if (!space.Binary) throw new NotSupportedException("REBAR/RELAX are implemented for Bernoulli units only");
         int n = space.Variables;
         Prepare(n);
-        double lambda = Temperature;
-        var logQ = f.LogQ;
+        _elbo ??= new ElboRelaxation();
+        _elbo.Objective = f;
+        for (int j = 0; j < n; j++) { _u[j] = random.NextDouble(); _v[j] = random.NextDouble(); }
+        double fb = EstimateBinary(_elbo, _u, _v, _b, _g);
+        y.Clear();
+        dLogits.Clear();
+        for (int j = 0; j < n; j++) { y[2 * j + _b[j]] = 1; dLogits[2 * j + 1] = _g[j]; }
+        return fb;
+    }
+
+    /// <summary>
+    /// One estimate for the binary relaxation <paramref name="f"/> at the uniforms u (b_j = H(l_j + logit u_j)) and v (for
+    /// z~ | b): writes b and g = the estimate of d E f / d l, and adds this estimate's variance gradients. Returns f(b).
+    /// A hierarchical model draws u itself (the next layer's logits depend on b) and passes them here.
+    /// </summary>
+    public double EstimateBinary(IBinaryRelaxation f, ReadOnlySpan<double> u, ReadOnlySpan<double> v, Span<int> b, Span<double> g)
+    {
+        int n = f.Units;
+        Prepare(n);
         for (int j = 0; j < n; j++)
         {
-            double p = f.Probability(j, 1), q = f.Probability(j, 0), l = logQ[2 * j + 1] - logQ[2 * j];
-            double u = random.NextDouble(), v = random.NextDouble();
+            double l = f.Logit(j), p = Kernels.Sigmoid(l), q = Kernels.Sigmoid(-l);
             _p[j] = p;
-            _z[j] = l + Math.Log(u) - Math.Log(1 - u);
+            _z[j] = l + Math.Log(u[j]) - Math.Log(1 - u[j]);
             _b[j] = _z[j] > 0 ? 1 : 0;
             _s[j] = _b[j] - p;
             // z~ | b: u~ uniform on b's side of 1 - p; d z~ / d l = 1 + d logit(u~) / d l, written without cancellation.
             if (_b[j] == 1)
             {
-                double w = p * (1 - v); // 1 - u~
+                double w = p * (1 - v[j]); // 1 - u~
                 _zt[j] = l + Math.Log(1 - w) - Math.Log(w);
                 _dzt[j] = 1 - q / (1 - w);
             }
             else
             {
-                double w = v * q; // u~
+                double w = v[j] * q; // u~
                 _zt[j] = l + Math.Log(w) - Math.Log(1 - w);
                 _dzt[j] = 1 - p / (1 - w);
             }
         }
-        double fz = Relaxed(f, _z, _y, _dy, _gz, null);
-        double fzt = Relaxed(f, _zt, _yt, _dyt, _gzt, _dzt);
-        y.Clear();
-        for (int j = 0; j < n; j++) y[2 * j + _b[j]] = 1;
         double fb = f.Value(_b);
-        double eta = Eta;
-        double rz = 0, rzt = 0;
+        _rztValue = 0;
         if (Learned)
         {
-            rz = Network(_z, _rz, null);
-            rzt = Network(_zt, _rzt, _dzt);
+            Network(_z, _rz, null);
+            _rztValue = Network(_zt, _rzt, _dzt);
         }
         else { _rz.AsSpan().Clear(); _rzt.AsSpan().Clear(); }
-        double czt = eta * fzt + rzt;
-        double gs = 0;
-        dLogits.Clear();
-        for (int j = 0; j < n; j++)
-        {
-            _g[j] = (fb - czt) * _s[j] + eta * (_gz[j] - _gzt[j]) + _rz[j] - _rzt[j];
-            dLogits[2 * j + 1] = _g[j];
-            gs += _g[j] * _s[j];
-        }
+        double eta = Eta, tau = Temperature;
+        double fzt = Relaxed(f, tau, _z, _zt, _dzt, _gz, _gzt);
+        double gs = Combine(fb, eta, fzt, _gz, _gzt, _g);
+        for (int j = 0; j < n; j++) { g[j] = _g[j]; b[j] = _b[j]; }
         // Gradient of sum_j g_j^2 = 2 sum_j g_j d g_j: through eta, then (RELAX) through the network.
         int last = ControlParameters.Length - 1;
         double dEta = 0;
@@ -132,26 +175,60 @@ public sealed class RebarEstimator : IDiscreteEstimator
             for (int j = 0; j < n; j++) _w[j] = _g[j] * _dzt[j];
             DirectionalGradient(_zt, _w, -2);
         }
+        // The temperature: d sum_j g_j^2 / d log lambda by a central difference at the same noise, on the first few
+        // estimates of each batch only (each costs four more relaxed evaluations); the noise is common, so the
+        // difference has no Monte Carlo error of its own.
+        if (LearnTemperature && _temperatureCount < TemperatureRows)
+        {
+            double up = SumOfSquares(f, fb, eta, tau * Math.Exp(TemperatureStep));
+            double down = SumOfSquares(f, fb, eta, tau * Math.Exp(-TemperatureStep));
+            TemperatureGradient += (up - down) / (2 * TemperatureStep);
+            _temperatureCount++;
+        }
         _count++;
         return fb;
     }
 
-    /// <summary>
-    /// f at y = sigmoid(z / lambda) and, per unit, the total derivative of f(sigmoid(z(l) / lambda); l) in l_j: along the
-    /// simplex (y_j1 = y, y_j0 = 1 - y) times dy/dz dz/dl, minus the explicit d/dl of y log q1 + (1 - y) log q0 = y - p.
-    /// </summary>
-    private double Relaxed(ElboObjective f, double[] z, double[] yFull, double[] dy, double[] g, double[]? dzdl)
+    // g_j = (f(b) - c(z~)) s_j + eta (dc/dl at z - at z~) + (dr/dl at z - at z~), with c(z~) = eta f(z~) + r(z~); returns g . s.
+    private double Combine(double fb, double eta, double fzt, double[] gz, double[] gzt, double[] g)
     {
+        double czt = eta * fzt + _rztValue, gs = 0;
         for (int j = 0; j < _n; j++)
         {
-            double y1 = Kernels.Sigmoid(z[j] / Temperature);
-            yFull[2 * j] = 1 - y1; yFull[2 * j + 1] = y1;
+            g[j] = (fb - czt) * _s[j] + eta * (gz[j] - gzt[j]) + _rz[j] - _rzt[j];
+            gs += g[j] * _s[j];
         }
-        double value = f.ValueAndGradient(yFull, dy);
+        return gs;
+    }
+
+    private double SumOfSquares(IBinaryRelaxation f, double fb, double eta, double tau)
+    {
+        double fzt = Relaxed(f, tau, _z, _zt, _dzt, _gzTau, _gztTau);
+        Combine(fb, eta, fzt, _gzTau, _gztTau, _gTau);
+        double sum = 0;
+        for (int j = 0; j < _n; j++) sum += _gTau[j] * _gTau[j];
+        return sum;
+    }
+
+    /// <summary>The relaxed terms at temperature tau: d/dl f(sigmoid(z/tau)) into gz, the same at z~ into gzt; returns f(z~).</summary>
+    private double Relaxed(IBinaryRelaxation f, double tau, double[] z, double[] zt, double[] dzt, double[] gz, double[] gzt)
+    {
+        RelaxedAt(f, tau, z, gz, null);
+        return RelaxedAt(f, tau, zt, gzt, dzt);
+    }
+
+    /// <summary>
+    /// f at y = sigmoid(z / tau) and, per unit, the total derivative of f(sigmoid(z(l) / tau); l) in l_j: df/dy_j times
+    /// dy/dz dz/dl, minus the explicit d/dl of y log p + (1 - y) log (1 - p), which is y - p.
+    /// </summary>
+    private double RelaxedAt(IBinaryRelaxation f, double tau, double[] z, double[] g, double[]? dzdl)
+    {
+        for (int j = 0; j < _n; j++) _y[j] = Kernels.Sigmoid(z[j] / tau);
+        double value = f.ValueAndGradient(_y, tau, _dy);
         for (int j = 0; j < _n; j++)
         {
-            double y1 = yFull[2 * j + 1];
-            g[j] = (dy[2 * j + 1] - dy[2 * j]) * y1 * (1 - y1) / Temperature * (dzdl?[j] ?? 1) - (y1 - _p[j]);
+            double y = _y[j];
+            g[j] = _dy[j] * y * (1 - y) / tau * (dzdl?[j] ?? 1) - (y - _p[j]);
         }
         return value;
     }
@@ -226,5 +303,33 @@ public sealed class RebarEstimator : IDiscreteEstimator
         for (int i = 0; i < _mean.Length; i++) _mean[i] = VarianceGradient[i] / _count;
         if (!Learned) for (int i = 0; i < _mean.Length - 1; i++) _mean[i] = 0; // REBAR tunes eta only
         _adam.Step(ControlParameters, _mean);
+        if (LearnTemperature && _temperatureCount > 0)
+        {
+            _temperatureStep[0] = TemperatureGradient / _temperatureCount;
+            _temperatureAdam.Step(_logTemperature, _temperatureStep);
+            // Keep lambda where sigmoid(z / lambda) neither saturates nor flattens out in doubles.
+            _logTemperature[0] = Math.Clamp(_logTemperature[0], Math.Log(0.05), Math.Log(5.0));
+        }
+    }
+
+    /// <summary>The one-layer models' ELBO integrand as a binary relaxation (full layout (1 - y, y) per unit).</summary>
+    private sealed class ElboRelaxation : IBinaryRelaxation
+    {
+        public ElboObjective Objective { get; set; } = null!;
+        private double[] _full = [], _dFull = [];
+
+        public int Units => Objective.Space.Variables;
+        public double Logit(int j) => Objective.LogQ[2 * j + 1] - Objective.LogQ[2 * j];
+        public double Value(ReadOnlySpan<int> b) => Objective.Value(b);
+
+        public double ValueAndGradient(ReadOnlySpan<double> y, double temperature, Span<double> dy)
+        {
+            int n = Units;
+            if (_full.Length != 2 * n) { _full = new double[2 * n]; _dFull = new double[2 * n]; }
+            for (int j = 0; j < n; j++) { _full[2 * j] = 1 - y[j]; _full[2 * j + 1] = y[j]; }
+            double value = Objective.ValueAndGradient(_full, _dFull);
+            for (int j = 0; j < n; j++) dy[j] = _dFull[2 * j + 1] - _dFull[2 * j]; // along the simplex
+            return value;
+        }
     }
 }

@@ -22,8 +22,8 @@ public interface ILatentVariableModel
 /// The two-layer sigmoid belief network of the paper's Table 1: p(z2) p(z1 | z2) p(x | z1) and q(z1 | x) q(z2 | z1),
 /// every conditional a layer of Bernoulli units with linear logits (z2 U + c, z1 W + d, x V1 + e1, z1 V2 + e2) and
 /// p(z2) a learned factorised prior. f(z1, z2) = log p(x | z1) + log p(z1 | z2) + log p(z2) - log q(z1 | x) -
-/// log q(z2 | z1). Estimators: the paper's Bernoulli rule and REINFORCE (the relaxation-based ones are not
-/// implemented for this hierarchy). The rule for layer 2 is the one-layer rule given z1. For unit j of layer 1 the
+/// log q(z2 | z1). Estimators: the paper's Bernoulli rule, REINFORCE, Gumbel-softmax (relaxed and straight-through)
+/// and REBAR/RELAX, each written out for the hierarchy below. The rule for layer 2 is the one-layer rule given z1. For unit j of layer 1 the
 /// rule needs E_{z2 | z1} f at z1 with unit j at 0 and at 1; both are taken at the same uniforms u2 (z2_k = [logit u2_k
 /// less than the layer-2 logit]), which makes each an unbiased one-draw estimate, the flipped z2 following the rank-one
 /// change of the layer-2 logits by row j of V2. Every flipped evaluation is a rank-one update: no layer is recomputed.
@@ -44,6 +44,12 @@ public sealed class TwoLayerSbn : ILatentVariableModel
     private readonly Adam _priorAdam;
     // One row's scratch (no allocation per row).
     private readonly double[] _z1, _z2, _z2f, _lu2, _l2f, _sX, _s1, _s1f, _g;
+    // The relaxations' scratch: one row's (v1, v2), y2, df/dv, and REBAR's uniforms and sample.
+    private readonly double[] _v1, _v2, _y2, _dv1, _dv2, _u, _v;
+    private readonly int[] _b;
+    private readonly FirstLayer _layer1;
+    private readonly SecondLayer _layer2;
+    private RebarEstimator? _layer2Rebar, _layer2Owner;
 
     public TwoLayerSbn(int units, int pixels, double learningRate, RandomSource random, ReadOnlySpan<double> pixelMeans = default)
     {
@@ -68,6 +74,10 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         _z1 = new double[units]; _z2 = new double[units]; _z2f = new double[units]; _lu2 = new double[units];
         _l2f = new double[units]; _s1 = new double[units]; _s1f = new double[units];
         _sX = new double[pixels]; _g = new double[pixels];
+        _v1 = new double[units]; _v2 = new double[units]; _y2 = new double[units]; _dv1 = new double[units]; _dv2 = new double[units];
+        _u = new double[units]; _v = new double[units]; _b = new int[units];
+        _layer1 = new FirstLayer(this);
+        _layer2 = new SecondLayer(this);
     }
 
     private static void Logits(DenseLayer layer, ReadOnlySpan<double> input, Span<double> s)
@@ -92,13 +102,22 @@ public sealed class TwoLayerSbn : ILatentVariableModel
 
     public double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
     {
-        bool rule = estimator is LocalExpectationEstimator { Samples: 1 };
-        if (!rule && estimator is not ReinforceEstimator)
-            throw new NotSupportedException($"{estimator.Name} is not implemented for the two-layer SBN");
-        double baseline = estimator is ReinforceEstimator { Baseline: var b } ? b : double.NaN; // NaN: the first batch, see ReinforceEstimator
         _q1.ZeroGradient(); _q2.ZeroGradient(); _decoders.ZeroGradient();
         Array.Clear(_priorGradient);
         estimator.BeginBatch();
+        return estimator switch
+        {
+            LocalExpectationEstimator { Samples: 1 } or ReinforceEstimator => RuleOrReinforce(x, batch, estimator, random),
+            GumbelSoftmaxEstimator gumbel => GumbelSoftmax(x, batch, gumbel.Temperature, gumbel.StraightThrough, random),
+            RebarEstimator rebar => Rebar(x, batch, rebar, random),
+            _ => throw new NotSupportedException($"{estimator.Name} is not implemented for the two-layer SBN"),
+        };
+    }
+
+    private double RuleOrReinforce(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    {
+        bool rule = estimator is LocalExpectationEstimator;
+        double baseline = estimator is ReinforceEstimator { Baseline: var b } ? b : double.NaN; // NaN: the first batch, see ReinforceEstimator
         int n = Units;
         var l1 = Q1.Forward(x, batch);
         var z1 = new double[batch * n];
@@ -133,6 +152,209 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         Q1.Backward(dl1);
         Q2.Backward(dl2);
         return total / batch;
+    }
+
+    private static double Logistic(double u) => Math.Log(u) - Math.Log(1 - u);
+
+    /// <summary>
+    /// Gumbel-softmax for the hierarchy (binary Concrete per unit): z = l + logit(u), y = sigmoid(z / tau). Relaxed: q(z2 |
+    /// z1)'s logits are computed from y1 and f is evaluated at (y1, y2), every term's gradient taken by the chain rule
+    /// (through y2 into l2 = Q2(y1), on into y1 and l1). Straight-through: the forward pass uses b = H(z) in both
+    /// layers (so l2 = Q2(b1)), the backward pass the same chain with d b / d z replaced by d y / d z. Returns mean f
+    /// at the configuration used.
+    /// </summary>
+    private double GumbelSoftmax(double[] x, int batch, double tau, bool straightThrough, RandomSource random)
+    {
+        int n = Units;
+        var l1 = Q1.Forward(x, batch);
+        var y1 = new double[batch * n];
+        var v1 = new double[batch * n];
+        for (int i = 0; i < y1.Length; i++)
+        {
+            double z = l1[i] + Logistic(random.NextDouble());
+            y1[i] = Kernels.Sigmoid(z / tau);
+            v1[i] = straightThrough ? (z > 0 ? 1 : 0) : y1[i];
+        }
+        var l2 = Q2.Forward(v1, batch);
+        var dl1 = new double[batch * n];
+        var dl2 = new double[batch * n];
+        double total = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            var xr = x.AsSpan(r * Pixels, Pixels);
+            var l1r = l1.AsSpan(r * n, n);
+            var l2r = l2.AsSpan(r * n, n);
+            for (int k = 0; k < n; k++)
+            {
+                double z = l2r[k] + Logistic(random.NextDouble());
+                _y2[k] = Kernels.Sigmoid(z / tau);
+                _v2[k] = straightThrough ? (z > 0 ? 1 : 0) : _y2[k];
+            }
+            var d1 = dl1.AsSpan(r * n, n);
+            total += ChainedParts(xr, l1r, l2r, v1.AsSpan(r * n, n), _v2, _y2, tau, d1, dl2.AsSpan(r * n, n));
+            var y1r = y1.AsSpan(r * n, n);
+            for (int j = 0; j < n; j++) d1[j] = d1[j] * y1r[j] * (1 - y1r[j]) / tau - (_z1[j] - Kernels.Sigmoid(l1r[j])); // via y1, then -log q(v1 | l1)'s own l1
+            ModelGradient(xr);
+        }
+        Q1.Backward(dl1);
+        Q2.Backward(dl2);
+        return total / batch;
+    }
+
+    /// <summary>
+    /// f at (v1, v2) given l2 (computed from v1 by the caller) and its derivative through layer 2: d2 = df/dl2 with v2
+    /// moving as y2 = sigmoid((l2 + noise) / tau) does (d v2 / d z2 = y2 (1 - y2) / tau, the straight-through Jacobian
+    /// when v2 is hard) plus -log q(v2 | l2)'s own dependence, and dv1 = df/dv1 including the path v1 -> l2 = Q2(v1).
+    /// </summary>
+    private double ChainedParts(ReadOnlySpan<double> x, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, ReadOnlySpan<double> v1,
+        ReadOnlySpan<double> v2, ReadOnlySpan<double> y2, double tau, Span<double> dv1, Span<double> d2)
+    {
+        int n = Units;
+        double f = RelaxedParts(x, l1, l2, v1, v2, dv1, _dv2);
+        for (int k = 0; k < n; k++) d2[k] = _dv2[k] * y2[k] * (1 - y2[k]) / tau - (v2[k] - Kernels.Sigmoid(l2[k]));
+        for (int j = 0; j < n; j++) dv1[j] += Kernels.Dot(Q2.Row(j), d2);
+        return f;
+    }
+
+    /// <summary>
+    /// REBAR / RELAX on the hierarchy, one estimator per layer (the given one for layer 1, a sibling with its own eta,
+    /// temperature and network for layer 2), from d E f = E[f d log q(b1)] + E_b1[d E_{b2 | b1} f]:
+    /// layer 2, given b1 (so l2 = Q2(b1) is fixed): the one-layer estimator for E_{b2 | b1} f with the control variate
+    /// f(b1, sigmoid(z2 / lambda)); layer 1: the estimator for E_b1 with the control variate c1(z1) = f(y1, y2) at
+    /// y1 = sigmoid(z1 / lambda) and y2 = sigmoid((Q2(y1) + logit u2) / lambda), u2 the uniforms that drew b2. c1 is
+    /// continuous in z1 (a control variate through the hard b1 would not be: its pathwise derivative would miss the
+    /// jump) and its noise u2 is independent of layer 1's, so E_u1 c1(z1) = E_b1 E_v1 c1(z~1) holds at every u2 and
+    /// both parts are unbiased. Q2's gradient is layer 2's logit gradient backpropagated through l2 = Q2(b1).
+    /// </summary>
+    private double Rebar(double[] x, int batch, RebarEstimator rebar, RandomSource random)
+    {
+        if (_layer2Rebar is null || _layer2Owner != rebar) { _layer2Rebar = rebar.Sibling(); _layer2Owner = rebar; }
+        var rebar2 = _layer2Rebar;
+        rebar2.BeginBatch();
+        int n = Units;
+        var l1 = Q1.Forward(x, batch);
+        var u1 = new double[batch * n];
+        var b1 = new double[batch * n];
+        for (int i = 0; i < u1.Length; i++)
+        {
+            u1[i] = random.NextDouble();
+            b1[i] = l1[i] + Logistic(u1[i]) > 0 ? 1 : 0; // the same expression as RebarEstimator's b
+        }
+        var l2 = Q2.Forward(b1, batch);
+        var dl1 = new double[batch * n];
+        var dl2 = new double[batch * n];
+        _layer1.Data = x; _layer1.L1 = l1;
+        _layer2.Data = x; _layer2.L1 = l1; _layer2.L2 = l2; _layer2.B1 = b1;
+        double total = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            _layer1.Row = _layer2.Row = r;
+            for (int k = 0; k < n; k++) { _u[k] = random.NextDouble(); _v[k] = random.NextDouble(); }
+            double f = rebar2.EstimateBinary(_layer2, _u, _v, _b, dl2.AsSpan(r * n, n));
+            for (int k = 0; k < n; k++) { _v2[k] = _b[k]; _lu2[k] = Logistic(_u[k]); }
+            _layer1.SampleValue = f;
+            _layer1.B1 = b1;
+            for (int j = 0; j < n; j++) _v[j] = random.NextDouble();
+            rebar.EstimateBinary(_layer1, u1.AsSpan(r * n, n), _v, _b, dl1.AsSpan(r * n, n));
+            for (int j = 0; j < n; j++)
+                if (_b[j] != b1[r * n + j]) throw new InvalidOperationException("REBAR's layer-1 sample differs from the one q(z2 | z1) was computed at");
+            total += f;
+            var xr = x.AsSpan(r * Pixels, Pixels);
+            RelaxedParts(xr, l1.AsSpan(r * n, n), l2.AsSpan(r * n, n), b1.AsSpan(r * n, n), _v2, [], []); // the model's logits at b
+            ModelGradient(xr);
+        }
+        Q1.Backward(dl1);
+        Q2.Backward(dl2);
+        return total / batch;
+    }
+
+    /// <summary>
+    /// f at (z1, z2) = (v1, v2), binary or relaxed in [0, 1], with the posterior logits l1, l2 held fixed:
+    /// log p(x | v1) + log p(v1 | v2) + log p(v2) - log q(v1 | l1) - log q(v2 | l2), each a Bernoulli log-likelihood
+    /// sum_i v_i s_i - softplus(s_i). Leaves _z1 = v1, _z2 = v2 and the model's logits _sX, _s1 set (for
+    /// <see cref="ModelGradient"/>), and if dv1 is not empty writes df/dv1_j = sum_i (x_i - sigmoid(sX_i)) V1_ji + s1_j -
+    /// l1_j and df/dv2_k = sum_i (v1_i - sigmoid(s1_i)) U_ki + prior_k - l2_k.
+    /// </summary>
+    private double RelaxedParts(ReadOnlySpan<double> x, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, ReadOnlySpan<double> v1,
+        ReadOnlySpan<double> v2, Span<double> dv1, Span<double> dv2)
+    {
+        v1.CopyTo(_z1); v2.CopyTo(_z2);
+        Logits(PX, _z1, _sX);
+        Logits(P1, _z2, _s1);
+        double f = Kernels.BernoulliLogLikelihood(x, _sX) + Kernels.BernoulliLogLikelihood(_z1, _s1) + Kernels.BernoulliLogLikelihood(_z2, PriorLogits)
+            - Kernels.BernoulliLogLikelihood(_z1, l1) - Kernels.BernoulliLogLikelihood(_z2, l2);
+        if (dv1.IsEmpty) return f;
+        int n = Units;
+        for (int i = 0; i < Pixels; i++) _g[i] = x[i] - Kernels.Sigmoid(_sX[i]);
+        for (int i = 0; i < n; i++) _s1f[i] = _z1[i] - Kernels.Sigmoid(_s1[i]);
+        for (int j = 0; j < n; j++)
+        {
+            dv1[j] = Kernels.Dot(PX.Row(j), _g) + _s1[j] - l1[j];
+            dv2[j] = Kernels.Dot(P1.Row(j), _s1f) + PriorLogits[j] - l2[j];
+        }
+        return f;
+    }
+
+    /// <summary>Layer 2 of the batch's row <see cref="Row"/> given its b1: f(b1, y2) at the logits l2 = Q2(b1).</summary>
+    private sealed class SecondLayer(TwoLayerSbn model) : IBinaryRelaxation
+    {
+        public double[] Data { get; set; } = [];
+        public double[] L1 { get; set; } = [];
+        public double[] L2 { get; set; } = [];
+        public double[] B1 { get; set; } = [];
+        public int Row { get; set; }
+        private readonly double[] _v2 = new double[model.Units], _dv1 = new double[model.Units];
+
+        public int Units => model.Units;
+        public double Logit(int k) => L2[Row * model.Units + k];
+
+        public double Value(ReadOnlySpan<int> b)
+        {
+            for (int k = 0; k < Units; k++) _v2[k] = b[k];
+            return Parts(_v2, [], []);
+        }
+
+        public double ValueAndGradient(ReadOnlySpan<double> y, double temperature, Span<double> dy) => Parts(y, _dv1, dy);
+
+        private double Parts(ReadOnlySpan<double> v2, Span<double> dv1, Span<double> dv2)
+        {
+            int n = model.Units;
+            return model.RelaxedParts(Data.AsSpan(Row * model.Pixels, model.Pixels), L1.AsSpan(Row * n, n), L2.AsSpan(Row * n, n),
+                B1.AsSpan(Row * n, n), v2, dv1, dv2);
+        }
+    }
+
+    /// <summary>
+    /// Layer 1 of the batch's row <see cref="Row"/>: at binary b1 the sample's f (layer 2 already drew b2 there); relaxed,
+    /// f(y1, y2) with l2 = Q2(y1) and y2 = sigmoid((l2 + logit u2) / lambda) at layer 2's uniforms, differentiated
+    /// through both.
+    /// </summary>
+    private sealed class FirstLayer(TwoLayerSbn model) : IBinaryRelaxation
+    {
+        public double[] Data { get; set; } = [];
+        public double[] L1 { get; set; } = [];
+        public double[] B1 { get; set; } = [];
+        public int Row { get; set; }
+        public double SampleValue { get; set; }
+        private readonly double[] _l2 = new double[model.Units], _y2 = new double[model.Units], _d2 = new double[model.Units];
+
+        public int Units => model.Units;
+        public double Logit(int j) => L1[Row * model.Units + j];
+
+        public double Value(ReadOnlySpan<int> b)
+        {
+            for (int j = 0; j < Units; j++)
+                if (b[j] != B1[Row * Units + j]) throw new InvalidOperationException("layer 1 is evaluated only at its drawn sample");
+            return SampleValue;
+        }
+
+        public double ValueAndGradient(ReadOnlySpan<double> y, double temperature, Span<double> dy)
+        {
+            int n = model.Units;
+            Logits(model.Q2, y, _l2);
+            for (int k = 0; k < n; k++) _y2[k] = Kernels.Sigmoid((_l2[k] + model._lu2[k]) / temperature);
+            return model.ChainedParts(Data.AsSpan(Row * model.Pixels, model.Pixels), L1.AsSpan(Row * n, n), _l2, y, _y2, _y2, temperature, dy, _d2);
+        }
     }
 
     /// <summary>
@@ -204,6 +426,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         for (int k = 0; k < Units; k++) _priorStep[k] = -_priorGradient[k] / batch;
         _priorAdam.Step(PriorLogits, _priorStep);
         estimator.EndBatch(mean);
+        if (estimator == _layer2Owner) _layer2Rebar!.EndBatch(mean); // layer 2's own control variate
         return mean;
     }
 

@@ -241,6 +241,63 @@ public sealed class DiscreteEstimatorTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Temperature_gradient_matches_finite_differences_at_fixed_noise(bool learned)
+    {
+        var m = ModelFor(true, nonlinear: true);
+        var f = m.Objective();
+        var estimator = learned ? Relax(8, 5) : new RebarEstimator();
+        estimator.Prepare(8);
+        var y = new double[16];
+        var g = new double[16];
+        double SumOfSquares()
+        {
+            estimator.BeginBatch();
+            estimator.Estimate(f, new RandomSource(31), y, g);
+            return g.Sum(v => v * v);
+        }
+        const double tau = 0.8, h = 1e-5;
+        estimator.Temperature = tau;
+        SumOfSquares();
+        double analytic = estimator.TemperatureGradient;
+        estimator.Temperature = tau * Math.Exp(h); double up = SumOfSquares();
+        estimator.Temperature = tau * Math.Exp(-h); double down = SumOfSquares();
+        double fd = (up - down) / (2 * h);
+        Assert.True(Math.Abs(analytic) > 1e-6, $"the temperature gradient {analytic} is zero");
+        Assert.True(Math.Abs(fd - analytic) <= 1e-4 * (1 + Math.Abs(fd)), $"fd {fd:G8} vs the estimator's {analytic:G8}");
+    }
+
+    [Fact]
+    public void Learning_the_temperature_lowers_the_variance_at_fixed_logits()
+    {
+        // REBAR from a poor temperature (3), with eta learned in both: the one that also learns log lambda should end
+        // with the smaller summed standard error.
+        var m = ModelFor(true);
+        var f = m.Objective();
+        RebarEstimator Trained(bool learnTemperature)
+        {
+            var rebar = new RebarEstimator(temperature: 3.0, learningRate: 3e-2, learnTemperature: learnTemperature);
+            var random = new RandomSource(51);
+            var y = new double[16];
+            var g = new double[16];
+            for (int step = 0; step < 200; step++)
+            {
+                rebar.BeginBatch();
+                for (int r = 0; r < 20; r++) rebar.Estimate(f, random, y, g);
+                rebar.EndBatch(0);
+            }
+            return rebar;
+        }
+        var learned = Trained(true);
+        var fixedTemperature = Trained(false);
+        Assert.NotEqual(3.0, learned.Temperature, 3);
+        var (_, learnedSe) = MonteCarlo(m, learned, 5000, 53);
+        var (_, fixedSe) = MonteCarlo(m, fixedTemperature, 5000, 53);
+        Assert.True(learnedSe.Sum() < fixedSe.Sum(), $"learned lambda {learned.Temperature:G4}: {learnedSe.Sum()} vs fixed lambda 3: {fixedSe.Sum()}");
+    }
+
     [Fact]
     public void Relax_training_lowers_the_variance_below_rebar_at_fixed_logits()
     {

@@ -71,14 +71,36 @@ public sealed class TwoLayerSbnTests
         return [.. result];
     }
 
+    /// <summary>REBAR with eta = 1.3 at temperature 0.7, or RELAX with a nonzero network (w2, b0 drawn) and eta = 0.7: every term active.</summary>
+    private static RebarEstimator MakeRebar(bool learned)
+    {
+        var rebar = new RebarEstimator(learned, temperature: 0.7, hidden: 5, seed: 8);
+        rebar.Prepare(4); // layer 1's estimator (layer 2 gets a sibling at its defaults)
+        if (learned)
+        {
+            var random = new RandomSource(9);
+            var cp = rebar.ControlParameters;
+            for (int i = 4 * 5; i < cp.Length - 1; i++) cp[i] = random.Normal();
+        }
+        rebar.Eta = learned ? 0.7 : 1.3;
+        return rebar;
+    }
+
     [Theory]
     [InlineData("rule")]
     [InlineData("reinforce")]
+    [InlineData("rebar")]
+    [InlineData("relax")]
     public void Estimators_agree_with_the_enumerated_gradient_within_five_standard_errors(string which)
     {
         var m = Make();
         var exact = ExactEncoderGradient(m);
-        IDiscreteEstimator estimator = which == "rule" ? new LocalExpectationEstimator() : new ReinforceEstimator { Baseline = -9.0 };
+        IDiscreteEstimator estimator = which switch
+        {
+            "rule" => new LocalExpectationEstimator(),
+            "reinforce" => new ReinforceEstimator { Baseline = -9.0 },
+            _ => MakeRebar(which == "relax"),
+        };
         var random = new RandomSource(77);
         var stats = new SeriesCompiler.Runtime.Statistics.Welford(exact.Length);
         var x = (double[])X.Clone();
@@ -112,5 +134,70 @@ public sealed class TwoLayerSbnTests
         }
         double rule = TotalSe(new LocalExpectationEstimator()), score = TotalSe(new ReinforceEstimator { Baseline = -9.0 });
         Assert.True(rule < score, $"rule {rule} vs reinforce {score}");
+    }
+
+    private static double[] AllGradients(TwoLayerSbn m) => new[] { m.Q1, m.Q2, m.P1, m.PX }.SelectMany(l => l.Gradient).ToArray();
+
+    private static IEnumerable<(DenseLayer Layer, int Index)> AllParameters(TwoLayerSbn m) =>
+        new[] { m.Q1, m.Q2, m.P1, m.PX }.SelectMany(l => Enumerable.Range(0, l.Parameters.Length).Select(i => (l, i)));
+
+    /// <summary>
+    /// The relaxed Gumbel-softmax estimate at fixed noise is the exact gradient of the relaxed objective it returns:
+    /// central differences of that value (same seed, so the same noise) in every parameter of all four layers.
+    /// </summary>
+    [Fact]
+    public void Relaxed_gumbel_gradient_is_the_derivative_of_the_relaxed_objective_at_fixed_noise()
+    {
+        var m = Make();
+        var estimator = new GumbelSoftmaxEstimator(0.6, straightThrough: false);
+        double Value() => m.ComputeGradient((double[])X.Clone(), 1, estimator, new RandomSource(12));
+        Value();
+        var analytic = AllGradients(m);
+        int index = 0;
+        foreach (var (layer, i) in AllParameters(m))
+        {
+            const double h = 1e-6;
+            double saved = layer.Parameters[i];
+            layer.Parameters[i] = saved + h; double up = Value();
+            layer.Parameters[i] = saved - h; double down = Value();
+            layer.Parameters[i] = saved;
+            double fd = (up - down) / (2 * h);
+            Assert.True(Math.Abs(fd - analytic[index]) <= 1e-6 * (1 + Math.Abs(fd)), $"parameter {index}: fd {fd:G8} analytic {analytic[index]:G8}");
+            index++;
+        }
+        Assert.Contains(analytic.Take(m.Q1.Parameters.Length + m.Q2.Parameters.Length), g => Math.Abs(g) > 1e-3);
+    }
+
+    /// <summary>
+    /// Straight-through: the forward value is f at a hard (z1, z2) drawn from q (its average matches the enumerated
+    /// ELBO), and the decoders' gradient is exact at that sample (central differences at the same noise: the decoders
+    /// do not move the sample).
+    /// </summary>
+    [Fact]
+    public void Straight_through_evaluates_f_at_hard_samples_and_differentiates_the_decoders_exactly()
+    {
+        var m = Make();
+        var estimator = new GumbelSoftmaxEstimator(0.6, straightThrough: true);
+        var random = new RandomSource(13);
+        var values = Enumerable.Range(0, 20_000).Select(_ => m.ComputeGradient((double[])X.Clone(), 1, estimator, random)).ToArray();
+        double mean = values.Average(), se = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1) / values.Length);
+        double elbo = EnumeratedElbo(m);
+        Assert.True(Math.Abs(mean - elbo) <= 5 * se, $"mean f {mean} +- {se} vs enumerated ELBO {elbo}");
+
+        double Value() => m.ComputeGradient((double[])X.Clone(), 1, estimator, new RandomSource(14));
+        Value();
+        var analytic = AllGradients(m);
+        int offset = m.Q1.Parameters.Length + m.Q2.Parameters.Length, index = 0;
+        foreach (var (layer, i) in AllParameters(m))
+        {
+            if (index++ < offset) continue;
+            const double h = 1e-6;
+            double saved = layer.Parameters[i];
+            layer.Parameters[i] = saved + h; double up = Value();
+            layer.Parameters[i] = saved - h; double down = Value();
+            layer.Parameters[i] = saved;
+            double fd = (up - down) / (2 * h);
+            Assert.True(Math.Abs(fd - analytic[index - 1]) <= 1e-6 * (1 + Math.Abs(fd)), $"decoder parameter {index - 1}: fd {fd:G8} analytic {analytic[index - 1]:G8}");
+        }
     }
 }
