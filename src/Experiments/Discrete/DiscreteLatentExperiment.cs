@@ -49,7 +49,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
     // The 8x8 substitute takes the MNIST scale's epochs, seeds and learning rate; full mode splits all 1797 digits
     // 1500/297 (15 steps per epoch). In smoke mode its 64 pixels make it cheap enough to keep.
     private static Scale SubstituteScale(Scale mnist, bool quick, bool smoke) =>
-        smoke ? mnist : quick ? mnist with { Train = 500, Test = 100 } : mnist with { Train = 1500, Test = 297 };
+        smoke ? mnist : quick ? mnist with { Train = 300, Test = 100 } : mnist with { Train = 1500, Test = 297 };
 
     // Table 1's rows of the rule with S = 5 and 10 samples: on the one-layer models only (the two-layer SBN takes
     // S = 1) and on the 8x8 digits only, since on 784-pixel MNIST they would cost 5-10x the S = 1 rule's ~40 s per
