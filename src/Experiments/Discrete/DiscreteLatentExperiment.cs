@@ -80,11 +80,9 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         yield return ("Cat. VAE", LatentSpace.Categorical(20, 10), [h, h]);
     }
 
-    private IEnumerable<string> EstimatorNames(string setting) => MakeEstimators().Select(e => e.Name);
-
     private IDiscreteEstimator[] MakeEstimators() =>
     [
-        new LocalExpectationEstimator(1, kind == Kind.SigmoidBeliefNetwork ? "bernoulli-rule" : "categorical-rule"),
+        new LocalExpectationEstimator(1, RuleName),
         new ReinforceEstimator(),
         new GumbelSoftmaxEstimator(0.5, straightThrough: true),
         new GumbelSoftmaxEstimator(0.5, straightThrough: false),
@@ -109,7 +107,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         var runs = (from d in dataSets
                     from s in Settings()
                     select (Label: s.Setting + d.Suffix, s.Setting, s.Space, s.Hidden, Data: d,
-                            Names: EstimatorNames(s.Setting).Concat(MoreSampleRuleNames(s.Setting, s.Hidden, d)).ToList())).ToList();
+                            Names: MakeEstimators().Select(e => e.Name).Concat(MoreSampleRuleNames(s.Setting, s.Hidden, d)).ToList())).ToList();
         int total = runs.Sum(r => r.Names.Count * r.Data.Scale.Seeds), done = 0;
         foreach (var (label, setting, space, hidden, dataSet, names) in runs)
         {
