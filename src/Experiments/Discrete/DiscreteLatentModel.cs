@@ -72,7 +72,8 @@ public sealed class DiscreteLatentModel : ILatentVariableModel
         var dLogits = new double[logits.Length];
         var prior = FullPriorLogits();
         var full = new double[Space.FullSize];
-        var y = new double[Space.FullSize];
+        int configurations = estimator.Configurations;
+        var y = new double[configurations * Space.FullSize];
         var dFull = new double[Space.FullSize];
         var objective = new ElboObjective(Space, Decoder.Layers);
         int E = Space.EncoderOutputs;
@@ -82,7 +83,8 @@ public sealed class DiscreteLatentModel : ILatentVariableModel
             Space.Expand(logits.AsSpan(r * E, E), full);
             objective.Set(x.AsSpan(r * Pixels, Pixels), prior, full);
             total += estimator.Estimate(objective, random, y, dFull);
-            objective.AccumulateModelGradient(y, fullPriorGradient);
+            for (int c = 0; c < configurations; c++)
+                objective.AccumulateModelGradient(y.AsSpan(c * Space.FullSize, Space.FullSize), fullPriorGradient, 1.0 / configurations);
             Space.Contract(dFull, dLogits.AsSpan(r * E, E));
         }
         Encoder.Backward(dLogits);

@@ -244,29 +244,29 @@ public sealed class ElboObjective
     /// f(z)) and df/dy at fixed logits: the decoder sees the relaxed inputs and the prior/posterior terms are
     /// sum_k y_jk (log p_jk - log q_jk).
     /// </summary>
-    public double ValueAndGradient(ReadOnlySpan<double> y, Span<double> dy) => ForwardBackward(y, dy, false);
+    public double ValueAndGradient(ReadOnlySpan<double> y, Span<double> dy) => ForwardBackward(y, dy, false, 1);
 
     /// <summary>
     /// Adds the gradients of f at y (one-hot or relaxed) with respect to the decoder (into its layers' Gradient) and
-    /// to the full prior logits: these parameters do not shape the sampling distribution, so every estimator
-    /// backpropagates through them directly.
+    /// to the full prior logits, times <paramref name="weight"/>: these parameters do not shape the sampling
+    /// distribution, so every estimator backpropagates through them directly.
     /// </summary>
-    public void AccumulateModelGradient(ReadOnlySpan<double> y, Span<double> priorGradient)
+    public void AccumulateModelGradient(ReadOnlySpan<double> y, Span<double> priorGradient, double weight = 1)
     {
-        ForwardBackward(y, [], true);
+        ForwardBackward(y, [], true, weight);
         int K = Space.Classes;
         // d/d a_jk sum_k' y_jk' log softmax(a_j)_k' = y_jk - p_jk sum_k' y_jk'
         for (int j = 0; j < Space.Variables; j++)
         {
             double mass = 0;
             for (int k = 0; k < K; k++) mass += y[j * K + k];
-            for (int k = 0; k < K; k++) priorGradient[j * K + k] += y[j * K + k] - Math.Exp(_logPrior[j * K + k]) * mass;
+            for (int k = 0; k < K; k++) priorGradient[j * K + k] += weight * (y[j * K + k] - Math.Exp(_logPrior[j * K + k]) * mass);
         }
     }
 
     // One row forward and back: the decoder input u = sum_jk y_jk e_{input(j,k)}; d log p(x|u) / d logits = x -
     // sigmoid(logits); then each layer's chain rule. Writes df/dy if dy is not empty and adds parameter gradients if asked.
-    private double ForwardBackward(ReadOnlySpan<double> y, Span<double> dy, bool parameters)
+    private double ForwardBackward(ReadOnlySpan<double> y, Span<double> dy, bool parameters, double weight)
     {
         Array.Clear(_u);
         int K = Space.Classes;
@@ -279,7 +279,8 @@ public sealed class ElboObjective
         for (int l = 0; l < _layers.Count; l++) Affine(_layers[l], l == 0 ? _u : _out[l - 1], _out[l]);
         var logits = _out[^1];
         double f = Kernels.BernoulliLogLikelihood(_x, logits);
-        for (int i = 0; i < logits.Length; i++) _delta[^1][i] = _x[i] - Kernels.Sigmoid(logits[i]);
+        // Every gradient below is linear in this delta, so the weight scales them all.
+        for (int i = 0; i < logits.Length; i++) _delta[^1][i] = weight * (_x[i] - Kernels.Sigmoid(logits[i]));
         var du = _dz.AsSpan(0, 0);
         for (int l = _layers.Count - 1; l >= 0; l--)
         {

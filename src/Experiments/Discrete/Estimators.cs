@@ -5,13 +5,17 @@ namespace SeriesCompiler.Experiments.Discrete;
 /// <summary>
 /// A gradient estimator for the posterior logits of a discrete latent-variable model, one data point at a time.
 /// Given the objective (which holds x, the prior and the posterior q), it draws what it needs and writes
-/// (a) <c>y</c>, the configuration (full layout: one-hot, or relaxed for Gumbel-softmax) at which the model's own
-/// parameters (decoder, prior) are differentiated, and (b) an estimate of d E_q[f] / d logits (full layout). It
-/// returns f at its sample, for logging.
+/// (a) <c>y</c>, the <see cref="Configurations"/> configurations (each in the full layout: one-hot, or relaxed for
+/// Gumbel-softmax) at which the model's own parameters (decoder, prior) are differentiated, each with weight 1 /
+/// Configurations, and (b) an estimate of d E_q[f] / d logits (full layout). It returns f at its sample, for logging.
 /// </summary>
 public interface IDiscreteEstimator
 {
     string Name { get; }
+
+    /// <summary>How many configurations <see cref="Estimate"/> writes into y, one after another.</summary>
+    int Configurations => 1;
+
     double Estimate(ElboObjective f, RandomSource random, Span<double> y, Span<double> dLogits);
 
     /// <summary>Called before each batch's estimates (resets what <see cref="EndBatch"/> learns from).</summary>
@@ -32,6 +36,10 @@ public sealed class LocalExpectationEstimator(int samples = 1, string name = "ru
     public int Samples { get; } = samples;
     public string Name => Samples == 1 ? name : $"{name} S={Samples}";
 
+    // One configuration per sample: the decoder's gradient is the mean of its gradients at the samples (not its
+    // gradient at their mean, which a nonlinear likelihood would bias).
+    public int Configurations => Samples;
+
     private int[] _state = [];
     private double[] _values = [];
 
@@ -46,7 +54,7 @@ public sealed class LocalExpectationEstimator(int samples = 1, string name = "ru
         {
             f.Sample(random, _state);
             total += Gradient(f, _state, _values, dLogits, 1.0 / Samples);
-            for (int j = 0; j < space.Variables; j++) y[j * space.Classes + _state[j]] += 1.0 / Samples;
+            for (int j = 0; j < space.Variables; j++) y[s * space.FullSize + j * space.Classes + _state[j]] = 1;
         }
         return total / Samples;
     }
