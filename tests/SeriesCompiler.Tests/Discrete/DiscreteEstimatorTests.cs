@@ -208,23 +208,28 @@ public sealed class DiscreteEstimatorTests
         }
     }
 
+    /// <summary>REBAR or RELAX on the 8-unit nonlinear model, and sum_j g_j^2 of one estimate at the same noise each call.</summary>
+    private static (RebarEstimator Estimator, Func<double> SumOfSquares) AtFixedNoise(bool learned)
+    {
+        var f = ModelFor(true, nonlinear: true).Objective();
+        var estimator = learned ? Relax(8, 5) : new RebarEstimator();
+        estimator.Prepare(8);
+        var y = new double[16];
+        var g = new double[16];
+        return (estimator, () =>
+        {
+            estimator.BeginBatch();
+            estimator.Estimate(f, new RandomSource(31), y, g);
+            return g.Sum(v => v * v);
+        });
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void Rebar_and_relax_variance_gradient_matches_finite_differences_at_fixed_noise(bool learned)
     {
-        var m = ModelFor(true, nonlinear: true);
-        var f = m.Objective();
-        var estimator = learned ? Relax(8, 5) : new RebarEstimator();
-        estimator.Prepare(8);
-        var y = new double[16];
-        var g = new double[16];
-        double SumOfSquares()
-        {
-            estimator.BeginBatch();
-            estimator.Estimate(f, new RandomSource(31), y, g);
-            return g.Sum(v => v * v);
-        }
+        var (estimator, SumOfSquares) = AtFixedNoise(learned);
         SumOfSquares();
         var analytic = (double[])estimator.VarianceGradient.Clone();
         var cp = estimator.ControlParameters;
@@ -246,18 +251,7 @@ public sealed class DiscreteEstimatorTests
     [InlineData(true)]
     public void Temperature_gradient_matches_finite_differences_at_fixed_noise(bool learned)
     {
-        var m = ModelFor(true, nonlinear: true);
-        var f = m.Objective();
-        var estimator = learned ? Relax(8, 5) : new RebarEstimator();
-        estimator.Prepare(8);
-        var y = new double[16];
-        var g = new double[16];
-        double SumOfSquares()
-        {
-            estimator.BeginBatch();
-            estimator.Estimate(f, new RandomSource(31), y, g);
-            return g.Sum(v => v * v);
-        }
+        var (estimator, SumOfSquares) = AtFixedNoise(learned);
         const double tau = 0.8, h = 1e-5;
         estimator.Temperature = tau;
         SumOfSquares();

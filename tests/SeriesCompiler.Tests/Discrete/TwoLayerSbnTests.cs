@@ -138,6 +138,17 @@ public sealed class TwoLayerSbnTests
 
     private static double[] AllGradients(TwoLayerSbn m) => new[] { m.Q1, m.Q2, m.P1, m.PX }.SelectMany(l => l.Gradient).ToArray();
 
+    /// <summary>d value / d parameter i of the layer, by a central difference (value re-evaluated at the same noise).</summary>
+    private static double CentralDifference(DenseLayer layer, int i, Func<double> value)
+    {
+        const double h = 1e-6;
+        double saved = layer.Parameters[i];
+        layer.Parameters[i] = saved + h; double up = value();
+        layer.Parameters[i] = saved - h; double down = value();
+        layer.Parameters[i] = saved;
+        return (up - down) / (2 * h);
+    }
+
     private static IEnumerable<(DenseLayer Layer, int Index)> AllParameters(TwoLayerSbn m) =>
         new[] { m.Q1, m.Q2, m.P1, m.PX }.SelectMany(l => Enumerable.Range(0, l.Parameters.Length).Select(i => (l, i)));
 
@@ -156,12 +167,7 @@ public sealed class TwoLayerSbnTests
         int index = 0;
         foreach (var (layer, i) in AllParameters(m))
         {
-            const double h = 1e-6;
-            double saved = layer.Parameters[i];
-            layer.Parameters[i] = saved + h; double up = Value();
-            layer.Parameters[i] = saved - h; double down = Value();
-            layer.Parameters[i] = saved;
-            double fd = (up - down) / (2 * h);
+            double fd = CentralDifference(layer, i, Value);
             Assert.True(Math.Abs(fd - analytic[index]) <= 1e-6 * (1 + Math.Abs(fd)), $"parameter {index}: fd {fd:G8} analytic {analytic[index]:G8}");
             index++;
         }
@@ -191,12 +197,7 @@ public sealed class TwoLayerSbnTests
         foreach (var (layer, i) in AllParameters(m))
         {
             if (index++ < offset) continue;
-            const double h = 1e-6;
-            double saved = layer.Parameters[i];
-            layer.Parameters[i] = saved + h; double up = Value();
-            layer.Parameters[i] = saved - h; double down = Value();
-            layer.Parameters[i] = saved;
-            double fd = (up - down) / (2 * h);
+            double fd = CentralDifference(layer, i, Value);
             Assert.True(Math.Abs(fd - analytic[index - 1]) <= 1e-6 * (1 + Math.Abs(fd)), $"decoder parameter {index - 1}: fd {fd:G8} analytic {analytic[index - 1]:G8}");
         }
     }
