@@ -17,8 +17,8 @@ namespace SeriesCompiler.Experiments.Discrete;
 /// tau = 0.5), and for Bernoulli units REBAR and RELAX (<see cref="RebarEstimator"/>), every one of them also on the
 /// two-layer SBN. Logged: training ELBO, the log10 gradient variance of the encoder's parameters both from
 /// Adam-style moment averages (as the paper) and directly (repeated estimates at fixed parameters), time per epoch,
-/// and at the end the test log-likelihood by importance sampling (200 samples). On the 8x8 digits the one-layer models
-/// also get the rule with S = 5 and 10 samples (Table 1's extra rows).
+/// and at the end the test log-likelihood by importance sampling (200 samples). The one-layer models also get the rule
+/// with S = 5 and 10 samples (Table 1's extra rows; on MNIST in full mode only).
 /// </summary>
 public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind, bool smoke = false) : IExperiment
 {

@@ -62,7 +62,6 @@ public sealed class RebarEstimator : IDiscreteEstimator
     private Adam? _adam;
     private ElboRelaxation? _elbo;
     private int _count, _temperatureCount, _n;
-    private double _rztValue;
     private int[] _b = [];
     private double[] _p = [], _s = [], _z = [], _zt = [], _dzt = [], _y = [], _dy = [], _gz = [], _gzt = [], _gzTau = [], _gztTau = [],
         _gTau = [], _u = [], _v = [], _rz = [], _rzt = [], _g = [], _w = [], _a = [], _c = [], _sig = [], _dsig = [], _mean = [];
@@ -108,7 +107,7 @@ public sealed class RebarEstimator : IDiscreteEstimator
         var space = f.Space;
         if (!space.Binary) throw new NotSupportedException("REBAR/RELAX are implemented for Bernoulli units only");
         int n = space.Variables;
-        Prepare(n);
+        Prepare(n); // before drawing: the uniforms' buffers are sized here
         _elbo ??= new ElboRelaxation();
         _elbo.Objective = f;
         for (int j = 0; j < n; j++) { _u[j] = random.NextDouble(); _v[j] = random.NextDouble(); }
@@ -132,7 +131,7 @@ public sealed class RebarEstimator : IDiscreteEstimator
         {
             double l = f.Logit(j), p = Kernels.Sigmoid(l), q = Kernels.Sigmoid(-l);
             _p[j] = p;
-            _z[j] = l + Math.Log(u[j]) - Math.Log(1 - u[j]);
+            _z[j] = l + Kernels.Logit(u[j]);
             _b[j] = _z[j] > 0 ? 1 : 0;
             _s[j] = _b[j] - p;
             // z~ | b: u~ uniform on b's side of 1 - p; d z~ / d l = 1 + d logit(u~) / d l, written without cancellation.
@@ -150,16 +149,16 @@ public sealed class RebarEstimator : IDiscreteEstimator
             }
         }
         double fb = f.Value(_b);
-        _rztValue = 0;
+        double rzt = 0;
         if (Learned)
         {
             Network(_z, _rz, null);
-            _rztValue = Network(_zt, _rzt, _dzt);
+            rzt = Network(_zt, _rzt, _dzt);
         }
         else { _rz.AsSpan().Clear(); _rzt.AsSpan().Clear(); }
         double eta = Eta, tau = Temperature;
         double fzt = Relaxed(f, tau, _z, _zt, _dzt, _gz, _gzt);
-        double gs = Combine(fb, eta, fzt, _gz, _gzt, _g);
+        double gs = Combine(fb, eta * fzt + rzt, eta, _gz, _gzt, _g);
         for (int j = 0; j < n; j++) { g[j] = _g[j]; b[j] = _b[j]; }
         // Gradient of sum_j g_j^2 = 2 sum_j g_j d g_j: through eta, then (RELAX) through the network.
         int last = ControlParameters.Length - 1;
@@ -180,8 +179,8 @@ public sealed class RebarEstimator : IDiscreteEstimator
         // difference has no Monte Carlo error of its own.
         if (LearnTemperature && _temperatureCount < TemperatureRows)
         {
-            double up = SumOfSquares(f, fb, eta, tau * Math.Exp(TemperatureStep));
-            double down = SumOfSquares(f, fb, eta, tau * Math.Exp(-TemperatureStep));
+            double up = SumOfSquares(f, fb, eta, rzt, tau * Math.Exp(TemperatureStep));
+            double down = SumOfSquares(f, fb, eta, rzt, tau * Math.Exp(-TemperatureStep));
             TemperatureGradient += (up - down) / (2 * TemperatureStep);
             _temperatureCount++;
         }
@@ -189,10 +188,10 @@ public sealed class RebarEstimator : IDiscreteEstimator
         return fb;
     }
 
-    // g_j = (f(b) - c(z~)) s_j + eta (dc/dl at z - at z~) + (dr/dl at z - at z~), with c(z~) = eta f(z~) + r(z~); returns g . s.
-    private double Combine(double fb, double eta, double fzt, double[] gz, double[] gzt, double[] g)
+    // g_j = (f(b) - c(z~)) s_j + eta (df/dl at z - at z~) + (dr/dl at z - at z~), with c(z~) = eta f(z~) + r(z~); returns g . s.
+    private double Combine(double fb, double czt, double eta, double[] gz, double[] gzt, double[] g)
     {
-        double czt = eta * fzt + _rztValue, gs = 0;
+        double gs = 0;
         for (int j = 0; j < _n; j++)
         {
             g[j] = (fb - czt) * _s[j] + eta * (gz[j] - gzt[j]) + _rz[j] - _rzt[j];
@@ -201,10 +200,11 @@ public sealed class RebarEstimator : IDiscreteEstimator
         return gs;
     }
 
-    private double SumOfSquares(IBinaryRelaxation f, double fb, double eta, double tau)
+    // sum_j g_j^2 at temperature tau (the network r does not depend on it).
+    private double SumOfSquares(IBinaryRelaxation f, double fb, double eta, double rzt, double tau)
     {
         double fzt = Relaxed(f, tau, _z, _zt, _dzt, _gzTau, _gztTau);
-        Combine(fb, eta, fzt, _gzTau, _gztTau, _gTau);
+        Combine(fb, eta * fzt + rzt, eta, _gzTau, _gztTau, _gTau);
         double sum = 0;
         for (int j = 0; j < _n; j++) sum += _gTau[j] * _gTau[j];
         return sum;

@@ -132,7 +132,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             var l1r = l1.AsSpan(r * n, n);
             var l2r = l2.AsSpan(r * n, n);
             z1.AsSpan(r * n, n).CopyTo(_z1);
-            for (int k = 0; k < n; k++) { double u = random.NextDouble(); _lu2[k] = Math.Log(u) - Math.Log(1 - u); }
+            for (int k = 0; k < n; k++) _lu2[k] = Kernels.Logit(random.NextDouble());
             var (lx, lz1, lp2, lq1, lq2) = Parts(xr, l1r, l2r);
             double f = lx + lz1 + lp2 - lq1 - lq2;
             total += f;
@@ -154,8 +154,6 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         return total / batch;
     }
 
-    private static double Logistic(double u) => Math.Log(u) - Math.Log(1 - u);
-
     /// <summary>
     /// Gumbel-softmax for the hierarchy (binary Concrete per unit): z = l + logit(u), y = sigmoid(z / tau). Relaxed: q(z2 |
     /// z1)'s logits are computed from y1 and f is evaluated at (y1, y2), every term's gradient taken by the chain rule
@@ -171,7 +169,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         var v1 = new double[batch * n];
         for (int i = 0; i < y1.Length; i++)
         {
-            double z = l1[i] + Logistic(random.NextDouble());
+            double z = l1[i] + Kernels.Logit(random.NextDouble());
             y1[i] = Kernels.Sigmoid(z / tau);
             v1[i] = straightThrough ? (z > 0 ? 1 : 0) : y1[i];
         }
@@ -186,7 +184,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             var l2r = l2.AsSpan(r * n, n);
             for (int k = 0; k < n; k++)
             {
-                double z = l2r[k] + Logistic(random.NextDouble());
+                double z = l2r[k] + Kernels.Logit(random.NextDouble());
                 _y2[k] = Kernels.Sigmoid(z / tau);
                 _v2[k] = straightThrough ? (z > 0 ? 1 : 0) : _y2[k];
             }
@@ -238,12 +236,12 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         for (int i = 0; i < u1.Length; i++)
         {
             u1[i] = random.NextDouble();
-            b1[i] = l1[i] + Logistic(u1[i]) > 0 ? 1 : 0; // the same expression as RebarEstimator's b
+            b1[i] = l1[i] + Kernels.Logit(u1[i]) > 0 ? 1 : 0; // as RebarEstimator draws b
         }
         var l2 = Q2.Forward(b1, batch);
         var dl1 = new double[batch * n];
         var dl2 = new double[batch * n];
-        _layer1.Data = x; _layer1.L1 = l1;
+        _layer1.Data = x; _layer1.L1 = l1; _layer1.B1 = b1;
         _layer2.Data = x; _layer2.L1 = l1; _layer2.L2 = l2; _layer2.B1 = b1;
         double total = 0;
         for (int r = 0; r < batch; r++)
@@ -251,21 +249,28 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             _layer1.Row = _layer2.Row = r;
             for (int k = 0; k < n; k++) { _u[k] = random.NextDouble(); _v[k] = random.NextDouble(); }
             double f = rebar2.EstimateBinary(_layer2, _u, _v, _b, dl2.AsSpan(r * n, n));
-            for (int k = 0; k < n; k++) { _v2[k] = _b[k]; _lu2[k] = Logistic(_u[k]); }
+            for (int k = 0; k < n; k++) { _v2[k] = _b[k]; _lu2[k] = Kernels.Logit(_u[k]); }
             _layer1.SampleValue = f;
-            _layer1.B1 = b1;
             for (int j = 0; j < n; j++) _v[j] = random.NextDouble();
             rebar.EstimateBinary(_layer1, u1.AsSpan(r * n, n), _v, _b, dl1.AsSpan(r * n, n));
             for (int j = 0; j < n; j++)
                 if (_b[j] != b1[r * n + j]) throw new InvalidOperationException("REBAR's layer-1 sample differs from the one q(z2 | z1) was computed at");
             total += f;
             var xr = x.AsSpan(r * Pixels, Pixels);
-            RelaxedParts(xr, l1.AsSpan(r * n, n), l2.AsSpan(r * n, n), b1.AsSpan(r * n, n), _v2, [], []); // the model's logits at b
+            SetModelLogits(b1.AsSpan(r * n, n), _v2); // the relaxed evaluations moved them
             ModelGradient(xr);
         }
         Q1.Backward(dl1);
         Q2.Backward(dl2);
         return total / batch;
+    }
+
+    // _z1 = v1, _z2 = v2 and the model's logits there: p(x | z1)'s in _sX, p(z1 | z2)'s in _s1.
+    private void SetModelLogits(ReadOnlySpan<double> v1, ReadOnlySpan<double> v2)
+    {
+        v1.CopyTo(_z1); v2.CopyTo(_z2);
+        Logits(PX, _z1, _sX);
+        Logits(P1, _z2, _s1);
     }
 
     /// <summary>
@@ -278,9 +283,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
     private double RelaxedParts(ReadOnlySpan<double> x, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, ReadOnlySpan<double> v1,
         ReadOnlySpan<double> v2, Span<double> dv1, Span<double> dv2)
     {
-        v1.CopyTo(_z1); v2.CopyTo(_z2);
-        Logits(PX, _z1, _sX);
-        Logits(P1, _z2, _s1);
+        SetModelLogits(v1, v2);
         double f = Kernels.BernoulliLogLikelihood(x, _sX) + Kernels.BernoulliLogLikelihood(_z1, _s1) + Kernels.BernoulliLogLikelihood(_z2, PriorLogits)
             - Kernels.BernoulliLogLikelihood(_z1, l1) - Kernels.BernoulliLogLikelihood(_z2, l2);
         if (dv1.IsEmpty) return f;
@@ -444,7 +447,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             {
                 for (int j = 0; j < n; j++) _z1[j] = random.NextDouble() < Kernels.Sigmoid(l1r[j]) ? 1 : 0;
                 Logits(Q2, _z1, l2);
-                for (int k = 0; k < n; k++) { double u = random.NextDouble(); _lu2[k] = Math.Log(u) - Math.Log(1 - u); }
+                for (int k = 0; k < n; k++) _lu2[k] = Kernels.Logit(random.NextDouble());
                 var (lx, lz1, lp2, lq1, lq2) = Parts(x.AsSpan(r * Pixels, Pixels), l1r, l2);
                 values[s] = lx + lz1 + lp2 - lq1 - lq2;
             }
