@@ -34,20 +34,24 @@ for id in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler SeriesCo
   [[ -f $nupkg ]] || fail "$nupkg is missing"
   [[ -f $feed/$id.$version.snupkg || $id == SeriesCompiler.Build ]] || fail "$id has no symbols package"
   nuspec=$(unzip -p "$nupkg" "$id.nuspec")
-  for want in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<authors>The SeriesCompiler authors</authors>' '<repository type="git" commit="'; do
+  for want in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<authors>The SeriesCompiler authors</authors>'; do
     grep -qF "$want" <<< "$nuspec" || fail "$id.nuspec lacks $want"
   done
+  # SourceLink (built into the SDK) records the commit; the repository URL too once the clone has a remote.
+  grep -qE '<repository type="git"[^>]* commit="[0-9a-f]{40}"' <<< "$nuspec" || fail "$id.nuspec records no commit"
   grep -q '<description>Package Description</description>' <<< "$nuspec" && fail "$id has the default description"
   files=$(unzip -Z1 "$nupkg")
   grep -qx README.md <<< "$files" && grep -qx LICENSE <<< "$files" || fail "$id lacks README.md or LICENSE"
 done
 for lib in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler:SeriesCompiler.Emit; do
   id=${lib%%:*} assembly=${lib##*:}
-  unzip -Z1 "$feed/$id.$version.nupkg" | grep -qx "lib/net10.0/$assembly.xml" || fail "$id has no XML documentation"
-  unzip -Z1 "$feed/$id.$version.snupkg" | grep -qx "lib/net10.0/$assembly.pdb" || fail "$id.snupkg has no PDB"
+  # (Listings are read whole first: grep -q would stop unzip early, which pipefail counts as a failure.)
+  files=$(unzip -Z1 "$feed/$id.$version.nupkg") symbols=$(unzip -Z1 "$feed/$id.$version.snupkg")
+  grep -qx "lib/net10.0/$assembly.xml" <<< "$files" || fail "$id has no XML documentation"
+  grep -qx "lib/net10.0/$assembly.pdb" <<< "$symbols" || fail "$id.snupkg has no PDB"
 done
-unzip -Z1 "$feed/SeriesCompiler.$version.nupkg" | grep -qx contentFiles/any/any/distributions/gamma.dist \
-  || fail "SeriesCompiler does not carry the bundled declarations"
+files=$(unzip -Z1 "$feed/SeriesCompiler.$version.nupkg")
+grep -qx contentFiles/any/any/distributions/gamma.dist <<< "$files" || fail "SeriesCompiler does not carry the bundled declarations"
 
 # From here on the feed (for SeriesCompiler*, by source mapping) and the machine's packages (for MathNet, Roslyn, ...)
 # are the only sources, and restores go to a private packages folder: a package packed earlier under the same version
@@ -79,7 +83,7 @@ echo "== the README's section \"Use it in your project\", word for word"
 sed -n '/^## Use it in your project$/,/^## /p' "$root/README.md" | awk -v dir="$work/readme" '
   BEGIN { system("mkdir -p " dir) }
   /^```/ { if (inside) { inside = 0; n++ } else { inside = 1; tag = substr($0, 4); print tag > (dir "/tags") } ; next }
-  inside { print > (dir "/block" n) }'
+  inside { print > (dir "/block" (n + 0)) }'
 [[ "$(tr '\n' ' ' < "$work/readme/tags")" == "sh dist csharp sh csharp " ]] || fail "the README section's blocks changed: $(tr '\n' ' ' < "$work/readme/tags")"
 grep -qF '`distributions/shifted.dist`' "$root/README.md" || fail "the README no longer names distributions/shifted.dist"
 
@@ -102,7 +106,7 @@ EOF
 
 mkdir "$work/readme-build" && cd "$work/readme-build"
 dotnet new console --name ReadmeBuild --output . >/dev/null
-bash -euo pipefail "$work/readme/block0"
+bash -euo pipefail "$work/readme/block0" > "$work/readme-add.log" 2>&1 || { cat "$work/readme-add.log"; exit 1; }
 mkdir -p distributions && cp "$work/readme/block1" distributions/shifted.dist
 cp "$work/readme/block2" Program.cs
 dotnet build -c "$config" -nologo -v:q -warnaserror > "$work/readme-build.log" 2>&1 || { cat "$work/readme-build.log"; exit 1; }
@@ -111,7 +115,7 @@ check_gradient "$(dotnet bin/"$config"/net10.0/ReadmeBuild.dll)" m=2.02 mu=3.02
 
 mkdir "$work/readme-run" && cd "$work/readme-run"
 dotnet new console --name ReadmeRun --output . >/dev/null
-bash -euo pipefail "$work/readme/block3"
+bash -euo pipefail "$work/readme/block3" > "$work/readme-add.log" 2>&1 || { cat "$work/readme-add.log"; exit 1; }
 cp "$work/readme/block4" Program.cs
 dotnet build -c "$config" -nologo -v:q -warnaserror > "$work/readme-run.log" 2>&1 || { cat "$work/readme-run.log"; exit 1; }
 # From another folder: the bundled declarations must come from distributions/ beside the application.
