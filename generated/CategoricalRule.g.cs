@@ -40,12 +40,12 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
         s_parameters[0].Check(theta[0]);
         s_parameters[1].Check(theta[1]);
         {
-        double p_p1 = theta[0];
-        double p_p2 = theta[1];
-        double left0 = (p_p1 + p_p2);
-        double right0 = 1.0;
-        if (!(left0 < right0))
-            throw new global::System.ArgumentOutOfRangeException(nameof(theta), "parameters " + "p1 = " + p_p1.ToString("R", global::System.Globalization.CultureInfo.InvariantCulture) + ", p2 = " + p_p2.ToString("R", global::System.Globalization.CultureInfo.InvariantCulture) + " violate p1 + p2 < 1");
+            double p_p1 = theta[0];
+            double p_p2 = theta[1];
+            double left0 = (p_p1 + p_p2);
+            double right0 = 1.0;
+            if (!(left0 < right0))
+                throw new global::System.ArgumentOutOfRangeException(nameof(theta), "parameters " + "p1 = " + p_p1.ToString("R", global::System.Globalization.CultureInfo.InvariantCulture) + ", p2 = " + p_p2.ToString("R", global::System.Globalization.CultureInfo.InvariantCulture) + " violate p1 + p2 < 1");
         }
     }
 

@@ -166,14 +166,14 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
 
     public bool HasCgfDomain => true;
 
-    // K(tau) is finite for -sqrt(1/b^2) < tau < sqrt(1/b^2)
+    // K(tau) is finite for -1/b < tau < 1/b
     public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
     {
         double p_b = theta[1];
-        double d_0 = global::System.Math.Sqrt(global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, -2));
-        // a singularity of K below 0: -sqrt(1/b^2)
-        double lower0 = ((-1.0) * d_0);
-        // a singularity of K above 0: sqrt(1/b^2)
+        // a singularity of K below 0: -1/b
+        double lower0 = ((-1.0) / (p_b));
+        double d_0 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, -1);
+        // a singularity of K above 0: 1/b
         double upper0 = d_0;
         lower = lower0;
         upper = upper0;

@@ -187,8 +187,8 @@ public static class RuleSpecBuilder
             var constraint = d.JointConstraints[c];
             var involved = constraint.Parameters(d.Parameters).ToList();
             string left = $"left{c}", right = $"right{c}";
-            var code = LoadParameters(d, locals, [constraint.Left, constraint.Right])
-                + new StraightLineWriter(s => locals[s], $"j{c}_", Indent).Write([($"double {left}", constraint.Left, ""), ($"double {right}", constraint.Right, "")]);
+            var code = LoadParameters(d, locals, [constraint.Left, constraint.Right]).Replace(Indent, Indent + "    ", StringComparison.Ordinal)
+                + new StraightLineWriter(s => locals[s], $"j{c}_", Indent + "    ").Write([($"double {left}", constraint.Left, ""), ($"double {right}", constraint.Right, "")]);
             string check = $"{left} {BoundJointConstraint.OperatorText(constraint.Comparison)} {right}";
             var message = new StringBuilder(CSharpNames.StringLiteral("parameters "));
             for (int i = 0; i < involved.Count; i++)

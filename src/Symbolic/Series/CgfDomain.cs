@@ -273,7 +273,7 @@ public static class CgfDomainAnalysis
             {
                 // c0 + c2 tau^2 = 0 at tau = +-sqrt(-c0/c2) when -c0/c2 > 0 (Laplace: 1 - b^2 tau^2).
                 var square = Ex.Neg(Ex.Div(C(0), C(2)));
-                if (Signs.IsPositive(square)) { points.Add(Ex.Sqrt(square)); points.Add(Ex.Neg(Ex.Sqrt(square))); return; }
+                if (Signs.IsPositive(square)) { points.Add(Root(square)); points.Add(Ex.Neg(Root(square))); return; }
                 if (Signs.IsNegative(square)) return;
             }
             if (degree == 0) return;
@@ -298,6 +298,12 @@ public static class CgfDomainAnalysis
         }
 
         public SignAnalysis Signs { get; init; } = null!;
+
+        /// <summary>sqrt(x), written x^(m) when x = y^(2m) with y proven positive (Laplace's sqrt(b^-2) = 1/b).</summary>
+        private Expr Root(Expr x) =>
+            x is Power { Exponent: Number { IsReal: true } e } p && e.Re.IsInteger && e.Re.Numerator.IsEven && Signs.IsPositive(p.Base)
+                ? Ex.Pow(p.Base, Ex.Num(e.Re * Rational.Half))
+                : Ex.Sqrt(x);
 
         /// <summary>A product (or single factor) as base -> rational exponent.</summary>
         private static Dictionary<Expr, Rational> Factors(Expr term)
