@@ -119,8 +119,7 @@ public sealed class Workspace
             var resummation = d.FrequencyVariables.Length == 1 ? Resummer.Resum(d, differentiable) : [];
             // 5. Model: the immutable description the emitter and the runtime consume.
             // 4c. Domain: the interval around 0 where K(tau) is finite, from the closed form's nearest real singularities.
-            var cgf = ClosedFormCgf.Build(d);
-            var domain = cgf is null ? CgfDomain.Unknown("there is no closed-form K(tau)") : CgfDomainAnalysis.Analyze(cgf, ClosedFormCgf.Tau, new SignAnalysis(d));
+            var (cgf, domain) = CgfDomainAnalysis.Derive(d);
             return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, [])
             {
                 Resummation = resummation, ClosedFormCgf = cgf, CgfDomain = domain,

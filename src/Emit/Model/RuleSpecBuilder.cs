@@ -60,7 +60,7 @@ public static class RuleSpecBuilder
             CSharpNames.Comment(Path.GetFileName(d.Source.Path)),
             CSharpNames.Comment(Summary(d)),
             parameters,
-            JointConstraints(d, locals),
+            JointConstraints(d, p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture)),
             string.Join(", ", differentiable.Select(p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture))),
             pCount,
             d.Dimension,
@@ -177,29 +177,36 @@ public static class RuleSpecBuilder
 
     /// <summary>
     /// Joint constraints: both sides evaluated as written; the check fails for NaN too. The message names every
-    /// parameter the constraint involves with its value.
+    /// parameter the constraint involves with its value. <paramref name="slot"/> gives a parameter's position in theta.
     /// </summary>
-    private static List<JointConstraintSpec> JointConstraints(BoundDistribution d, Dictionary<Symbol, string> locals)
+    internal static List<JointConstraintSpec> JointConstraints(BoundDistribution d, Func<BoundParameter, string> slot)
     {
+        const string inner = Indent + "    ";
+        var locals = d.Parameters.ToDictionary(p => p.Symbol, p => "p_" + CSharpNames.Identifier(p.Name).TrimStart('@'));
         var result = new List<JointConstraintSpec>();
         for (int c = 0; c < d.JointConstraints.Length; c++)
         {
             var constraint = d.JointConstraints[c];
             var involved = constraint.Parameters(d.Parameters).ToList();
             string left = $"left{c}", right = $"right{c}";
-            var code = LoadParameters(d, locals, [constraint.Left, constraint.Right]).Replace(Indent, Indent + "    ", StringComparison.Ordinal)
-                + new StraightLineWriter(s => locals[s], $"j{c}_", Indent + "    ").Write([($"double {left}", constraint.Left, ""), ($"double {right}", constraint.Right, "")]);
+            var code = new StringBuilder();
+            foreach (var p in involved) code.Append(inner).Append("double ").Append(locals[p.Symbol]).Append(" = theta[").Append(slot(p)).Append("];\n");
+            code.Append(new StraightLineWriter(s => locals[s], $"j{c}_", inner).Write([($"double {left}", constraint.Left, ""), ($"double {right}", constraint.Right, "")]));
             string check = $"{left} {BoundJointConstraint.OperatorText(constraint.Comparison)} {right}";
             var message = new StringBuilder(CSharpNames.StringLiteral("parameters "));
             for (int i = 0; i < involved.Count; i++)
                 message.Append(" + ").Append(CSharpNames.StringLiteral((i > 0 ? ", " : "") + involved[i].Name + " = "))
                        .Append(" + ").Append(locals[involved[i].Symbol]).Append(".ToString(\"R\", global::System.Globalization.CultureInfo.InvariantCulture)");
             message.Append(" + ").Append(CSharpNames.StringLiteral(" violate " + constraint.Text));
-            string messageCode = message.ToString();
-            result.Add(new JointConstraintSpec(code, check, messageCode));
+            result.Add(new JointConstraintSpec(code.ToString(), check, message.ToString()));
         }
         return result;
     }
+
+    /// <summary>The checks of <see cref="JointConstraints"/> as statements, for templates that take Validate's body as one block.</summary>
+    internal static string JointConstraintChecks(BoundDistribution d, Func<BoundParameter, string> slot) =>
+        string.Concat(JointConstraints(d, slot).Select(c =>
+            $"{Indent}{{\n{c.Code}{Indent}    if (!({c.Check}))\n{Indent}        throw new global::System.ArgumentOutOfRangeException(\"theta\", {c.Message});\n{Indent}}}\n"));
 
     /// <summary>
     /// The sampler, and its derivative in the parameters: continuous draws without parameters are constants;

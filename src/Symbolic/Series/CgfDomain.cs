@@ -8,8 +8,9 @@ namespace SeriesCompiler.Symbolic.Series;
 /// <summary>K(tau) = log E[exp(tau z)] in closed form, from a univariate declaration's cf, logcf or cgf.</summary>
 public static class ClosedFormCgf
 {
-    /// <summary>The variable of K.</summary>
-    public static readonly Symbol Tau = Ex.Sym("tau", SymbolKind.Variable);
+    /// <summary>The variable of K (interned, so every call gives the same node; not a static field, whose initialiser
+    /// could meet an exhausted work budget and leave the type unusable).</summary>
+    public static Symbol Tau => Ex.Sym("tau", SymbolKind.Variable);
 
     /// <summary>
     /// K(tau): w = -i tau substituted (the cf at imaginary frequency is the moment generating function), and the log taken
@@ -20,7 +21,8 @@ public static class ClosedFormCgf
         if (d.Dimension != 1 || d.Characteristic is null || d.FrequencyVariables.Length != 1) return null;
         try
         {
-            var at = d.CharacteristicKind == CharacteristicKind.Cgf ? (Expr)Tau : Ex.Mul(Ex.Neg(Ex.I), Tau);
+            var tau = Tau;
+            var at = d.CharacteristicKind == CharacteristicKind.Cgf ? (Expr)tau : Ex.Mul(Ex.Neg(Ex.I), tau);
             var k = Substitution.Apply(d.Characteristic, new Dictionary<Symbol, Expr> { [d.FrequencyVariables[0]] = at });
             if (d.CharacteristicKind == CharacteristicKind.Cf) k = Ex.Log(k);
             return k.ContainsImaginary() ? null : k;
@@ -74,6 +76,24 @@ public static class CgfDomainAnalysis
         return k is null ? CgfDomain.Unknown("there is no closed-form K(tau)") : Analyze(k, ClosedFormCgf.Tau, new SignAnalysis(d));
     }
 
+    /// <summary>
+    /// The closed form and its domain, within a work budget of their own (the expansion before them may have spent
+    /// most of the derivation's): a closed form or an analysis that would need more is left out or unknown.
+    /// </summary>
+    public static (Expr? Cgf, CgfDomain Domain) Derive(BoundDistribution d)
+    {
+        using var metered = WorkMeter.Start();
+        try
+        {
+            var k = ClosedFormCgf.Build(d);
+            return (k, k is null ? CgfDomain.Unknown("there is no closed-form K(tau)") : Analyze(k, ClosedFormCgf.Tau, new SignAnalysis(d)));
+        }
+        catch (SymbolicException ex)
+        {
+            return (null, CgfDomain.Unknown(ex.Message));
+        }
+    }
+
     public static CgfDomain Analyze(Expr k, Symbol tau, SignAnalysis signs)
     {
         try
@@ -96,6 +116,10 @@ public static class CgfDomainAnalysis
             return CgfDomain.Unknown(ex.Message);
         }
         catch (SymbolicException ex)
+        {
+            return CgfDomain.Unknown(ex.Message);
+        }
+        catch (ArgumentException ex)
         {
             return CgfDomain.Unknown(ex.Message);
         }

@@ -183,6 +183,25 @@ public class MgfDomainTests
         Assert.Equal("-1/a < tau < 1/a", model.CgfDomain.Describe());
     }
 
+    // Hyperbolic secant (density sech(pi x / 2) / 2): M(t) = sec(t), finite for |t| < pi/2.
+    // Gumbel(mu, beta): M(t) = Gamma(1 - beta t) e^(mu t), finite for t < 1/beta (the pole of Gamma at 0).
+    [Theory]
+    [InlineData("distribution Sech() {\n    support real\n    cgf(t) = -log(cos(t))\n}\n", new double[0], -Math.PI / 2, Math.PI / 2)]
+    [InlineData("distribution Gumbel(mu, beta > 0) {\n    support real\n    cgf(t) = mu*t + lgamma(1 - beta*t)\n}\n", new[] { 0.3, 0.8 }, double.NegativeInfinity, 1 / 0.8)]
+    public void Periodic_and_gamma_singularities_bound_the_domain(string text, double[] theta, double lower, double upper)
+    {
+        var workspace = Workspace.Create([new SourceText("x.dist", text)]);
+        var (model, diagnostics) = workspace.Derive(workspace.Distributions[0], 2);
+        Assert.True(model is not null, string.Join("\n", diagnostics));
+        var domain = model.CgfDomain;
+        Assert.True(domain.Known, domain.Reason);
+        var values = model.Parameters.Select((p, i) => (p.Symbol, theta[i])).ToDictionary(x => x.Symbol, x => x.Item2);
+        double Eval(IEnumerable<SeriesCompiler.Symbolic.Expressions.Expr> c, Func<double, double, double> pick, double none) =>
+            c.Select(e => SeriesCompiler.Symbolic.Expressions.ExprEvaluator.Evaluate(e, values)).DefaultIfEmpty(none).Aggregate(pick);
+        AssertClose(lower, Eval(domain.LowerCandidates, Math.Max, double.NegativeInfinity));
+        AssertClose(upper, Eval(domain.UpperCandidates, Math.Min, double.PositiveInfinity));
+    }
+
     [Fact]
     public void Categorical_without_its_joint_constraint_has_an_unknown_domain()
     {

@@ -79,6 +79,18 @@ public class JointConstraintTests
     }
 
     [Fact]
+    public void A_derived_distribution_checks_its_constraints_too()
+    {
+        string path = Path.Combine(TempDirectory.Create(), "ordered.dist");
+        File.WriteAllText(path, "distribution OrderedBeta(alpha > 0, beta > 0) {\n    support (0, 1)\n    constraint alpha < beta\n" +
+            "    latent z1 ~ Gamma(alpha, 1)\n    latent z2 ~ Gamma(beta, 1)\n    value = z1 / (z1 + z2)\n}\n");
+        var rule = Rules.Load(path, 2);
+        rule.Validate([1.5, 2.5]);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => rule.Validate([2.5, 1.5]));
+        Assert.StartsWith("parameters alpha = 2.5, beta = 1.5 violate alpha < beta", ex.Message);
+    }
+
+    [Fact]
     public void The_estimators_refuse_a_violated_constraint_before_sampling()
     {
         var rule = Rules.Load("categorical", 2);
