@@ -145,6 +145,15 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
         gradient[0] = (-(g_0 / ((-1.0 + p_p - (p_p * g_0)))) + g_1);
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for every real tau
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        lower = double.NegativeInfinity;
+        upper = double.PositiveInfinity;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

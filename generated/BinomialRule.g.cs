@@ -143,6 +143,15 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
         gradient[0] = (-(p_n * g_0 / ((-1.0 + p_p - (p_p * g_0)))) + (p_n / ((-1.0 + p_p - (p_p * g_0)))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for every real tau
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        lower = double.NegativeInfinity;
+        upper = double.PositiveInfinity;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

@@ -839,6 +839,14 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
         throw new global::System.NotSupportedException("BivariateNormal" + " has no closed-form cumulant generating function");
     }
 
+    public bool HasCgfDomain => false;
+
+    // the domain of K(tau) is unknown: there is no closed-form K(tau)
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        throw new global::System.NotSupportedException("BivariateNormal" + ": the domain of K(tau) is not known");
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

@@ -39,6 +39,14 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
             throw new global::System.ArgumentException($"Categorical takes 2 parameter(s), got {theta.Length}", nameof(theta));
         s_parameters[0].Check(theta[0]);
         s_parameters[1].Check(theta[1]);
+        {
+            double p_p1 = theta[0];
+            double p_p2 = theta[1];
+            double left0 = (p_p1 + p_p2);
+            double right0 = 1.0;
+            if (!(left0 < right0))
+                throw new global::System.ArgumentOutOfRangeException(nameof(theta), "parameters " + "p1 = " + p_p1.ToString("R", global::System.Globalization.CultureInfo.InvariantCulture) + ", p2 = " + p_p2.ToString("R", global::System.Globalization.CultureInfo.InvariantCulture) + " violate p1 + p2 < 1");
+        }
     }
 
     public void Cumulants(global::System.ReadOnlySpan<double> theta, global::System.Span<double> c)
@@ -877,6 +885,15 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
         gradient[0] = (-(g_0 / ((-1.0 + p_p1 + p_p2 - (p_p1 * g_0) - (p_p2 * g_1)))) + g_2);
         // dK/dp2 = -exp(2*tau)/(p1 + p2 - p1*exp(tau) - p2*exp(2*tau) - 1) + 1/(p1 + p2 - p1*exp(tau) - p2*exp(2*tau) - 1)
         gradient[1] = (-(g_1 / ((-1.0 + p_p1 + p_p2 - (p_p1 * g_0) - (p_p2 * g_1)))) + g_2);
+    }
+
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for every real tau
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        lower = double.NegativeInfinity;
+        upper = double.PositiveInfinity;
     }
 
     public bool CanSample => true;

@@ -114,6 +114,17 @@ public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistr
         gradient[0] = ((-0.5) * global::System.Math.Log((1.0 - (2.0 * tau))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for tau < 1/2
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        // a singularity of K above 0: 1/2
+        double upper0 = 0.5;
+        lower = double.NegativeInfinity;
+        upper = upper0;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

@@ -114,6 +114,15 @@ public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributi
         gradient[0] = tau;
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for every real tau
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        lower = double.NegativeInfinity;
+        upper = double.PositiveInfinity;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

@@ -198,6 +198,18 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
         gradient[1] = ((-1.0) * p_k * tau / ((-1.0 + (p_mu * tau))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for tau < 1/mu
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        double p_mu = theta[1];
+        // a singularity of K above 0: 1/mu
+        double upper0 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, -1);
+        lower = double.NegativeInfinity;
+        upper = upper0;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

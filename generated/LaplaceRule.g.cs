@@ -164,6 +164,21 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         gradient[1] = ((2.0 * p_b * g_1 / ((g_2 * g_2))) - (2.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, 3) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(tau, 4) / ((g_2 * g_2))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for -1/b < tau < 1/b
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        double p_b = theta[1];
+        // a singularity of K below 0: -1/b
+        double lower0 = ((-1.0) / (p_b));
+        double d_0 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, -1);
+        // a singularity of K above 0: 1/b
+        double upper0 = d_0;
+        lower = lower0;
+        upper = upper0;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

@@ -178,6 +178,21 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
         gradient[1] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, -1) + (tau * global::System.Math.PI * global::System.Math.Cos(g_0) / (global::System.Math.Sin(g_0))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for -1/s < tau < 1/s
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        double p_s = theta[1];
+        // a singularity of K below 0: -1/s
+        double lower0 = ((-1.0) / (p_s));
+        double d_0 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, -1);
+        // a singularity of K above 0: 1/s
+        double upper0 = d_0;
+        lower = lower0;
+        upper = upper0;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

@@ -646,6 +646,18 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
         gradient[1] = (-(p_r * g_0 / ((-1.0 + (p_p * g_0)))) + (p_r / ((-1.0 + p_p))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for tau < -log(p)
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        double p_p = theta[1];
+        // a singularity of K above 0: -log(p)
+        double upper0 = ((-1.0) * global::System.Math.Log(p_p));
+        lower = double.NegativeInfinity;
+        upper = upper0;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

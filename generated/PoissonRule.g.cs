@@ -114,6 +114,15 @@ public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         gradient[0] = (-1.0 + global::System.Math.Exp(tau));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for every real tau
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        lower = double.NegativeInfinity;
+        upper = double.PositiveInfinity;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

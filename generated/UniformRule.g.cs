@@ -166,6 +166,15 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         gradient[1] = (-(g_1 / ((p_w * p_w) * tau * ((g_1 / (p_w * tau)) - (g_2 / (p_w * tau))))) + (g_2 / ((p_w * p_w) * tau * ((g_1 / (p_w * tau)) - (g_2 / (p_w * tau))))) - (g_2 / (p_w * ((g_1 / (p_w * tau)) - (g_2 / (p_w * tau))))));
     }
 
+    public bool HasCgfDomain => true;
+
+    // K(tau) is finite for every real tau
+    public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
+    {
+        lower = double.NegativeInfinity;
+        upper = double.PositiveInfinity;
+    }
+
     public bool CanSample => true;
 
     public void Sample(global::System.ReadOnlySpan<double> theta, global::SeriesCompiler.Runtime.Sampling.RandomSource random, global::System.Span<double> z)

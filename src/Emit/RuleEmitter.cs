@@ -90,6 +90,10 @@ public static class RuleEmitter
                 ["name_literal"] = p.NameLiteral, ["index"] = p.Index, ["lower"] = p.Lower, ["lower_inclusive"] = p.LowerInclusive,
                 ["upper"] = p.Upper, ["upper_inclusive"] = p.UpperInclusive, ["is_integer"] = p.IsInteger, ["constraint_literal"] = p.ConstraintLiteral,
             }).ToList(),
+            ["joint_constraints"] = spec.JointConstraints.Select(c => new ScriptObject
+            {
+                ["code"] = c.Code, ["check"] = c.Check, ["message"] = c.Message,
+            }).ToList(),
             ["differentiable_list"] = spec.DifferentiableList,
             ["differentiable_count"] = spec.DifferentiableCount,
             ["multi_indices"] = spec.MultiIndices,
@@ -103,6 +107,9 @@ public static class RuleEmitter
             ["has_cgf"] = spec.HasCgf,
             ["cgf_code"] = spec.CgfCode,
             ["cgf_gradient_code"] = spec.CgfGradientCode,
+            ["has_cgf_domain"] = spec.HasCgfDomain,
+            ["cgf_domain_code"] = spec.CgfDomainCode,
+            ["cgf_domain_comment"] = spec.CgfDomainComment,
             ["can_sample"] = spec.CanSample,
             ["sample_code"] = spec.SampleCode,
             ["has_pathwise"] = spec.HasPathwise,

@@ -118,7 +118,12 @@ public sealed class Workspace
             // 4b. Resum: where dK/dtheta is a combination of known generating functions, the whole series in closed form.
             var resummation = d.FrequencyVariables.Length == 1 ? Resummer.Resum(d, differentiable) : [];
             // 5. Model: the immutable description the emitter and the runtime consume.
-            return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, []) { Resummation = resummation };
+            // 4c. Domain: the interval around 0 where K(tau) is finite, from the closed form's nearest real singularities.
+            var (cgf, domain) = CgfDomainAnalysis.Derive(d);
+            return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, [])
+            {
+                Resummation = resummation, ClosedFormCgf = cgf, CgfDomain = domain,
+            };
         }
         catch (DerivationException ex)
         {

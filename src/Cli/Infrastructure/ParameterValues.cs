@@ -84,7 +84,27 @@ public sealed class ParameterValues
                     throw CliException.Usage($"--at: {p.Name} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
             }
         }
+        CheckJointConstraints(parameters);
         return size;
+    }
+
+    /// <summary>
+    /// The declaration's constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>), each side
+    /// evaluated at the given values; the generated rule's Validate checks the same, this names the user's words.
+    /// </summary>
+    private void CheckJointConstraints(IReadOnlyList<BoundParameter> parameters)
+    {
+        var values = new Dictionary<SeriesCompiler.Symbolic.Expressions.Symbol, double>();
+        foreach (var p in parameters)
+            if (p.VectorSize is null && Find(p.Name) is { IsVector: false } v) values[p.Symbol] = v.Scalar;
+        foreach (var constraint in parameters.SelectMany(p => p.JointConstraints).Distinct())
+        {
+            double left = SeriesCompiler.Symbolic.Expressions.ExprEvaluator.Evaluate(constraint.Left, values);
+            double right = SeriesCompiler.Symbolic.Expressions.ExprEvaluator.Evaluate(constraint.Right, values);
+            if (constraint.Holds(left, right)) continue;
+            var named = constraint.Parameters(parameters).Select(p => $"{p.Name} = {Numbers.Format(values[p.Symbol])}");
+            throw CliException.Usage($"--at: parameters {string.Join(", ", named)} violate the constraint {constraint.Text}");
+        }
     }
 
     private static bool Satisfies(BoundParameter p, double x)

@@ -49,6 +49,7 @@ public static class DerivedSpecBuilder
             if (p.VectorSize is null) validate.Append(Indent).Append($"s_parameters[{i}].Check(theta[{offsets[p]}]);\n");
             else validate.Append(Indent).Append($"for (int j = 0; j < K; j++) s_parameters[{i}].Check(theta[{offsets[p]} + j]);\n");
         }
+        validate.Append(RuleSpecBuilder.JointConstraintChecks(d, p => offsets[p]));
 
         // Latent arguments and their derivatives in every slot of theta.
         var arguments = new StringBuilder();

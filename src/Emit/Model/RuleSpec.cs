@@ -1,5 +1,8 @@
 namespace SeriesCompiler.Emit.Model;
 
+/// <summary>A joint constraint as the template writes it: the code of each side, the check and the message.</summary>
+public sealed record JointConstraintSpec(string Code, string Check, string Message);
+
 /// <summary>One parameter as the template writes it: every field already C# text.</summary>
 public sealed record ParameterSpec(string NameLiteral, string Local, int Index, string Lower, string LowerInclusive, string Upper, string UpperInclusive, string IsInteger, string ConstraintLiteral);
 
@@ -14,6 +17,7 @@ public sealed record RuleSpec(
     string SourceComment,
     string Summary,
     IReadOnlyList<ParameterSpec> Parameters,
+    IReadOnlyList<JointConstraintSpec> JointConstraints,
     string DifferentiableList,
     int DifferentiableCount,
     int Dimension,
@@ -27,6 +31,9 @@ public sealed record RuleSpec(
     bool HasCgf,
     string CgfCode,
     string CgfGradientCode,
+    bool HasCgfDomain,
+    string CgfDomainCode,
+    string CgfDomainComment,
     bool CanSample,
     string SampleCode,
     bool HasPathwise,
@@ -37,7 +44,7 @@ public sealed record RuleSpec(
     string ResummedMembers)
 {
     public bool Equals(RuleSpec? other) =>
-        other is not null && ToString() == other.ToString() && Parameters.SequenceEqual(other.Parameters);
+        other is not null && ToString() == other.ToString() && Parameters.SequenceEqual(other.Parameters) && JointConstraints.SequenceEqual(other.JointConstraints);
 
     public override int GetHashCode() => HashCode.Combine(ClassName, CoefficientsCode, SampleCode);
 }

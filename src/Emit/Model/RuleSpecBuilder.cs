@@ -41,7 +41,8 @@ public static class RuleSpecBuilder
         }
 
         // K(tau) in closed form (no series) and its gradient: the exponential shortcut.
-        var (hasCgf, cgfCode, cgfGradientCode) = BuildCgf(d, differentiable, locals);
+        var (hasCgf, cgfCode, cgfGradientCode) = BuildCgf(rule, differentiable, locals);
+        var (hasDomain, domainCode, domainComment) = BuildCgfDomain(rule, locals);
 
         var (canSample, sampleCode, hasPathwise, pathwiseCode) = BuildSampler(d, differentiable, locals);
         var (hasDensity, densityCode, scoreCode) = BuildDensity(d, differentiable, locals);
@@ -59,6 +60,7 @@ public static class RuleSpecBuilder
             CSharpNames.Comment(Path.GetFileName(d.Source.Path)),
             CSharpNames.Comment(Summary(d)),
             parameters,
+            JointConstraints(d, p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture)),
             string.Join(", ", differentiable.Select(p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture))),
             pCount,
             d.Dimension,
@@ -70,6 +72,7 @@ public static class RuleSpecBuilder
             Block(coefficients, locals, d, "a_"),
             ErrorBlock(coefficients, locals, d, "e_"),
             hasCgf, cgfCode, cgfGradientCode,
+            hasDomain, domainCode, domainComment,
             canSample, sampleCode, hasPathwise, pathwiseCode,
             hasDensity, densityCode, scoreCode,
             ResummedMembersBuilder.Build(rule, locals));
@@ -128,17 +131,14 @@ public static class RuleSpecBuilder
         return values.Any(v => v is null) ? "null" : "[" + string.Join(", ", values) + "]";
     }
 
-    private static (bool, string, string) BuildCgf(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    private static (bool, string, string) BuildCgf(RuleModel rule, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
     {
-        if (d.Dimension != 1 || d.Characteristic is null) return (false, "", "");
-        var tau = Ex.Sym("tau", SymbolKind.Variable);
+        if (rule.ClosedFormCgf is not { } k) return (false, "", "");
+        var d = rule.Declaration;
+        var tau = ClosedFormCgf.Tau;
+        var withTau = new Dictionary<Symbol, string>(locals) { [tau] = "tau" };
         try
         {
-            var at = d.CharacteristicKind == CharacteristicKind.Cgf ? (Expr)tau : Ex.Mul(Ex.Neg(Ex.I), tau);
-            var k = Substitution.Apply(d.Characteristic, new Dictionary<Symbol, Expr> { [d.FrequencyVariables[0]] = at });
-            if (d.CharacteristicKind == CharacteristicKind.Cf) k = Ex.Log(k);
-            if (k.ContainsImaginary()) return (false, "", "");
-            var withTau = new Dictionary<Symbol, string>(locals) { [tau] = "tau" };
             var cgf = Block([("return_value", k, $"K(tau) = {k}")], withTau, d, "k_");
             var gradient = differentiable.Select((p, i) => ($"gradient[{i}]", Derivative.Of(k, p.Symbol), $"dK/d{p.Name} = {Derivative.Of(k, p.Symbol)}")).ToList();
             return (true, cgf, Block(gradient, withTau, d, "g_"));
@@ -148,6 +148,65 @@ public static class RuleSpecBuilder
             return (false, "", "");
         }
     }
+
+    /// <summary>
+    /// The domain of K: each candidate end into a local, then lower = max of the negative ones and upper = min of the
+    /// positive ones (the analysis proved each one's sign from the constraints).
+    /// </summary>
+    private static (bool, string, string) BuildCgfDomain(RuleModel rule, Dictionary<Symbol, string> locals)
+    {
+        var domain = rule.CgfDomain;
+        string comment = CSharpNames.Comment(domain.Known ? "K(tau) is finite for " + domain.Describe() : "the domain of K(tau) is unknown: " + domain.Reason);
+        if (!domain.Known) return (false, "", comment);
+        var d = rule.Declaration;
+        var outputs = new List<(string, Expr, string)>();
+        for (int i = 0; i < domain.LowerCandidates.Length; i++) outputs.Add(($"double lower{i}", domain.LowerCandidates[i], $"a singularity of K below 0: {domain.LowerCandidates[i]}"));
+        for (int i = 0; i < domain.UpperCandidates.Length; i++) outputs.Add(($"double upper{i}", domain.UpperCandidates[i], $"a singularity of K above 0: {domain.UpperCandidates[i]}"));
+        var sb = new StringBuilder();
+        if (outputs.Count > 0) sb.Append(Block(outputs, locals, d, "d_"));
+        sb.Append(Indent).Append("lower = ").Append(Extreme("Max", "lower", domain.LowerCandidates.Length, "double.NegativeInfinity")).Append(";\n");
+        sb.Append(Indent).Append("upper = ").Append(Extreme("Min", "upper", domain.UpperCandidates.Length, "double.PositiveInfinity")).Append(";\n");
+        return (true, sb.ToString(), comment);
+    }
+
+    private static string Extreme(string method, string prefix, int count, string none) => count switch
+    {
+        0 => none,
+        _ => Enumerable.Range(1, count - 1).Aggregate(prefix + "0", (acc, i) => $"global::System.Math.{method}({acc}, {prefix}{i})"),
+    };
+
+    /// <summary>
+    /// Joint constraints: both sides evaluated as written; the check fails for NaN too. The message names every
+    /// parameter the constraint involves with its value. <paramref name="slot"/> gives a parameter's position in theta.
+    /// </summary>
+    internal static List<JointConstraintSpec> JointConstraints(BoundDistribution d, Func<BoundParameter, string> slot)
+    {
+        const string inner = Indent + "    ";
+        var locals = d.Parameters.ToDictionary(p => p.Symbol, p => "p_" + CSharpNames.Identifier(p.Name).TrimStart('@'));
+        var result = new List<JointConstraintSpec>();
+        for (int c = 0; c < d.JointConstraints.Length; c++)
+        {
+            var constraint = d.JointConstraints[c];
+            var involved = constraint.Parameters(d.Parameters).ToList();
+            string left = $"left{c}", right = $"right{c}";
+            var code = new StringBuilder();
+            foreach (var p in involved) code.Append(inner).Append("double ").Append(locals[p.Symbol]).Append(" = theta[").Append(slot(p)).Append("];\n");
+            code.Append(new StraightLineWriter(s => locals[s], $"j{c}_", inner).Write([($"double {left}", constraint.Left, ""), ($"double {right}", constraint.Right, "")]));
+            string check = $"{left} {BoundJointConstraint.OperatorText(constraint.Comparison)} {right}";
+            var message = new StringBuilder(CSharpNames.StringLiteral("parameters "));
+            for (int i = 0; i < involved.Count; i++)
+                message.Append(" + ").Append(CSharpNames.StringLiteral((i > 0 ? ", " : "") + involved[i].Name + " = "))
+                       .Append(" + ").Append(locals[involved[i].Symbol]).Append(".ToString(\"R\", global::System.Globalization.CultureInfo.InvariantCulture)");
+            message.Append(" + ").Append(CSharpNames.StringLiteral(" violate " + constraint.Text));
+            result.Add(new JointConstraintSpec(code.ToString(), check, message.ToString()));
+        }
+        return result;
+    }
+
+    /// <summary>The checks of <see cref="JointConstraints"/> as statements, for templates that take Validate's body as one block.</summary>
+    internal static string JointConstraintChecks(BoundDistribution d, Func<BoundParameter, string> slot) =>
+        string.Concat(JointConstraints(d, slot).Select(c =>
+            $"{Indent}{{\n{c.Code}{Indent}    if (!({c.Check}))\n{Indent}        throw new global::System.ArgumentOutOfRangeException(\"theta\", {c.Message});\n{Indent}}}\n"));
 
     /// <summary>
     /// The sampler, and its derivative in the parameters: continuous draws without parameters are constants;

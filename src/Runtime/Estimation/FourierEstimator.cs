@@ -44,9 +44,13 @@ public sealed class FourierEstimator : GradientEstimator
 
     public override string Name => "fourier";
 
-    /// <summary>Whether this estimate will use the exponential shortcut.</summary>
+    /// <summary>
+    /// Whether this estimate will use the exponential shortcut. It needs the domain where E[exp(tau z)] is finite: a rule
+    /// whose domain is not known (the compiler could not decide it, or a hand-written rule) takes the sampled series
+    /// instead, which claims no exactness.
+    /// </summary>
     public bool UsesShortcut(Objective f) =>
-        ExponentialShortcut && Rule.Direct is { Dimension: 1, HasClosedFormCgf: true } && f.TryGetExponential(out _, out _);
+        ExponentialShortcut && Rule.Direct is { Dimension: 1, HasClosedFormCgf: true, HasCgfDomain: true } && f.TryGetExponential(out _, out _);
 
     public override string? WhyNotApplicable(Objective f)
     {
@@ -93,6 +97,12 @@ public sealed class FourierEstimator : GradientEstimator
         for (int c = 0; c < problem.Copies; c++)
         {
             var theta = problem.Thetas[c];
+            // E[exp(tau z)] is finite only inside the MGF's domain; outside it the closed form may be finite again
+            // (Logistic's log(pi s tau / sin(pi s tau)) past tau = 1/s) but means nothing.
+            rule.CgfDomain(theta, out double lower, out double upper);
+            if (!(tau > lower && tau < upper))
+                throw new EstimatorNotApplicableException(Name,
+                    $"E[exp({tau.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} z)] is infinite for {rule.Name} at {Parameters(rule, theta)}: K(t) = log E[exp(t z)] is finite only for t in ({Show(lower)}, {Show(upper)}), and tau = {tau.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is outside");
             double k = rule.Cgf(theta, tau);
             if (!double.IsFinite(k))
                 throw new EstimatorNotApplicableException(Name, $"E[exp({tau} z)] is infinite for {rule.Name} at these parameters (K({tau}) is not finite)");
@@ -113,5 +123,19 @@ public sealed class FourierEstimator : GradientEstimator
             Truncation = Truncation.None,
             Note = $"f = exp({tau} z + {shift}): dL/dtheta = exp(K({tau}) + {shift}) dK/dtheta({tau}), exact",
         };
+    }
+
+    private static string Show(double x) => x switch
+    {
+        double.PositiveInfinity => "inf",
+        double.NegativeInfinity => "-inf",
+        _ => x.ToString("G6", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Parameters(IDistributionRule rule, ReadOnlySpan<double> theta)
+    {
+        var parts = new string[rule.Parameters.Count];
+        for (int i = 0; i < parts.Length; i++) parts[i] = rule.Parameters[i].Name + " = " + theta[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join(", ", parts);
     }
 }

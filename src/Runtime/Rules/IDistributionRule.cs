@@ -48,6 +48,20 @@ public interface IDistributionRule
     /// </summary>
     void CgfGradient(ReadOnlySpan<double> theta, double tau, Span<double> gradient);
 
+    /// <summary>
+    /// Whether <see cref="CgfDomain"/> is known: the compiler derived where E[exp(tau z)] is finite from the closed
+    /// form's nearest real singularities. Rules written by hand default to unknown, and then nothing evaluates K at a
+    /// point as if it were finite there.
+    /// </summary>
+    bool HasCgfDomain => false;
+
+    /// <summary>
+    /// The open interval (lower, upper) around 0 where K(tau) is finite at these parameters (infinite ends where it is
+    /// unbounded). K and its derivatives are meaningless outside it, even where the closed form is finite again.
+    /// </summary>
+    void CgfDomain(ReadOnlySpan<double> theta, out double lower, out double upper) =>
+        throw new NotSupportedException(Name + ": the domain of K(tau) is not known");
+
     /// <summary>Whether <see cref="Sample"/> is available (the declaration has a <c>sample</c>).</summary>
     bool CanSample { get; }
 

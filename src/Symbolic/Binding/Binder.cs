@@ -16,7 +16,7 @@ public sealed class Binder
     public const int MaxLiteralExponent = 1000;
 
     /// <summary>Where an expression stands decides which names and functions it may use.</summary>
-    private enum Context { Characteristic, Cgf, LogDensity, Sample, Value, Bound }
+    private enum Context { Characteristic, Cgf, LogDensity, Sample, Value, Bound, Constraint }
 
     private static readonly Dictionary<string, Function> UnaryFunctions = new()
     {
@@ -87,6 +87,7 @@ public sealed class Binder
         var sample = ImmutableArray<Expr>.Empty;
         bool sampleSeen = false;
         var latents = ImmutableArray.CreateBuilder<BoundLatent>();
+        var jointConstraints = ImmutableArray.CreateBuilder<BoundJointConstraint>();
         Expr? value = null;
         TextSpan? valueSpan = null;
 
@@ -177,6 +178,10 @@ public sealed class Binder
                         : [BindExpression(s.Value, Context.Sample)];
                     break;
 
+                case ConstraintStatement c:
+                    if (BindJointConstraint(c) is { } bound) jointConstraints.Add(bound);
+                    break;
+
                 case ValueStatement v:
                     if (value is not null) { _diagnostics.Report(DiagnosticCatalogue.DuplicateStatement, v.Span, "'value' is given twice"); break; }
                     if (v.Index is not null && (_familyIndex is null || v.Index is not NameExpression { Name.Text: "j" }))
@@ -202,11 +207,66 @@ public sealed class Binder
             _diagnostics.Report(DiagnosticCatalogue.VariableCountMismatch, characteristicSpan,
                 $"the support has dimension {support.Dimension} but the characteristic function names {variableNames} frequency variable(s)");
 
+        // Each parameter carries the joint constraints that name it, so a check of a parameter list sees them.
+        var joint = jointConstraints.ToImmutable();
+        var constrained = parameters.Select(p => joint.Any(c => c.Left.Contains(p.Symbol) || c.Right.Contains(p.Symbol))
+            ? p with { JointConstraints = joint.Where(c => c.Left.Contains(p.Symbol) || c.Right.Contains(p.Symbol)).ToImmutableArray() }
+            : p).ToImmutableArray();
+
         return new BoundDistribution(
             syntax.Name.Text, _diagnostics.Source, syntax.Name.Span, familySize, _familyIndex,
-            parameters.ToImmutable(), support, kind, variables, characteristic, characteristicSpan,
-            densityVariable, logDensity, sample, _draws.ToImmutableArray(), latents.ToImmutable(), value);
+            constrained, support, kind, variables, characteristic, characteristicSpan,
+            densityVariable, logDensity, sample, _draws.ToImmutableArray(), latents.ToImmutable(), value)
+        {
+            JointConstraints = joint,
+        };
     }
+
+    /// <summary>
+    /// <c>constraint LEFT OP RIGHT</c>: both sides real expressions of the scalar parameters (lets that reduce to
+    /// parameters are fine); at least one parameter must appear, and no frequency variable, draw, vector parameter or i.
+    /// </summary>
+    private BoundJointConstraint? BindJointConstraint(ConstraintStatement c)
+    {
+        if (c.Right is MissingExpression || c.Left is MissingExpression) return null; // the parser reported it
+        int before = _diagnostics.Items.Count;
+        var left = BindExpression(c.Left, Context.Constraint);
+        var right = BindExpression(c.Right, Context.Constraint);
+        if (_diagnostics.Items.Count > before || ReferenceEquals(left, ErrorSymbol) || ReferenceEquals(right, ErrorSymbol)) return null;
+        var symbols = Symbols(left).Concat(Symbols(right)).Where(s => s.Kind != SymbolKind.Constant).Distinct().ToList();
+        var foreign = symbols.FirstOrDefault(s => s.Kind != SymbolKind.Parameter || s.Name.EndsWith("[j]", StringComparison.Ordinal));
+        if (foreign is not null)
+        {
+            _diagnostics.Report(DiagnosticCatalogue.InvalidJointConstraint, c.Span,
+                $"a constraint may name only scalar parameters, found '{Lexer.Shorten(foreign.Name)}'");
+            return null;
+        }
+        if (symbols.Count == 0)
+        {
+            _diagnostics.Report(DiagnosticCatalogue.InvalidJointConstraint, c.Span, "the constraint names no parameter, so it is constant");
+            return null;
+        }
+        if (left.ContainsImaginary() || right.ContainsImaginary())
+        {
+            _diagnostics.Report(DiagnosticCatalogue.InvalidJointConstraint, c.Span, "a constraint compares real numbers; 'i' cannot appear in it");
+            return null;
+        }
+        var comparison = c.Operator.Kind switch
+        {
+            TokenKind.Less => ComparisonKind.Less,
+            TokenKind.LessEquals => ComparisonKind.LessEqual,
+            TokenKind.Greater => ComparisonKind.Greater,
+            _ => ComparisonKind.GreaterEqual,
+        };
+        string text = $"{SourceTextOf(c.Left)} {BoundJointConstraint.OperatorText(comparison)} {SourceTextOf(c.Right)}";
+        return new BoundJointConstraint(left, comparison, right, text, c.Span);
+    }
+
+    /// <summary>The source text of an expression with its whitespace runs collapsed to one space.</summary>
+    private string SourceTextOf(ExpressionSyntax e) =>
+        string.Join(" ", _diagnostics.Source.Text.Substring(e.Span.Start, e.Span.Length).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private static IEnumerable<Symbol> Symbols(Expr e) => e is Symbol s ? [s] : e.Children.SelectMany(Symbols);
 
     private ImmutableArray<Symbol> DeclareVariables(ImmutableArray<Token> names)
     {

@@ -36,6 +36,12 @@ public sealed record BoundParameter(
     bool UpperInclusive,
     TextSpan Span)
 {
+    /// <summary>
+    /// The declaration's joint constraints that name this parameter (<c>constraint p1 + p2 &lt; 1</c> for p1 and p2),
+    /// so that whoever checks a parameter list checks them too.
+    /// </summary>
+    public ImmutableArray<BoundJointConstraint> JointConstraints { get; init; } = [];
+
     public bool IsDifferentiable => !IsInteger;
 
     /// <summary>The constraint in the language's words, e.g. <c>k > 0</c> or <c>p in (0, 1)</c>.</summary>
@@ -79,6 +85,9 @@ public sealed record BoundDistribution(
     ImmutableArray<BoundLatent> Latents,
     Expr? Value)
 {
+    /// <summary>Constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>), in declaration order.</summary>
+    public ImmutableArray<BoundJointConstraint> JointConstraints { get; init; } = [];
+
     public bool IsDerived => Latents.Length > 0;
     public int Dimension => Support?.Dimension ?? 1;
 }

@@ -49,4 +49,6 @@ public static partial class DiagnosticCatalogue
         "Each distribution name (compared case-insensitively) may be declared once in the files checked together.");
     public static readonly DiagnosticDescriptor InvalidConstraint = Define("SC0124", "invalid constraint",
         "Use a lower bound below the upper bound, and 'integer' only for fixed hyper-parameters.");
+    public static readonly DiagnosticDescriptor InvalidJointConstraint = Define("SC0125", "invalid joint constraint",
+        "A 'constraint LEFT < RIGHT' statement compares real expressions of two or more scalar parameters and constants (no frequency variables, lets with draws, vector parameters or i).");
 }

@@ -49,6 +49,12 @@ public sealed record RuleModel(
     /// </summary>
     public ImmutableArray<Resummation.ResummationOutcome> Resummation { get; init; } = [];
 
+    /// <summary>K(tau) = log E[exp(tau z)] in closed form (variable <see cref="Series.ClosedFormCgf.Tau"/>), or null.</summary>
+    public Expr? ClosedFormCgf { get; init; }
+
+    /// <summary>Where K(tau) is finite: exact bounds in the parameters, or unknown with the reason.</summary>
+    public Series.CgfDomain CgfDomain { get; init; } = Series.CgfDomain.Unknown("there is no closed-form K(tau)");
+
     public bool IsDerived => Components.Length > 0;
 
     /// <summary>Symbols to differentiate in: a vector parameter <c>alpha[K]</c> of a family appears as <c>alpha[j]</c>.</summary>

@@ -362,6 +362,8 @@ public sealed class Parser
             TokenKind.SampleKeyword => ParseSampleStatement(),
             TokenKind.LatentKeyword => ParseLatentStatement(),
             TokenKind.ValueKeyword => ParseValueStatement(),
+            TokenKind.Identifier when Current.Text == ConstraintWord && Peek(1).Kind is not (TokenKind.Equals or TokenKind.NewLine or TokenKind.EndOfFile or TokenKind.CloseBrace)
+                => ParseConstraintStatement(),
             _ => ReportUnknownStatement(),
         };
         FinishStatement();
@@ -543,6 +545,31 @@ public sealed class Parser
         TokenKind.LogpdfKeyword or TokenKind.LogpmfKeyword => "z",
         _ => "w",
     };
+
+    /// <summary>The contextual keyword of a joint constraint (not reserved: it stays usable as a name elsewhere).</summary>
+    public const string ConstraintWord = "constraint";
+
+    // 'constraint' LEFT ('<' | '<=' | '>' | '>=') RIGHT: a constraint on several parameters together.
+    private ConstraintStatement ParseConstraintStatement()
+    {
+        var keyword = Advance();
+        var left = ParseExpression();
+        Token op;
+        ExpressionSyntax right;
+        if (Current.Kind is TokenKind.Less or TokenKind.LessEquals or TokenKind.Greater or TokenKind.GreaterEquals)
+        {
+            op = Advance();
+            right = ParseExpression();
+        }
+        else
+        {
+            Error(DiagnosticCatalogue.ExpectedToken,
+                $"expected a comparison '<', '<=', '>' or '>=' in the constraint (as in 'constraint p1 + p2 < 1') but found {Describe(Current)}");
+            op = Current;
+            right = new MissingExpression(new TextSpan(ErrorPosition(), 0));
+        }
+        return new ConstraintStatement(keyword, left, op, right, TextSpan.FromBounds(keyword.Span.Start, Math.Max(right.Span.End, left.Span.End)));
+    }
 
     private LetStatement ParseLetStatement()
     {

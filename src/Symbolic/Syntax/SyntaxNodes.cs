@@ -67,6 +67,13 @@ public sealed record LatentStatement(
     ImmutableArray<ExpressionSyntax> Arguments,
     TextSpan Span) : StatementSyntax(Span);
 
+/// <summary>
+/// <c>constraint Left OP Right</c> with OP one of <c>&lt; &lt;= &gt; &gt;=</c>: a constraint on several parameters together
+/// (an extension of the language; <c>constraint</c> is a contextual keyword, so it still works as a name).
+/// </summary>
+public sealed record ConstraintStatement(Token Keyword, ExpressionSyntax Left, Token Operator, ExpressionSyntax Right, TextSpan Span)
+    : StatementSyntax(Span);
+
 /// <summary><c>value = Value</c> or, in a family, <c>value[Index] = Value</c>.</summary>
 public sealed record ValueStatement(ExpressionSyntax? Index, ExpressionSyntax Value, TextSpan Span) : StatementSyntax(Span);
 

@@ -33,6 +33,8 @@ internal abstract class HandRule : IDistributionRule
     public virtual bool HasClosedFormCgf => true;
     public abstract double Cgf(ReadOnlySpan<double> theta, double tau);
     public abstract void CgfGradient(ReadOnlySpan<double> theta, double tau, Span<double> gradient);
+    public bool HasCgfDomain => true;
+    public abstract void CgfDomain(ReadOnlySpan<double> theta, out double lower, out double upper);
     public bool CanSample => true;
     public abstract void Sample(ReadOnlySpan<double> theta, RandomSource random, Span<double> z);
     public abstract bool HasPathwise { get; }
@@ -62,6 +64,9 @@ internal sealed class HandGamma : HandRule
     }
 
     public override double Cgf(ReadOnlySpan<double> theta, double tau) => -theta[0] * Math.Log(1 - theta[1] * tau);
+
+    // E[exp(tau z)] = (1 - mu tau)^-k is finite for tau < 1/mu.
+    public override void CgfDomain(ReadOnlySpan<double> theta, out double lower, out double upper) => (lower, upper) = (double.NegativeInfinity, 1 / theta[1]);
 
     public override void CgfGradient(ReadOnlySpan<double> theta, double tau, Span<double> gradient)
     {
@@ -106,6 +111,9 @@ internal sealed class HandBernoulli : HandRule
     public override void Coefficients(ReadOnlySpan<double> theta, Span<double> a) => a.Clear();
 
     public override double Cgf(ReadOnlySpan<double> theta, double tau) => Math.Log(1 - theta[0] + theta[0] * Math.Exp(tau));
+
+    // A bounded variable: E[exp(tau z)] is finite for every tau.
+    public override void CgfDomain(ReadOnlySpan<double> theta, out double lower, out double upper) => (lower, upper) = (double.NegativeInfinity, double.PositiveInfinity);
 
     public override void CgfGradient(ReadOnlySpan<double> theta, double tau, Span<double> gradient) =>
         gradient[0] = (Math.Exp(tau) - 1) / (1 - theta[0] + theta[0] * Math.Exp(tau));
