@@ -7,7 +7,9 @@ namespace SeriesCompiler.Cli.Commands;
 /// <summary>
 /// <c>seriesc coefficients FILE [--order N] [--at ...] [--format table|json|latex]</c>: the series of the rule,
 /// <c>c_n</c> (the coefficient of <c>t^n</c> in K(t)) and <c>a_{n,p} = dc_n/dp</c>, symbolic and, with --at, numeric
-/// (docs/cli.md gives the JSON shape). Diagnostics go to standard error; a declaration with errors exits with 1, a
+/// (docs/cli.md gives the JSON shape). The numbers are the exact symbolic forms evaluated in rational arithmetic at the
+/// decimals written, rounded once to the nearest double; an entry that is not (not finite, or an atom such as log
+/// without a bounded evaluation) says so (docs/coefficients-exact.md). Diagnostics go to standard error; a declaration with errors exits with 1, a
 /// bad --at (syntax, unknown or missing parameter, a value outside its constraint) with 2.
 /// </summary>
 public static class CoefficientsCommand
@@ -24,17 +26,21 @@ public static class CoefficientsCommand
         command.Options.Add(at);
         command.Options.Add(format);
         command.SetAction(parse => context.Guard(() =>
-            Run(context, parse.GetValue(file)!, parse.GetValue(order), parse.GetValue(at), parse.GetValue(format)!)));
+            Run(context, parse.GetValue(file)!, parse.GetValue(order), parse.GetValue(at), parse.GetValue(format)!,
+                parse.GetResult(at)?.Tokens.Select(t => t.Value).ToList())));
         return command;
     }
 
-    public static int Run(CliContext context, string fileOrName, int order, ParameterValues? at, string format)
+    /// <param name="atTexts">The raw <c>--at</c> texts: the numbers are read from them exactly (0.9 is 9/10); without
+    /// them, the exact values of the parsed doubles are used.</param>
+    public static int Run(CliContext context, string fileOrName, int order, ParameterValues? at, string format, IReadOnlyList<string>? atTexts = null)
     {
         var loaded = DistributionResolver.Load(context, fileOrName);
         // Check --at before deriving: a command-line mistake is reported without waiting for the series.
         int? familySize = at?.Validate(loaded.Declaration.Name, loaded.Declaration.Parameters);
+        var exact = at is null ? null : ExactParameterValues.From(at, atTexts, loaded.Declaration.Parameters);
         var rule = loaded.Derive(context, order);
-        var table = CoefficientTable.Build(rule, at, familySize);
+        var table = CoefficientTable.Build(rule, at, familySize, exact);
         switch (format)
         {
             case "json": JsonCoefficientsWriter.Write(context.Out, table); break;

@@ -6,7 +6,8 @@ namespace SeriesCompiler.Cli.Output;
 
 /// <summary>
 /// The JSON document of <c>seriesc coefficients --format json</c> (docs/cli.md). Numbers are written by
-/// <see cref="Utf8JsonWriter"/>: shortest round-trip, culture-invariant; a non-finite number is <c>null</c>.
+/// <see cref="Utf8JsonWriter"/>: shortest round-trip, culture-invariant; a non-finite number is <c>null</c>, with its
+/// reason in the entry's <c>reasons</c>.
 /// </summary>
 public static class JsonCoefficientsWriter
 {
@@ -75,6 +76,16 @@ public static class JsonCoefficientsWriter
                     WriteNumber(json, row.DValues[i]);
                 }
                 json.WriteEndObject();
+                // Extensions of cli.md: whether every number above is its exact value correctly rounded, and for each
+                // that is not, why (a non-finite value is null above; its reason is here).
+                json.WriteBoolean("exact", row.IsExact);
+                if (!row.IsExact)
+                {
+                    json.WriteStartObject("reasons");
+                    foreach (var (key, result) in row.Results().Where(r => !r.Result.IsCorrectlyRounded))
+                        json.WriteString(key, result.Reason ?? "not correctly rounded");
+                    json.WriteEndObject();
+                }
             }
             json.WriteStartObject("symbolic");
             json.WriteString("c", row.C.ToString());

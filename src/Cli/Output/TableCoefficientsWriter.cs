@@ -32,16 +32,46 @@ public static class TableCoefficientsWriter
             if (table.HasComponents) cells.Add(row.Component ?? "");
             cells.Add(row.Index.Length == 1 ? row.Index[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(" + string.Join(",", row.Index) + ")");
             cells.Add(row.C.ToString());
-            if (numeric) cells.Add(Numbers.Short(row.CValue!.Value));
+            if (numeric) cells.Add(Cell(row.CExact!.Value));
             for (int i = 0; i < columns.Count; i++)
             {
                 cells.Add(row.D[i].ToString());
-                if (numeric) cells.Add(Numbers.Short(row.DValues[i]));
+                if (numeric) cells.Add(Cell(row.DExact[i]));
             }
             text.Add(cells);
         }
         text.Write(output);
+        if (numeric) WriteNotes(output, table);
         WriteResummation(output, rule);
+    }
+
+    /// <summary>
+    /// A value cell: the correctly rounded exact value to 10 digits; <c>~</c> before a value that is not known to be
+    /// correctly rounded; <c>not finite (*)</c> for a value beyond the double range or at a pole. The notes say why.
+    /// </summary>
+    private static string Cell(Symbolic.Evaluation.ExactResult r) => r.Status switch
+    {
+        Symbolic.Evaluation.ExactStatus.CorrectlyRounded => Numbers.Short(r.Value),
+        Symbolic.Evaluation.ExactStatus.NotFinite => "not finite (*)",
+        _ => "~" + Numbers.Short(r.Value),
+    };
+
+    /// <summary>Below the table: what the values are, and each value that is not the exact one correctly rounded, with why.</summary>
+    private static void WriteNotes(TextWriter output, CoefficientTable table)
+    {
+        var flagged = table.Rows
+            .SelectMany(row => row.Results().Where(r => !r.Result.IsCorrectlyRounded)
+                .Select(r => (Where: (row.Component is null ? "" : row.Component + " ") + "n=" + string.Join(",", row.Index) + " " + (r.Key == "c" ? "c" : "dc/d" + r.Key), r.Result.Reason)))
+            .ToList();
+        if (flagged.Count == 0)
+        {
+            output.WriteLine("values: the exact coefficients at the values written, correctly rounded (printed to 10 digits)");
+            return;
+        }
+        output.WriteLine($"values: the exact coefficients correctly rounded, except {flagged.Count} ('~': not known to be correctly rounded; '*': not finite):");
+        const int shown = 20;
+        foreach (var (where, reason) in flagged.Take(shown)) output.WriteLine($"  {where}: {reason}");
+        if (flagged.Count > shown) output.WriteLine($"  ... and {flagged.Count - shown} more (--format json lists every one)");
     }
 
     /// <summary>Beside the series: the exact resummed rule of each parameter, or why the truncated series stays.</summary>
