@@ -22,6 +22,7 @@ public sealed class ExactParameterValues
 
     private readonly Dictionary<string, ImmutableArray<Rational>> _vectors = [];
     private readonly Dictionary<string, Rational> _scalars = [];
+    private readonly Dictionary<Rational, string> _written = []; // each value as the user wrote it, for messages
 
     private ExactParameterValues() { }
 
@@ -50,10 +51,11 @@ public sealed class ExactParameterValues
             var values = result._vectors.TryGetValue(p.Name, out var vs) ? vs : result._scalars.TryGetValue(p.Name, out var s) ? [s] : [];
             foreach (var x in values)
             {
+                string written = result._written.TryGetValue(x, out var w) ? w : Text(x);
                 if (p.IsInteger && !x.IsInteger)
-                    throw CliException.Usage($"--at: '{p.Name}' is an integer parameter, got {Text(x)}");
+                    throw CliException.Usage($"--at: '{p.Name}' is an integer parameter, got {written}");
                 if (!Satisfies(p, x))
-                    throw CliException.Usage($"--at: {p.Name} = {Text(x)} is outside the constraint {p.ConstraintText}");
+                    throw CliException.Usage($"--at: {p.Name} = {written} is outside the constraint {p.ConstraintText}");
             }
         }
         return result;
@@ -113,6 +115,7 @@ public sealed class ExactParameterValues
                     Space();
                     if (Number(text, ref pos) is not { } x) return;
                     items.Add(x);
+                    _written.TryAdd(x, LastToken);
                     Space();
                     if (pos < text.Length && text[pos] == ',') { pos++; continue; }
                     if (pos < text.Length && text[pos] == ']') { pos++; break; }
@@ -124,6 +127,7 @@ public sealed class ExactParameterValues
             {
                 if (Number(text, ref pos) is not { } x) return;
                 _scalars[name] = x;
+                _written.TryAdd(x, LastToken);
             }
             Space();
             if (pos < text.Length && text[pos] == ',') pos++;
@@ -131,7 +135,9 @@ public sealed class ExactParameterValues
     }
 
     /// <summary>A number as <see cref="ParameterValues"/> scans it (sign, digits and one point, exponent), read exactly.</summary>
-    private static Rational? Number(string text, ref int pos)
+    private string LastToken { get; set; } = "";
+
+    private Rational? Number(string text, ref int pos)
     {
         int start = pos;
         if (pos < text.Length && (text[pos] == '+' || text[pos] == '-')) pos++;
@@ -143,6 +149,7 @@ public sealed class ExactParameterValues
             while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
         }
         string token = text[start..pos];
+        LastToken = token;
         bool negative = token.StartsWith('-');
         string unsigned = token.TrimStart('+', '-');
         if (unsigned.Count(ch => ch == '.') > 1) return null;

@@ -76,9 +76,8 @@ public static class JsonCoefficientsWriter
                     WriteNumber(json, row.DValues[i]);
                 }
                 json.WriteEndObject();
-                // Extensions of cli.md: whether every number above is its exact value correctly rounded, and for each
-                // that is not, why (a non-finite value is null above; its reason is here).
-                json.WriteBoolean("exact", row.IsExact);
+                // An extension of cli.md, only where needed (so an entry whose numbers are all the exact values
+                // correctly rounded keeps cli.md's keys): for each number that is not, why (a non-finite one is null above).
                 if (!row.IsExact)
                 {
                     json.WriteStartObject("reasons");

@@ -63,11 +63,8 @@ public static class TableCoefficientsWriter
             .SelectMany(row => row.Results().Where(r => !r.Result.IsCorrectlyRounded)
                 .Select(r => (Where: (row.Component is null ? "" : row.Component + " ") + "n=" + string.Join(",", row.Index) + " " + (r.Key == "c" ? "c" : "dc/d" + r.Key), r.Result.Reason)))
             .ToList();
-        if (flagged.Count == 0)
-        {
-            output.WriteLine("values: the exact coefficients at the values written, correctly rounded (printed to 10 digits)");
-            return;
-        }
+        // Nothing is added where every value is the exact one correctly rounded (the table's documented form).
+        if (flagged.Count == 0) return;
         output.WriteLine($"values: the exact coefficients correctly rounded, except {flagged.Count} ('~': not known to be correctly rounded; '*': not finite):");
         const int shown = 20;
         foreach (var (where, reason) in flagged.Take(shown)) output.WriteLine($"  {where}: {reason}");

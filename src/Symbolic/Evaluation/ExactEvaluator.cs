@@ -185,6 +185,24 @@ public static class ExactEvaluator
         public Interval Reciprocal() => IsExact ? Exact(Lo.Reciprocal()) : new(Hi.Reciprocal(), Lo.Reciprocal());
     }
 
+    /// <summary>An exact running sum kept as an unreduced fraction N/D (D > 0), reduced once when read.</summary>
+    private struct Accumulator()
+    {
+        private BigInteger _n = BigInteger.Zero, _d = BigInteger.One;
+
+        public void Add(Rational r)
+        {
+            if (r.IsZero) return;
+            var (n, d) = (r.Numerator, r.Denominator);
+            if ((_d % d).IsZero) { _n += n * (_d / d); return; }
+            var g = BigInteger.GreatestCommonDivisor(_d, d);
+            _n = _n * (d / g) + n * (_d / g);
+            _d *= d / g;
+        }
+
+        public readonly Rational Value => new(_n, _d);
+    }
+
     /// <summary>One evaluation at a fixed precision for pi, memoized per node (the trees are shared DAGs).</summary>
     private sealed class Run(IReadOnlyDictionary<Symbol, Rational> values, int bits)
     {
@@ -211,9 +229,20 @@ public static class ExactEvaluator
                     result = Interval.Exact(v);
                     break;
                 case Sum sum:
-                    result = Interval.Exact(Rational.Zero);
-                    foreach (var a in sum.Args) result += Eval(a);
+                {
+                    // Long sums (Categorical's c_64 has thousands of terms) accumulate over a common denominator and
+                    // reduce once: the terms' denominators are mostly divisors of one another (powers of 10 and n!).
+                    var low = new Accumulator();
+                    var high = new Accumulator();
+                    foreach (var a in sum.Args)
+                    {
+                        var t = Eval(a);
+                        low.Add(t.Lo);
+                        high.Add(t.Hi);
+                    }
+                    result = new Interval(low.Value, high.Value);
                     break;
+                }
                 case Product product:
                     result = Interval.Exact(Rational.One);
                     foreach (var a in product.Args) result *= Eval(a);
