@@ -57,6 +57,9 @@ public sealed class CoefficientTable
     public ImmutableArray<CoefficientRow> Rows { get; }
     public bool HasComponents => Rows.Any(r => r.Component is not null);
 
+    /// <summary>With <c>--generated</c>: the compiled rule's doubles beside each row's exact values.</summary>
+    public GeneratedCheck? Generated { get; internal set; }
+
     /// <summary>Builds the rows; <paramref name="at"/> must have been validated against the rule's parameters.</summary>
     public static CoefficientTable Build(RuleModel rule, ParameterValues? at, int? familySize, ExactParameterValues? exact = null)
     {

@@ -58,8 +58,9 @@ public static class JsonCoefficientsWriter
             json.WriteEndObject();
         }
         json.WriteStartArray("coefficients");
-        foreach (var row in table.Rows)
+        for (int r = 0; r < table.Rows.Length; r++)
         {
+            var row = table.Rows[r];
             json.WriteStartObject();
             if (row.Component is not null) json.WriteString("component", row.Component);
             json.WriteStartArray("n");
@@ -86,6 +87,22 @@ public static class JsonCoefficientsWriter
                     json.WriteEndObject();
                 }
             }
+            if (table.Generated?.Entries[r] is { } g)
+            {
+                // --generated: the compiled rule's doubles, a's rounding-error bounds, and whether to trust them.
+                json.WriteStartObject("generated");
+                json.WritePropertyName("c");
+                WriteNumber(json, g.C);
+                json.WriteStartObject("d");
+                for (int i = 0; i < row.Keys.Length; i++) { json.WritePropertyName(row.Keys[i]); WriteNumber(json, g.D[i]); }
+                json.WriteEndObject();
+                json.WriteStartObject("error_bound");
+                for (int i = 0; i < row.Keys.Length; i++) { json.WritePropertyName(row.Keys[i]); WriteNumber(json, g.Bound[i]); }
+                json.WriteEndObject();
+                json.WriteBoolean("reliable", g.Reliable);
+                if (g.Worst is not null) json.WriteString("reason", g.Worst);
+                json.WriteEndObject();
+            }
             json.WriteStartObject("symbolic");
             json.WriteString("c", row.C.ToString());
             for (int i = 0; i < row.Keys.Length; i++) json.WriteString(row.Keys[i], row.D[i].ToString());
@@ -93,6 +110,14 @@ public static class JsonCoefficientsWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (table.Generated is { } check)
+        {
+            json.WriteStartObject("generated");
+            json.WriteNumber("entries", check.Entries.Count(e => e is not null));
+            json.WriteNumber("unreliable", check.Flagged);
+            json.WriteNumber("tolerance", GeneratedCheck.Tolerance);
+            json.WriteEndObject();
+        }
         if (!rule.Resummation.IsEmpty)
         {
             // An extension of cli.md: the form each parameter's rule got.

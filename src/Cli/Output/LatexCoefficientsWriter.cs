@@ -30,6 +30,7 @@ public static class LatexCoefficientsWriter
         output.WriteLine("\\end{align*}");
         // Why a value is marked: in comments, so the environment stays valid LaTeX.
         foreach (var note in notes) output.WriteLine(note);
+        foreach (var line in TableCoefficientsWriter.GeneratedNotes(table)) output.WriteLine("% " + line);
     }
 
     /// <summary>

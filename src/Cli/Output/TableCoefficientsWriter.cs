@@ -42,6 +42,7 @@ public static class TableCoefficientsWriter
         }
         text.Write(output);
         if (numeric) WriteNotes(output, table);
+        foreach (var line in GeneratedNotes(table)) output.WriteLine(line);
         WriteResummation(output, rule);
     }
 
@@ -69,6 +70,25 @@ public static class TableCoefficientsWriter
         const int shown = 20;
         foreach (var (where, reason) in flagged.Take(shown)) output.WriteLine($"  {where}: {reason}");
         if (flagged.Count > shown) output.WriteLine($"  ... and {flagged.Count - shown} more (--format json lists every one)");
+    }
+
+    /// <summary>With --generated: whether the compiled rule's doubles agree with the exact values, and where they do not.</summary>
+    public static IEnumerable<string> GeneratedNotes(CoefficientTable table)
+    {
+        if (table.Generated is not { } check) yield break;
+        int total = check.Entries.Count(e => e is not null);
+        string tolerance = Numbers.Format(GeneratedCheck.Tolerance);
+        if (check.Flagged == 0)
+        {
+            yield return $"generated code: all {total} entries agree with the exact values within {tolerance} relative, and their error bounds are below it";
+            yield break;
+        }
+        yield return $"generated code: {check.Flagged} of {total} entries are NOT reliable at this point (off by more than {tolerance} relative, or error bound above it):";
+        const int shown = 10;
+        var flagged = table.Rows.Zip(check.Entries).Where(p => p.Second is { Reliable: false }).ToList();
+        foreach (var (row, entry) in flagged.Take(shown))
+            yield return $"  {(row.Component is null ? "" : row.Component + " ")}n={string.Join(",", row.Index)} {entry!.Worst}";
+        if (flagged.Count > shown) yield return $"  ... and {flagged.Count - shown} more (--format json marks every one)";
     }
 
     /// <summary>Beside the series: the exact resummed rule of each parameter, or why the truncated series stays.</summary>

@@ -325,3 +325,70 @@ public class ExactCoefficientsTests
         Assert.Equal("0.005", doc.GetProperty("coefficients")[1].GetProperty("c").GetRawText());
     }
 }
+
+/// <summary><c>coefficients --generated</c>: the compiled rule's doubles beside the exact values, flagged where unreliable.</summary>
+public class GeneratedCoefficientsTests
+{
+    private static JsonElement Json(params string[] args)
+    {
+        var result = CliHarness.Run(args);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Err}");
+        using var doc = JsonDocument.Parse(result.Out);
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public void Bernoulli_at_order_32_flags_the_generated_coefficients_that_cancel_and_each_error_is_within_its_bound()
+    {
+        // docs/numerical-robustness.md: Bernoulli's a_n lose up to 3e-10 at order 32 between two centers (p = 0.9).
+        var doc = Json("coefficients", "bernoulli", "--order", "32", "--at", "p=0.9", "--generated", "--format", "json");
+        int flagged = 0;
+        foreach (var entry in doc.GetProperty("coefficients").EnumerateArray())
+        {
+            var g = entry.GetProperty("generated");
+            double exact = entry.GetProperty("d").GetProperty("p").GetDouble();
+            double generated = g.GetProperty("d").GetProperty("p").GetDouble();
+            double bound = g.GetProperty("error_bound").GetProperty("p").GetDouble();
+            // The bound holds (first order in u, so with 1 % slack plus the exact value's own rounding).
+            Assert.True(Math.Abs(generated - exact) <= 1.01 * bound + Math.Abs(exact) * 1.2e-16, $"n={entry.GetProperty("n")[0]}: |{generated} - {exact}| > {bound}");
+            bool reliable = g.GetProperty("reliable").GetBoolean();
+            double c = entry.GetProperty("c").GetDouble(), gc = g.GetProperty("c").GetDouble();
+            Assert.Equal(reliable, !(Math.Abs(generated - exact) > 1e-10 * Math.Abs(exact) || bound > 1e-10 * Math.Abs(generated)
+                || Math.Abs(gc - c) > 1e-10 * Math.Abs(c)));
+            if (!reliable) { flagged++; Assert.Contains("exact", g.GetProperty("reason").GetString()); }
+        }
+        Assert.True(flagged > 0);
+        Assert.Equal(flagged, doc.GetProperty("generated").GetProperty("unreliable").GetInt32());
+        var table = CliHarness.Run("coefficients", "bernoulli", "--order", "32", "--at", "p=0.9", "--generated");
+        Assert.Contains($"generated code: {flagged} of 32 entries are NOT reliable at this point", table.Out);
+    }
+
+    [Theory]
+    [InlineData("gamma", "k=2.5,mu=0.7")]
+    [InlineData("beta", "alpha=0.3,beta=2.7")]
+    [InlineData("dirichlet", "alpha=[0.3,1.7,4.1]")]
+    public void Closed_form_rules_agree_with_the_exact_values(string name, string at)
+    {
+        var doc = Json("coefficients", name, "--order", "8", "--at", at, "--generated", "--format", "json");
+        foreach (var entry in doc.GetProperty("coefficients").EnumerateArray())
+        {
+            var g = entry.GetProperty("generated");
+            Assert.True(g.GetProperty("reliable").GetBoolean(), entry.ToString());
+            Assert.Equal(entry.GetProperty("c").GetDouble(), g.GetProperty("c").GetDouble(), 1e-14);
+            foreach (var d in entry.GetProperty("d").EnumerateObject())
+            {
+                double exact = d.Value.GetDouble(), generated = g.GetProperty("d").GetProperty(d.Name).GetDouble();
+                Assert.True(Math.Abs(generated - exact) <= 1e-14 * Math.Max(1, Math.Abs(exact)), $"{name} {d.Name}: {generated} vs {exact}");
+            }
+        }
+        Assert.Equal(0, doc.GetProperty("generated").GetProperty("unreliable").GetInt32());
+    }
+
+    [Fact]
+    public void Generated_needs_a_point()
+    {
+        var result = CliHarness.Run("coefficients", "gamma", "--generated");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("give --at", result.Err);
+    }
+}
