@@ -7,7 +7,9 @@ namespace SeriesCompiler.Cli.Commands;
 /// <summary>
 /// <c>seriesc coefficients FILE [--order N] [--at ...] [--format table|json|latex]</c>: the series of the rule,
 /// <c>c_n</c> (the coefficient of <c>t^n</c> in K(t)) and <c>a_{n,p} = dc_n/dp</c>, symbolic and, with --at, numeric
-/// (docs/cli.md gives the JSON shape). Diagnostics go to standard error; a declaration with errors exits with 1, a
+/// (docs/cli.md gives the JSON shape). The numbers are the exact symbolic forms evaluated in rational arithmetic at the
+/// decimals written, rounded once to the nearest double; an entry that is not (not finite, or an atom such as log
+/// without a bounded evaluation) says so (docs/coefficients-exact.md). Diagnostics go to standard error; a declaration with errors exits with 1, a
 /// bad --at (syntax, unknown or missing parameter, a value outside its constraint) with 2.
 /// </summary>
 public static class CoefficientsCommand
@@ -18,23 +20,48 @@ public static class CoefficientsCommand
         var order = CommonOptions.Order();
         var at = CommonOptions.At();
         var format = CommonOptions.Format("table", "json", "latex");
+        var generated = new Option<bool>("--generated")
+        {
+            Description = "With --at: also compile the rule (as estimate does) and compare its double coefficients with the exact ones",
+        };
         var command = new Command("coefficients", "The series coefficients of a rule, symbolic and (with --at) numeric");
         command.Arguments.Add(file);
         command.Options.Add(order);
         command.Options.Add(at);
         command.Options.Add(format);
+        command.Options.Add(generated);
         command.SetAction(parse => context.Guard(() =>
-            Run(context, parse.GetValue(file)!, parse.GetValue(order), parse.GetValue(at), parse.GetValue(format)!)));
+            Run(context, parse.GetValue(file)!, parse.GetValue(order), parse.GetValue(at), parse.GetValue(format)!,
+                parse.GetResult(at)?.Tokens.Select(t => t.Value).ToList(), parse.GetValue(generated))));
         return command;
     }
 
-    public static int Run(CliContext context, string fileOrName, int order, ParameterValues? at, string format)
+    /// <param name="atTexts">The raw <c>--at</c> texts: the numbers are read from them exactly (0.9 is 9/10); without
+    /// them, the exact values of the parsed doubles are used.</param>
+    public static int Run(CliContext context, string fileOrName, int order, ParameterValues? at, string format, IReadOnlyList<string>? atTexts = null,
+        bool generated = false)
     {
+        if (generated && at is null) throw CliException.Usage("--generated compares the compiled rule with the exact values at a point: give --at");
         var loaded = DistributionResolver.Load(context, fileOrName);
         // Check --at before deriving: a command-line mistake is reported without waiting for the series.
         int? familySize = at?.Validate(loaded.Declaration.Name, loaded.Declaration.Parameters);
+        var exact = at is null ? null : ExactParameterValues.From(at, atTexts, loaded.Declaration.Parameters);
         var rule = loaded.Derive(context, order);
-        var table = CoefficientTable.Build(rule, at, familySize);
+        var table = CoefficientTable.Build(rule, at, familySize, exact);
+        if (generated)
+        {
+            SeriesCompiler.Runtime.Estimation.Rule compiled;
+            try
+            {
+                compiled = SeriesCompiler.Emit.Loading.Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
+            }
+            catch (SeriesCompiler.Emit.Loading.RuleCompilationException ex)
+            {
+                foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
+                throw CliException.Reported();
+            }
+            table.Generated = GeneratedCheck.Build(compiled, table, loaded.Declaration, at!);
+        }
         switch (format)
         {
             case "json": JsonCoefficientsWriter.Write(context.Out, table); break;

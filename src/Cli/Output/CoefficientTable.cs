@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SeriesCompiler.Cli.Infrastructure;
 using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Evaluation;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
 
@@ -10,7 +11,9 @@ namespace SeriesCompiler.Cli.Output;
 /// One line of the series: the coefficient <c>c_n</c> of <c>t^n</c> in K(t) and its derivatives <c>a_{n,p}</c>,
 /// symbolic, and numeric when values were given. <see cref="Component"/> names the latent component of a derived
 /// distribution (<c>z1</c>, <c>g[0]</c>; <c>g[j]</c> symbolically); <see cref="Keys"/> name the derivatives
-/// (<c>k</c>, <c>alpha[0]</c>), aligned with <see cref="D"/> and <see cref="DValues"/>.
+/// (<c>k</c>, <c>alpha[0]</c>), aligned with <see cref="D"/> and <see cref="DValues"/>. With values, <see cref="CExact"/>
+/// and <see cref="DExact"/> say how each number was obtained: the exact value correctly rounded, not finite (and why),
+/// or not bounded (an atom without a high-precision evaluation; the double interpreter's value).
 /// </summary>
 public sealed record CoefficientRow(
     string? Component,
@@ -19,7 +22,21 @@ public sealed record CoefficientRow(
     ImmutableArray<string> Keys,
     ImmutableArray<Expr> D,
     double? CValue,
-    ImmutableArray<double> DValues);
+    ImmutableArray<double> DValues,
+    ExactResult? CExact = null,
+    ImmutableArray<ExactResult> DExact = default)
+{
+    /// <summary>True when every number of the row is its exact value correctly rounded (or there are no numbers).</summary>
+    public bool IsExact => CExact is not { } c || (c.IsCorrectlyRounded && DExact.All(d => d.IsCorrectlyRounded));
+
+    /// <summary>The number of key <paramref name="key"/> (<c>"c"</c> or a derivative key) and how it was obtained.</summary>
+    public IEnumerable<(string Key, ExactResult Result)> Results()
+    {
+        if (CExact is not { } c) yield break;
+        yield return ("c", c);
+        for (int i = 0; i < Keys.Length; i++) yield return (Keys[i], DExact[i]);
+    }
+}
 
 /// <summary>
 /// The rows every output format prints, built once from a <see cref="RuleModel"/>: every multi-index with
@@ -40,27 +57,32 @@ public sealed class CoefficientTable
     public ImmutableArray<CoefficientRow> Rows { get; }
     public bool HasComponents => Rows.Any(r => r.Component is not null);
 
+    /// <summary>With <c>--generated</c>: the compiled rule's doubles beside each row's exact values.</summary>
+    public GeneratedCheck? Generated { get; internal set; }
+
     /// <summary>Builds the rows; <paramref name="at"/> must have been validated against the rule's parameters.</summary>
-    public static CoefficientTable Build(RuleModel rule, ParameterValues? at, int? familySize)
+    public static CoefficientTable Build(RuleModel rule, ParameterValues? at, int? familySize, ExactParameterValues? exact = null)
     {
+        // The numbers are the exact forms evaluated at the exact values written (or at the doubles' exact values).
+        if (at is not null) exact ??= ExactParameterValues.From(at, null, rule.Declaration.Parameters);
         var rows = ImmutableArray.CreateBuilder<CoefficientRow>();
         bool family = rule.Parameters.Any(p => p.VectorSize is not null);
         if (rule.IsDerived)
             foreach (var component in rule.Components)
-                AddUnit(rows, rule, component.Name, component.IsIndexed, component.Coefficients, at, familySize);
+                AddUnit(rows, rule, component.Name, component.IsIndexed, component.Coefficients, at, exact, familySize);
         else
-            AddUnit(rows, rule, family ? "z" : null, family, rule.Coefficients, at, familySize);
+            AddUnit(rows, rule, family ? "z" : null, family, rule.Coefficients, at, exact, familySize);
         return new CoefficientTable(rule, at, rows.ToImmutable());
     }
 
     private static void AddUnit(ImmutableArray<CoefficientRow>.Builder rows, RuleModel rule, string? name, bool indexed,
-        ImmutableArray<CoefficientSpec> coefficients, ParameterValues? at, int? familySize)
+        ImmutableArray<CoefficientSpec> coefficients, ParameterValues? at, ExactParameterValues? exact, int? familySize)
     {
         var complete = Complete(rule, coefficients);
         if (!indexed)
         {
             var keys = rule.Differentiable.Select(p => p.VectorSize is null ? p.Name : p.Name + "[j]").ToImmutableArray();
-            var env = at is null ? null : Environment(rule, at, index: null);
+            var env = at is null ? null : Environment(rule, at, exact!, index: null);
             foreach (var c in complete) rows.Add(Row(name, c, keys, c.Value, c.Derivatives, env));
             return;
         }
@@ -77,7 +99,7 @@ public sealed class CoefficientTable
             foreach (var p in rule.Parameters.Where(p => p.VectorSize is not null))
                 rename[RuleModel.DifferentiationSymbol(p)] = Ex.Sym($"{p.Name}[{j}]", SymbolKind.Parameter);
             if (rule.Declaration.FamilyIndex is { } index) rename[index] = Ex.Num(j);
-            var env = Environment(rule, at, j);
+            var env = Environment(rule, at, exact!, j);
             foreach (var c in complete)
                 rows.Add(Row(Indexed(name, j.ToString(System.Globalization.CultureInfo.InvariantCulture)), c, keys,
                     Substitution.Apply(c.Value, rename), c.Derivatives.Select(d => Substitution.Apply(d, rename)).ToImmutableArray(), env));
@@ -87,11 +109,12 @@ public sealed class CoefficientTable
     private static string Indexed(string? name, string index) => $"{name ?? "z"}[{index}]";
 
     private static CoefficientRow Row(string? component, CoefficientSpec c, ImmutableArray<string> keys,
-        Expr value, ImmutableArray<Expr> derivatives, Dictionary<Symbol, double>? env)
+        Expr value, ImmutableArray<Expr> derivatives, Dictionary<Symbol, Rational>? env)
     {
-        double? cValue = env is null ? null : Evaluate(value, env);
-        var dValues = env is null ? ImmutableArray<double>.Empty : derivatives.Select(d => Evaluate(d, env)).ToImmutableArray();
-        return new CoefficientRow(component, c.Index, value, keys, derivatives, cValue, dValues);
+        if (env is null) return new CoefficientRow(component, c.Index, value, keys, derivatives, null, ImmutableArray<double>.Empty);
+        var cExact = Evaluate(value, env);
+        var dExact = derivatives.Select(d => Evaluate(d, env)).ToImmutableArray();
+        return new CoefficientRow(component, c.Index, value, keys, derivatives, cExact.Value, [.. dExact.Select(d => d.Value)], cExact, dExact);
     }
 
     /// <summary>Fills in the zero coefficients so that every multi-index of the order appears.</summary>
@@ -104,30 +127,31 @@ public sealed class CoefficientTable
     }
 
     /// <summary>Symbol values: every scalar parameter, and for component <paramref name="index"/> of a family each vector's element as <c>alpha[j]</c> and <c>alpha[index]</c>.</summary>
-    private static Dictionary<Symbol, double> Environment(RuleModel rule, ParameterValues at, int? index)
+    private static Dictionary<Symbol, Rational> Environment(RuleModel rule, ParameterValues at, ExactParameterValues exact, int? index)
     {
-        var env = new Dictionary<Symbol, double>();
+        var env = new Dictionary<Symbol, Rational>();
         foreach (var p in rule.Parameters)
         {
             var v = at.Find(p.Name)!;
-            if (v.Vector is { } vector)
+            if (v.Vector is not null)
             {
                 if (index is not { } j) continue;
-                env[RuleModel.DifferentiationSymbol(p)] = vector[j];
-                env[Ex.Sym($"{p.Name}[{j}]", SymbolKind.Parameter)] = vector[j];
+                var x = exact.Vector(p.Name)[j];
+                env[RuleModel.DifferentiationSymbol(p)] = x;
+                env[Ex.Sym($"{p.Name}[{j}]", SymbolKind.Parameter)] = x;
             }
             else
-                env[p.Symbol] = v.Scalar;
+                env[p.Symbol] = exact.Scalar(p.Name);
         }
         if (index is { } i && rule.Declaration.FamilyIndex is { } symbol) env[symbol] = i;
         return env;
     }
 
-    private static double Evaluate(Expr e, Dictionary<Symbol, double> env)
+    private static ExactResult Evaluate(Expr e, Dictionary<Symbol, Rational> env)
     {
         try
         {
-            return ExprEvaluator.Evaluate(e, env);
+            return ExactEvaluator.Evaluate(e, env);
         }
         catch (ArgumentException ex)
         {

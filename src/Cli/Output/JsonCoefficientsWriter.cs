@@ -6,7 +6,8 @@ namespace SeriesCompiler.Cli.Output;
 
 /// <summary>
 /// The JSON document of <c>seriesc coefficients --format json</c> (docs/cli.md). Numbers are written by
-/// <see cref="Utf8JsonWriter"/>: shortest round-trip, culture-invariant; a non-finite number is <c>null</c>.
+/// <see cref="Utf8JsonWriter"/>: shortest round-trip, culture-invariant; a non-finite number is <c>null</c>, with its
+/// reason in the entry's <c>reasons</c>.
 /// </summary>
 public static class JsonCoefficientsWriter
 {
@@ -57,8 +58,9 @@ public static class JsonCoefficientsWriter
             json.WriteEndObject();
         }
         json.WriteStartArray("coefficients");
-        foreach (var row in table.Rows)
+        for (int r = 0; r < table.Rows.Length; r++)
         {
+            var row = table.Rows[r];
             json.WriteStartObject();
             if (row.Component is not null) json.WriteString("component", row.Component);
             json.WriteStartArray("n");
@@ -75,6 +77,31 @@ public static class JsonCoefficientsWriter
                     WriteNumber(json, row.DValues[i]);
                 }
                 json.WriteEndObject();
+                // An extension of cli.md, only where needed (so an entry whose numbers are all the exact values
+                // correctly rounded keeps cli.md's keys): for each number that is not, why (a non-finite one is null above).
+                if (!row.IsExact)
+                {
+                    json.WriteStartObject("reasons");
+                    foreach (var (key, result) in row.Results().Where(r => !r.Result.IsCorrectlyRounded))
+                        json.WriteString(key, result.Reason ?? "not correctly rounded");
+                    json.WriteEndObject();
+                }
+            }
+            if (table.Generated?.Entries[r] is { } g)
+            {
+                // --generated: the compiled rule's doubles, a's rounding-error bounds, and whether to trust them.
+                json.WriteStartObject("generated");
+                json.WritePropertyName("c");
+                WriteNumber(json, g.C);
+                json.WriteStartObject("d");
+                for (int i = 0; i < row.Keys.Length; i++) { json.WritePropertyName(row.Keys[i]); WriteNumber(json, g.D[i]); }
+                json.WriteEndObject();
+                json.WriteStartObject("error_bound");
+                for (int i = 0; i < row.Keys.Length; i++) { json.WritePropertyName(row.Keys[i]); WriteNumber(json, g.Bound[i]); }
+                json.WriteEndObject();
+                json.WriteBoolean("reliable", g.Reliable);
+                if (g.Worst is not null) json.WriteString("reason", g.Worst);
+                json.WriteEndObject();
             }
             json.WriteStartObject("symbolic");
             json.WriteString("c", row.C.ToString());
@@ -83,6 +110,14 @@ public static class JsonCoefficientsWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (table.Generated is { } check)
+        {
+            json.WriteStartObject("generated");
+            json.WriteNumber("entries", check.Entries.Count(e => e is not null));
+            json.WriteNumber("unreliable", check.Flagged);
+            json.WriteNumber("tolerance", GeneratedCheck.Tolerance);
+            json.WriteEndObject();
+        }
         if (!rule.Resummation.IsEmpty)
         {
             // An extension of cli.md: the form each parameter's rule got.

@@ -15,21 +15,37 @@ public static class LatexCoefficientsWriter
         output.WriteLine("% " + TableCoefficientsWriter.Title(table));
         output.WriteLine("\\begin{align*}");
         var lines = new List<string>();
+        var notes = new List<string>();
         foreach (var row in table.Rows)
         {
             string c = "c" + (row.Component is null ? "" : "^{(" + Name(row.Component) + ")}") + "_{" + string.Join(",", row.Index) + "}";
-            lines.Add($"  {c} &= {Latex(row.C)}{Value(row.CValue)}");
+            lines.Add($"  {c} &= {Latex(row.C)}{Value(row.CExact)}");
             for (int i = 0; i < row.Keys.Length; i++)
-                lines.Add($"  \\frac{{\\partial {c}}}{{\\partial {Name(row.Keys[i])}}} &= {Latex(row.D[i])}{Value(row.DValues.IsEmpty ? null : row.DValues[i])}");
+                lines.Add($"  \\frac{{\\partial {c}}}{{\\partial {Name(row.Keys[i])}}} &= {Latex(row.D[i])}{Value(row.DExact.IsDefaultOrEmpty ? null : row.DExact[i])}");
+            foreach (var (key, result) in row.Results().Where(r => !r.Result.IsCorrectlyRounded))
+                notes.Add($"% {(row.Component is null ? "" : row.Component + " ")}n={string.Join(",", row.Index)} {(key == "c" ? "c" : "dc/d" + key)}: {result.Reason}");
         }
         for (int i = 0; i < lines.Count; i++)
             output.WriteLine(lines[i] + (i < lines.Count - 1 ? " \\\\" : ""));
         output.WriteLine("\\end{align*}");
+        // Why a value is marked: in comments, so the environment stays valid LaTeX.
+        foreach (var note in notes) output.WriteLine(note);
+        foreach (var line in TableCoefficientsWriter.GeneratedNotes(table)) output.WriteLine("% " + line);
     }
 
-    private static string Value(double? x)
+    /// <summary>
+    /// <c>\approx v</c> for the exact value correctly rounded (10 digits); a value not known to be correctly rounded
+    /// adds <c>\text{(not correctly rounded)}</c>, one that is not finite is <c>\text{(not finite)}</c>.
+    /// </summary>
+    private static string Value(Symbolic.Evaluation.ExactResult? result)
     {
-        if (x is not { } v) return "";
+        if (result is not { } r) return "";
+        if (r.Status == Symbolic.Evaluation.ExactStatus.NotFinite) return " \\quad \\text{(not finite)}";
+        return Value(r.Value) + (r.IsCorrectlyRounded ? "" : " \\quad \\text{(not correctly rounded)}");
+    }
+
+    private static string Value(double v)
+    {
         string s = Numbers.Short(v);
         int e = s.IndexOf('E');
         if (e >= 0) s = s[..e] + " \\times 10^{" + int.Parse(s[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "}";

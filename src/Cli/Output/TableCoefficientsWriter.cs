@@ -32,16 +32,63 @@ public static class TableCoefficientsWriter
             if (table.HasComponents) cells.Add(row.Component ?? "");
             cells.Add(row.Index.Length == 1 ? row.Index[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(" + string.Join(",", row.Index) + ")");
             cells.Add(row.C.ToString());
-            if (numeric) cells.Add(Numbers.Short(row.CValue!.Value));
+            if (numeric) cells.Add(Cell(row.CExact!.Value));
             for (int i = 0; i < columns.Count; i++)
             {
                 cells.Add(row.D[i].ToString());
-                if (numeric) cells.Add(Numbers.Short(row.DValues[i]));
+                if (numeric) cells.Add(Cell(row.DExact[i]));
             }
             text.Add(cells);
         }
         text.Write(output);
+        if (numeric) WriteNotes(output, table);
+        foreach (var line in GeneratedNotes(table)) output.WriteLine(line);
         WriteResummation(output, rule);
+    }
+
+    /// <summary>
+    /// A value cell: the correctly rounded exact value to 10 digits; <c>~</c> before a value that is not known to be
+    /// correctly rounded; <c>not finite (*)</c> for a value beyond the double range or at a pole. The notes say why.
+    /// </summary>
+    private static string Cell(Symbolic.Evaluation.ExactResult r) => r.Status switch
+    {
+        Symbolic.Evaluation.ExactStatus.CorrectlyRounded => Numbers.Short(r.Value),
+        Symbolic.Evaluation.ExactStatus.NotFinite => "not finite (*)",
+        _ => "~" + Numbers.Short(r.Value),
+    };
+
+    /// <summary>Below the table: what the values are, and each value that is not the exact one correctly rounded, with why.</summary>
+    private static void WriteNotes(TextWriter output, CoefficientTable table)
+    {
+        var flagged = table.Rows
+            .SelectMany(row => row.Results().Where(r => !r.Result.IsCorrectlyRounded)
+                .Select(r => (Where: (row.Component is null ? "" : row.Component + " ") + "n=" + string.Join(",", row.Index) + " " + (r.Key == "c" ? "c" : "dc/d" + r.Key), r.Result.Reason)))
+            .ToList();
+        // Nothing is added where every value is the exact one correctly rounded (the table's documented form).
+        if (flagged.Count == 0) return;
+        output.WriteLine($"values: the exact coefficients correctly rounded, except {flagged.Count} ('~': not known to be correctly rounded; '*': not finite):");
+        const int shown = 20;
+        foreach (var (where, reason) in flagged.Take(shown)) output.WriteLine($"  {where}: {reason}");
+        if (flagged.Count > shown) output.WriteLine($"  ... and {flagged.Count - shown} more (--format json lists every one)");
+    }
+
+    /// <summary>With --generated: whether the compiled rule's doubles agree with the exact values, and where they do not.</summary>
+    public static IEnumerable<string> GeneratedNotes(CoefficientTable table)
+    {
+        if (table.Generated is not { } check) yield break;
+        int total = check.Entries.Count(e => e is not null);
+        string tolerance = Numbers.Format(GeneratedCheck.Tolerance);
+        if (check.Flagged == 0)
+        {
+            yield return $"generated code: all {total} entries agree with the exact values within {tolerance} relative, and their error bounds are below it";
+            yield break;
+        }
+        yield return $"generated code: {check.Flagged} of {total} entries are NOT reliable at this point (off by more than {tolerance} relative, or error bound above it):";
+        const int shown = 10;
+        var flagged = table.Rows.Zip(check.Entries).Where(p => p.Second is { Reliable: false }).ToList();
+        foreach (var (row, entry) in flagged.Take(shown))
+            yield return $"  {(row.Component is null ? "" : row.Component + " ")}n={string.Join(",", row.Index)} {entry!.Worst}";
+        if (flagged.Count > shown) yield return $"  ... and {flagged.Count - shown} more (--format json marks every one)";
     }
 
     /// <summary>Beside the series: the exact resummed rule of each parameter, or why the truncated series stays.</summary>
