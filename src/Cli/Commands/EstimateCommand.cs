@@ -19,7 +19,8 @@ namespace SeriesCompiler.Cli.Commands;
 /// 1; a bad --at (a value outside its constraint names the parameter and the bound) or --f with 2, like
 /// <c>coefficients</c>. An estimator that does not apply, or whose gradient would not be finite (f or a derivative NaN or
 /// infinite at a sample, a coefficient overflowing at high order), is reported as <c>{"estimator": ..., "error": "why"}</c>;
-/// an estimate whose accuracy is in doubt carries <c>"warnings": [...]</c>.
+/// an estimate whose accuracy is in doubt carries <c>"warnings": [...]</c>. A run whose predicted work is above
+/// <see cref="EstimateCost.Limit"/> is refused before anything is compiled (exit code 2) unless <c>--force</c> is given.
 /// </summary>
 public static class EstimateCommand
 {
@@ -126,7 +127,9 @@ public static class EstimateCommand
                     && value == decimal.Truncate(value) && value >= min && value <= max)
                     return (int)value;
                 bool number = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double approx) && double.IsFinite(approx);
-                result.AddError(number
+                if (number && approx < min && approx == Math.Floor(approx))
+                    result.AddError($"{name} must be at least {min}, got {text}");
+                else result.AddError(number
                     ? $"{name} must be a whole number from {min} to {max}, got {text}"
                     : $"{name} must be a whole number from {min} to {max}, got '{text}', which is not a number");
                 return defaultValue;
@@ -213,7 +216,7 @@ public static class EstimateCommand
         int perCopy = theta.Length / s.Dims;
         // A family's coordinates: its size K, the length of its vector parameters; else the declared dimension.
         int coordinates = declaration.FamilySize is not null
-            ? s.At.Values.Max(v => v.Vector?.Length ?? 1)
+            ? s.At.Values.Select(v => v.Vector?.Length ?? 1).DefaultIfEmpty(1).Max()
             : declaration.Dimension;
         var cost = new EstimateCost.Settings(s.Samples, s.Dims, s.Order, s.OrderGiven, s.Mode == DerivativeMode.Stencil,
             s.Estimator == "all" ? EstimatorNames : [s.Estimator]);
