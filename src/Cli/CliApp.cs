@@ -32,7 +32,12 @@ public static class CliApp
                 context.Error.WriteLine($"Run 'seriesc{command} --help' for usage.");
                 return ExitCodes.UsageError;
             }
-            return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error });
+            // Commands guard their own bodies; this catches the rest (an option's parser, say), on one line.
+            return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex)
+        {
+            return context.Internal(ex);
         }
         finally
         {

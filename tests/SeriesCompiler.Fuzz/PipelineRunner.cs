@@ -159,12 +159,13 @@ public static class PipelineRunner
 
     private static List<int> LineLengths(string text)
     {
-        // Lines as SourceText counts them: split at '\n' only.
+        // Lines as SourceText counts them: split at '\n' and at a lone '\r' (the '\r' of "\r\n" counts in its line,
+        // so a diagnostic may point at the '\n' after it).
         var lengths = new List<int>();
         int start = 0;
         for (int i = 0; i <= text.Length; i++)
         {
-            if (i == text.Length || text[i] == '\n')
+            if (i == text.Length || text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.Length || text[i + 1] != '\n')))
             {
                 lengths.Add(i - start);
                 start = i + 1;

@@ -19,7 +19,8 @@ namespace SeriesCompiler.Cli.Commands;
 /// 1; a bad --at (a value outside its constraint names the parameter and the bound) or --f with 2, like
 /// <c>coefficients</c>. An estimator that does not apply, or whose gradient would not be finite (f or a derivative NaN or
 /// infinite at a sample, a coefficient overflowing at high order), is reported as <c>{"estimator": ..., "error": "why"}</c>;
-/// an estimate whose accuracy is in doubt carries <c>"warnings": [...]</c>.
+/// an estimate whose accuracy is in doubt carries <c>"warnings": [...]</c>. A run whose predicted work is above
+/// <see cref="EstimateCost.Limit"/> is refused before anything is compiled (exit code 2) unless <c>--force</c> is given.
 /// </summary>
 public static class EstimateCommand
 {
@@ -29,7 +30,7 @@ public static class EstimateCommand
     private static readonly string[] EstimatorNames = ["fourier", "resummed", "score", "pathwise"];
 
     private sealed record Settings(string File, ParameterValues At, string F, string Estimator, int Order, bool AutoOrder,
-        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true);
+        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true, bool Force = false);
 
     public static Command Create(CliContext context)
     {
@@ -63,8 +64,20 @@ public static class EstimateCommand
                 && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= DerivationLimits.MaxOrder))
                 result.AddError($"--order must be a whole number from 1 to {DerivationLimits.MaxOrder}, or auto; got '{text}'");
         });
-        var samples = Positive<int>("--samples", "S", "Monte Carlo samples", 10_000);
-        var seed = new Option<ulong>("--seed") { Description = "Random seed; the same seed gives the same numbers", HelpName = "K", DefaultValueFactory = _ => 1 };
+        var samples = WholeNumber("--samples", "S", "Monte Carlo samples", 10_000, 1, int.MaxValue);
+        var seed = new Option<ulong>("--seed")
+        {
+            Description = "Random seed; the same seed gives the same numbers",
+            HelpName = "K",
+            DefaultValueFactory = _ => 1,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 0 ? "1" : result.Tokens[^1].Value;
+                if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)) return value;
+                result.AddError($"--seed must be a whole number from 0 to {ulong.MaxValue}, got '{text}'");
+                return 0;
+            },
+        };
         var derivatives = new Option<string>("--derivatives")
         {
             Description = "Derivatives of f: exact Taylor-mode jets, or finite-difference stencils",
@@ -72,13 +85,18 @@ public static class EstimateCommand
             DefaultValueFactory = _ => "jet",
         };
         derivatives.AcceptOnlyFromAmong("jet", "stencil");
-        var dims = Positive<int>("--dims", "D", "z is D independent copies, each with its own parameters (a scalar in --at is shared, a vector gives one value per copy)", 1);
+        var dims = WholeNumber("--dims", "D", "z is D independent copies, each with its own parameters (a scalar in --at is shared, a vector gives one value per copy)", 1, 1, int.MaxValue);
+        var force = new Option<bool>("--force")
+        {
+            Description = $"Run even when the predicted work (samples x coordinates x order x the rule's cost per sample) is above the limit of " +
+                $"{EstimateCost.Limit:0e0} basic operations, about a minute; without it such a run is refused at once",
+        };
         var noShortcut = new Option<bool>("--no-shortcut") { Description = "Use the series even when f is exp(tau*z + d) and the exponential shortcut would be exact" };
         var format = CommonOptions.Format("table", "json");
 
         var command = new Command("estimate", "A Monte Carlo estimate of dL/dtheta for L = E[f(z)], with standard errors");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, noShortcut, format }) command.Options.Add(option);
+        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, noShortcut, force, format }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(() =>
         {
             string orderText = parse.GetValue(order)!;
@@ -86,19 +104,37 @@ public static class EstimateCommand
             var settings = new Settings(parse.GetValue(file)!, parse.GetValue(at)!, parse.GetValue(f)!, parse.GetValue(estimator)!,
                 auto ? AutoMaxOrder : int.Parse(orderText, CultureInfo.InvariantCulture), auto, parse.GetValue(samples), parse.GetValue(seed),
                 parse.GetValue(derivatives) == "stencil" ? DerivativeMode.Stencil : DerivativeMode.Jet, parse.GetValue(dims),
-                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false } };
+                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false }, Force = parse.GetValue(force) };
             return Run(context, settings);
         }));
         return command;
     }
 
-    private static Option<T> Positive<T>(string name, string helpName, string description, T defaultValue) where T : struct, IComparable<T>, IParsable<T>
+    // A whole number in [min, max], read as written (digits only, or an exact power-of-ten form such as 1e6), with a
+    // message that names the option and its range instead of a .NET type.
+    private static Option<int> WholeNumber(string name, string helpName, string description, int defaultValue, int min, int max)
     {
-        var option = new Option<T>(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(result =>
+        var option = new Option<int>(name)
         {
-            if (result.GetValueOrDefault<T>().CompareTo(default) <= 0) result.AddError($"{name} must be at least 1");
-        });
+            Description = $"{description} ({min}..{max})",
+            HelpName = helpName,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                if (result.Tokens.Count == 0) return defaultValue;
+                string text = result.Tokens[^1].Value;
+                if (decimal.TryParse(text, NumberStyles.AllowExponent | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value)
+                    && value == decimal.Truncate(value) && value >= min && value <= max)
+                    return (int)value;
+                bool number = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double approx) && double.IsFinite(approx);
+                if (number && approx < min && approx == Math.Floor(approx))
+                    result.AddError($"{name} must be at least {min}, got {text}");
+                else result.AddError(number
+                    ? $"{name} must be a whole number from {min} to {max}, got {text}"
+                    : $"{name} must be a whole number from {min} to {max}, got '{text}', which is not a number");
+                return defaultValue;
+            },
+        };
         return option;
     }
 
@@ -106,7 +142,11 @@ public static class EstimateCommand
     {
         var loaded = DistributionResolver.Load(context, s.File);
         var declaration = loaded.Declaration;
+        if ((long)s.Dims * declaration.Parameters.Length > EstimateCost.MaxParameterSlots)
+            throw CliException.Usage($"--dims {s.Dims}: {declaration.Name} would need {(long)s.Dims * declaration.Parameters.Length} parameter values; " +
+                $"the most this tool holds is {EstimateCost.MaxParameterSlots}");
         double[] theta = Theta(s.At, declaration, s.Dims);
+        CheckCost(declaration, theta, s);
 
         Rule rule;
         try
@@ -149,18 +189,39 @@ public static class EstimateCommand
             }
             catch (ArgumentException ex)
             {
-                estimates.Add((name, null, ex.Message));
+                // The message only: never .NET's "(Parameter 'weights')" or "Actual value was ...".
+                estimates.Add((name, null, Messages.Clean(ex)));
             }
             catch (NonFiniteValueException ex)
             {
                 // Never a silent NaN: the estimator is listed with what was not finite, where.
                 estimates.Add((name, null, ex.Message));
             }
+            catch (ArithmeticException ex)
+            {
+                // An overflow or a division by zero at the user's values: this estimator's error, not the tool's.
+                estimates.Add((name, null, Messages.Clean(ex)));
+            }
         }
 
         if (s.Format == "json") WriteJson(context.Out, declaration, s, estimates);
         else WriteTable(context.Out, declaration, s, estimates);
         return ExitCodes.Success;
+    }
+
+    /// <summary>Refuses, before anything is compiled, a run predicted to take past <see cref="EstimateCost.Limit"/> (unless --force).</summary>
+    private static void CheckCost(BoundDistribution declaration, double[] theta, Settings s)
+    {
+        if (s.Force) return;
+        int perCopy = theta.Length / s.Dims;
+        // A family's coordinates: its size K, the length of its vector parameters; else the declared dimension.
+        int coordinates = declaration.FamilySize is not null
+            ? s.At.Values.Select(v => v.Vector?.Length ?? 1).DefaultIfEmpty(1).Max()
+            : declaration.Dimension;
+        var cost = new EstimateCost.Settings(s.Samples, s.Dims, s.Order, s.OrderGiven, s.Mode == DerivativeMode.Stencil,
+            s.Estimator == "all" ? EstimatorNames : [s.Estimator]);
+        if (EstimateCost.Refusal(EstimateCost.Predict(declaration, perCopy, coordinates, cost), cost, coordinates) is { } why)
+            throw CliException.Usage(why);
     }
 
     /// <summary>

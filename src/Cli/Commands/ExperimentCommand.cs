@@ -39,6 +39,7 @@ public static class ExperimentCommand
         var experiment = ExperimentCatalog.Find(name)
             ?? throw CliException.Usage($"unknown experiment '{name}'; expected one of {string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}");
         var folder = Path.GetFullPath(output ?? Path.Combine(context.CurrentDirectory, "results", experiment.Name), context.CurrentDirectory);
+        CheckOutputFolder(folder, output ?? Path.Combine("results", experiment.Name));
 
         ExperimentResult result;
         bool terminal = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected;
@@ -74,6 +75,30 @@ public static class ExperimentCommand
         context.Out.WriteLine($"{experiment.Name}: {result.Files.Count} files in {folder} ({result.Elapsed.TotalSeconds:F0} s)");
         foreach (var f in result.Files) context.Out.WriteLine("  " + Path.GetFileName(f));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Makes sure the results can be written before any work starts (a run can take hours): the folder is created if
+    /// missing and a probe file is written to it and removed. A path that is a file, or a folder that cannot be
+    /// created or written, is an input error (exit code 1, as for <c>compile --out</c>), with the path as given.
+    /// </summary>
+    public static void CheckOutputFolder(string folder, string shown)
+    {
+        if (File.Exists(folder) && !Directory.Exists(folder))
+            throw CliException.Input($"--out '{shown}' is a file; give a folder (it is created if missing)");
+        for (var up = Path.GetDirectoryName(folder); up is not null; up = Path.GetDirectoryName(up))
+            if (File.Exists(up) && !Directory.Exists(up))
+                throw CliException.Input($"--out '{shown}' cannot be created: '{up}' is a file");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, ".seriesc-write-test-" + Guid.NewGuid().ToString("N"));
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Input($"--out '{shown}' cannot be written: {ex.Message}");
+        }
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and could arrive after the run).</summary>

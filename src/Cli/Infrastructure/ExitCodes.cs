@@ -6,10 +6,18 @@ public static class ExitCodes
     /// <summary>The command did what was asked.</summary>
     public const int Success = 0;
 
-    /// <summary>The input has errors: diagnostics of a declaration, a file or distribution that does not exist, a file that cannot be read.</summary>
+    /// <summary>
+    /// The input has errors: diagnostics of a declaration, a file or distribution that does not exist, a file that cannot
+    /// be read (a FIFO or a device included), an output folder that cannot be written (<c>compile --out</c>,
+    /// <c>experiment --out</c>), memory running out.
+    /// </summary>
     public const int InputError = 1;
 
-    /// <summary>A wrong command line: unknown command or option, a bad <c>--order</c>, <c>--at</c> or <c>--format</c> value, a parameter missing from <c>--at</c>.</summary>
+    /// <summary>
+    /// A wrong command line: unknown command or option, a bad <c>--order</c>, <c>--at</c>, <c>--format</c>, <c>--samples</c>,
+    /// <c>--dims</c> or <c>--seed</c> value, a parameter missing from <c>--at</c>, an estimate predicted to run past the
+    /// limit without <c>--force</c>.
+    /// </summary>
     public const int UsageError = 2;
 
     /// <summary>An unexpected exception inside the tool: a bug, never the user's fault.</summary>

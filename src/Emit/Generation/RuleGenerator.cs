@@ -105,29 +105,102 @@ public static class RuleGenerator
     }
 
     /// <summary>
-    /// Writes the files into <paramref name="directory"/> all or nothing: each is written to a temporary name
-    /// and moved into place only after every file was written; unchanged files are not touched (so builds
-    /// that watch timestamps stay incremental).
+    /// Writes the files into <paramref name="directory"/> all or nothing. Every file that changes is first written
+    /// to a staging folder beside the target; only then is each old file moved aside and the new one moved into
+    /// place. If any step fails, the files already replaced are put back, so the folder holds either the whole new
+    /// set or the whole old one, and the <see cref="IOException"/> (or <see cref="UnauthorizedAccessException"/>)
+    /// is rethrown. A target that is a folder or a special file is refused before anything is touched. Unchanged
+    /// files are not touched (so builds that watch timestamps stay incremental).
     /// </summary>
-    public static void WriteFiles(IReadOnlyList<GeneratedFile> files, string directory)
+    public static void WriteFiles(IReadOnlyList<GeneratedFile> files, string directory) => WriteFiles(files, directory, null);
+
+    /// <summary>As above; <paramref name="beforeReplace"/> (tests only) runs before each file is moved into place.</summary>
+    internal static void WriteFiles(IReadOnlyList<GeneratedFile> files, string directory, Action<string>? beforeReplace)
     {
         Directory.CreateDirectory(directory);
-        var staged = new List<(string Temp, string Final)>();
+        var changed = new List<(GeneratedFile File, string Final)>();
+        foreach (var f in files)
+        {
+            var final = Path.Combine(directory, f.FileName);
+            if (Directory.Exists(final))
+                throw new IOException($"'{final}' is a folder, so the generated file {f.FileName} cannot replace it; nothing was written");
+            if (File.Exists(final))
+            {
+                if (SourceText.NonRegularKind(final) is { } kind)
+                    throw new IOException($"'{final}' is {kind}, so the generated file {f.FileName} cannot replace it; nothing was written");
+                if (File.ReadAllText(final) == f.Content) continue;
+            }
+            changed.Add((f, final));
+        }
+        if (changed.Count == 0) return;
+
+        string staging = CreateStagingFolder(directory);
+        var replaced = new List<(string Final, string? Backup, bool Placed)>();
+        bool keepStaging = false;
         try
         {
-            foreach (var f in files)
+            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+            foreach (var (f, _) in changed) File.WriteAllText(Path.Combine(staging, f.FileName), f.Content, utf8);
+            string previous = Directory.CreateDirectory(Path.Combine(staging, "previous")).FullName;
+            foreach (var (f, final) in changed)
             {
-                var final = Path.Combine(directory, f.FileName);
-                if (File.Exists(final) && File.ReadAllText(final) == f.Content) continue;
-                var temp = final + ".tmp";
-                File.WriteAllText(temp, f.Content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-                staged.Add((temp, final));
+                beforeReplace?.Invoke(f.FileName);
+                string? backup = File.Exists(final) ? Path.Combine(previous, f.FileName) : null;
+                if (backup is not null) File.Move(final, backup);
+                replaced.Add((final, backup, false));
+                File.Move(Path.Combine(staging, f.FileName), final);
+                replaced[^1] = (final, backup, true);
             }
-            foreach (var (temp, final) in staged) File.Move(temp, final, overwrite: true);
+            replaced.Clear();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Put the old set back, newest first. Should that fail too, the old files stay in the staging folder and
+            // the message says where.
+            var lost = new List<string>();
+            for (int i = replaced.Count - 1; i >= 0; i--)
+            {
+                var (final, backup, placed) = replaced[i];
+                try
+                {
+                    if (placed) File.Delete(final);
+                    if (backup is not null) File.Move(backup, final, overwrite: true);
+                }
+                catch (Exception undo) when (undo is IOException or UnauthorizedAccessException)
+                {
+                    lost.Add(Path.GetFileName(final));
+                }
+            }
+            if (lost.Count == 0) throw;
+            keepStaging = true;
+            throw new IOException($"{ex.Message}; the previous {string.Join(", ", lost)} could not be put back and are kept in '{staging}'", ex);
         }
         finally
         {
-            foreach (var (temp, _) in staged) if (File.Exists(temp)) File.Delete(temp);
+            if (!keepStaging)
+            {
+                try { Directory.Delete(staging, recursive: true); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
         }
+    }
+
+    // A fresh folder beside the target (so a stray one, after a kill, is never compiled with the target's files), on
+    // the same volume where possible so that the moves are renames; inside the target if its parent is not writable.
+    private static string CreateStagingFolder(string directory)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        string name = "." + Path.GetFileName(full) + ".seriesc-staging-" + Guid.NewGuid().ToString("N");
+        if (Path.GetDirectoryName(full) is { } parent)
+        {
+            try
+            {
+                return Directory.CreateDirectory(Path.Combine(parent, name)).FullName;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return Directory.CreateDirectory(Path.Combine(full, name)).FullName;
     }
 }

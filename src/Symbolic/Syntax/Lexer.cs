@@ -99,14 +99,15 @@ public sealed class Lexer
         return token;
     }
 
-    // The next token other than a line break; newLine is the offset of the first '\n' skipped before it, or -1.
+    // The next token other than a line break; newLine is the offset of the first line break skipped before it, or -1.
+    // A line break is "\n", "\r\n" or a lone "\r" (SourceText counts lines the same way).
     private Token LexToken(out int newLine)
     {
         newLine = -1;
         while (_position < _text.Length)
         {
             char c = _text[_position];
-            if (c == '\n')
+            if (c is '\n' or '\r')
             {
                 if (newLine < 0) newLine = _position;
                 _position++;
@@ -117,7 +118,8 @@ public sealed class Lexer
             }
             else if (c == '#')
             {
-                int end = _text.IndexOf('\n', _position);
+                int end = _text.AsSpan(_position).IndexOfAny('\n', '\r');
+                if (end >= 0) end += _position;
                 _position = end < 0 ? _text.Length : end;
             }
             else if (char.IsAsciiDigit(c))
@@ -256,7 +258,7 @@ public sealed class Lexer
     private bool IsBad(int position)
     {
         char c = _text[position];
-        if (c == '\n' || c == '#' || IsWhiteSpace(c) || char.IsAsciiDigit(c) || IsIdentifierStart(position)) return false;
+        if (c is '\n' or '\r' || c == '#' || IsWhiteSpace(c) || char.IsAsciiDigit(c) || IsIdentifierStart(position)) return false;
         if (c == '.') return At(position + 1) != '.';
         return "+-*/^(){}[],=~:<>".IndexOf(c) < 0;
     }
@@ -269,7 +271,7 @@ public sealed class Lexer
     // The character at a position, or NUL past the end (NUL is never part of a valid token).
     private char At(int position) => position < _text.Length ? _text[position] : '\0';
 
-    private static bool IsWhiteSpace(char c) => c != '\n' && (char.IsWhiteSpace(c) || c == '\uFEFF');
+    private static bool IsWhiteSpace(char c) => c is not ('\n' or '\r') && (char.IsWhiteSpace(c) || c == '\uFEFF');
 
     // Identifiers accept any Unicode letter (a surrogate pair counts as one character); emitters escape them later.
     private bool IsIdentifierStart(int position) =>
