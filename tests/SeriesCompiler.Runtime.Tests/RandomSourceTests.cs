@@ -172,7 +172,7 @@ public sealed class RandomSourceTests
             var counts = new Dictionary<long, int>();
             for (int i = 0; i < Draws; i++)
             {
-                long k = r.Poisson(rate);
+                double k = r.Poisson(rate);
                 counts[k] = counts.GetValueOrDefault(k) + 1;
             }
             for (long k = 0; k < rate + 10 * Math.Sqrt(rate) + 10; k++)

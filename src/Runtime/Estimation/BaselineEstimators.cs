@@ -34,6 +34,8 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
         var welford = new Welford(contribution.Length);
         var direct = problem.Rule.Direct;
         int v = problem.Variables, g = problem.GradientPerCopy;
+        var firstScore = new double[contribution.Length];
+        var varies = new bool[contribution.Length];
         for (int s = 0; s < samples; s++)
         {
             sampler.Draw(random, z);
@@ -45,7 +47,12 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
                 {
                     var slice = contribution.AsSpan(c * g, g);
                     direct.Score(problem.Thetas[c], z.AsSpan(c * v, v), slice);
-                    for (int p = 0; p < g; p++) slice[p] *= value;
+                    for (int p = 0; p < g; p++)
+                    {
+                        if (s == 0) firstScore[c * g + p] = slice[p];
+                        else if (slice[p] != firstScore[c * g + p]) varies[c * g + p] = true;
+                        slice[p] *= value;
+                    }
                 }
             }
             else
@@ -60,6 +67,15 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
             }
             Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
+        }
+        // A score with mean 0 that is the same at every draw of a continuous law is the rounding of a spread below a
+        // double's resolution (Gamma at k = 1e308: z rounds to k mu, log z - digamma(k) to 0): the estimate would be 0 +- 0.
+        if (direct is not null && !problem.Rule.IsDiscrete && samples > 1 && Array.IndexOf(varies, false) is >= 0 and var stuck)
+        {
+            var theta = problem.Thetas[stuck / g];
+            string at = string.Join(", ", direct.Parameters.Select((q, i) => q.Name + " = " + theta[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            throw new EstimatorNotApplicableException(Name, $"the score d log p / d {problem.Slots[stuck].Parameter} is the same at every sample at {at}: "
+                + "the draws' spread is below a double's resolution there, so the score function cannot resolve the gradient");
         }
         return Baseline.Result(Name, "score function", problem, welford, samples);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
 
 namespace SeriesCompiler.Runtime.Estimation;
@@ -44,7 +45,17 @@ public abstract class GradientEstimator
         var problem = new Problem(Rule, theta, copies, f);
         if (WhyNotApplicable(f) is { } reason) throw new EstimatorNotApplicableException(Name, reason);
         var clock = Stopwatch.StartNew();
-        var result = Run(problem, f, samples, new RandomSource(seed));
+        GradientEstimate result;
+        try
+        {
+            result = Run(problem, f, samples, new RandomSource(seed));
+        }
+        catch (ArgumentException ex) when (ex is not ParameterOutOfRangeException)
+        {
+            // An argument check deep in the runtime (a sampler, a special function, a support too large to list) that the
+            // parameters reached: the user's words are the estimator, the parameters and the reason, not .NET's parameter name.
+            throw new EstimatorNotApplicableException(Name, $"{UserText(ex)} (at {Describe(problem)})");
+        }
         // The loops check every sample; what is left is overflow in the sums themselves (means of values near the double range).
         for (int i = 0; i < result.Gradient.Length; i++)
         {
@@ -70,6 +81,25 @@ public abstract class GradientEstimator
             RoundingError = result.RoundingError,
             Elapsed = clock.Elapsed,
         };
+    }
+
+    // An ArgumentException's message without the " (Parameter 'x')" and "Actual value was" lines .NET appends.
+    private static string UserText(ArgumentException ex)
+    {
+        string text = ex.Message;
+        int cut = ex.ParamName is { } name ? text.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) : -1;
+        return (cut >= 0 ? text[..cut] : text).TrimEnd('.');
+    }
+
+    private static string Describe(Problem problem)
+    {
+        var parts = new List<string>();
+        var names = problem.Rule.Direct?.Parameters.Select(p => p.Name).ToList();
+        for (int c = 0; c < Math.Min(problem.Copies, 3); c++)
+            for (int i = 0; i < problem.Thetas[c].Length; i++)
+                parts.Add((names is not null && i < names.Count ? names[i] : $"theta[{i}]") + (problem.Copies > 1 ? $"[{c}]" : "") + " = "
+                    + problem.Thetas[c][i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        return string.Join(", ", parts) + (problem.Copies > 3 ? ", ..." : "");
     }
 
     internal abstract GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random);

@@ -156,10 +156,44 @@ internal static class Finite
 /// <summary>Runs a <see cref="SeriesKernel"/>: the sampling loop, the standard errors, the terms by order, truncation.</summary>
 internal static class SeriesEngine
 {
+    /// <summary>
+    /// Refuses the series when a slot's rule needs a derivative of f beyond what f's smoothness makes true: slot p needs
+    /// f^(n) up to the highest order n with a non-zero coefficient for it (Normal's mu needs f' alone, its sigma f'',
+    /// Gamma's parameters every order up to N). Rows that are differences of f need no smoothness.
+    /// </summary>
+    internal static void RequireSmoothness(string estimator, SeriesKernel kernel, Functions.Smoothness smoothness)
+    {
+        if (smoothness.IsSmooth) return;
+        var problem = kernel.Problem;
+        var needed = new int[problem.GradientLength];
+        for (int r = 0; r < kernel.RowCount; r++)
+        {
+            if (kernel.DerivativeOrder(r) is not { } n) continue;
+            for (int e = kernel.RowStart[r]; e < kernel.RowStart[r + 1]; e++)
+                needed[kernel.EntrySlot[e]] = Math.Max(needed[kernel.EntrySlot[e]], n);
+        }
+        int most = needed.DefaultIfEmpty(0).Max();
+        if (most <= smoothness.Order) return;
+        var over = Enumerable.Range(0, needed.Length).Where(p => needed[p] > smoothness.Order)
+            .Select(p => problem.Slots[p].Parameter).Distinct();
+        throw new EstimatorNotApplicableException(estimator,
+            smoothness.Refusal(most, $"the series for {string.Join(", ", over)}")!);
+    }
+
+    // f written over jets that applied Jet.Abs while the kernel evaluated it: a kink the objective did not declare.
+    private static void CheckKinks(string estimator, SeriesKernel kernel, long before)
+    {
+        if (Differentiation.Jet.KinkEvaluations != before)
+            RequireSmoothness(estimator, kernel, Functions.Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0"));
+    }
+
     /// <param name="order">Truncation order N (the kernel has no rows above it).</param>
     /// <param name="auto">Keep, for each slot, the orders up to its smallest term (per-order Welford accumulators).</param>
-    public static GradientEstimate Run(string estimator, SeriesKernel kernel, int order, bool auto, int samples, RandomSource random)
+    /// <param name="f">The objective, for its smoothness: a row of order n needs f^(n) to be f's true derivative.</param>
+    public static GradientEstimate Run(string estimator, SeriesKernel kernel, Functions.Objective f, int order, bool auto, int samples, RandomSource random)
     {
+        RequireSmoothness(estimator, kernel, f.Smoothness);
+        long kinks = Differentiation.Jet.KinkEvaluations;
         var problem = kernel.Problem;
         int slots = problem.GradientLength, rows = kernel.RowCount;
         int orders = kernel.IsSeries ? Math.Max(order, 1) : 1;
@@ -190,7 +224,11 @@ internal static class SeriesEngine
                 if (!double.IsFinite(values[r]))
                     throw new NonFiniteValueException(estimator, kernel.Quantity(r), values[r], s, z, kernel.DerivativeOrder(r),
                         kernel.DerivativeOrder(r) is > 1 and var n ? $"if only high orders overflow, --order {n - 1} or less may do" : null);
-            if (s == 0) values.AsSpan().CopyTo(shift);
+            if (s == 0)
+            {
+                values.AsSpan().CopyTo(shift);
+                CheckKinks(estimator, kernel, kinks);
+            }
             if (kernel.ChecksNextOrder) nextVanished &= kernel.NextOrderVanished;
             Array.Clear(contribution);
             for (int r = 0; r < rows; r++)
@@ -207,6 +245,8 @@ internal static class SeriesEngine
             Finite.Check(estimator, contribution, s, z);
             welford.Add(contribution);
         }
+
+        CheckKinks(estimator, kernel, kinks); // an abs in a branch the first sample did not take
 
         // Terms by order from the rows' means: T_{n,p} = sum_{rows of order n} C_{r,p} mean_r.
         var termValue = new double[orders * slots];
