@@ -169,7 +169,7 @@ public sealed class RandomSourceTests
         {
             CheckMoments(() => r.Poisson(rate), rate, rate, $"poisson({rate})");
             // Frequencies of every value with an expected count >= 200 within 5 binomial SEs.
-            var counts = new Dictionary<long, int>();
+            var counts = new Dictionary<double, int>();
             for (int i = 0; i < Draws; i++)
             {
                 double k = r.Poisson(rate);

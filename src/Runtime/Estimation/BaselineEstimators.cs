@@ -34,11 +34,14 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
         var welford = new Welford(contribution.Length);
         var direct = problem.Rule.Direct;
         int v = problem.Variables, g = problem.GradientPerCopy;
-        var firstScore = new double[contribution.Length];
-        var varies = new bool[contribution.Length];
+        var firstZ = new double[z.Length];
+        bool varies = false;
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             sampler.Draw(random, z);
+            if (s == 0) z.CopyTo(firstZ, 0);
+            else if (!varies) varies = !z.AsSpan().SequenceEqual(firstZ);
             double value = f.Value(z);
             Finite.CheckValue(Name, value, s, z);
             if (direct is not null)
@@ -47,12 +50,7 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
                 {
                     var slice = contribution.AsSpan(c * g, g);
                     direct.Score(problem.Thetas[c], z.AsSpan(c * v, v), slice);
-                    for (int p = 0; p < g; p++)
-                    {
-                        if (s == 0) firstScore[c * g + p] = slice[p];
-                        else if (slice[p] != firstScore[c * g + p]) varies[c * g + p] = true;
-                        slice[p] *= value;
-                    }
+                    for (int p = 0; p < g; p++) slice[p] *= value;
                 }
             }
             else
@@ -68,14 +66,14 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
             Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
         }
-        // A score with mean 0 that is the same at every draw of a continuous law is the rounding of a spread below a
-        // double's resolution (Gamma at k = 1e308: z rounds to k mu, log z - digamma(k) to 0): the estimate would be 0 +- 0.
-        if (direct is not null && !problem.Rule.IsDiscrete && samples > 1 && Array.IndexOf(varies, false) is >= 0 and var stuck)
+        // Draws of a continuous law that are all the same double: its spread is below a double's resolution (Gamma at
+        // k = 1e308: z rounds to k mu), so the score (log z - digamma(k) rounds to 0) sees nothing; it would say 0 +- 0.
+        if (direct is not null && !problem.Rule.IsDiscrete && samples > 1 && !varies)
         {
-            var theta = problem.Thetas[stuck / g];
+            var theta = problem.Thetas[0];
             string at = string.Join(", ", direct.Parameters.Select((q, i) => q.Name + " = " + theta[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
-            throw new EstimatorNotApplicableException(Name, $"the score d log p / d {problem.Slots[stuck].Parameter} is the same at every sample at {at}: "
-                + "the draws' spread is below a double's resolution there, so the score function cannot resolve the gradient");
+            throw new EstimatorNotApplicableException(Name, $"every sample drew the same z at {at}: the draws' spread is below a double's "
+                + "resolution there, so the score function cannot resolve the gradient");
         }
         return Baseline.Result(Name, "score function", problem, welford, samples);
     }
@@ -119,6 +117,7 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
         var derived = problem.Rule.Derived;
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             if (direct is not null)
             {
                 for (int c = 0; c < problem.Copies; c++)

@@ -45,6 +45,13 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
             throw new EstimatorNotApplicableException(Name, why);
     }
 
+    // The compiler chose each parameter's rule once, for every parameter value; a point it names ("fails at p = 0.02267")
+    // is its own example, so the values the user gave are stated beside it.
+    private protected override string Explain(string reason, Problem problem) =>
+        Rule.Direct is IResummedRule resummed && Enumerable.Range(0, Rule.Direct.Differentiable.Count).Any(p => !resummed.IsResummed(p) && resummed.Describe(p) == reason)
+            ? $"{reason}; decided when {Rule.Name} was compiled, for all parameter values (given: {Describe(problem)})"
+            : reason;
+
     /// <summary>The rule of every parameter, as text.</summary>
     public string Describe()
     {
@@ -73,6 +80,7 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         long kinks = Jet.KinkEvaluations;
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             if (s == 1) CheckKinks(resummed, kinks);
             for (int c = 0; c < copies; c++) direct.Sample(problem.Thetas[c], random, z.AsSpan(c, 1));
             // The terms need f only at shifted points, but an f that is NaN or infinite at a sample has no expectation to differentiate.

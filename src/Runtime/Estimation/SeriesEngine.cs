@@ -180,6 +180,24 @@ internal static class SeriesEngine
             smoothness.Refusal(most, $"the series for {string.Join(", ", over)}")!);
     }
 
+    // Per row: 2 eps sum_i |w_i| / eps^(m/(m+4)), the stencil's rounding error per unit |f| and unit scale (the default step).
+    private static double[]? StencilScales(SeriesKernel kernel)
+    {
+        var scales = new double[kernel.RowCount];
+        Span<double> w = stackalloc double[256];
+        for (int r = 0; r < kernel.RowCount; r++)
+        {
+            if (kernel.DerivativeOrder(r) is not { } m || m < 1) continue;
+            int points = 2 * Differentiation.FiniteDifference.CentralHalfWidth(m, 4) + 1;
+            if (points > w.Length) return null;
+            Differentiation.FiniteDifference.CentralWeights(m, 4, w[..points]);
+            double sum = 0;
+            foreach (double x in w[..points]) sum += Math.Abs(x);
+            scales[r] = 2 * 2.220446049250313e-16 * sum / Math.Pow(2.220446049250313e-16, m / (m + 4.0));
+        }
+        return scales;
+    }
+
     // f written over jets that applied Jet.Abs while the kernel evaluated it: a kink the objective did not declare.
     private static void CheckKinks(string estimator, SeriesKernel kernel, long before)
     {
@@ -213,9 +231,14 @@ internal static class SeriesEngine
         var z = new double[problem.TotalVariables];
         var values = new double[rows];
         bool nextVanished = kernel.ChecksNextOrder;
+        // Stencils: each row's rounding error, 2 eps sum_i |w_i| |f| / h^m with the default step h_m = eps^(1/(m+4)) max(1, |z|)
+        // (the truncation error is of the same size at that step), averaged over the samples.
+        var stencil = f.Mode == Functions.DerivativeMode.Stencil ? StencilScales(kernel) : null;
+        var stencilError = stencil is null ? null : new double[rows];
 
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             kernel.Draw(random, z);
             kernel.Evaluate(z, values);
             if (!double.IsFinite(kernel.LastValue))
@@ -230,6 +253,13 @@ internal static class SeriesEngine
                 CheckKinks(estimator, kernel, kinks);
             }
             if (kernel.ChecksNextOrder) nextVanished &= kernel.NextOrderVanished;
+            if (stencil is not null)
+            {
+                double size = Math.Abs(f.Value(z)), scale = 1;
+                foreach (double x in z) scale = Math.Max(scale, Math.Abs(x));
+                for (int r = 0; r < rows; r++)
+                    if (kernel.DerivativeOrder(r) is { } m and > 0) stencilError![r] += stencil[r] * size / Math.Pow(scale, m);
+            }
             Array.Clear(contribution);
             for (int r = 0; r < rows; r++)
             {
@@ -348,6 +378,27 @@ internal static class SeriesEngine
                     warnings.Add($"the rule's coefficients lose accuracy to rounding at these parameters (they cancel): the gradient in "
                         + $"{GradientEstimate.SlotName(problem.Slots[p])} may be off by up to {rounding[p].ToString("G3", CultureInfo.InvariantCulture)}"
                         + $" (standard error {se.ToString("G3", CultureInfo.InvariantCulture)}); a lower order or parameters away from the constraint's bounds avoid it");
+            }
+        }
+
+        // A stencil's error against the standard error: beyond a tenth of it (and 1e-9 relative) the terms cannot be trusted.
+        if (stencilError is not null)
+        {
+            var bound = new double[slots];
+            for (int r = 0; r < rows; r++)
+                for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
+                    if (perOrder ? rowOrder[r] <= kept[entrySlot[e]] : true) bound[entrySlot[e]] += Math.Abs(entryCoefficient[e]) * stencilError[r] / samples;
+            for (int p = 0; p < slots; p++)
+            {
+                int i = perOrder ? (kept[p] - 1) * slots + p : p;
+                double g = welford.Mean[i], se = deterministic ? 0 : welford.StandardError(i);
+                if (bound[p] > 0.1 * se && bound[p] > 1e-9 * Math.Abs(g))
+                {
+                    warnings.Add($"the finite-difference stencils' error may reach {bound[p].ToString("G3", CultureInfo.InvariantCulture)} in the gradient in "
+                        + $"{GradientEstimate.SlotName(problem.Slots[p])} (standard error {se.ToString("G3", CultureInfo.InvariantCulture)}): high-order stencils lose digits; "
+                        + "use jets (--derivatives jet) or a lower --order");
+                    truncation = Truncation.Unreliable;
+                }
             }
         }
 

@@ -24,21 +24,9 @@ public sealed record ParameterInfo(
         else if (Upper is { } hi && (UpperInclusive ? value > hi : value >= hi)) problem = $"violates {Constraint}";
         else if (IsInteger && value != Math.Floor(value)) problem = "must be an integer";
         if (problem is not null)
-            throw new ParameterOutOfRangeException(Name, value,
+            throw new ArgumentOutOfRangeException(Name, value,
                 $"parameter '{Name}' = {value.ToString("R", CultureInfo.InvariantCulture)} {problem}");
     }
-}
-
-/// <summary>
-/// A distribution's parameter outside its constraint. <see cref="ArgumentException.ParamName"/> is the declared
-/// parameter's name; the message is the user's words only (no ".NET" suffix naming a parameter or repeating the value).
-/// </summary>
-public sealed class ParameterOutOfRangeException(string parameter, double value, string message)
-    : ArgumentOutOfRangeException(parameter, value, message)
-{
-    private readonly string _message = message;
-
-    public override string Message => _message;
 }
 
 public enum SupportKind { Real, Positive, Interval, FiniteSet, IntegerRange, Naturals, Integers, Simplex }
