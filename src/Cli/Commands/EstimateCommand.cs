@@ -154,7 +154,7 @@ public static class EstimateCommand
             }
             catch (ArgumentException ex)
             {
-                estimates.Add((name, null, ex.Message));
+                estimates.Add((name, null, GradientEstimator.UserText(ex)));
             }
             catch (NonFiniteValueException ex)
             {

@@ -96,8 +96,11 @@ public abstract class GradientEstimator
     /// <summary>A refusal's reason as the user reads it (the resummed rule adds the parameters given).</summary>
     private protected virtual string Explain(string reason, Problem problem) => reason;
 
-    // An ArgumentException's message without the " (Parameter 'x')" and "Actual value was" lines .NET appends.
-    private static string UserText(ArgumentException ex)
+    /// <summary>
+    /// An <see cref="ArgumentException"/>'s message in the user's words: without the <c> (Parameter 'x')</c> and
+    /// <c>Actual value was</c> lines .NET appends, which name the runtime's own variables.
+    /// </summary>
+    public static string UserText(ArgumentException ex)
     {
         string text = ex.Message;
         int cut = ex.ParamName is { } name ? text.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) : -1;

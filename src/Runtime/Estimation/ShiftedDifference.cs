@@ -25,7 +25,7 @@ internal static class ShiftedDifference
         if (IsExact(zj, u)) return f.CoordinateSlice(z, coordinate, zj + u) - here;
         string where = $"z = {zj.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is so large that z + {u.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not a double "
             + "(doubles above 2^53 = 9007199254740992 are more than 1 apart), so f(z + u) - f(z) cannot be taken by differences";
-        if (!f.Smoothness.IsSmooth || f.Mode != DerivativeMode.Jet || !f.SupportsJets && f.Arity is not 1)
+        if (!f.Smoothness.IsSmooth || f.Mode != DerivativeMode.Jet)
             throw new EstimatorNotApplicableException(estimator, $"{where}, and f is not a smooth function given over jets whose Taylor series could replace it; choose parameters whose draws stay below 2^53");
         int stride = TaylorOrder + 1, length = z.Length * stride;
         var partials = t_partials is { } buffer && buffer.Length >= length ? buffer : t_partials = new double[Math.Max(length, 2 * (t_partials?.Length ?? 0))];

@@ -257,9 +257,11 @@ public sealed class RandomSource
     {
         if (weights.IsEmpty) throw new ArgumentException("Need at least one category.", nameof(weights));
         double total = 0;
-        foreach (double w in weights)
+        for (int i = 0; i < weights.Length; i++)
         {
-            if (!(w >= 0)) throw new ArgumentException("Weights must be non-negative.", nameof(weights));
+            double w = weights[i];
+            if (!(w >= 0))
+                throw new ArgumentException($"categorical: the probability of category {i} is {w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; probabilities must be non-negative", nameof(weights));
             total += w;
         }
         if (!(total > 0) || double.IsInfinity(total)) throw new ArgumentException("Weights must have a positive finite sum.", nameof(weights));

@@ -90,6 +90,18 @@ public sealed class ExtremeParameterTests
     }
 
     [Theory]
+    [InlineData("categorical", "p1=0.7,p2=0.7", "category 0 is -0.39")]
+    [InlineData("gamma", "k=1e-300,mu=1", "underflowed to 0")]
+    public void Run_time_errors_name_the_users_values_not_dotnet_parameters(string distribution, string at, string expected)
+    {
+        var result = CliHarness.Run("estimate", distribution, "--at", at, "--f", "z", "--estimator", "all", "--samples", "100");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(expected, result.Out);
+        Assert.DoesNotContain("(Parameter", result.Out + result.Err);
+        Assert.DoesNotContain("Actual value", result.Out + result.Err);
+    }
+
+    [Theory]
     [InlineData("poisson", "lambda=1e18", "z^2", "lambda", 2e18 + 1)]
     [InlineData("poisson", "lambda=1e12", "z", "lambda", 1.0)]
     [InlineData("binomial", "n=1e15,p=0.3", "z", "p", 1e15)]
