@@ -147,3 +147,31 @@ public sealed class ExtremeSamplerTests
         Assert.True(clock.Elapsed.TotalSeconds < 5, $"200k draws took {clock.Elapsed.TotalSeconds} s");
     }
 }
+
+/// <summary>Issue 18, item 4: a stencil's error estimate bounds its actual error and grows with the order.</summary>
+public sealed class StencilErrorScaleTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void The_estimate_is_not_below_the_actual_error_on_exp(int m)
+    {
+        // f = exp(-z) at z = 0.3: f^(m) = (-1)^m exp(-0.3) exactly; |f| / max(1, |z|)^m = exp(-0.3).
+        Span<double> d = stackalloc double[m + 1];
+        Differentiation.Derivatives.FromStencil(x => Math.Exp(-x), 0.3, m, d);
+        double actual = Math.Abs(d[m] - (m % 2 == 0 ? 1 : -1) * Math.Exp(-0.3));
+        double estimate = Differentiation.Derivatives.StencilErrorScale(m) * Math.Exp(-0.3);
+        Assert.True(actual <= 3 * estimate, $"m = {m}: actual {actual}, estimate {estimate}");
+    }
+
+    [Fact]
+    public void The_estimate_grows_to_useless_at_high_order()
+    {
+        Assert.True(Differentiation.Derivatives.StencilErrorScale(2) < 1e-8);
+        Assert.True(Differentiation.Derivatives.StencilErrorScale(16) > 1e-3);
+        Assert.True(Differentiation.Derivatives.StencilErrorScale(32) > 1);
+    }
+}

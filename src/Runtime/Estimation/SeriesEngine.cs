@@ -180,21 +180,12 @@ internal static class SeriesEngine
             smoothness.Refusal(most, $"the series for {string.Join(", ", over)}")!);
     }
 
-    // Per row: 2 eps sum_i |w_i| / eps^(m/(m+4)), the stencil's rounding error per unit |f| and unit scale (the default step).
-    private static double[]? StencilScales(SeriesKernel kernel)
+    // Per row: the stencil's error per unit |f| at unit scale (Derivatives.StencilErrorScale at the evaluator's accuracy 4).
+    private static double[] StencilScales(SeriesKernel kernel)
     {
         var scales = new double[kernel.RowCount];
-        Span<double> w = stackalloc double[256];
         for (int r = 0; r < kernel.RowCount; r++)
-        {
-            if (kernel.DerivativeOrder(r) is not { } m || m < 1) continue;
-            int points = 2 * Differentiation.FiniteDifference.CentralHalfWidth(m, 4) + 1;
-            if (points > w.Length) return null;
-            Differentiation.FiniteDifference.CentralWeights(m, 4, w[..points]);
-            double sum = 0;
-            foreach (double x in w[..points]) sum += Math.Abs(x);
-            scales[r] = 2 * 2.220446049250313e-16 * sum / Math.Pow(2.220446049250313e-16, m / (m + 4.0));
-        }
+            if (kernel.DerivativeOrder(r) is { } m and > 0) scales[r] = Differentiation.Derivatives.StencilErrorScale(m);
         return scales;
     }
 
