@@ -169,10 +169,10 @@ public sealed class RandomSourceTests
         {
             CheckMoments(() => r.Poisson(rate), rate, rate, $"poisson({rate})");
             // Frequencies of every value with an expected count >= 200 within 5 binomial SEs.
-            var counts = new Dictionary<long, int>();
+            var counts = new Dictionary<double, int>();
             for (int i = 0; i < Draws; i++)
             {
-                long k = r.Poisson(rate);
+                double k = r.Poisson(rate);
                 counts[k] = counts.GetValueOrDefault(k) + 1;
             }
             for (long k = 0; k < rate + 10 * Math.Sqrt(rate) + 10; k++)

@@ -166,6 +166,7 @@ public static class EstimateCommand
 
         var names = s.Estimator == "all" ? EstimatorNames : [s.Estimator];
         var estimates = new List<(string Name, GradientEstimate? Result, string? Error)>();
+        using var interruption = new EstimateInterruption(context); // Ctrl-C: exit 130 with one line; progress on a terminal
         foreach (var name in names)
         {
             GradientEstimator estimator = name switch
@@ -181,7 +182,11 @@ public static class EstimateCommand
             };
             try
             {
-                estimates.Add((name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims), null));
+                estimates.Add((name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, interruption.Token, interruption.Progress(name)), null));
+            }
+            catch (OperationCanceledException)
+            {
+                throw interruption.Interrupted();
             }
             catch (EstimatorNotApplicableException ex)
             {

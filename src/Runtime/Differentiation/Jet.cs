@@ -349,9 +349,17 @@ public readonly struct Jet :
         return r;
     }
 
-    /// <summary>|x|: derivative sign(x) (one-sided at 0).</summary>
+    // How many times Abs ran on this thread: estimators compare it before and after evaluating f, so that an f written
+    // over jets that applies |x| is known to have a kink (its f'' has a Dirac mass the jets drop) without declaring it.
+    [ThreadStatic] private static long t_kinks;
+
+    /// <summary>Evaluations of a non-smooth operation (<see cref="Abs"/>) on this thread so far.</summary>
+    public static long KinkEvaluations => t_kinks;
+
+    /// <summary>|x|: derivative sign(x) (one-sided at 0). Marks f as non-smooth (<see cref="KinkEvaluations"/>): |x|'' = 2 delta.</summary>
     public static Jet Abs(Jet x)
     {
+        t_kinks++;
         var r = New(x._arena);
         TaylorSeries.Abs(x.Span, r.Span);
         return r;

@@ -34,9 +34,14 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
         var welford = new Welford(contribution.Length);
         var direct = problem.Rule.Direct;
         int v = problem.Variables, g = problem.GradientPerCopy;
+        var firstZ = new double[z.Length];
+        bool varies = false;
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             sampler.Draw(random, z);
+            if (s == 0) z.CopyTo(firstZ, 0);
+            else if (!varies) varies = !z.AsSpan().SequenceEqual(firstZ);
             double value = f.Value(z);
             Finite.CheckValue(Name, value, s, z);
             if (direct is not null)
@@ -60,6 +65,15 @@ public sealed class ScoreFunctionEstimator(Rule rule) : GradientEstimator(rule)
             }
             Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
+        }
+        // Draws of a continuous law that are all the same double: its spread is below a double's resolution (Gamma at
+        // k = 1e308: z rounds to k mu), so the score (log z - digamma(k) rounds to 0) sees nothing; it would say 0 +- 0.
+        if (direct is not null && !problem.Rule.IsDiscrete && samples > 1 && !varies)
+        {
+            var theta = problem.Thetas[0];
+            string at = string.Join(", ", direct.Parameters.Select((q, i) => q.Name + " = " + theta[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            throw new EstimatorNotApplicableException(Name, $"every sample drew the same z at {at}: the draws' spread is below a double's "
+                + "resolution there, so the score function cannot resolve the gradient");
         }
         return Baseline.Result(Name, "score function", problem, welford, samples);
     }
@@ -103,6 +117,7 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
         var derived = problem.Rule.Derived;
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             if (direct is not null)
             {
                 for (int c = 0; c < problem.Copies; c++)

@@ -250,7 +250,7 @@ internal sealed class ShiftRuleKernel : SeriesKernel
                 here = _f.CoordinateSlice(z, c, z[c]);
                 previous = c;
             }
-            rows[r] = _f.CoordinateSlice(z, c, z[c] + _rowShift[r]) - here;
+            rows[r] = ShiftedDifference.Of("fourier", _f, z, c, _rowShift[r], here);
         }
     }
 }

@@ -81,10 +81,28 @@ public sealed class FourierEstimator : GradientEstimator
         if (UsesShortcut(f)) return Shortcut(problem, f);
         SeriesKernel kernel;
         if (problem.Rule.IsDerived) kernel = new DerivedSeriesKernel(problem, new Sampler(problem), f, Order);
-        else if (problem.Rule.Support is SupportKind.FiniteSet or SupportKind.IntegerRange) kernel = new FiniteSupportKernel(problem, f);
+        else if (problem.Rule.Support is SupportKind.FiniteSet or SupportKind.IntegerRange && (problem.Rule.Support is SupportKind.FiniteSet || Enumerable(problem)))
+            kernel = new FiniteSupportKernel(problem, f);
+        // An integer range too long to list (Binomial at n = 1e15): it is still a lattice, and the series in forward
+        // differences holds there, at O(order) evaluations of f per sample instead of O(n).
+        else if (problem.Rule.Support is SupportKind.IntegerRange) kernel = new LatticeKernel(problem, f, Order);
         else if (problem.Rule.IsDiscrete) kernel = (SeriesKernel?)ShiftRuleKernel.TryCreate(problem, f, Order) ?? new LatticeKernel(problem, f, Order);
         else kernel = new DirectSeriesKernel(problem, f, Order);
-        return SeriesEngine.Run(Name, kernel, Order, AutoOrder, samples, random);
+        return SeriesEngine.Run(Name, kernel, f, Order, AutoOrder, samples, random);
+    }
+
+    // Whether every copy's integer range is short enough to list (the loader refuses more than a million points).
+    private static bool Enumerable(Problem problem)
+    {
+        try
+        {
+            foreach (var theta in problem.Thetas) problem.Rule.FiniteSupport(theta);
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
     }
 
     // Paper eq. 23: f = sum_j exp(tau z_j + d) gives dL/dtheta_j = E[exp(tau z_j + d)] dK/dtheta(tau) = exp(K(tau) + d) dK/dtheta(tau).

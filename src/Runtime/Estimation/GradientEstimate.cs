@@ -24,6 +24,12 @@ public enum Truncation
     /// alpha+beta, log_sigmoid at large scale). Its best value truncates at the smallest term (<c>--order auto</c>).
     /// </summary>
     Asymptotic,
+
+    /// <summary>
+    /// The derivatives of f carry an error that is not small against the standard error (finite-difference stencils at
+    /// high order lose digits): the estimate is flagged in <see cref="GradientEstimate.Warnings"/>, whatever the terms do.
+    /// </summary>
+    Unreliable,
 }
 
 /// <summary>One order's term of the Fourier series, <c>sum_{|n| = order} a_{n,p} mean d^n f</c>, for every gradient slot.</summary>

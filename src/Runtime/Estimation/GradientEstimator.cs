@@ -36,15 +36,36 @@ public abstract class GradientEstimator
     /// <exception cref="EstimatorNotApplicableException">The estimator does not apply (see <see cref="WhyNotApplicable"/>).</exception>
     /// <exception cref="NonFiniteValueException">f, a derivative or difference of f, a coefficient or a contribution was NaN or infinite:
     /// the gradient would not be finite. The message names the value, the sample and z.</exception>
-    public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples = 10_000, ulong seed = 1, int copies = 1)
+    public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples = 10_000, ulong seed = 1, int copies = 1) =>
+        Estimate(theta, f, samples, seed, copies, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Estimate(ReadOnlySpan{double}, Objective, int, ulong, int)"/> that can be stopped and watched: the sampling
+    /// loop looks at <paramref name="cancellation"/> and reports to <paramref name="progress"/> once per block of 4096
+    /// samples (and once at the end), so the numbers are those of the plain call with the same seed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; nothing is returned.</exception>
+    public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples, ulong seed, int copies,
+        CancellationToken cancellation, IProgress<EstimateProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(f);
         if (samples < 1)
             throw new ArgumentOutOfRangeException(nameof(samples), samples, $"samples must be at least 1 (got {samples}): a Monte Carlo estimate needs a sample");
-        var problem = new Problem(Rule, theta, copies, f);
-        if (WhyNotApplicable(f) is { } reason) throw new EstimatorNotApplicableException(Name, reason);
+        var problem = new Problem(Rule, theta, copies, f) { Monitor = new RunMonitor(cancellation, progress, samples) };
+        if (WhyNotApplicable(f) is { } reason) throw new EstimatorNotApplicableException(Name, Explain(reason, problem));
         var clock = Stopwatch.StartNew();
-        var result = Run(problem, f, samples, new RandomSource(seed));
+        GradientEstimate result;
+        try
+        {
+            result = Run(problem, f, samples, new RandomSource(seed));
+            problem.Monitor.Done();
+        }
+        catch (ArgumentException ex)
+        {
+            // An argument check deep in the runtime (a sampler, a special function, a support too large to list) that the
+            // parameters reached: the user's words are the estimator, the parameters and the reason, not .NET's parameter name.
+            throw new EstimatorNotApplicableException(Name, $"{UserText(ex)} (at {Describe(problem)})");
+        }
         // The loops check every sample; what is left is overflow in the sums themselves (means of values near the double range).
         for (int i = 0; i < result.Gradient.Length; i++)
         {
@@ -70,6 +91,31 @@ public abstract class GradientEstimator
             RoundingError = result.RoundingError,
             Elapsed = clock.Elapsed,
         };
+    }
+
+    /// <summary>A refusal's reason as the user reads it (the resummed rule adds the parameters given).</summary>
+    private protected virtual string Explain(string reason, Problem problem) => reason;
+
+    /// <summary>
+    /// An <see cref="ArgumentException"/>'s message in the user's words: without the <c> (Parameter 'x')</c> and
+    /// <c>Actual value was</c> lines .NET appends, which name the runtime's own variables.
+    /// </summary>
+    public static string UserText(ArgumentException ex)
+    {
+        string text = ex.Message;
+        int cut = ex.ParamName is { } name ? text.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) : -1;
+        return (cut >= 0 ? text[..cut] : text).TrimEnd('.');
+    }
+
+    private protected static string Describe(Problem problem)
+    {
+        var parts = new List<string>();
+        var names = problem.Rule.Direct?.Parameters.Select(p => p.Name).ToList();
+        for (int c = 0; c < Math.Min(problem.Copies, 3); c++)
+            for (int i = 0; i < problem.Thetas[c].Length; i++)
+                parts.Add((names is not null && i < names.Count ? names[i] : $"theta[{i}]") + (problem.Copies > 1 ? $"[{c}]" : "") + " = "
+                    + problem.Thetas[c][i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        return string.Join(", ", parts) + (problem.Copies > 3 ? ", ..." : "");
     }
 
     internal abstract GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random);

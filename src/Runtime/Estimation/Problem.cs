@@ -41,6 +41,10 @@ internal sealed class Problem
     }
 
     public Rule Rule { get; }
+
+    /// <summary>Cancellation and progress of this estimate's sampling loop (looked at once per block of samples).</summary>
+    public RunMonitor Monitor { get; init; } = RunMonitor.None;
+
     public int Copies { get; }
     public double[][] Thetas { get; }
 

@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
@@ -23,8 +24,33 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         if (direct.Dimension != 1) return "only univariate rules are resummed";
         for (int p = 0; p < direct.Differentiable.Count; p++)
             if (!resummed.IsResummed(p)) return resummed.Describe(p);
+        return NotSmoothEnough(resummed, f.Smoothness);
+    }
+
+    // Each term needs f^(j) for its j (j = 0 is a difference of f, which needs nothing): Laplace's b needs f'', Gamma's k f'.
+    private string? NotSmoothEnough(IResummedRule resummed, Smoothness smoothness)
+    {
+        if (smoothness.IsSmooth) return null;
+        for (int p = 0; p < Rule.Direct!.Differentiable.Count; p++)
+            for (int t = 0; t < resummed.TermCount(p); t++)
+                if (smoothness.Refusal(resummed.DerivativeOrder(p, t), $"the resummed rule for {Rule.Direct.Parameters[Rule.Direct.Differentiable[p]].Name} ({resummed.Describe(p)})") is { } why)
+                    return why;
         return null;
     }
+
+    // f over jets that applied Jet.Abs: refuse if a term needs more than f'.
+    private void CheckKinks(IResummedRule resummed, long before)
+    {
+        if (Jet.KinkEvaluations != before && NotSmoothEnough(resummed, Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0")) is { } why)
+            throw new EstimatorNotApplicableException(Name, why);
+    }
+
+    // The compiler chose each parameter's rule once, for every parameter value; a point it names ("fails at p = 0.02267")
+    // is its own example, so the values the user gave are stated beside it.
+    private protected override string Explain(string reason, Problem problem) =>
+        Rule.Direct is IResummedRule resummed && Enumerable.Range(0, Rule.Direct.Differentiable.Count).Any(p => !resummed.IsResummed(p) && resummed.Describe(p) == reason)
+            ? $"{reason}; decided when {Rule.Name} was compiled, for all parameter values (given: {Describe(problem)})"
+            : reason;
 
     /// <summary>The rule of every parameter, as text.</summary>
     public string Describe()
@@ -39,21 +65,30 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         var resummed = (IResummedRule)direct;
         int copies = problem.Copies, g = problem.GradientPerCopy;
         int maxOrder = 0;
+        bool differences = false;
         for (int p = 0; p < g; p++)
-            for (int t = 0; t < resummed.TermCount(p); t++) maxOrder = Math.Max(maxOrder, resummed.DerivativeOrder(p, t));
+            for (int t = 0; t < resummed.TermCount(p); t++)
+            {
+                maxOrder = Math.Max(maxOrder, resummed.DerivativeOrder(p, t));
+                differences |= resummed.DerivativeOrder(p, t) == 0;
+            }
         var z = new double[copies];
         var shifted = new double[copies];
         var partials = new double[copies * (maxOrder + 1)];
         var contribution = new double[problem.GradientLength];
         var welford = new Welford(contribution.Length);
+        long kinks = Jet.KinkEvaluations;
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
+            if (s == 1) CheckKinks(resummed, kinks);
             for (int c = 0; c < copies; c++) direct.Sample(problem.Thetas[c], random, z.AsSpan(c, 1));
             // The terms need f only at shifted points, but an f that is NaN or infinite at a sample has no expectation to differentiate.
             Finite.CheckValue(Name, f.Value(z), s, z);
             for (int c = 0; c < copies; c++)
             {
                 var theta = problem.Thetas[c];
+                double here = differences ? f.CoordinateSlice(z, c, z[c]) : 0;
                 for (int p = 0; p < g; p++)
                 {
                     double sum = 0;
@@ -63,8 +98,9 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
                         int j = resummed.DerivativeOrder(p, t);
                         double derivative;
                         if (j == 0)
-                            // Only differences of slices along one coordinate matter, and the terms' coefficients sum to 0.
-                            derivative = f.CoordinateSlice(z, c, z[c] + u);
+                            // Only differences of slices along one coordinate matter, and the terms' coefficients sum to 0:
+                            // each term is taken as f(z + u) - f(z), by jets where z + u is not a double apart from z.
+                            derivative = ShiftedDifference.Of(Name, f, z, c, u, here);
                         else
                         {
                             z.CopyTo(shifted, 0);
@@ -82,6 +118,7 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
             Finite.Check(Name, contribution, s, z);
             welford.Add(contribution);
         }
+        CheckKinks(resummed, kinks);
         var result = Baseline.Result("resummed", "resummed: " + Describe(), problem, welford, samples);
         return result;
     }

@@ -156,10 +156,53 @@ internal static class Finite
 /// <summary>Runs a <see cref="SeriesKernel"/>: the sampling loop, the standard errors, the terms by order, truncation.</summary>
 internal static class SeriesEngine
 {
+    /// <summary>
+    /// Refuses the series when a slot's rule needs a derivative of f beyond what f's smoothness makes true: slot p needs
+    /// f^(n) up to the highest order n with a non-zero coefficient for it (Normal's mu needs f' alone, its sigma f'',
+    /// Gamma's parameters every order up to N). Rows that are differences of f need no smoothness.
+    /// </summary>
+    internal static void RequireSmoothness(string estimator, SeriesKernel kernel, Functions.Smoothness smoothness)
+    {
+        if (smoothness.IsSmooth) return;
+        var problem = kernel.Problem;
+        var needed = new int[problem.GradientLength];
+        for (int r = 0; r < kernel.RowCount; r++)
+        {
+            if (kernel.DerivativeOrder(r) is not { } n) continue;
+            for (int e = kernel.RowStart[r]; e < kernel.RowStart[r + 1]; e++)
+                needed[kernel.EntrySlot[e]] = Math.Max(needed[kernel.EntrySlot[e]], n);
+        }
+        int most = needed.DefaultIfEmpty(0).Max();
+        if (most <= smoothness.Order) return;
+        var over = Enumerable.Range(0, needed.Length).Where(p => needed[p] > smoothness.Order)
+            .Select(p => problem.Slots[p].Parameter).Distinct();
+        throw new EstimatorNotApplicableException(estimator,
+            smoothness.Refusal(most, $"the series for {string.Join(", ", over)}")!);
+    }
+
+    // Per row: the stencil's error per unit |f| at unit scale (Derivatives.StencilErrorScale at the evaluator's accuracy 4).
+    private static double[] StencilScales(SeriesKernel kernel)
+    {
+        var scales = new double[kernel.RowCount];
+        for (int r = 0; r < kernel.RowCount; r++)
+            if (kernel.DerivativeOrder(r) is { } m and > 0) scales[r] = Differentiation.Derivatives.StencilErrorScale(m);
+        return scales;
+    }
+
+    // f written over jets that applied Jet.Abs while the kernel evaluated it: a kink the objective did not declare.
+    private static void CheckKinks(string estimator, SeriesKernel kernel, long before)
+    {
+        if (Differentiation.Jet.KinkEvaluations != before)
+            RequireSmoothness(estimator, kernel, Functions.Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0"));
+    }
+
     /// <param name="order">Truncation order N (the kernel has no rows above it).</param>
     /// <param name="auto">Keep, for each slot, the orders up to its smallest term (per-order Welford accumulators).</param>
-    public static GradientEstimate Run(string estimator, SeriesKernel kernel, int order, bool auto, int samples, RandomSource random)
+    /// <param name="f">The objective, for its smoothness: a row of order n needs f^(n) to be f's true derivative.</param>
+    public static GradientEstimate Run(string estimator, SeriesKernel kernel, Functions.Objective f, int order, bool auto, int samples, RandomSource random)
     {
+        RequireSmoothness(estimator, kernel, f.Smoothness);
+        long kinks = Differentiation.Jet.KinkEvaluations;
         var problem = kernel.Problem;
         int slots = problem.GradientLength, rows = kernel.RowCount;
         int orders = kernel.IsSeries ? Math.Max(order, 1) : 1;
@@ -179,9 +222,14 @@ internal static class SeriesEngine
         var z = new double[problem.TotalVariables];
         var values = new double[rows];
         bool nextVanished = kernel.ChecksNextOrder;
+        // Stencils: each row's rounding error, 2 eps sum_i |w_i| |f| / h^m with the default step h_m = eps^(1/(m+4)) max(1, |z|)
+        // (the truncation error is of the same size at that step), averaged over the samples.
+        var stencil = f.Mode == Functions.DerivativeMode.Stencil ? StencilScales(kernel) : null;
+        var stencilError = stencil is null ? null : new double[rows];
 
         for (int s = 0; s < samples; s++)
         {
+            problem.Monitor.Sample(s);
             kernel.Draw(random, z);
             kernel.Evaluate(z, values);
             if (!double.IsFinite(kernel.LastValue))
@@ -190,8 +238,19 @@ internal static class SeriesEngine
                 if (!double.IsFinite(values[r]))
                     throw new NonFiniteValueException(estimator, kernel.Quantity(r), values[r], s, z, kernel.DerivativeOrder(r),
                         kernel.DerivativeOrder(r) is > 1 and var n ? $"if only high orders overflow, --order {n - 1} or less may do" : null);
-            if (s == 0) values.AsSpan().CopyTo(shift);
+            if (s == 0)
+            {
+                values.AsSpan().CopyTo(shift);
+                CheckKinks(estimator, kernel, kinks);
+            }
             if (kernel.ChecksNextOrder) nextVanished &= kernel.NextOrderVanished;
+            if (stencil is not null)
+            {
+                double size = Math.Abs(f.Value(z)), scale = 1;
+                foreach (double x in z) scale = Math.Max(scale, Math.Abs(x));
+                for (int r = 0; r < rows; r++)
+                    if (kernel.DerivativeOrder(r) is { } m and > 0) stencilError![r] += stencil[r] * size / Math.Pow(scale, m);
+            }
             Array.Clear(contribution);
             for (int r = 0; r < rows; r++)
             {
@@ -207,6 +266,8 @@ internal static class SeriesEngine
             Finite.Check(estimator, contribution, s, z);
             welford.Add(contribution);
         }
+
+        CheckKinks(estimator, kernel, kinks); // an abs in a branch the first sample did not take
 
         // Terms by order from the rows' means: T_{n,p} = sum_{rows of order n} C_{r,p} mean_r.
         var termValue = new double[orders * slots];
@@ -308,6 +369,27 @@ internal static class SeriesEngine
                     warnings.Add($"the rule's coefficients lose accuracy to rounding at these parameters (they cancel): the gradient in "
                         + $"{GradientEstimate.SlotName(problem.Slots[p])} may be off by up to {rounding[p].ToString("G3", CultureInfo.InvariantCulture)}"
                         + $" (standard error {se.ToString("G3", CultureInfo.InvariantCulture)}); a lower order or parameters away from the constraint's bounds avoid it");
+            }
+        }
+
+        // A stencil's error against the standard error: beyond a tenth of it (and 1e-9 relative) the terms cannot be trusted.
+        if (stencilError is not null)
+        {
+            var bound = new double[slots];
+            for (int r = 0; r < rows; r++)
+                for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
+                    if (perOrder ? rowOrder[r] <= kept[entrySlot[e]] : true) bound[entrySlot[e]] += Math.Abs(entryCoefficient[e]) * stencilError[r] / samples;
+            for (int p = 0; p < slots; p++)
+            {
+                int i = perOrder ? (kept[p] - 1) * slots + p : p;
+                double g = welford.Mean[i], se = deterministic ? 0 : welford.StandardError(i);
+                if (bound[p] > 0.1 * se && bound[p] > 1e-9 * Math.Abs(g))
+                {
+                    warnings.Add($"the finite-difference stencils' error may reach {bound[p].ToString("G3", CultureInfo.InvariantCulture)} in the gradient in "
+                        + $"{GradientEstimate.SlotName(problem.Slots[p])} (standard error {se.ToString("G3", CultureInfo.InvariantCulture)}): high-order stencils lose digits; "
+                        + "use jets (--derivatives jet) or a lower --order");
+                    truncation = Truncation.Unreliable;
+                }
             }
         }
 

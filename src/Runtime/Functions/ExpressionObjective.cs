@@ -38,6 +38,9 @@ public sealed class ExpressionObjective : Objective
     public FunctionProgram Body => _body;
 
     public override DerivativeMode Mode => _mode;
+
+    // Known exactly from the expression, whatever the derivative mode (a stencil across a kink is no better than a jet).
+    protected override Smoothness IntrinsicSmoothness => _body.Expression.GetSmoothness();
     public override bool SupportsJets => _mode == DerivativeMode.Jet;
     public override bool SupportsMixedPartials => true;
 

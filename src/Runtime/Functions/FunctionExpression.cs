@@ -72,6 +72,20 @@ public abstract record FunctionExpression
         _ => 0,
     };
 
+    /// <summary>
+    /// How smooth the function is (<see cref="Functions.Smoothness"/>): every elementary function is C-infinity on its
+    /// domain except <c>abs</c>, whose kink makes f only Lipschitz (f' holds almost everywhere, f'' has a Dirac mass).
+    /// A function added later that is not smooth belongs here too.
+    /// </summary>
+    public Smoothness GetSmoothness() => this switch
+    {
+        Call { Function: ElementaryFunction.Abs } => Smoothness.Kinked("it applies abs, which has a kink where its argument is 0"),
+        Neg n => n.Operand.GetSmoothness(),
+        Call c => c.Operand.GetSmoothness(),
+        Binary b => Smoothness.Min(b.Left.GetSmoothness(), b.Right.GetSmoothness()),
+        _ => Smoothness.Smooth,
+    };
+
     /// <summary>Whether <c>z_index</c> occurs.</summary>
     public bool Uses(int index) => this switch
     {

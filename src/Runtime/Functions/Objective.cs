@@ -51,6 +51,28 @@ public abstract class Objective
     /// <summary>Whether <see cref="Partial"/> gives mixed partials.</summary>
     public virtual bool SupportsMixedPartials => SupportsJets;
 
+    private Smoothness? _declared;
+
+    /// <summary>
+    /// How smooth f is, which decides the rules that hold for it (<see cref="Functions.Smoothness"/>): the declared
+    /// smoothness (<see cref="WithSmoothness"/>) combined with what the objective knows of itself (an expression knows
+    /// its <c>abs</c>). An f written over jets is otherwise taken as smooth, and the estimators also watch
+    /// <see cref="Jet.Abs"/> while they evaluate it; a black box (<see cref="Numeric(Func{double, double}, bool)"/>) with
+    /// kinks must declare them.
+    /// </summary>
+    public Smoothness Smoothness => Smoothness.Min(_declared ?? Smoothness.Smooth, IntrinsicSmoothness);
+
+    /// <summary>What the objective knows of its own smoothness (smooth unless overridden).</summary>
+    protected virtual Smoothness IntrinsicSmoothness => Smoothness.Smooth;
+
+    /// <summary>Declares how smooth f is (for example <c>Smoothness.Kinked("max(z, 0) has a kink at 0")</c>); returns this objective.</summary>
+    public Objective WithSmoothness(Smoothness smoothness)
+    {
+        if (smoothness.Order < 0) throw new ArgumentOutOfRangeException(nameof(smoothness), smoothness.Order, "A smoothness order is at least 0.");
+        _declared = smoothness;
+        return this;
+    }
+
     /// <summary>f(z).</summary>
     public abstract double Value(ReadOnlySpan<double> z);
 

@@ -81,11 +81,6 @@ public static class RuleMath
         return v <= threshold ? 2 : 1;
     }
 
-    /// <summary>A Binomial(n, p) draw as a sum of n Bernoulli draws (n is a small fixed hyper-parameter).</summary>
-    public static double Binomial(RandomSource random, double n, double p)
-    {
-        long count = 0;
-        for (long k = 0; k < (long)n; k++) if (random.Bernoulli(p)) count++;
-        return count;
-    }
+    /// <summary>A Binomial(n, p) draw in O(1) expected time for any n up to 2^53 (<see cref="RandomSource.Binomial"/>).</summary>
+    public static double Binomial(RandomSource random, double n, double p) => random.Binomial(n, p);
 }

@@ -192,7 +192,9 @@ public sealed class RandomSource
 
     private double MarsagliaTsang(double shape)
     {
-        double d = shape - 1.0 / 3.0, c = 1.0 / Math.Sqrt(9 * d);
+        // c = 1/sqrt(9d) as 1/(3 sqrt d): 9d overflows for shapes near the double range. Above 2^104 the draw's relative
+        // spread 1/sqrt(k) is below the double's resolution and d v rounds to d, the correctly rounded draw.
+        double d = shape - 1.0 / 3.0, c = 1.0 / (3 * Math.Sqrt(d));
         while (true)
         {
             double x, v;
@@ -255,9 +257,11 @@ public sealed class RandomSource
     {
         if (weights.IsEmpty) throw new ArgumentException("Need at least one category.", nameof(weights));
         double total = 0;
-        foreach (double w in weights)
+        for (int i = 0; i < weights.Length; i++)
         {
-            if (!(w >= 0)) throw new ArgumentException("Weights must be non-negative.", nameof(weights));
+            double w = weights[i];
+            if (!(w >= 0))
+                throw new ArgumentException($"categorical: the probability of category {i} is {w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; probabilities must be non-negative", nameof(weights));
             total += w;
         }
         if (!(total > 0) || double.IsInfinity(total)) throw new ArgumentException("Weights must have a positive finite sum.", nameof(weights));
@@ -275,9 +279,10 @@ public sealed class RandomSource
 
     /// <summary>
     /// Poisson(rate): sequential inversion from 0 for rates below 10 (expected rate + 1 steps);
-    /// Hörmann's PTRS transformed rejection (1993) above, O(1) expected.
+    /// Hörmann's PTRS transformed rejection (1993) above, O(1) expected for every finite rate. The count is a double
+    /// (no integer cast that overflows above 2^63); above 2^53 it is the nearest double to the integer drawn.
     /// </summary>
-    public long Poisson(double rate)
+    public double Poisson(double rate)
     {
         if (!(rate >= 0) || double.IsInfinity(rate)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Rate must be finite and non-negative.");
         if (rate == 0) return 0;
@@ -286,10 +291,10 @@ public sealed class RandomSource
     }
 
     // Smallest k with F(k) >= U, walking p_k = p_{k-1} rate / k.
-    private long PoissonInversion(double rate)
+    private double PoissonInversion(double rate)
     {
         double u = NextDouble(), p = Math.Exp(-rate), cumulative = p;
-        long k = 0;
+        double k = 0;
         while (u > cumulative)
         {
             k++;
@@ -301,10 +306,10 @@ public sealed class RandomSource
     }
 
     // W. Hörmann, "The transformed rejection method for generating Poisson random variables",
-    // Insurance: Mathematics and Economics 12 (1993): hat from a transformed Cauchy-like density.
-    private long PoissonPtrs(double rate)
+    // Insurance: Mathematics and Economics 12 (1993): hat from a transformed Cauchy-like density. Everything in doubles.
+    private double PoissonPtrs(double rate)
     {
-        double slam = Math.Sqrt(rate), logLam = Math.Log(rate);
+        double slam = Math.Sqrt(rate);
         double b = 0.931 + 2.53 * slam;
         double a = -0.059 + 0.02483 * b;
         double invAlpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -315,10 +320,141 @@ public sealed class RandomSource
             double v = NextDouble();
             double us = 0.5 - Math.Abs(u);
             double k = Math.Floor((2 * a / us + b) * u + rate + 0.43);
-            if (us >= 0.07 && v <= vr) return (long)k;
+            if (us >= 0.07 && v <= vr) return k;
             if (k < 0 || (us < 0.013 && v > us)) continue;
-            if (Math.Log(v) + Math.Log(invAlpha) - Math.Log(a / (us * us) + b) <= -rate + k * logLam - SpecialFunctions.LogGamma(k + 1))
-                return (long)k;
+            if (Math.Log(v) + Math.Log(invAlpha) - Math.Log(a / (us * us) + b) <= LogPoissonProbability(k, rate))
+                return k;
+        }
+    }
+
+    /// <summary>
+    /// <c>log p_k = -rate + k log rate - log k!</c> without the cancellation of terms near <c>rate log rate</c> (at
+    /// rate = 1e18 they are 4e19 and their rounding alone is 1e4): with <c>x = (k + 1 - rate)/rate</c> and Stirling's
+    /// <c>log k! = (k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2 + delta(k + 1)</c>, it is
+    /// <c>-rate g(x) - log(2 pi rate)/2 + log1p(x)/2 - delta(k + 1)</c> with <c>g(x) = (1 + x) log1p(x) - x</c>.
+    /// </summary>
+    internal static double LogPoissonProbability(double k, double rate)
+    {
+        if (k < 16) return -rate + k * Math.Log(rate) - SpecialFunctions.LogGamma(k + 1);
+        double x = (k + 1 - rate) / rate;
+        return -rate * OnePlusXLogOnePlusXMinusX(x) - 0.5 * Math.Log(2 * Math.PI * rate) + 0.5 * Differentiation.TaylorSeries.LogOnePlus(x) - StirlingCorrection(k + 1);
+    }
+
+    /// <summary><c>(1 + x) log1p(x) - x</c>; its series <c>sum_{n&gt;=2} (-x)^n / (n (n - 1))</c> near 0, where the direct form cancels.</summary>
+    internal static double OnePlusXLogOnePlusXMinusX(double x)
+    {
+        if (Math.Abs(x) > 0.01) return (1 + x) * Differentiation.TaylorSeries.LogOnePlus(x) - x;
+        double sum = 0, power = x; // (-1)^n x^n / (n (n-1)) for n = 2..12: below 1e-24 relative at |x| <= 0.01
+        for (int n = 2; n <= 12; n++)
+        {
+            power *= -x;
+            sum += power / (n * (n - 1.0));
+        }
+        return -sum;
+    }
+
+    /// <summary>
+    /// Stirling's correction <c>delta(n) = log Gamma(n) - [(n - 1/2) log n - n + log(2 pi)/2]</c> for n &gt;= 16:
+    /// <c>1/(12n) - 1/(360n^3) + 1/(1260n^5)</c>, below 1e-16 absolute error there.
+    /// </summary>
+    internal static double StirlingCorrection(double n)
+    {
+        // Below 16 the series is short of double precision; the terms are small there, so the difference has no cancellation to fear.
+        if (n < 16) return SpecialFunctions.LogGamma(n) - ((n - 0.5) * Math.Log(n) - n + 0.5 * Math.Log(2 * Math.PI));
+        double r = 1 / n, r2 = r * r;
+        return r * (1.0 / 12 - r2 * (1.0 / 360 - r2 / 1260));
+    }
+
+    /// <summary>
+    /// Binomial(n, p) for an integer <paramref name="n"/> up to 2^53 (every count a double), O(1) expected for any n:
+    /// inversion from 0 when <c>n min(p, 1-p) &lt; 10</c>, else Hörmann's BTRD transformed rejection (1993) with its
+    /// normal-like squeeze and an exact test by Stirling's series; <c>p &gt; 1/2</c> as <c>n - Binomial(n, 1 - p)</c>.
+    /// </summary>
+    public double Binomial(double n, double p)
+    {
+        if (!(n >= 0) || n != Math.Floor(n) || n > MaxExactInteger)
+            throw new ArgumentOutOfRangeException(nameof(n), n, $"binomial: n = {n.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be an integer from 0 to 2^53 = 9007199254740992 (above it a double cannot hold every count)");
+        if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), p, $"binomial: p = {p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1]");
+        if (p > 0.5) return n - Binomial(n, 1 - p);
+        if (n == 0 || p == 0) return 0;
+        if (n * p < 10) return BinomialInversion(n, p);
+        return BinomialBtrd(n, p);
+    }
+
+    /// <summary>2^53: the largest integer below which every integer is a double.</summary>
+    public const double MaxExactInteger = 9007199254740992.0;
+
+    // Smallest k with F(k) >= U, walking p_k = p_{k-1} (n - k + 1)/k p/q from q^n (np < 10: about np + 1 steps).
+    private double BinomialInversion(double n, double p)
+    {
+        double q = 1 - p, r = p / q, u = NextDouble();
+        double pk = Math.Exp(n * Differentiation.TaylorSeries.LogOnePlus(-p)), cumulative = pk, k = 0;
+        while (u > cumulative && k < n)
+        {
+            k++;
+            pk *= (n - k + 1) / k * r;
+            cumulative += pk;
+            if (pk == 0 && k > n * p) break; // cumulative rounded below u: the far tail
+        }
+        return k;
+    }
+
+    // W. Hörmann, "The generation of binomial random variates", J. Statist. Comput. Simul. 46 (1993), algorithm BTRD,
+    // for np >= 10 and p <= 1/2: the PTRS-like hat, a recursive pmf ratio near the mode, else a squeeze on the
+    // log-ratio and the exact log(f(k)/f(m)) from Stirling's series.
+    private double BinomialBtrd(double n, double p)
+    {
+        double q = 1 - p, npq = n * p * q, spq = Math.Sqrt(npq);
+        double m = Math.Floor((n + 1) * p), r = p / q, nr = (n + 1) * r;
+        double b = 1.15 + 2.53 * spq;
+        double a = -0.0873 + 0.0248 * b + 0.01 * p;
+        double c = n * p + 0.5;
+        double alpha = (2.83 + 5.1 / b) * spq;
+        double vr = 0.92 - 4.2 / b, urvr = 0.86 * vr;
+        while (true)
+        {
+            double v = NextDouble(), u;
+            if (v <= urvr)
+            {
+                u = v / vr - 0.43;
+                return Math.Floor((2 * a / (0.5 - Math.Abs(u)) + b) * u + c);
+            }
+            if (v >= vr)
+            {
+                u = NextDouble() - 0.5;
+            }
+            else
+            {
+                u = v / vr - 0.93;
+                u = Math.Sign(u) * 0.5 - u;
+                v = NextDouble() * vr;
+            }
+            double us = 0.5 - Math.Abs(u);
+            double k = Math.Floor((2 * a / us + b) * u + c);
+            if (k < 0 || k > n) continue;
+            v = v * alpha / (a / (us * us) + b);
+            double km = Math.Abs(k - m);
+            if (km <= 15)
+            {
+                // f(k)/f(m) by the recursion f(i)/f(i-1) = (n + 1) r / i - r.
+                double f = 1;
+                if (m < k) for (double i = m + 1; i <= k; i++) f *= nr / i - r;
+                else if (m > k) for (double i = k + 1; i <= m; i++) v *= nr / i - r;
+                if (v <= f) return k;
+                continue;
+            }
+            // Squeeze: log(f(k)/f(m)) lies within rho of -km^2/(2 npq).
+            v = Math.Log(v);
+            double rho = km / npq * (((km / 3 + 0.625) * km + 1.0 / 6) / npq + 0.5);
+            double t = -km * km / (2 * npq);
+            if (v < t - rho) return k;
+            if (v > t + rho) continue;
+            // log(f(k)/f(m)) = log(m! (n-m)! / (k! (n-k)!)) + (k - m) log r by Stirling's series; log1p where ratios are near 1.
+            double nm = n - m + 1, nk = n - k + 1;
+            double h = (m + 0.5) * Math.Log((m + 1) / (r * nm)) + StirlingCorrection(m + 1) + StirlingCorrection(n - m + 1);
+            double bound = h + (n + 1) * Differentiation.TaylorSeries.LogOnePlus((k - m) / nk) + (k + 0.5) * Math.Log(nk * r / (k + 1))
+                - StirlingCorrection(k + 1) - StirlingCorrection(n - k + 1);
+            if (v <= bound) return k;
         }
     }
 

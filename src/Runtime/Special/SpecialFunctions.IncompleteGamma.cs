@@ -53,7 +53,9 @@ public static partial class SpecialFunctions
     /// </summary>
     public static double GammaSampleShapeDerivative(double z, double k)
     {
-        if (!(z > 0)) throw new ArgumentOutOfRangeException(nameof(z), z, "Sample must be positive.");
+        if (!(z > 0)) throw new ArgumentOutOfRangeException(nameof(z), z,
+            z == 0 ? $"a Gamma draw at shape k = {k.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} underflowed to 0 (below the smallest double), where dz/dk cannot be taken"
+                   : "a Gamma draw must be positive");
         IncompleteGammaP(k, z, out double dPdk);
         double logDensity = (k - 1) * Math.Log(z) - z - LogGamma(k);
         return -dPdk / Math.Exp(logDensity);
