@@ -199,7 +199,7 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
 
     public int TermCount(int p) => p switch { 0 => 0, _ => 0 };
 
-    public string Describe(int p) => p switch { 0 => "d/dp: truncated series (no exact rewriting: Geometric(p/(p - 1)) needs 0 < p/(p - 1) < 1, which fails at n = 1, p = 0.02267)", _ => "" };
+    public string Describe(int p) => p switch { 0 => "d/dp: truncated series (no exact rewriting: Geometric(p/(p - 1)) needs 0 < p/(p - 1) < 1, which fails inside the constraints (for one, at the point the compiler tried: n = 1, p = 0.02267))", _ => "" };
 
     public int DerivativeOrder(int p, int term) => (p, term) switch
     {

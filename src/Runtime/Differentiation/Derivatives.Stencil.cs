@@ -3,23 +3,6 @@ namespace SeriesCompiler.Runtime.Differentiation;
 public static partial class Derivatives
 {
     /// <summary>
-    /// Derivatives by central finite differences, for functions that cannot take jets:
-    /// <c>result[0] = f(z)</c>, <c>result[m] ~ f^(m)(z)</c> for <c>m = 1..n</c>, each from its own
-    /// Fornberg stencil of truncation order <paramref name="accuracy"/> (even; default 4) on
-    /// <c>2 floor((m+1)/2) - 1 + accuracy</c> points.
-    /// </summary>
-    /// <param name="step">
-    /// Spacing for every order; by default <see cref="FiniteDifference.DefaultStep"/>,
-    /// <c>h_m = eps^(1/(m+p)) max(1, |z|)</c>, which balances truncation <c>O(h^p)</c> against
-    /// rounding <c>O(eps/h^m)</c>.
-    /// </param>
-    /// <remarks>
-    /// Accuracy: relative error about <c>eps^(p/(m+p))</c> times the ratio of f's derivative scale
-    /// to f's value: at p = 4 roughly 1e-13 (m = 1), 1e-10 (m = 2), 1e-8 (m = 4), 1e-5 (m = 8).
-    /// High orders are poor; prefer jets. Each order costs its own evaluations (about
-    /// <c>n^2/2 + p n</c> calls of f in all); no allocation.
-    /// </remarks>
-    /// <summary>
     /// The error of <see cref="FromStencil"/>'s f^(m) at its default step, per unit <c>|f|</c>: the rounding of the values,
     /// <c>eps sum_i |w_i| |f| / h^m</c> with <c>h = eps^(1/(m+p)) max(1, |z|)</c>, doubled for the truncation error, which that
     /// step makes about as large. Multiply by <c>|f(z)| / max(1, |z|)^m</c>. Grows like <c>sum |w_i|</c>: below 1e-8 at
@@ -36,6 +19,23 @@ public static partial class Derivatives
         return 2 * eps * sum / Math.Pow(eps, order / (double)(order + accuracy));
     }
 
+    /// <summary>
+    /// Derivatives by central finite differences, for functions that cannot take jets:
+    /// <c>result[0] = f(z)</c>, <c>result[m] ~ f^(m)(z)</c> for <c>m = 1..n</c>, each from its own
+    /// Fornberg stencil of truncation order <paramref name="accuracy"/> (even; default 4) on
+    /// <c>2 floor((m+1)/2) - 1 + accuracy</c> points.
+    /// </summary>
+    /// <param name="step">
+    /// Spacing for every order; by default <see cref="FiniteDifference.DefaultStep"/>,
+    /// <c>h_m = eps^(1/(m+p)) max(1, |z|)</c>, which balances truncation <c>O(h^p)</c> against
+    /// rounding <c>O(eps/h^m)</c>.
+    /// </param>
+    /// <remarks>
+    /// Accuracy: relative error about <c>eps^(p/(m+p))</c> times the ratio of f's derivative scale
+    /// to f's value: at p = 4 roughly 1e-13 (m = 1), 1e-10 (m = 2), 1e-8 (m = 4), 1e-5 (m = 8).
+    /// High orders are poor; prefer jets. Each order costs its own evaluations (about
+    /// <c>n^2/2 + p n</c> calls of f in all); no allocation.
+    /// </remarks>
     public static void FromStencil(Func<double, double> f, double z, int n, Span<double> result, double? step = null, int accuracy = 4)
     {
         ArgumentNullException.ThrowIfNull(f);

@@ -45,7 +45,7 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
             throw new EstimatorNotApplicableException(Name, why);
     }
 
-    // The compiler chose each parameter's rule once, for every parameter value; a point it names ("fails at p = 0.02267")
+    // The compiler chose each parameter's rule once, for every parameter value; a point it names ("the point the compiler tried: p = 0.02267")
     // is its own example, so the values the user gave are stated beside it.
     private protected override string Explain(string reason, Problem problem) =>
         Rule.Direct is IResummedRule resummed && Enumerable.Range(0, Rule.Direct.Differentiable.Count).Any(p => !resummed.IsResummed(p) && resummed.Describe(p) == reason)

@@ -130,8 +130,8 @@ public static class Resummer
                 };
                 if (problem is not null)
                 {
-                    reason = $"no exact rewriting: {problem}, which fails at " +
-                        string.Join(", ", parameters.Select(p => p.Name + " = " + values[p.Symbol].ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
+                    reason = $"no exact rewriting: {problem}, which fails inside the constraints (for one, at the point the compiler tried: " +
+                        string.Join(", ", parameters.Select(p => p.Name + " = " + values[p.Symbol].ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + ")";
                     return false;
                 }
             }
