@@ -64,17 +64,10 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         var direct = problem.Rule.Direct!;
         var resummed = (IResummedRule)direct;
         int copies = problem.Copies, g = problem.GradientPerCopy;
-        int maxOrder = 0;
         bool differences = false;
         for (int p = 0; p < g; p++)
-            for (int t = 0; t < resummed.TermCount(p); t++)
-            {
-                maxOrder = Math.Max(maxOrder, resummed.DerivativeOrder(p, t));
-                differences |= resummed.DerivativeOrder(p, t) == 0;
-            }
+            for (int t = 0; t < resummed.TermCount(p); t++) differences |= resummed.DerivativeOrder(p, t) == 0;
         var z = new double[copies];
-        var shifted = new double[copies];
-        var partials = new double[copies * (maxOrder + 1)];
         var contribution = new double[problem.GradientLength];
         var welford = new Welford(contribution.Length);
         long kinks = Jet.KinkEvaluations;
@@ -102,12 +95,8 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
                             // each term is taken as f(z + u) - f(z), by jets where z + u is not a double apart from z.
                             derivative = ShiftedDifference.Of(Name, f, z, c, u, here);
                         else
-                        {
-                            z.CopyTo(shifted, 0);
-                            shifted[c] += u;
-                            f.PurePartials(shifted, j, partials.AsSpan(0, copies * (j + 1)));
-                            derivative = partials[c * (j + 1) + j];
-                        }
+                            // O(1) per coordinate for a separable f (only its own term is differentiated), O(d) otherwise.
+                            derivative = f.CoordinatePartial(z, c, z[c] + u, j);
                         if (!double.IsFinite(derivative))
                             throw new NonFiniteValueException(Name, j == 0 ? "f at a shifted point" : $"f^({j}) at a shifted point", derivative, s, z, j);
                         sum += resummed.TermCoefficient(theta, p, t) * derivative;

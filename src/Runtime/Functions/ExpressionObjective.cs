@@ -115,6 +115,22 @@ public sealed class ExpressionObjective : Objective
         return _body.Evaluate(copy.AsSpan(0, w));
     }
 
+    // Blocks do not interact: only coordinate j's block is differentiated, by the same path as PurePartials (O(block), not O(dim z)).
+    public override double CoordinatePartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
+        int w = BlockWidth, b = coordinate / w, stride = order + 1;
+        _ = Blocks(z);
+        var block = _block.Length >= w ? _block : _block = new double[w];
+        z.Slice(b * w, w).CopyTo(block);
+        block[coordinate - b * w] = x;
+        var partials = _blockPartials.Length >= w * stride ? _blockPartials : _blockPartials = new double[w * stride];
+        PurePartials(block.AsSpan(0, w), order, partials.AsSpan(0, w * stride));
+        return partials[(coordinate - b * w) * stride + order];
+    }
+
+    private double[] _block = [];
+    private double[] _blockPartials = [];
+
     public override Jet Evaluate(ReadOnlySpan<Jet> z)
     {
         if (_mode != DerivativeMode.Jet) return base.Evaluate(z);
