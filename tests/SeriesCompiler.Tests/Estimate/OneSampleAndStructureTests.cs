@@ -54,6 +54,21 @@ public sealed class OneSampleAndStructureTests
     }
 
     [Fact]
+    public void The_cli_prints_n_a_for_one_samples_standard_error_and_null_in_json()
+    {
+        var table = SeriesCompiler.Tests.Cli.CliHarness.Run("estimate", "gamma", "--at", "k=2.5,mu=0.7", "--f", "(z - 0.49)^2", "--samples", "1", "--estimator", "resummed");
+        Assert.Equal(0, table.ExitCode);
+        var row = table.Out.Split('\n').Single(l => l.StartsWith("resummed", StringComparison.Ordinal));
+        Assert.Contains(" n/a ", row);
+        var json = SeriesCompiler.Tests.Cli.CliHarness.Run("estimate", "gamma", "--at", "k=2.5,mu=0.7", "--f", "(z - 0.49)^2", "--samples", "1", "--estimator", "resummed", "--format", "json");
+        Assert.Equal(0, json.ExitCode);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Out);
+        var estimate = document.RootElement.GetProperty("estimates")[0];
+        Assert.True(double.IsFinite(estimate.GetProperty("gradient").GetProperty("k").GetDouble()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, estimate.GetProperty("stderr").GetProperty("k").ValueKind);
+    }
+
+    [Fact]
     public void One_sample_of_an_exact_method_keeps_its_zero_standard_error()
     {
         var e = new FourierEstimator(Gamma).Estimate([2.5, 0.7], Objective.Exponential(-1), samples: 1);
