@@ -90,7 +90,6 @@ public sealed class ExtremeParameterTests
     }
 
     [Theory]
-    [InlineData("categorical", "p1=0.7,p2=0.7", "category 0 is -0.39")]
     [InlineData("gamma", "k=1e-300,mu=1", "underflowed to 0")]
     public void Run_time_errors_name_the_users_values_not_dotnet_parameters(string distribution, string at, string expected)
     {
@@ -99,6 +98,17 @@ public sealed class ExtremeParameterTests
         Assert.Contains(expected, result.Out);
         Assert.DoesNotContain("(Parameter", result.Out + result.Err);
         Assert.DoesNotContain("Actual value", result.Out + result.Err);
+    }
+
+    [Fact]
+    public void Categorical_weights_that_do_not_sum_below_one_are_refused_by_their_constraint_before_any_draw()
+    {
+        // p0 = 1 - p1 - p2 = -0.4: the declaration's 'constraint p1 + p2 < 1' names it in the user's words (exit 2, as any bad --at).
+        var result = CliHarness.Run("estimate", "categorical", "--at", "p1=0.7,p2=0.7", "--f", "z", "--estimator", "all", "--samples", "100");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("p1 + p2 < 1", result.Err);
+        Assert.DoesNotContain("(Parameter", result.Out + result.Err);
+        Assert.DoesNotContain("weights", result.Out + result.Err);
     }
 
     [Theory]
