@@ -13,4 +13,9 @@ if (args.Length > 0 && args[0] == "work")
     DerivationSizeReport.RunWork(Console.Out);
     return;
 }
+if (args.Length > 0 && args[0] == "gamma-toy")
+{
+    GammaToySideBySide.Run(Console.Out);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

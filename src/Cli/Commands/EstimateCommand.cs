@@ -402,7 +402,7 @@ public static class EstimateCommand
                 bool first = i == 0;
                 string order = result.Orders.IsEmpty ? result.Order?.ToString(CultureInfo.InvariantCulture) ?? "" : result.Orders[i].ToString(CultureInfo.InvariantCulture);
                 table.Add([first ? name : "", first ? result.Method : "", first || !result.Orders.IsEmpty ? order : "", result.Name(i),
-                    Numbers.Short(result.Gradient[i]), Numbers.Short(result.StandardError[i]),
+                    Numbers.Short(result.Gradient[i]), double.IsNaN(result.StandardError[i]) ? "n/a" : Numbers.Short(result.StandardError[i]),
                     first ? result.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture) : ""]);
             }
         }

@@ -69,6 +69,13 @@ public sealed class GradientEstimate
 
     public required ImmutableArray<double> StandardError { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="StandardError"/> is known. It is not for a single sample of a random estimator: one value has
+    /// no spread, so every standard error (and every term's) is NaN, which the command line prints as <c>n/a</c> and
+    /// writes as <c>null</c> in JSON. Exact methods (the exponential shortcut, a finite support) give 0 at one sample.
+    /// </summary>
+    public bool HasStandardError => !StandardError.Any(double.IsNaN);
+
     /// <summary>Samples drawn (0 for the exponential shortcut, which draws none).</summary>
     public long Samples { get; init; }
 

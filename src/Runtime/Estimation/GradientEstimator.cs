@@ -29,7 +29,8 @@ public abstract class GradientEstimator
     /// <param name="theta">Every declared parameter in declaration order; for <paramref name="copies"/> independent copies of z
     /// (<c>--dims</c>), the copies' parameter vectors one after the other.</param>
     /// <param name="f">The function whose expectation is differentiated.</param>
-    /// <param name="samples">Monte Carlo samples S.</param>
+    /// <param name="samples">Monte Carlo samples S. One sample (how the paper's toys train, one draw per step) gives the
+    /// gradient with its standard error NaN (<see cref="GradientEstimate.HasStandardError"/> false): one value has no spread.</param>
     /// <param name="seed">Seed of the random source.</param>
     /// <param name="copies">Independent copies of the distribution, each with its own parameters.</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter violates its constraint (the message names it and its bound).</exception>
@@ -71,7 +72,8 @@ public abstract class GradientEstimator
         {
             if (!double.IsFinite(result.Gradient[i]))
                 throw new NonFiniteValueException(Name, $"the gradient in {result.Name(i)}", result.Gradient[i], advice: "the per-sample contributions are finite but their sum overflows");
-            if (!double.IsFinite(result.StandardError[i]))
+            // One sample has no spread to measure: its standard error is NaN by design (HasStandardError is false).
+            if (!double.IsFinite(result.StandardError[i]) && !(samples == 1 && double.IsNaN(result.StandardError[i])))
                 throw new NonFiniteValueException(Name, $"the standard error in {result.Name(i)}", result.StandardError[i], advice: "the per-sample contributions are finite but their squares overflow");
         }
         return new GradientEstimate

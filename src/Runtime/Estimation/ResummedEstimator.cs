@@ -64,17 +64,27 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         var direct = problem.Rule.Direct!;
         var resummed = (IResummedRule)direct;
         int copies = problem.Copies, g = problem.GradientPerCopy;
-        int maxOrder = 0;
         bool differences = false;
         for (int p = 0; p < g; p++)
-            for (int t = 0; t < resummed.TermCount(p); t++)
+            for (int t = 0; t < resummed.TermCount(p); t++) differences |= resummed.DerivativeOrder(p, t) == 0;
+        // Each term's order and coefficient C_term(theta), once per call and copy rather than per sample (they do not
+        // depend on z): terms of slot p of copy c at [start[c * g + p], start[c * g + p + 1]).
+        var start = new int[copies * g + 1];
+        var order = new List<int>();
+        var coefficient = new List<double>();
+        for (int c = 0; c < copies; c++)
+            for (int p = 0; p < g; p++)
             {
-                maxOrder = Math.Max(maxOrder, resummed.DerivativeOrder(p, t));
-                differences |= resummed.DerivativeOrder(p, t) == 0;
+                for (int t = 0; t < resummed.TermCount(p); t++)
+                {
+                    order.Add(resummed.DerivativeOrder(p, t));
+                    coefficient.Add(resummed.TermCoefficient(problem.Thetas[c], p, t));
+                }
+                start[c * g + p + 1] = order.Count;
             }
+        int[] termOrder = [.. order];
+        double[] termCoefficient = [.. coefficient];
         var z = new double[copies];
-        var shifted = new double[copies];
-        var partials = new double[copies * (maxOrder + 1)];
         var contribution = new double[problem.GradientLength];
         var welford = new Welford(contribution.Length);
         long kinks = Jet.KinkEvaluations;
@@ -92,25 +102,22 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
                 for (int p = 0; p < g; p++)
                 {
                     double sum = 0;
-                    for (int t = 0; t < resummed.TermCount(p); t++)
+                    int first = start[c * g + p];
+                    for (int t = 0; t < start[c * g + p + 1] - first; t++)
                     {
                         double u = resummed.SampleShift(theta, p, t, random);
-                        int j = resummed.DerivativeOrder(p, t);
+                        int j = termOrder[first + t];
                         double derivative;
                         if (j == 0)
                             // Only differences of slices along one coordinate matter, and the terms' coefficients sum to 0:
                             // each term is taken as f(z + u) - f(z), by jets where z + u is not a double apart from z.
                             derivative = ShiftedDifference.Of(Name, f, z, c, u, here);
                         else
-                        {
-                            z.CopyTo(shifted, 0);
-                            shifted[c] += u;
-                            f.PurePartials(shifted, j, partials.AsSpan(0, copies * (j + 1)));
-                            derivative = partials[c * (j + 1) + j];
-                        }
+                            // O(1) per coordinate for a separable f (only its own term is differentiated), O(d) otherwise.
+                            derivative = f.CoordinatePartial(z, c, z[c] + u, j);
                         if (!double.IsFinite(derivative))
                             throw new NonFiniteValueException(Name, j == 0 ? "f at a shifted point" : $"f^({j}) at a shifted point", derivative, s, z, j);
-                        sum += resummed.TermCoefficient(theta, p, t) * derivative;
+                        sum += termCoefficient[first + t] * derivative;
                     }
                     contribution[c * g + p] = sum;
                 }

@@ -364,7 +364,7 @@ internal static class SeriesEngine
             for (int p = 0; p < slots; p++)
             {
                 double g = welford.Mean[perOrder ? (kept[p] - 1) * slots + p : p];
-                double se = deterministic ? 0 : welford.StandardError(perOrder ? (kept[p] - 1) * slots + p : p);
+                double se = deterministic || samples == 1 ? 0 : welford.StandardError(perOrder ? (kept[p] - 1) * slots + p : p); // one sample: no noise to hide behind
                 if (rounding[p] > 0.1 * se && rounding[p] > 1e-9 * Math.Abs(g))
                     warnings.Add($"the rule's coefficients lose accuracy to rounding at these parameters (they cancel): the gradient in "
                         + $"{GradientEstimate.SlotName(problem.Slots[p])} may be off by up to {rounding[p].ToString("G3", CultureInfo.InvariantCulture)}"
@@ -382,7 +382,7 @@ internal static class SeriesEngine
             for (int p = 0; p < slots; p++)
             {
                 int i = perOrder ? (kept[p] - 1) * slots + p : p;
-                double g = welford.Mean[i], se = deterministic ? 0 : welford.StandardError(i);
+                double g = welford.Mean[i], se = deterministic || samples == 1 ? 0 : welford.StandardError(i);
                 if (bound[p] > 0.1 * se && bound[p] > 1e-9 * Math.Abs(g))
                 {
                     warnings.Add($"the finite-difference stencils' error may reach {bound[p].ToString("G3", CultureInfo.InvariantCulture)} in the gradient in "
@@ -398,7 +398,8 @@ internal static class SeriesEngine
             for (int n = 0; n < orders; n++)
                 if (informative.AsSpan(n * slots, slots).Contains(true)) // orders without any coefficient have no term
                     terms.Add(new SeriesTerm(n + 1, [.. termValue.AsSpan(n * slots, slots)],
-                    [.. termVariance.AsSpan(n * slots, slots).ToArray().Select(Math.Sqrt)]));
+                    // One sample of a random kernel: the terms' spread is unknown (the variance 0 above only keeps truncation's checks quiet).
+                    [.. termVariance.AsSpan(n * slots, slots).ToArray().Select(v => samples > 1 || deterministic ? Math.Sqrt(v) : double.NaN)]));
 
         return new GradientEstimate
         {

@@ -26,7 +26,16 @@ public sealed class ExpressionObjective : Objective
         _mode = mode;
         Text = text ?? body.ToString();
         if (mode == DerivativeMode.Stencil) _stencils = new StencilEvaluator(_body.Evaluate);
+        // One variable per block (--f under --dims, or a univariate rule): values and first derivatives run compiled.
+        if (blockWidth == 1)
+        {
+            _value = _body.CompiledValue;
+            if (mode == DerivativeMode.Jet) _dual = _body.CompiledDual;
+        }
     }
+
+    private readonly Func<double, double>? _value;
+    private readonly DualFunction? _dual;
 
     /// <summary>The expression as written.</summary>
     public string Text { get; }
@@ -55,13 +64,21 @@ public sealed class ExpressionObjective : Objective
     {
         int w = BlockWidth, blocks = Blocks(z);
         double sum = 0;
-        for (int b = 0; b < blocks; b++) sum += _body.Evaluate(z.Slice(b * w, w));
+        if (_value is { } value)
+            foreach (double x in z) sum += value(x);
+        else
+            for (int b = 0; b < blocks; b++) sum += _body.Evaluate(z.Slice(b * w, w));
         return sum;
     }
 
     public override void PurePartials(ReadOnlySpan<double> z, int order, Span<double> result)
     {
         int w = BlockWidth, blocks = Blocks(z), stride = w * (order + 1);
+        if (order == 1 && _dual is { } dual)
+        {
+            for (int b = 0; b < blocks; b++) result[2 * b] = dual(z[b], out result[2 * b + 1]);
+            return;
+        }
         if (w == 1 && _stencils is null)
         {
             // One scalar jet per block, all in one arena.
@@ -106,14 +123,47 @@ public sealed class ExpressionObjective : Objective
         return _stencils is not null ? _stencils.Partial(block, local) : Derivatives.MixedPartial(new ProgramFunction(_body), block, local);
     }
 
+    public override void Gradient(ReadOnlySpan<double> z, Span<double> gradient)
+    {
+        if (_dual is not { } dual)
+        {
+            base.Gradient(z, gradient);
+            return;
+        }
+        _ = Blocks(z);
+        for (int j = 0; j < z.Length; j++) dual(z[j], out gradient[j]);
+    }
+
     public override double CoordinateSlice(ReadOnlySpan<double> z, int coordinate, double x)
     {
+        if (_value is { } value) return value(x);
         int w = BlockWidth, b = coordinate / w;
         var copy = Scratch(w);
         z.Slice(b * w, w).CopyTo(copy);
         copy[coordinate - b * w] = x;
         return _body.Evaluate(copy.AsSpan(0, w));
     }
+
+    // Blocks do not interact: only coordinate j's block is differentiated, by the same path as PurePartials (O(block), not O(dim z)).
+    public override double CoordinatePartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
+        int w = BlockWidth, b = coordinate / w, stride = order + 1;
+        _ = Blocks(z);
+        if (order == 1 && _dual is { } dual)
+        {
+            dual(x, out double slope);
+            return slope;
+        }
+        var block = _block.Length >= w ? _block : _block = new double[w];
+        z.Slice(b * w, w).CopyTo(block);
+        block[coordinate - b * w] = x;
+        var partials = _blockPartials.Length >= w * stride ? _blockPartials : _blockPartials = new double[w * stride];
+        PurePartials(block.AsSpan(0, w), order, partials.AsSpan(0, w * stride));
+        return partials[(coordinate - b * w) * stride + order];
+    }
+
+    private double[] _block = [];
+    private double[] _blockPartials = [];
 
     public override Jet Evaluate(ReadOnlySpan<Jet> z)
     {

@@ -10,7 +10,7 @@ namespace SeriesCompiler.Runtime.Functions;
 /// a stack buffer, jets in their arena and a thread-local handle stack. Operations with a constant operand use the
 /// scalar jet kernels (<c>x * 2</c> scales, <c>x^3</c> powers by squaring), which are cheaper than full jet products.
 /// </summary>
-public sealed class FunctionProgram
+public sealed partial class FunctionProgram
 {
     private enum OpCode : byte
     {

@@ -120,6 +120,24 @@ public abstract class Objective
         return Value(copy.AsSpan(0, z.Length));
     }
 
+    /// <summary>
+    /// <c>d^order f / dz_j^order</c> at z with coordinate j replaced by x (the resummed rules' <c>f^(j)(z + u e_j)</c>).
+    /// The default copies z and takes every pure partial, O(dim z); separable objectives (<see cref="Sum"/>, an
+    /// expression over <c>--dims</c> copies) override it to differentiate the one term that holds coordinate j, O(1),
+    /// with the same numbers (the other terms' partials along j are 0 and were never added in).
+    /// </summary>
+    public virtual double CoordinatePartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
+        var copy = _shifted.Length >= z.Length ? _shifted : _shifted = new double[Math.Max(z.Length, 2 * _shifted.Length)];
+        z.CopyTo(copy);
+        copy[coordinate] = x;
+        var all = Partials(z.Length * (order + 1));
+        PurePartials(copy.AsSpan(0, z.Length), order, all);
+        return all[coordinate * (order + 1) + order];
+    }
+
+    private double[] _shifted = [];
+
     /// <summary>f over jets (only when <see cref="SupportsJets"/>).</summary>
     public virtual Jet Evaluate(ReadOnlySpan<Jet> z) => throw new NotSupportedException($"{GetType().Name} cannot be evaluated over jets.");
 

@@ -64,6 +64,14 @@ internal sealed class SumObjective(Func<Jet, Jet> g) : Objective
 
     public override double CoordinateSlice(ReadOnlySpan<double> z, int coordinate, double x) => ScalarJets.Sum(_g, [x]);
 
+    // d^n/dz_j^n sum_i g(z_i) = g^(n)(z_j): one jet, by the same path as PurePartials.
+    public override double CoordinatePartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
+        Span<double> d = order < 64 ? stackalloc double[order + 1] : new double[order + 1];
+        ScalarJets.Each(_g, new ReadOnlySpan<double>(in x), order, d);
+        return d[order];
+    }
+
     public override Jet Evaluate(ReadOnlySpan<Jet> z)
     {
         var sum = _g(z[0]);
@@ -279,6 +287,14 @@ internal sealed class NumericObjective(Func<double, double> g, bool sum) : Objec
     }
 
     public override double CoordinateSlice(ReadOnlySpan<double> z, int coordinate, double x) => _g(x);
+
+    public override double CoordinatePartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
+        if (!sum) return base.CoordinatePartial(z, coordinate, x, order);
+        Span<double> d = order < 64 ? stackalloc double[order + 1] : new double[order + 1];
+        Derivatives.FromStencil(_g, x, order, d);
+        return d[order];
+    }
 }
 
 /// <summary>A black box of several variables; pure and mixed partials by (tensor-product) stencils.</summary>
@@ -331,6 +347,14 @@ internal sealed class SuppliedDerivativesObjective(Func<double, double> value, D
     }
 
     public override double CoordinateSlice(ReadOnlySpan<double> z, int coordinate, double x) => _value(x);
+
+    public override double CoordinatePartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
+        if (!sum) return base.CoordinatePartial(z, coordinate, x, order);
+        Span<double> d = order < 64 ? stackalloc double[order + 1] : new double[order + 1];
+        _derivatives(x, d);
+        return d[order];
+    }
 }
 
 /// <summary>One scalar jet per coordinate in one arena: <c>result[j*(order+1) + k] = g^(k)(z_j)</c>.</summary>

@@ -23,7 +23,7 @@ public sealed class EstimatorAllocationTests
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
-    public static TheoryData<string> Cases => ["fourier", "fourier-auto", "fourier-expression", "score", "pathwise", "bernoulli", "beta-fourier", "beta-pathwise", "ridge"];
+    public static TheoryData<string> Cases => ["fourier", "fourier-auto", "fourier-expression", "score", "pathwise", "bernoulli", "beta-fourier", "beta-pathwise", "ridge", "pathwise-expression"];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -38,6 +38,9 @@ public sealed class EstimatorAllocationTests
             "fourier-expression" => (new FourierEstimator(Gamma, 8), gammas,
                 new ExpressionObjective(F.Apply(ElementaryFunction.LogSigmoid, F.Variable(0)) * 3.0, 1), 3),
             "score" => (new ScoreFunctionEstimator(Gamma), gammas, quadratic, 3),
+            // One variable per copy: values and gradients through the compiled delegates.
+            "pathwise-expression" => (new PathwiseEstimator(Gamma), gammas,
+                new ExpressionObjective(F.Apply(ElementaryFunction.LogSigmoid, F.Variable(0)) * 3.0, 1), 3),
             "pathwise" => (new PathwiseEstimator(Gamma), gammas, quadratic, 3),
             "bernoulli" => (new FourierEstimator(Bernoulli), [0.3, 0.6], Objective.Of((ReadOnlySpan<Jet> z) => z[0] * z[1], 2), 2),
             "beta-fourier" => (new FourierEstimator(Beta, 6), [20.0, 30.0], Objective.Of(z => Jet.Square(z)), 1),

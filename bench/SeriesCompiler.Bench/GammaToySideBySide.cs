@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SeriesCompiler.Emit.Loading;
+using SeriesCompiler.Runtime.Differentiation;
+using SeriesCompiler.Runtime.Estimation;
+using SeriesCompiler.Runtime.Functions;
+
+namespace SeriesCompiler.Bench;
+
+/// <summary>
+/// Issue 13 item 7: the gamma toy (d = 100, f = sum_j (z_j - 0.49)^2, z_j ~ Gamma(2.5, 0.7)) through the public API,
+/// beside PyTorch's pathwise and score (bench/peers/torch_gamma_toy.py, CPU, one thread, float64) in the same run, at
+/// 1 and 1,000 samples per gradient. Per estimator: microseconds per gradient (a whole <c>Estimate</c> call, set-up
+/// included), ns per sample and coordinate, the ratio to PyTorch's pathwise, bytes allocated per call, and
+/// work-normalised variance: the trace of the gradient's covariance over repeated seeds times the time per gradient.
+/// Run: <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- gamma-toy</c>. Without torch the peer is
+/// skipped with a message.
+/// </summary>
+internal static class GammaToySideBySide
+{
+    private const int D = 100;
+    private static readonly (int Samples, int Reps)[] Sizes = [(1, 2000), (1000, 20)];
+
+    private sealed record Row(string Name, int Samples, double MicrosPerGradient, double VarianceTrace, double BytesPerCall);
+
+    public static void Run(TextWriter output)
+    {
+        var gamma = Rules.Load("gamma");
+        var theta = new double[2 * D];
+        for (int j = 0; j < D; j++) (theta[2 * j], theta[2 * j + 1]) = (2.5, 0.7);
+        var api = Objective.Sum(z => Jet.Square(z - 0.49));
+        var cli = ObjectiveParser.Parse("(z - 0.49)^2", ObjectiveShape.For(gamma, [2.5, 0.7], D));
+        var ours = new (string, GradientEstimator, Objective)[]
+        {
+            ("fourier N=2", new FourierEstimator(gamma, 2), api),
+            ("resummed", new ResummedEstimator(gamma), api),
+            ("pathwise", new PathwiseEstimator(gamma), api),
+            ("score", new ScoreFunctionEstimator(gamma), api),
+            ("fourier N=2 (--f)", new FourierEstimator(gamma, 2), cli),
+            ("resummed (--f)", new ResummedEstimator(gamma), cli),
+            ("pathwise (--f)", new PathwiseEstimator(gamma), cli),
+        };
+        // A first pass, thrown away, so that every estimator runs tiered-up code in the measured one.
+        foreach (var (samples, reps) in Sizes)
+            foreach (var (name, estimator, f) in ours)
+                Measure(name, estimator, f, theta, samples, Math.Max(2, reps / 4));
+        var rows = new List<Row>();
+        foreach (var (samples, reps) in Sizes)
+            foreach (var (name, estimator, f) in ours)
+                rows.Add(Measure(name, estimator, f, theta, samples, reps));
+        var peers = Torch(output);
+        rows.AddRange(peers);
+
+        output.WriteLine($"gamma toy: d = {D}, f = sum_j (z_j - 0.49)^2, Gamma(k = 2.5, mu = 0.7) per coordinate; load average {LoadAverage()}");
+        foreach (var (samples, _) in Sizes)
+        {
+            var torchPathwise = rows.FirstOrDefault(r => r.Name == "torch pathwise" && r.Samples == samples);
+            output.WriteLine();
+            output.WriteLine($"{samples} sample{(samples == 1 ? "" : "s")} per gradient");
+            output.WriteLine($"  {"estimator",-20} {"us/gradient",12} {"ns/(sample*coord)",18} {"vs torch pathwise",18} {"B/call",8} {"variance",12} {"variance x ms",14}");
+            foreach (var r in rows.Where(r => r.Samples == samples))
+            {
+                string ratio = torchPathwise is null ? "-" : (torchPathwise.MicrosPerGradient / r.MicrosPerGradient).ToString("F2", CultureInfo.InvariantCulture) + "x faster";
+                output.WriteLine($"  {r.Name,-20} {F(r.MicrosPerGradient, "F1"),12} {F(1000 * r.MicrosPerGradient / (samples * D), "F1"),18} {ratio,18} "
+                    + $"{(double.IsNaN(r.BytesPerCall) ? "-" : F(r.BytesPerCall, "F0")),8} {F(r.VarianceTrace, "G4"),12} {F(r.VarianceTrace * r.MicrosPerGradient / 1000, "G4"),14}");
+            }
+        }
+    }
+
+    private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);
+
+    private static Row Measure(string name, GradientEstimator estimator, Objective f, double[] theta, int samples, int reps)
+    {
+        for (int i = 0; i < Math.Max(3, reps / 20); i++) estimator.Estimate(theta, f, samples, seed: (ulong)(1_000_000 + i), copies: D); // warm-up
+        var gradients = new double[reps][];
+        long allocated = 0;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = estimator.Estimate(theta, f, samples, seed: (ulong)(i + 1), copies: D);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            gradients[i] = [.. e.Gradient];
+        }
+        double micros = clock.Elapsed.TotalMicroseconds / reps;
+        return new Row(name, samples, micros, VarianceTrace(gradients), (double)allocated / reps);
+    }
+
+    // Sum over the 2d slots of the sample variance of the gradient over the repetitions (independent seeds).
+    private static double VarianceTrace(double[][] gradients)
+    {
+        double trace = 0;
+        for (int p = 0; p < gradients[0].Length; p++)
+        {
+            double mean = gradients.Average(g => g[p]);
+            trace += gradients.Sum(g => (g[p] - mean) * (g[p] - mean)) / (gradients.Length - 1);
+        }
+        return trace;
+    }
+
+    private static List<Row> Torch(TextWriter output)
+    {
+        const string python = "/usr/bin/python3";
+        string? script = FindScript();
+        if (script is null || !File.Exists(python))
+        {
+            output.WriteLine("PyTorch peer skipped: bench/peers/torch_gamma_toy.py or /usr/bin/python3 not found");
+            return [];
+        }
+        if (Exec(python, ["-c", "import torch"], out _) != 0)
+        {
+            output.WriteLine("PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
+            return [];
+        }
+        var arguments = new List<string> { script, "--d", D.ToString(CultureInfo.InvariantCulture), "--samples" };
+        arguments.AddRange(Sizes.Select(s => s.Samples.ToString(CultureInfo.InvariantCulture)));
+        arguments.Add("--reps");
+        arguments.AddRange(Sizes.Select(s => s.Reps.ToString(CultureInfo.InvariantCulture)));
+        if (Exec(python, arguments, out string stdout) != 0)
+        {
+            output.WriteLine("PyTorch peer failed: " + stdout);
+            return [];
+        }
+        var rows = new List<Row>();
+        foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            rows.Add(new Row("torch " + root.GetProperty("estimator").GetString(), root.GetProperty("samples").GetInt32(),
+                root.GetProperty("us_per_gradient").GetDouble(), root.GetProperty("variance_trace").GetDouble(), double.NaN));
+        }
+        return rows;
+    }
+
+    private static string? FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "bench", "peers", "torch_gamma_toy.py");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    private static int Exec(string file, IEnumerable<string> arguments, out string stdout)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) stdout += error.Result;
+        return process.ExitCode;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
+        catch (UnauthorizedAccessException) { return "unknown"; }
+    }
+}
