@@ -66,13 +66,22 @@ public sealed class ExperimentsLoader
         return new PluginContext(path).LoadFromAssemblyPath(path);
     }
 
-    /// <summary>Resolves the experiments' own dependencies (ScottPlot, SkiaSharp and its native library) from their .deps.json.</summary>
+    /// <summary>
+    /// Resolves the experiments' own dependencies (ScottPlot, SkiaSharp and its native library) from their .deps.json.
+    /// An assembly seriesc itself has (SeriesCompiler.Runtime, Emit, Roslyn, ...) comes from the default context, so
+    /// there is one copy of each type: rules the experiments compile are cast to the Runtime's interfaces.
+    /// </summary>
     private sealed class PluginContext(string mainAssembly) : AssemblyLoadContext("seriesc-experiments")
     {
         private readonly AssemblyDependencyResolver resolver = new(mainAssembly);
 
+        private static readonly HashSet<string> Shared = ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+
         protected override Assembly? Load(AssemblyName name) =>
-            resolver.ResolveAssemblyToPath(name) is { } path ? LoadFromAssemblyPath(path) : null;
+            name.Name is { } simple && Shared.Contains(simple) ? null
+            : resolver.ResolveAssemblyToPath(name) is { } path ? LoadFromAssemblyPath(path) : null;
 
         protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
             resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
