@@ -13,6 +13,10 @@ namespace SeriesCompiler.Cli;
 /// </summary>
 public static class CliApp
 {
+    /// <summary>The values an option accepts when they are a fixed list (AcceptOnlyFromAmong), from its completions.</summary>
+    private static IReadOnlyList<string> GetCompletionChoices(this Option option) =>
+        option.GetCompletions(System.CommandLine.Completions.CompletionContext.Empty).Select(c => c.Label).ToList();
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, new CliContext(stdout, stderr, Environment.CurrentDirectory, AppContext.BaseDirectory));
 
@@ -27,7 +31,7 @@ public static class CliApp
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             {
-                foreach (var error in parse.Errors) context.Error.WriteLine("seriesc: error: " + error.Message + Suggest(parse, error));
+                foreach (var error in parse.Errors) context.Error.WriteLine("seriesc: error: " + Describe(error) + Suggest(parse, error));
                 string command = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
                 context.Error.WriteLine($"Run 'seriesc{command} --help' for usage.");
                 return ExitCodes.UsageError;
@@ -63,6 +67,25 @@ public static class CliApp
                 argument.CompletionSources.Add(_ => (ExperimentsLoader.TryLoad(context.ToolDirectory)?.List() ?? [])
                     .Select(e => new System.CommandLine.Completions.CompletionItem(e.Key, detail: e.Value)));
         }
+    }
+
+    /// <summary>
+    /// A parse error on one line, naming its option: System.CommandLine's "Argument 'jsn' not recognized. Must be one
+    /// of:" and its list on lines of their own become "--format: 'jsn' is not one of 'table', 'json' (did you mean 'json'?)".
+    /// </summary>
+    private static string Describe(System.CommandLine.Parsing.ParseError error)
+    {
+        string message = string.Join(" ", error.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var result = error.SymbolResult as System.CommandLine.Parsing.OptionResult ?? error.SymbolResult?.Parent as System.CommandLine.Parsing.OptionResult;
+        if (result is { Option: var option } && !message.Contains(option.Name, StringComparison.Ordinal))
+        {
+            string? given = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            var choices = option.GetCompletionChoices();
+            if (given is not null && choices.Count > 0 && message.Contains("not recognized", StringComparison.Ordinal))
+                return $"{option.Name}: '{given}' is not one of {string.Join(", ", choices.Select(c => $"'{c}'"))}{Suggestions.DidYouMean(given, choices)}";
+            return $"{option.Name}: {message}";
+        }
+        return message;
     }
 
     /// <summary>
