@@ -13,6 +13,10 @@ namespace SeriesCompiler.Cli;
 /// </summary>
 public static class CliApp
 {
+    /// <summary>The values an option accepts when they are a fixed list (AcceptOnlyFromAmong), from its completions.</summary>
+    private static IReadOnlyList<string> GetCompletionChoices(this Option option) =>
+        option.GetCompletions(System.CommandLine.Completions.CompletionContext.Empty).Select(c => c.Label).ToList();
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, new CliContext(stdout, stderr, Environment.CurrentDirectory, AppContext.BaseDirectory));
 
@@ -27,7 +31,7 @@ public static class CliApp
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             {
-                foreach (var error in parse.Errors) context.Error.WriteLine("seriesc: error: " + error.Message);
+                foreach (var error in parse.Errors) context.Error.WriteLine("seriesc: error: " + Describe(error) + Suggest(parse, error));
                 string command = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
                 context.Error.WriteLine($"Run 'seriesc{command} --help' for usage.");
                 return ExitCodes.UsageError;
@@ -45,6 +49,61 @@ public static class CliApp
         }
     }
 
+    /// <summary>
+    /// Completions (the <c>[suggest]</c> directive, which dotnet-suggest and shell scripts call; README "Command line"):
+    /// the bundled distribution names for a FILE argument, the experiment names for <c>experiment NAME</c>. They are
+    /// computed only when asked for, so a normal run pays nothing.
+    /// </summary>
+    private static void AddCompletions(RootCommand root, CliContext context)
+    {
+        foreach (var command in root.Subcommands)
+        foreach (var argument in command.Arguments)
+        {
+            if (argument.Name == "FILE")
+                argument.CompletionSources.Add(_ => DistributionLibrary.Load(context).Files
+                    .Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)
+                    .Select(n => new System.CommandLine.Completions.CompletionItem(n)));
+            else if (command.Name == "experiment" && argument.Name == "NAME")
+                argument.CompletionSources.Add(_ => (ExperimentsLoader.TryLoad(context.ToolDirectory)?.List() ?? [])
+                    .Select(e => new System.CommandLine.Completions.CompletionItem(e.Key, detail: e.Value)));
+        }
+    }
+
+    /// <summary>
+    /// A parse error on one line, naming its option: System.CommandLine's "Argument 'jsn' not recognized. Must be one
+    /// of:" and its list on lines of their own become "--format: 'jsn' is not one of 'table', 'json' (did you mean 'json'?)".
+    /// </summary>
+    private static string Describe(System.CommandLine.Parsing.ParseError error)
+    {
+        string message = string.Join(" ", error.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var result = error.SymbolResult as System.CommandLine.Parsing.OptionResult ?? error.SymbolResult?.Parent as System.CommandLine.Parsing.OptionResult;
+        if (result is { Option: var option } && !message.Contains(option.Name, StringComparison.Ordinal))
+        {
+            string? given = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            var choices = option.GetCompletionChoices();
+            if (given is not null && choices.Count > 0 && message.Contains("not recognized", StringComparison.Ordinal))
+                return $"{option.Name}: '{given}' is not one of {string.Join(", ", choices.Select(c => $"'{c}'"))}{Suggestions.DidYouMean(given, choices)}";
+            return $"{option.Name}: {message}";
+        }
+        return message;
+    }
+
+    /// <summary>
+    /// "Did you mean" for a token the parser did not recognise: the closest subcommand or option of the command it
+    /// appeared under (System.CommandLine's own suggestions are not shown, since parse errors are printed here).
+    /// </summary>
+    private static string Suggest(ParseResult parse, System.CommandLine.Parsing.ParseError error)
+    {
+        var token = parse.UnmatchedTokens.FirstOrDefault(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal));
+        if (token is null) return "";
+        var command = parse.CommandResult.Command;
+        var names = command.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name))
+            .Concat(command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)));
+        // A word with a leading dash is an option; a bare word is a subcommand (or an option typed without its dashes).
+        if (token.StartsWith('-')) names = names.Where(n => n.StartsWith('-'));
+        return Suggestions.DidYouMean(token, names);
+    }
+
     public static RootCommand CreateRootCommand(CliContext context)
     {
         var root = new RootCommand(
@@ -57,6 +116,7 @@ public static class CliApp
         root.Subcommands.Add(EstimateCommand.Create(context));
         root.Subcommands.Add(ExperimentCommand.Create(context));
         root.SetAction(_ => context.Guard(() => OverviewCommand.Run(context)));
+        AddCompletions(root, context);
         return root;
     }
 }

@@ -50,6 +50,13 @@ for lib in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler:SeriesC
   grep -qx "lib/net10.0/$assembly.xml" <<< "$files" || fail "$id has no XML documentation"
   grep -qx "lib/net10.0/$assembly.pdb" <<< "$symbols" || fail "$id.snupkg has no PDB"
 done
+# The tool is lean (issue 17): no plotting libraries (the experiments load on demand in a clone), under 15 MB.
+tool=$feed/seriesc.$version.nupkg
+size=$(stat -c %s "$tool")
+echo "seriesc.$version.nupkg: $size bytes"
+(( size < 15 * 1024 * 1024 )) || fail "the seriesc tool package is $size bytes, over 15 MB"
+files=$(unzip -Z1 "$tool")
+if grep -iE 'skiasharp|harfbuzz|scottplot|SeriesCompiler\.Experiments' <<< "$files"; then fail "the seriesc tool package carries the experiments or their plotting libraries"; fi
 files=$(unzip -Z1 "$feed/SeriesCompiler.$version.nupkg")
 grep -qx contentFiles/any/any/distributions/gamma.dist <<< "$files" || fail "SeriesCompiler does not carry the bundled declarations"
 
@@ -153,6 +160,9 @@ skipped
 echo "== the seriesc tool from the feed compiles the same code"
 dotnet tool install seriesc --version "$version" --tool-path "$work/tools" >/dev/null
 "$work/tools/seriesc" compile distributions --namespace Consumer.Rules --order 4 --out "$work/cli-out"
+# Without the experiments it says how to run them (exit code 1), on one line.
+if "$work/tools/seriesc" experiment --list > "$work/experiment.out" 2> "$work/experiment.err"; then fail "the packed tool ran experiment --list"; fi
+grep -qF 'dotnet run --project src/Cli -- experiment NAME' "$work/experiment.err" || { cat "$work/experiment.err"; fail "the packed tool does not say how to run the experiments"; }
 diff -r "$work/cli-out" "$gen"
 
 echo "== -p:SeriesOrder=6, then back to the project's 4"

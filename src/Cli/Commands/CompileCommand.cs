@@ -29,13 +29,13 @@ public static class CompileCommand
         var order = CommonOptions.Order();
         var output = new Option<string>("--out")
         {
-            Description = $"Folder the generated C# files are written to (created if missing; default {DefaultOut}/)",
+            Description = "Folder the generated C# files are written to (created if missing)",
             HelpName = "DIR",
             DefaultValueFactory = _ => DefaultOut,
         };
         var ns = new Option<string>("--namespace")
         {
-            Description = $"Namespace of the generated classes (default {RuleEmitter.DefaultNamespace})",
+            Description = "Namespace of the generated classes",
             HelpName = "NS",
             DefaultValueFactory = _ => RuleEmitter.DefaultNamespace,
         };

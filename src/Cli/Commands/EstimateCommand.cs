@@ -30,7 +30,11 @@ public static class EstimateCommand
     private static readonly string[] EstimatorNames = ["fourier", "resummed", "score", "pathwise"];
 
     private sealed record Settings(string File, ParameterValues At, string F, string Estimator, int Order, bool AutoOrder,
-        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true, bool Force = false);
+        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true, bool Force = false)
+    {
+        /// <summary>--wide: the table keeps each estimator's method in a column of its own (wider than 100 columns).</summary>
+        public bool Wide { get; init; }
+    }
 
     public static Command Create(CliContext context)
     {
@@ -93,10 +97,11 @@ public static class EstimateCommand
         };
         var noShortcut = new Option<bool>("--no-shortcut") { Description = "Use the series even when f is exp(tau*z + d) and the exponential shortcut would be exact" };
         var format = CommonOptions.Format("table", "json");
+        var wide = new Option<bool>("--wide") { Description = "The table with a method column (the full description of each estimator); it may pass 100 columns" };
 
         var command = new Command("estimate", "A Monte Carlo estimate of dL/dtheta for L = E[f(z)], with standard errors");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, noShortcut, force, format }) command.Options.Add(option);
+        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, noShortcut, force, format, wide }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(() =>
         {
             string orderText = parse.GetValue(order)!;
@@ -104,7 +109,7 @@ public static class EstimateCommand
             var settings = new Settings(parse.GetValue(file)!, parse.GetValue(at)!, parse.GetValue(f)!, parse.GetValue(estimator)!,
                 auto ? AutoMaxOrder : int.Parse(orderText, CultureInfo.InvariantCulture), auto, parse.GetValue(samples), parse.GetValue(seed),
                 parse.GetValue(derivatives) == "stencil" ? DerivativeMode.Stencil : DerivativeMode.Jet, parse.GetValue(dims),
-                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false }, Force = parse.GetValue(force) };
+                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false }, Force = parse.GetValue(force), Wide = parse.GetValue(wide) };
             return Run(context, settings);
         }));
         return command;
@@ -385,37 +390,77 @@ public static class EstimateCommand
         json.WriteEndObject();
     }
 
+    /// <summary>The width the table keeps to without --wide (a terminal of the usual size).</summary>
+    public const int TableWidth = 100;
+
+    // The table: one row per parameter of each estimator. Without --wide it keeps within TableWidth columns: an
+    // estimator's method (a formula, up to 90 characters) and an error message go on lines of their own under the table,
+    // wrapped; --wide puts the method back in a column, and --format json has everything.
     private static void WriteTable(TextWriter output, BoundDistribution declaration, Settings s, List<(string Name, GradientEstimate? Result, string? Error)> estimates)
     {
         output.WriteLine($"{declaration.Name} at {string.Join(", ", s.At.Values)}; f = {s.F}; {s.Samples} samples, seed {s.Seed}" + (s.Dims > 1 ? $", {s.Dims} copies" : ""));
         output.WriteLine();
-        var table = new TextTable(["estimator", "method", "order", "parameter", "gradient", "stderr", "seconds"]);
+        var table = new TextTable(s.Wide
+            ? ["estimator", "method", "order", "parameter", "gradient", "stderr", "seconds"]
+            : ["estimator", "order", "parameter", "gradient", "stderr", "seconds"]);
         foreach (var (name, result, error) in estimates)
         {
             if (result is null)
             {
-                table.Add([name, "error: " + error, "", "", "", "", ""]);
+                table.Add(s.Wide ? [name, "error: " + error, "", "", "", "", ""] : [name, "", "", "error (below)", "", ""]);
                 continue;
             }
             for (int i = 0; i < result.Slots.Length; i++)
             {
                 bool first = i == 0;
                 string order = result.Orders.IsEmpty ? result.Order?.ToString(CultureInfo.InvariantCulture) ?? "" : result.Orders[i].ToString(CultureInfo.InvariantCulture);
-                table.Add([first ? name : "", first ? result.Method : "", first || !result.Orders.IsEmpty ? order : "", result.Name(i),
+                string[] cells = [first ? name : "", first || !result.Orders.IsEmpty ? order : "", result.Name(i),
                     Numbers.Short(result.Gradient[i]), double.IsNaN(result.StandardError[i]) ? "n/a" : Numbers.Short(result.StandardError[i]),
-                    first ? result.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture) : ""]);
+                    first ? result.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture) : ""];
+                table.Add(s.Wide ? [cells[0], first ? result.Method : "", .. cells[1..]] : cells);
             }
         }
         table.Write(output);
+        if (!s.Wide)
+        {
+            output.WriteLine();
+            foreach (var (name, result, error) in estimates)
+                WriteWrapped(output, $"{name}: ", result is null ? "error: " + error : result.Method);
+        }
         foreach (var (name, result, _) in estimates)
         {
             if (result is null || result.Terms.IsEmpty) continue;
             output.WriteLine();
-            output.WriteLine($"{name}: truncation {result.Truncation.ToString().ToLowerInvariant()}" + (result.Note is { } note ? $" ({note})" : ""));
-            output.WriteLine("  largest |term| by order: " + string.Join("  ", result.Terms.Select(t => $"{t.Order}: {t.Magnitude.ToString("G3", CultureInfo.InvariantCulture)}")));
+            WriteWrapped(output, "", $"{name}: truncation {result.Truncation.ToString().ToLowerInvariant()}" + (result.Note is { } note ? $" ({note})" : ""));
+            WriteWrapped(output, "  largest |term| by order: ", result.Terms.Select(t => $"{t.Order}: {t.Magnitude.ToString("G3", CultureInfo.InvariantCulture)}"), "  ");
         }
         foreach (var (name, result, _) in estimates)
             foreach (var warning in result?.Warnings ?? [])
-                output.WriteLine($"{name}: warning: {warning}");
+                WriteWrapped(output, $"{name}: warning: ", warning);
+    }
+
+    // Words after a lead, wrapped at TableWidth (unless --wide) with continuation lines indented under the text; a
+    // single word longer than the line (a long formula) is kept whole rather than broken.
+    private static void WriteWrapped(TextWriter output, string lead, string text) =>
+        WriteWrapped(output, lead, text.Split(' ', StringSplitOptions.RemoveEmptyEntries), " ");
+
+    private static void WriteWrapped(TextWriter output, string lead, IEnumerable<string> words, string separator)
+    {
+        string indent = new(' ', Math.Min(lead.Length, 24));
+        var line = new System.Text.StringBuilder(lead);
+        bool empty = true;
+        foreach (var word in words)
+        {
+            if (!empty && line.Length + separator.Length + word.Length > TableWidth)
+            {
+                output.WriteLine(line.ToString());
+                line.Clear().Append(indent);
+                empty = true;
+            }
+            if (!empty) line.Append(separator);
+            line.Append(word);
+            empty = false;
+        }
+        output.WriteLine(line.ToString());
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SeriesCompiler.Cli.Infrastructure;
-using SeriesCompiler.Experiments;
 using Spectre.Console;
 
 namespace SeriesCompiler.Cli.Commands;
@@ -30,49 +29,51 @@ public static class ExperimentCommand
 
     public static int Run(CliContext context, string? name, string? output, bool quick, bool list)
     {
+        var experiments = ExperimentsLoader.TryLoad(context.ToolDirectory) ?? throw CliException.Input(ExperimentsLoader.NotInstalled);
+        var all = experiments.List();
         if (list)
         {
-            foreach (var e in ExperimentCatalog.All) context.Out.WriteLine($"{e.Name,-20} {e.Description}");
+            foreach (var (n, description) in all) context.Out.WriteLine($"{n,-20} {description}");
             return ExitCodes.Success;
         }
         if (name is null) throw CliException.Usage("name an experiment, or use --list");
-        var experiment = ExperimentCatalog.Find(name)
-            ?? throw CliException.Usage($"unknown experiment '{name}'; expected one of {string.Join(", ", ExperimentCatalog.All.Select(e => e.Name))}");
-        var folder = Path.GetFullPath(output ?? Path.Combine(context.CurrentDirectory, "results", experiment.Name), context.CurrentDirectory);
-        CheckOutputFolder(folder, output ?? Path.Combine("results", experiment.Name));
+        string experiment = all.Select(e => e.Key).FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw CliException.Usage($"unknown experiment '{name}'{Suggestions.DidYouMean(name, all.Select(e => e.Key))}; expected one of {string.Join(", ", all.Select(e => e.Key))}");
+        var folder = Path.GetFullPath(output ?? Path.Combine(context.CurrentDirectory, "results", experiment), context.CurrentDirectory);
+        CheckOutputFolder(folder, output ?? Path.Combine("results", experiment));
 
-        ExperimentResult result;
+        (IReadOnlyList<string> Files, TimeSpan Elapsed) result;
         bool terminal = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected;
         if (terminal)
         {
-            ExperimentResult? done = null;
+            (IReadOnlyList<string>, TimeSpan)? done = null;
             AnsiConsole.Progress().Start(ctx =>
             {
-                var task = ctx.AddTask(experiment.Name, maxValue: 1.0);
-                done = experiment.Run(new ExperimentOptions(folder, quick, new Progress<ExperimentProgress>(p =>
+                var task = ctx.AddTask(experiment, maxValue: 1.0);
+                done = experiments.Run(experiment, folder, quick, (fraction, status) =>
                 {
-                    task.Value = p.Fraction;
-                    task.Description = $"{experiment.Name}: {p.Status}";
-                })));
+                    task.Value = fraction;
+                    task.Description = $"{experiment}: {status}";
+                });
             });
-            result = done!;
+            result = done!.Value;
         }
         else
         {
             int reported = -1;
             var gate = new object();
-            result = experiment.Run(new ExperimentOptions(folder, quick, new SynchronousProgress(p =>
+            result = experiments.Run(experiment, folder, quick, (fraction, status) =>
             {
                 lock (gate)
                 {
-                    int tenth = (int)(p.Fraction * 10);
+                    int tenth = (int)(fraction * 10);
                     if (tenth <= reported) return;
                     reported = tenth;
-                    context.Error.WriteLine($"{experiment.Name}: {tenth * 10}% ({p.Status})");
+                    context.Error.WriteLine($"{experiment}: {tenth * 10}% ({status})");
                 }
-            })));
+            });
         }
-        context.Out.WriteLine($"{experiment.Name}: {result.Files.Count} files in {folder} ({result.Elapsed.TotalSeconds:F0} s)");
+        context.Out.WriteLine($"{experiment}: {result.Files.Count} files in {folder} ({result.Elapsed.TotalSeconds:F0} s)");
         foreach (var f in result.Files) context.Out.WriteLine("  " + Path.GetFileName(f));
         return ExitCodes.Success;
     }
@@ -99,11 +100,5 @@ public static class ExperimentCommand
         {
             throw CliException.Input($"--out '{shown}' cannot be written: {ex.Message}");
         }
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and could arrive after the run).</summary>
-    private sealed class SynchronousProgress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>
-    {
-        public void Report(ExperimentProgress value) => report(value);
     }
 }

@@ -53,7 +53,7 @@ public static class DistributionResolver
                     : "bundled: " + string.Join(", ", library.Files.Select(f => System.IO.Path.GetFileNameWithoutExtension(f)));
                 throw CliException.Input(looksLikePath
                     ? $"file '{fileOrName}' does not exist"
-                    : $"'{fileOrName}' is neither a file nor a bundled distribution ({bundled})");
+                    : $"'{fileOrName}' is neither a file nor a bundled distribution{Suggestions.DidYouMean(fileOrName, library.Files.Select(f => System.IO.Path.GetFileNameWithoutExtension(f)))} ({bundled})");
             }
             full = found;
             display = found;

@@ -9,7 +9,7 @@ public static class ExitCodes
     /// <summary>
     /// The input has errors: diagnostics of a declaration, a file or distribution that does not exist, a file that cannot
     /// be read (a FIFO or a device included), an output folder that cannot be written (<c>compile --out</c>,
-    /// <c>experiment --out</c>), memory running out.
+    /// <c>experiment --out</c>), memory running out, <c>experiment</c> in the packed tool (which does not carry the experiments).
     /// </summary>
     public const int InputError = 1;
 
