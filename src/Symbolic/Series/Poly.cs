@@ -338,21 +338,58 @@ internal sealed class Poly
         if (maxPower.Count == 0 || maxPower.Values.Sum() > 64) return this;
 
         var sums = maxPower.Keys.ToDictionary(id => id, id => FromExpr(Atoms[id]));
-        var numerator = new Builder();
+        // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax. Terms with the same powers e of the
+        // sums share the lift, so each group's rests are added first and lifted once: the cost is that of one
+        // polynomial per distinct denominator, not one per term (Eulerian-type numerators have O(n^2) terms).
+        var ids = maxPower.Keys.ToArray();
+        var groups = new Dictionary<EquatableArray, Builder>();
         foreach (var (m, c) in _terms)
         {
-            // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax.
             var (_, rest) = SplitSumDenominator(m);
-            var lifted = Constant(c) * new Poly(new Dictionary<Monomial, GaussianRational> { [rest] = GaussianRational.One });
-            foreach (var (id, kmax) in maxPower)
+            var e = new int[ids.Length];
+            for (int i = 0; i < m.Length; i++)
             {
-                int e = 0;
-                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == id) e = -m.Exponent(i);
-                for (int k = e; k < kmax; k++) lifted *= sums[id];
+                int slot = Array.IndexOf(ids, m.AtomId(i));
+                if (slot >= 0) e[slot] = -m.Exponent(i);
             }
-            numerator.Add(lifted);
+            var key = new EquatableArray(e);
+            if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Builder();
+            group.Add(rest, c);
         }
-        var n = numerator.Build();
+        Poly n;
+        if (ids.Length == 1)
+        {
+            // One sum S: numerator = sum_e rest_e S^(kmax - e), by Horner's rule from the smallest e (highest power).
+            var s = sums[ids[0]];
+            var byPower = groups.Select(g => (E: g.Key.Values[0], Part: g.Value.Build())).OrderBy(g => g.E).ToArray();
+            var acc = byPower[0].Part;
+            for (int i = 1; i < byPower.Length; i++)
+            {
+                for (int k = byPower[i - 1].E; k < byPower[i].E; k++) acc *= s;
+                acc += byPower[i].Part;
+            }
+            for (int k = byPower[^1].E; k < maxPower[ids[0]]; k++) acc *= s;
+            n = acc;
+        }
+        else
+        {
+            // Several sums: each group times its product of cached powers of the sums.
+            var powers = ids.ToDictionary(id => id, _ => new List<Poly> { One });
+            Poly Power(int id, int k)
+            {
+                var list = powers[id];
+                while (list.Count <= k) list.Add(list[^1] * sums[id]);
+                return list[k];
+            }
+            var numerator = new Builder();
+            foreach (var (key, group) in groups)
+            {
+                var lifted = group.Build();
+                for (int slot = 0; slot < ids.Length; slot++) lifted *= Power(ids[slot], maxPower[ids[slot]] - key.Values[slot]);
+                numerator.Add(lifted);
+            }
+            n = numerator.Build();
+        }
         var denominator = Monomial.One;
         foreach (var (id, kmax) in maxPower)
         {
@@ -363,6 +400,20 @@ internal sealed class Poly
         var result = new Builder();
         foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c);
         return result.Build();
+    }
+
+    /// <summary>An int array compared by value, the key of a group of terms with equal powers of the sums.</summary>
+    private readonly struct EquatableArray(int[] values) : IEquatable<EquatableArray>
+    {
+        public int[] Values { get; } = values;
+        public bool Equals(EquatableArray other) => Values.AsSpan().SequenceEqual(other.Values);
+        public override bool Equals(object? obj) => obj is EquatableArray a && Equals(a);
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            foreach (var v in Values) h.Add(v);
+            return h.ToHashCode();
+        }
     }
 
     private static (Monomial Denominator, Monomial Remainder) SplitSumDenominator(Monomial m)
