@@ -313,6 +313,31 @@ internal sealed class Poly
     }
 
     /// <summary>
+    /// start + sum_i w_i a_i b_i, accumulated in one dictionary: the inner sums of the series recurrences, without
+    /// an intermediate polynomial per product or a copy of the running sum per addition. Charges the work of the
+    /// products as <c>*</c> does.
+    /// </summary>
+    public static Poly SumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
+    {
+        var builder = new Builder(start);
+        foreach (var (w, a, b) in products)
+        {
+            if (w.IsZero || a.IsZero || b.IsZero) continue;
+            WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
+            var (small, large) = a._terms.Count <= b._terms.Count ? (a, b) : (b, a);
+            foreach (var (ms, vs) in small._terms)
+            {
+                var scale = w * vs;
+                if (ms.Length == 0)
+                    foreach (var (ml, vl) in large._terms) builder.Add(ml, scale * vl);
+                else
+                    foreach (var (ml, vl) in large._terms) builder.Add(ms.Multiply(ml), scale * vl);
+            }
+        }
+        return builder.Build();
+    }
+
+    /// <summary>
     /// this / divisor: exact polynomial division when the divisor divides (so (b^2 - a^2)/(b - a) = a + b and a
     /// removable singularity scaled by a sum cancels), otherwise the product with the atom <c>divisor^-1</c>.
     /// </summary>
