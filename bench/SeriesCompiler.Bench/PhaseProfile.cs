@@ -15,6 +15,13 @@ internal static class PhaseProfile
 {
     public static void Run(TextWriter output, string name, int order)
     {
+        RunOnce(output, name, order);
+        output.WriteLine("again (warm):");
+        RunOnce(output, name, order);
+    }
+
+    private static void RunOnce(TextWriter output, string name, int order)
+    {
         var workspace = Workspace.Create(BundledDistributions.Load());
         var d = workspace.Distributions.Single(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
         var watch = Stopwatch.StartNew();

@@ -320,20 +320,31 @@ internal sealed class Poly
     public static Poly SumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
     {
         var builder = new Builder(start);
+        // sum_i w_i a_i b_i with b_i of few terms m (a_k (p1 + 2^k p2) in a log): = sum_m m * (sum_i w_i b_i[m] a_i), so
+        // each large factor is scaled into one partial sum per monomial and the monomials are merged once at the end.
+        var partials = new Dictionary<Monomial, Builder>();
         foreach (var (w, a, b) in products)
         {
             if (w.IsZero || a.IsZero || b.IsZero) continue;
             WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
             var (small, large) = a._terms.Count <= b._terms.Count ? (a, b) : (b, a);
+            bool grouped = small._terms.Count <= 4;
             foreach (var (ms, vs) in small._terms)
             {
                 var scale = w * vs;
                 if (ms.Length == 0)
                     foreach (var (ml, vl) in large._terms) builder.Add(ml, scale * vl);
+                else if (grouped)
+                {
+                    if (!partials.TryGetValue(ms, out var partial)) partials[ms] = partial = new Builder();
+                    foreach (var (ml, vl) in large._terms) partial.Add(ml, scale * vl);
+                }
                 else
                     foreach (var (ml, vl) in large._terms) builder.Add(ms.Multiply(ml), scale * vl);
             }
         }
+        foreach (var (ms, partial) in partials)
+            foreach (var (ml, c) in partial.Terms) builder.Add(ms.Multiply(ml), c);
         return builder.Build();
     }
 
