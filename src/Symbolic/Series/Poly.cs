@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using SeriesCompiler.Symbolic.Expressions;
 
 namespace SeriesCompiler.Symbolic.Series;
@@ -378,6 +379,15 @@ internal sealed class Poly
         // sums share the lift, so each group's rests are added first and lifted once: the cost is that of one
         // polynomial per distinct denominator, not one per term (Eulerian-type numerators have O(n^2) terms).
         var ids = maxPower.Keys.ToArray();
+        // Cleared of denominators (times their lcm D, divided out at the end) the lift multiplies integers, without
+        // a gcd per term: the coefficients of a series share factorial denominators.
+        var common = BigInteger.One;
+        foreach (var c in _terms.Values)
+        {
+            common = WithDenominator(common, c.Re.Denominator);
+            if (!c.Im.IsZero) common = WithDenominator(common, c.Im.Denominator);
+        }
+        var clear = new GaussianRational(common, Rational.Zero);
         var groups = new Dictionary<EquatableArray, Builder>();
         foreach (var (m, c) in _terms)
         {
@@ -390,7 +400,7 @@ internal sealed class Poly
             }
             var key = new EquatableArray(e);
             if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Builder();
-            group.Add(rest, c);
+            group.Add(rest, c * clear);
         }
         Poly n;
         if (ids.Length == 1)
@@ -434,9 +444,14 @@ internal sealed class Poly
             denominator = denominator.Multiply(Monomial.Atom(id, -remaining));
         }
         var result = new Builder();
-        foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c);
+        var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
+        foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c * restore);
         return result.Build();
     }
+
+    /// <summary>lcm(common, d), with the usual case (d already divides) settled by one remainder.</summary>
+    private static BigInteger WithDenominator(BigInteger common, BigInteger d) =>
+        d.IsOne || (common % d).IsZero ? common : common / BigInteger.GreatestCommonDivisor(common, d) * d;
 
     /// <summary>An int array compared by value, the key of a group of terms with equal powers of the sums.</summary>
     private readonly struct EquatableArray(int[] values) : IEquatable<EquatableArray>
