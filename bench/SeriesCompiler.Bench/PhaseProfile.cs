@@ -7,7 +7,7 @@ using SeriesCompiler.Symbolic.Series;
 namespace SeriesCompiler.Bench;
 
 /// <summary>
-/// `-- phases NAME ORDER`: where one distribution's derivation spends its time (series of K, the coefficients as
+/// `-- phases NAME ORDER`: where one distribution's derivation spends its time, cold then warm (series of K, the coefficients as
 /// expressions, their parameter derivatives, then the whole derivation with resummation), for profiling the series
 /// engine at high order.
 /// </summary>
