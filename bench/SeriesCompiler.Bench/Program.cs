@@ -8,6 +8,11 @@ if (args.Length > 0 && args[0] == "sizes")
     DerivationSizeReport.Run(Console.Out);
     return;
 }
+if (args.Length > 2 && args[0] == "phases")
+{
+    PhaseProfile.Run(Console.Out, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
 if (args.Length > 0 && args[0] == "work")
 {
     DerivationSizeReport.RunWork(Console.Out);

@@ -45,6 +45,8 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
 
     public static Rational operator +(Rational a, Rational b) =>
         a.IsZero ? b : b.IsZero ? a :
+        // Integers add without a gcd: the series engine's scaled (exponential) recurrences stay in Z.
+        a.Denominator.IsOne && b.Denominator.IsOne ? new Rational(a._numerator + b._numerator, BigInteger.One, normalized: true) :
         a.Denominator == b.Denominator
             ? new Rational(a._numerator + b._numerator, a.Denominator)
             : new Rational(a._numerator * b.Denominator + b._numerator * a.Denominator, a.Denominator * b.Denominator);

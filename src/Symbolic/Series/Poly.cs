@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using SeriesCompiler.Symbolic.Expressions;
 
 namespace SeriesCompiler.Symbolic.Series;
@@ -313,6 +314,42 @@ internal sealed class Poly
     }
 
     /// <summary>
+    /// start + sum_i w_i a_i b_i, accumulated in one dictionary: the inner sums of the series recurrences, without
+    /// an intermediate polynomial per product or a copy of the running sum per addition. Charges the work of the
+    /// products as <c>*</c> does.
+    /// </summary>
+    public static Poly SumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
+    {
+        var builder = new Builder(start);
+        // sum_i w_i a_i b_i with b_i of few terms m (a_k (p1 + 2^k p2) in a log): = sum_m m * (sum_i w_i b_i[m] a_i), so
+        // each large factor is scaled into one partial sum per monomial and the monomials are merged once at the end.
+        var partials = new Dictionary<Monomial, Builder>();
+        foreach (var (w, a, b) in products)
+        {
+            if (w.IsZero || a.IsZero || b.IsZero) continue;
+            WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
+            var (small, large) = a._terms.Count <= b._terms.Count ? (a, b) : (b, a);
+            bool grouped = small._terms.Count <= 4;
+            foreach (var (ms, vs) in small._terms)
+            {
+                var scale = w * vs;
+                if (ms.Length == 0)
+                    foreach (var (ml, vl) in large._terms) builder.Add(ml, scale * vl);
+                else if (grouped)
+                {
+                    if (!partials.TryGetValue(ms, out var partial)) partials[ms] = partial = new Builder();
+                    foreach (var (ml, vl) in large._terms) partial.Add(ml, scale * vl);
+                }
+                else
+                    foreach (var (ml, vl) in large._terms) builder.Add(ms.Multiply(ml), scale * vl);
+            }
+        }
+        foreach (var (ms, partial) in partials)
+            foreach (var (ml, c) in partial.Terms) builder.Add(ms.Multiply(ml), c);
+        return builder.Build();
+    }
+
+    /// <summary>
     /// this / divisor: exact polynomial division when the divisor divides (so (b^2 - a^2)/(b - a) = a + b and a
     /// removable singularity scaled by a sum cancels), otherwise the product with the atom <c>divisor^-1</c>.
     /// </summary>
@@ -338,21 +375,67 @@ internal sealed class Poly
         if (maxPower.Count == 0 || maxPower.Values.Sum() > 64) return this;
 
         var sums = maxPower.Keys.ToDictionary(id => id, id => FromExpr(Atoms[id]));
-        var numerator = new Builder();
+        // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax. Terms with the same powers e of the
+        // sums share the lift, so each group's rests are added first and lifted once: the cost is that of one
+        // polynomial per distinct denominator, not one per term (Eulerian-type numerators have O(n^2) terms).
+        var ids = maxPower.Keys.ToArray();
+        // Cleared of denominators (times their lcm D, divided out at the end) the lift multiplies integers, without
+        // a gcd per term: the coefficients of a series share factorial denominators.
+        var common = BigInteger.One;
+        foreach (var c in _terms.Values)
+        {
+            common = WithDenominator(common, c.Re.Denominator);
+            if (!c.Im.IsZero) common = WithDenominator(common, c.Im.Denominator);
+        }
+        var clear = new GaussianRational(common, Rational.Zero);
+        var groups = new Dictionary<EquatableArray, Builder>();
         foreach (var (m, c) in _terms)
         {
-            // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax.
             var (_, rest) = SplitSumDenominator(m);
-            var lifted = Constant(c) * new Poly(new Dictionary<Monomial, GaussianRational> { [rest] = GaussianRational.One });
-            foreach (var (id, kmax) in maxPower)
+            var e = new int[ids.Length];
+            for (int i = 0; i < m.Length; i++)
             {
-                int e = 0;
-                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == id) e = -m.Exponent(i);
-                for (int k = e; k < kmax; k++) lifted *= sums[id];
+                int slot = Array.IndexOf(ids, m.AtomId(i));
+                if (slot >= 0) e[slot] = -m.Exponent(i);
             }
-            numerator.Add(lifted);
+            var key = new EquatableArray(e);
+            if (!groups.TryGetValue(key, out var group)) groups[key] = group = new Builder();
+            group.Add(rest, c * clear);
         }
-        var n = numerator.Build();
+        Poly n;
+        if (ids.Length == 1)
+        {
+            // One sum S: numerator = sum_e rest_e S^(kmax - e), by Horner's rule from the smallest e (highest power).
+            var s = sums[ids[0]];
+            var byPower = groups.Select(g => (E: g.Key.Values[0], Part: g.Value.Build())).OrderBy(g => g.E).ToArray();
+            var acc = byPower[0].Part;
+            for (int i = 1; i < byPower.Length; i++)
+            {
+                for (int k = byPower[i - 1].E; k < byPower[i].E; k++) acc *= s;
+                acc += byPower[i].Part;
+            }
+            for (int k = byPower[^1].E; k < maxPower[ids[0]]; k++) acc *= s;
+            n = acc;
+        }
+        else
+        {
+            // Several sums: each group times its product of cached powers of the sums.
+            var powers = ids.ToDictionary(id => id, _ => new List<Poly> { One });
+            Poly Power(int id, int k)
+            {
+                var list = powers[id];
+                while (list.Count <= k) list.Add(list[^1] * sums[id]);
+                return list[k];
+            }
+            var numerator = new Builder();
+            foreach (var (key, group) in groups)
+            {
+                var lifted = group.Build();
+                for (int slot = 0; slot < ids.Length; slot++) lifted *= Power(ids[slot], maxPower[ids[slot]] - key.Values[slot]);
+                numerator.Add(lifted);
+            }
+            n = numerator.Build();
+        }
         var denominator = Monomial.One;
         foreach (var (id, kmax) in maxPower)
         {
@@ -361,8 +444,27 @@ internal sealed class Poly
             denominator = denominator.Multiply(Monomial.Atom(id, -remaining));
         }
         var result = new Builder();
-        foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c);
+        var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
+        foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c * restore);
         return result.Build();
+    }
+
+    /// <summary>lcm(common, d), with the usual case (d already divides) settled by one remainder.</summary>
+    private static BigInteger WithDenominator(BigInteger common, BigInteger d) =>
+        d.IsOne || (common % d).IsZero ? common : common / BigInteger.GreatestCommonDivisor(common, d) * d;
+
+    /// <summary>An int array compared by value, the key of a group of terms with equal powers of the sums.</summary>
+    private readonly struct EquatableArray(int[] values) : IEquatable<EquatableArray>
+    {
+        public int[] Values { get; } = values;
+        public bool Equals(EquatableArray other) => Values.AsSpan().SequenceEqual(other.Values);
+        public override bool Equals(object? obj) => obj is EquatableArray a && Equals(a);
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            foreach (var v in Values) h.Add(v);
+            return h.ToHashCode();
+        }
     }
 
     private static (Monomial Denominator, Monomial Remainder) SplitSumDenominator(Monomial m)

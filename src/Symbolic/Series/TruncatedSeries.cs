@@ -1,3 +1,4 @@
+using System.Numerics;
 using SeriesCompiler.Symbolic.Expressions;
 
 namespace SeriesCompiler.Symbolic.Series;
@@ -149,15 +150,24 @@ public sealed class TruncatedSeries
         if (c._c[0].IsZero) throw new SymbolicException("division by a series that vanishes at 0");
         int order = Math.Min(a.Order, c.Order);
         var c0 = c._c[0];
-        var b = new Poly[order + 1];
+        // In exponential scaling (x_n = n! x_n): beta_n = (alpha_n - sum_{k=1..n} C(n,k) gamma_k beta_{n-k}) / c_0,
+        // the same identity times n!, with integer weights where the coefficients have factorial denominators.
+        var alpha = ToExponential(a._c, order);
+        var gamma = ToExponential(c._c, order);
+        var beta = new Poly[order + 1];
+        var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 0; n <= order; n++)
         {
-            var sum = a._c[n];
+            products.Clear();
+            var binomial = BigInteger.One;
             for (int k = 1; k <= n; k++)
-                if (!c._c[k].IsZero && !b[n - k].IsZero) sum -= c._c[k] * b[n - k];
-            b[n] = Guard(sum.DivideBy(c0));
+            {
+                binomial = binomial * (n - k + 1) / k; // C(n, k)
+                if (!gamma[k].IsZero && !beta[n - k].IsZero) products.Add(((Rational)(-binomial), gamma[k], beta[n - k]));
+            }
+            beta[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(c0));
         }
-        return new TruncatedSeries(b);
+        return new TruncatedSeries(FromExponential(beta));
     }
 
     /// <summary>
@@ -171,18 +181,27 @@ public sealed class TruncatedSeries
         b[0] = Guard(Poly.FromExpr(Ex.Pow(_c[0].ToExpr(), alpha)));
         var a0 = _c[0];
         var alphaPlusOne = Poly.FromExpr(Ex.Add(alpha, Ex.One));
+        // Times n!: beta_n = 1/a_0 sum_{k=1..n} ((alpha+1) C(n-1,k-1) - C(n,k)) a~_k beta_{n-k}, since
+        // (n-1)!/(k!(n-k)!) (k(alpha+1) - n) = (alpha+1) C(n-1,k-1) - C(n,k); a~_k = k! a_k.
+        var scaled = ToExponential(_c, Order);
+        var beta = new Poly[b.Length];
+        beta[0] = b[0];
+        var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 1; n < b.Length; n++)
         {
-            var sum = Poly.Zero;
+            products.Clear();
+            BigInteger lower = BigInteger.One, binomial = BigInteger.One; // C(n-1, k-1), C(n, k)
             for (int k = 1; k <= n; k++)
             {
-                if (_c[k].IsZero || b[n - k].IsZero) continue;
-                var weight = alphaPlusOne.Scale(k) - Poly.Constant(n);
-                sum += weight * _c[k] * b[n - k];
+                if (k > 1) lower = lower * (n - k + 1) / (k - 1);
+                binomial = binomial * (n - k + 1) / k;
+                if (scaled[k].IsZero || beta[n - k].IsZero) continue;
+                var weight = alphaPlusOne.Scale((Rational)lower) - Poly.Constant((Rational)(binomial));
+                products.Add((GaussianRational.One, weight * scaled[k], beta[n - k]));
             }
-            b[n] = Guard(sum.Scale(new Rational(1, n)).DivideBy(a0));
+            beta[n] = Guard(Poly.SumOfProducts(Poly.Zero, products).DivideBy(a0));
         }
-        return new TruncatedSeries(b);
+        return new TruncatedSeries(FromExponential(beta));
     }
 
     /// <summary>exp(a): b_0 = exp(a_0), b_n = (1/n) sum_{k=1..n} k a_k b_{n-k}.</summary>
@@ -190,14 +209,21 @@ public sealed class TruncatedSeries
     {
         var b = new Poly[_c.Length];
         b[0] = Poly.FromExpr(Ex.Exp(_c[0].ToExpr()));
+        // Times n!: beta_n = sum_{k=1..n} C(n-1,k-1) alpha_k beta_{n-k} (integer weights, no 1/n).
+        var alpha = ToExponential(_c, Order);
+        var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 1; n < b.Length; n++)
         {
-            var sum = Poly.Zero;
+            products.Clear();
+            var binomial = BigInteger.One; // C(n-1, k-1)
             for (int k = 1; k <= n; k++)
-                if (!_c[k].IsZero && !b[n - k].IsZero) sum += (_c[k] * b[n - k]).Scale(k);
-            b[n] = Guard(sum.Scale(new Rational(1, n)));
+            {
+                if (k > 1) binomial = binomial * (n - k + 1) / (k - 1);
+                if (!alpha[k].IsZero && !b[n - k].IsZero) products.Add(((Rational)(binomial), alpha[k], b[n - k]));
+            }
+            b[n] = Guard(Poly.SumOfProducts(Poly.Zero, products));
         }
-        return new TruncatedSeries(b);
+        return new TruncatedSeries(FromExponential(b));
     }
 
     /// <summary>log(a) for a_0 != 0: b_0 = log(a_0), b_n = (a_n - (1/n) sum_{k=1..n-1} k b_k a_{n-k}) / a_0.</summary>
@@ -207,14 +233,22 @@ public sealed class TruncatedSeries
         var b = new Poly[_c.Length];
         b[0] = Poly.FromExpr(Ex.Log(_c[0].ToExpr()));
         var a0 = _c[0];
+        // Times n!: beta_n = (alpha_n - sum_{k=1..n-1} C(n-1,k-1) beta_k alpha_{n-k}) / a_0, the identity
+        // (k/n) n!/(k!(n-k)!) = C(n-1,k-1): integer weights, so factorial denominators never meet a gcd.
+        var alpha = ToExponential(_c, Order);
+        var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 1; n < b.Length; n++)
         {
-            var sum = _c[n];
+            products.Clear();
+            var binomial = BigInteger.One; // C(n-1, k-1)
             for (int k = 1; k < n; k++)
-                if (!b[k].IsZero && !_c[n - k].IsZero) sum += (b[k] * _c[n - k]).Scale(new Rational(-k, n));
-            b[n] = Guard(sum.DivideBy(a0));
+            {
+                if (k > 1) binomial = binomial * (n - k + 1) / (k - 1);
+                if (!b[k].IsZero && !alpha[n - k].IsZero) products.Add(((Rational)(-binomial), b[k], alpha[n - k]));
+            }
+            b[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(a0));
         }
-        return new TruncatedSeries(b);
+        return new TruncatedSeries(FromExponential(b));
     }
 
     /// <summary>
@@ -310,6 +344,32 @@ public sealed class TruncatedSeries
             power *= centred;
         }
         return result;
+    }
+
+    /// <summary>x_n -> n! x_n (the exponential scaling of the recurrences), coefficients 0..order.</summary>
+    private static Poly[] ToExponential(Poly[] c, int order)
+    {
+        var r = new Poly[order + 1];
+        var factorial = BigInteger.One;
+        for (int n = 0; n <= order; n++)
+        {
+            if (n > 1) factorial *= n;
+            r[n] = c[n].Scale((Rational)factorial);
+        }
+        return r;
+    }
+
+    /// <summary>n! x_n -> x_n.</summary>
+    private static Poly[] FromExponential(Poly[] c)
+    {
+        var r = new Poly[c.Length];
+        var factorial = BigInteger.One;
+        for (int n = 0; n < c.Length; n++)
+        {
+            if (n > 1) factorial *= n;
+            r[n] = c[n].Scale(new Rational(BigInteger.One, factorial));
+        }
+        return r;
     }
 
     /// <summary>Most terms a coefficient may have; beyond it the declaration is refused instead of exhausting memory.</summary>
