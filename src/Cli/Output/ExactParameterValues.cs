@@ -58,7 +58,26 @@ public sealed class ExactParameterValues
                     throw CliException.Usage($"--at: {p.Name} = {written} is outside the constraint {p.ConstraintText}");
             }
         }
+        result.CheckJointConstraints(parameters);
         return result;
+    }
+
+    // A joint constraint too is checked on the exact values: 'a <= b' with a = 0.10000000000000000001, b = 0.1 passes on
+    // the doubles (both round to 0.1) but not as written. The slack (right - left, or left - right) is evaluated exactly
+    // and its correctly rounded double keeps its sign.
+    private void CheckJointConstraints(IReadOnlyList<BoundParameter> parameters)
+    {
+        var env = new Dictionary<Symbol, Rational>();
+        foreach (var p in parameters)
+            if (_scalars.TryGetValue(p.Name, out var x)) env[p.Symbol] = x;
+        foreach (var constraint in parameters.SelectMany(p => p.JointConstraints).Distinct())
+        {
+            var slack = SeriesCompiler.Symbolic.Evaluation.ExactEvaluator.Evaluate(constraint.Slack, env);
+            if (!slack.IsCorrectlyRounded) continue; // not decidable exactly here: the double check already ran
+            if (constraint.Strict ? slack.Value > 0 : slack.Value >= 0) continue;
+            var named = constraint.Parameters(parameters).Select(p => $"{p.Name} = {(_written.TryGetValue(env[p.Symbol], out var w) ? w : Text(env[p.Symbol]))}");
+            throw CliException.Usage($"--at: parameters {string.Join(", ", named)} violate the constraint {constraint.Text}");
+        }
     }
 
     private static bool Satisfies(BoundParameter p, Rational x)

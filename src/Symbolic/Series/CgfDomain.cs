@@ -177,6 +177,10 @@ public static class CgfDomainAnalysis
         {
             if (!TryLinear(x, out var a, out var b))
                 throw new UndecidedException($"the poles of lgamma({x}) are not analysed");
+            // With a <= 0 at tau = 0 a pole (x = 0, -1, ...) could lie on either side of 0: only a > 0, proven from the
+            // constraints, makes x = 0 the nearest one.
+            if (!Signs.IsPositive(a))
+                throw new UndecidedException($"lgamma({x}) at tau = 0 is not proven to be at a positive argument");
             points.Add(Ex.Neg(Ex.Div(a, b)));
         }
 

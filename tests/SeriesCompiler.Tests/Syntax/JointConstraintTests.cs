@@ -115,6 +115,21 @@ public class JointConstraintTests
     }
 
     [Fact]
+    public void Coefficients_checks_a_joint_constraint_on_the_exact_values_written()
+    {
+        // a = 0.10000000000000000001 and b = 0.1 are the same double, so 'a <= b' holds on the doubles; as written, a > b.
+        string path = Path.Combine(TempDirectory.Create(), "ordered.dist");
+        File.WriteAllText(path, "distribution Ordered(a > 0, b > 0) {\n    support positive\n    constraint a <= b\n" +
+            "    cgf(t) = -a*log(1 - b*t)\n}\n");
+        var inside = CliHarness.Run("coefficients", path, "--order", "2", "--at", "a=0.1,b=0.1");
+        Assert.Equal(0, inside.ExitCode);
+        var outside = CliHarness.Run("coefficients", path, "--order", "2", "--at", "a=0.10000000000000000001,b=0.1");
+        Assert.Equal(2, outside.ExitCode);
+        Assert.Contains("a = 0.10000000000000000001", outside.Err);
+        Assert.Contains("violate the constraint a <= b", outside.Err);
+    }
+
+    [Fact]
     public void The_cli_accepts_values_inside_the_constraint()
     {
         var result = CliHarness.Run("coefficients", "categorical", "--order", "2", "--at", "p1=0.2,p2=0.3");
