@@ -246,8 +246,10 @@ internal static class SeriesEngine
             if (kernel.ChecksNextOrder) nextVanished &= kernel.NextOrderVanished;
             if (stencil is not null)
             {
-                double size = Math.Abs(f.Value(z)), scale = 1;
-                foreach (double x in z) scale = Math.Max(scale, Math.Abs(x));
+                // Each coordinate's stencil steps by max(1, |z_j|): the smallest of those gives the largest error, so
+                // several coordinates take it (one gives its own). (kernel.LastValue is not f(z): it only carries a non-finite f.)
+                double size = Math.Abs(f.Value(z)), scale = double.PositiveInfinity;
+                foreach (double x in z) scale = Math.Min(scale, Math.Max(1, Math.Abs(x)));
                 for (int r = 0; r < rows; r++)
                     if (kernel.DerivativeOrder(r) is { } m and > 0) stencilError![r] += stencil[r] * size / Math.Pow(scale, m);
             }
