@@ -34,7 +34,7 @@ public enum DerivativeMode
 /// <para>An objective keeps small scratch buffers: use one instance from one thread at a time (estimators are
 /// single-threaded; give parallel estimates their own instances).</para>
 /// </remarks>
-public abstract class Objective
+public abstract partial class Objective
 {
     private double[] _scratch = [];
     private double[] _partials = [];
