@@ -108,6 +108,16 @@ public sealed partial class CatalogueDisciplineTests
         Assert.True(unused.Count == 0, "catalogue entries that no code reports through the catalogue: " + string.Join(", ", unused));
     }
 
+    [Fact]
+    public void An_out_of_range_SeriesOrder_is_a_build_setting_error_SC2005()
+    {
+        // A build property, not a derivation: it is reported with the namespace's SC2005, not SC1004 (as it once was).
+        var (exitCode, log) = DiagnosticsCatalogueTests.MsBuild("<PropertyGroup><SeriesOrder>65</SeriesOrder></PropertyGroup>");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"error {DiagnosticCatalogue.InvalidBuildSetting.Id}: SeriesOrder 65 is outside 1..64", log);
+        Assert.DoesNotContain(DiagnosticCatalogue.OrderOutOfRange.Id, log);
+    }
+
     private static IReadOnlyList<DiagnosticDescriptor> Catalogue()
     {
         RuntimeHelpers.RunClassConstructor(typeof(DiagnosticCatalogue).TypeHandle);
