@@ -46,10 +46,6 @@ public sealed class GenerateRules : Microsoft.Build.Utilities.Task
     [Output]
     public ITaskItem[] GeneratedFiles { get; private set; } = [];
 
-    // Build-only ids in the SC2xxx block (emit and build), next after the catalogue's SC2004.
-    internal const string InvalidSetting = "SC2005";
-    internal const string UnreadableDeclaration = "SC2006";
-
     public override bool Execute()
     {
         // MSBuild runs with the user's culture (no invariant globalization there): pin it, so that no number in the
@@ -72,13 +68,14 @@ public sealed class GenerateRules : Microsoft.Build.Utilities.Task
     {
         if (!IsNamespace(Namespace))
         {
-            Log.LogError(null, InvalidSetting, null, null, 0, 0, 0, 0,
+            Log.LogError(null, DiagnosticCatalogue.InvalidBuildSetting.Id, null, null, 0, 0, 0, 0,
                 "SeriesNamespace '{0}' is not a C# namespace: write dotted identifiers of ASCII letters, digits and '_'.", Namespace);
             return false;
         }
         if (Order is < 1 or > DerivationLimits.MaxOrder)
         {
-            Log.LogError(null, DiagnosticCatalogue.OrderOutOfRange.Id, null, null, 0, 0, 0, 0,
+            // A build property, not a declaration's order: SC2005 like the namespace above (SC1004 is for derivation).
+            Log.LogError(null, DiagnosticCatalogue.InvalidBuildSetting.Id, null, null, 0, 0, 0, 0,
                 "SeriesOrder {0} is outside 1..{1}: set the property SeriesOrder to a whole number in that range.", Order, DerivationLimits.MaxOrder);
             return false;
         }
@@ -136,7 +133,7 @@ public sealed class GenerateRules : Microsoft.Build.Utilities.Task
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Log.LogError(null, UnreadableDeclaration, null, path, 0, 0, 0, 0, "cannot read the declaration file: {0} Check the @(SeriesDist) items of the project.", ex.Message);
+            Log.LogError(null, DiagnosticCatalogue.UnreadableDeclaration.Id, null, path, 0, 0, 0, 0, "cannot read the declaration file: {0} Check the @(SeriesDist) items of the project.", ex.Message);
             return null;
         }
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Functions;
 
 namespace SeriesCompiler.Emit.CSharp;
 
@@ -11,9 +12,8 @@ namespace SeriesCompiler.Emit.CSharp;
 /// </summary>
 public sealed class StraightLineWriter
 {
-    private const string MathType = "global::System.Math";
-    private const string Special = "global::SeriesCompiler.Runtime.Special.SpecialFunctions";
-    private const string RuleMath = "global::SeriesCompiler.Runtime.Rules.RuleMath";
+    private const string MathType = CSharpForm.MathType;
+    private const string RuleMath = CSharpForm.RuleMath;
 
     private readonly Func<Symbol, string> _symbol;
     private readonly string _prefix;
@@ -286,48 +286,17 @@ public sealed class StraightLineWriter
 
     private (string, string) CallBound(Call c)
     {
-        switch (c.Function)
+        var csharp = FunctionRegistry.Node(c.Function).CSharp;
+        if (csharp.Constant is { } constant)
         {
-            case Function.Zeta:
-            {
-                var literal = CSharpNames.Double(Runtime.Special.SpecialFunctions.Zeta(Ex.IntegerValue(c.Arg)));
-                return (literal, $"({Unit} * {literal})");
-            }
-            case Function.Polygamma:
-            {
-                int m = Ex.IntegerValue(c.Args[0]);
-                var (px, pxe) = Bound(c.Arg);
-                return Temp($"{Special}.Polygamma({m}, {px})", v => Plus(Times(Abs($"{Special}.Polygamma({m + 1}, {px})"), pxe), $"16.0 * {Unit} * {Abs(v)}"));
-            }
+            // A constant node (zeta): its double, correct to one unit roundoff.
+            var literal = CSharpNames.Double(constant(c.Args));
+            return (literal, $"({Unit} * {literal})");
         }
         var (x, xe) = Bound(c.Arg);
-        string code = UnaryCallCode(c.Function, x);
-        // |f'(x)| e_x, then the function's own rounding: about one ulp for the System.Math functions, more for lgamma,
-        // which is accurate in absolute rather than relative terms near its zeros at 1 and 2.
-        string derivative = c.Function switch
-        {
-            Function.Exp => "{v}",
-            Function.Log => $"{RuleMath}.ErrorRatio(1.0, {Abs(x)})",
-            Function.Sin => Abs($"{MathType}.Cos({x})"),
-            Function.Cos => Abs($"{MathType}.Sin({x})"),
-            Function.Tan => "(1.0 + {v} * {v})",
-            Function.Sinh => $"{MathType}.Cosh({x})",
-            Function.Cosh => Abs($"{MathType}.Sinh({x})"),
-            Function.Tanh => "(1.0 - {v} * {v})",
-            Function.Atan => $"(1.0 / (1.0 + {x} * {x}))",
-            Function.LogGamma => Abs($"{Special}.Polygamma(0, {x})"),
-            Function.Abs => "1.0",
-            _ => "0.0",
-        };
-        string own = c.Function switch
-        {
-            Function.LogGamma => $"8.0 * {Unit} * (1.0 + {{v}})",
-            Function.Abs or Function.Sign => "0.0",
-            _ => $"2.0 * {Unit} * {{v}}",
-        };
-        // {v} stands for the value's local (its absolute value in 'own' and for exp).
-        return Temp(code, v => Plus(Times(derivative.Replace("{v}", c.Function == Function.Exp ? Abs(v) : v, StringComparison.Ordinal), xe),
-            own.Replace("{v}", Abs(v), StringComparison.Ordinal)));
+        // |f'(x)| e_x, then the function's own rounding (both from its registry entry): about one ulp for the
+        // System.Math functions, more for lgamma, which is accurate in absolute rather than relative terms near its zeros.
+        return Temp(csharp.Code(c.Args, x), v => Plus(Times(csharp.Slope(c.Args, x, v, Abs), xe), csharp.Rounding(Abs(v), Unit)));
     }
 
     /// <summary>Whether a rational is exactly a double (a dyadic rational with at most 53 significant bits, in range).</summary>
@@ -568,31 +537,10 @@ public sealed class StraightLineWriter
         return $"{MathType}.Pow({b}, {Code(p.Exponent)})";
     }
 
+    /// <summary>The C# of a call, from its registry entry: a constant's double, or the call on its argument's code.</summary>
     private string CallCode(Call c)
     {
-        switch (c.Function)
-        {
-            case Function.Zeta: return CSharpNames.Double(Runtime.Special.SpecialFunctions.Zeta(Ex.IntegerValue(c.Arg)));
-            case Function.Polygamma: return $"{Special}.Polygamma({Ex.IntegerValue(c.Args[0])}, {Code(c.Arg)})";
-        }
-        return UnaryCallCode(c.Function, Code(c.Arg));
+        var csharp = FunctionRegistry.Node(c.Function).CSharp;
+        return csharp.Constant is { } constant ? CSharpNames.Double(constant(c.Args)) : csharp.Code(c.Args, Code(c.Arg));
     }
-
-    /// <summary>The C# call of a unary function on the code of its argument (the value and its bound share it).</summary>
-    private static string UnaryCallCode(Function function, string x) => function switch
-    {
-        Function.Exp => $"{MathType}.Exp({x})",
-        Function.Log => $"{MathType}.Log({x})",
-        Function.Sin => $"{MathType}.Sin({x})",
-        Function.Cos => $"{MathType}.Cos({x})",
-        Function.Tan => $"{MathType}.Tan({x})",
-        Function.Sinh => $"{MathType}.Sinh({x})",
-        Function.Cosh => $"{MathType}.Cosh({x})",
-        Function.Tanh => $"{MathType}.Tanh({x})",
-        Function.Atan => $"{MathType}.Atan({x})",
-        Function.LogGamma => $"{Special}.LogGamma({x})",
-        Function.Abs => $"{MathType}.Abs({x})",
-        Function.Sign => $"(double){MathType}.Sign({x})",
-        _ => throw new InvalidOperationException($"no C# for {function}"),
-    };
 }

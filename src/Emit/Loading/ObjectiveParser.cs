@@ -3,6 +3,7 @@ using System.Globalization;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic.Diagnostics;
+using SeriesCompiler.Symbolic.Functions;
 using SeriesCompiler.Symbolic.Syntax;
 using F = SeriesCompiler.Runtime.Functions.FunctionExpression;
 
@@ -36,16 +37,6 @@ public sealed record ObjectiveShape(int Variables, bool IsFamily, int Copies = 1
 /// </summary>
 public static class ObjectiveParser
 {
-    private static readonly Dictionary<string, ElementaryFunction> Functions = new(StringComparer.Ordinal)
-    {
-        ["exp"] = ElementaryFunction.Exp, ["log"] = ElementaryFunction.Log, ["log1p"] = ElementaryFunction.Log1p,
-        ["sqrt"] = ElementaryFunction.Sqrt, ["sin"] = ElementaryFunction.Sin, ["cos"] = ElementaryFunction.Cos,
-        ["tan"] = ElementaryFunction.Tan, ["sinh"] = ElementaryFunction.Sinh, ["cosh"] = ElementaryFunction.Cosh,
-        ["tanh"] = ElementaryFunction.Tanh, ["atan"] = ElementaryFunction.Atan, ["lgamma"] = ElementaryFunction.LogGamma,
-        ["abs"] = ElementaryFunction.Abs, ["sigmoid"] = ElementaryFunction.Sigmoid, ["softplus"] = ElementaryFunction.Softplus,
-        ["log_sigmoid"] = ElementaryFunction.LogSigmoid, ["logsigmoid"] = ElementaryFunction.LogSigmoid,
-    };
-
     /// <summary>Parses f; on errors returns null and positioned diagnostics (the path is <paramref name="path"/>, e.g. <c>--f</c>).</summary>
     public static ExpressionObjective? Parse(string text, ObjectiveShape shape, DerivativeMode mode, out ImmutableArray<Diagnostic> diagnostics, string path = "--f")
     {
@@ -193,19 +184,20 @@ public static class ObjectiveParser
                 bag.Report(DiagnosticCatalogue.WrongArgumentCount, call.Span, "sum(z) adds the components of z; it takes z and nothing else");
                 return null;
             }
-            if (!Functions.TryGetValue(name, out var function))
+            // The functions f may call are the registry's objective functions, each evaluated by its runtime jet.
+            if (!FunctionRegistry.TryGet(name, FunctionScope.Objective, out var function) || function.Jet is not { } jet)
             {
                 bag.Report(DiagnosticCatalogue.UnknownFunction, call.Name.Span,
-                    $"unknown function '{name}'; f may call {string.Join(", ", Functions.Keys.Where(k => k != "logsigmoid"))} and sum(z)");
+                    $"unknown function '{name}'; f may call {string.Join(", ", FunctionRegistry.In(FunctionScope.Objective).Select(f => f.Name))} and sum(z)");
                 return null;
             }
-            if (call.Arguments.Length != 1)
+            if (call.Arguments.Length != function.Arity)
             {
-                bag.Report(DiagnosticCatalogue.WrongArgumentCount, call.Span, $"'{name}' takes 1 argument, found {call.Arguments.Length}");
+                bag.Report(DiagnosticCatalogue.WrongArgumentCount, call.Span, $"'{name}' takes {function.Arity} argument{(function.Arity == 1 ? "" : "s")}, found {call.Arguments.Length}");
                 return null;
             }
             var x = Bind(call.Arguments[0]);
-            return x is null ? null : F.Apply(function, x);
+            return x is null ? null : F.Apply(jet, x);
         }
     }
 }

@@ -67,10 +67,6 @@ public static class Rules
     public static Rule Compile(string path, int order = DefaultOrder, string? distribution = null) =>
         Compile(path, order, distribution, LibraryFiles());
 
-    /// <summary>Compiles declaration text, as if it were a file named <paramref name="path"/>.</summary>
-    public static Rule FromSource(string text, int order = DefaultOrder, string? distribution = null, string path = "source.dist") =>
-        FromSources(new SourceText(path, text), order, distribution, LibraryFiles().Select(f => SourceText.FromFile(f)));
-
     private static Rule Compile(string path, int order, string? distribution, IReadOnlyList<string> library)
     {
         string full = Path.GetFullPath(path);

@@ -4,6 +4,7 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using SeriesCompiler.Runtime.Rules;
+using Catalogue = SeriesCompiler.Symbolic.Diagnostics.DiagnosticCatalogue;
 
 namespace SeriesCompiler.Emit.Roslyn;
 
@@ -23,6 +24,9 @@ public sealed record CompiledRules(ImmutableArray<IDistributionRule> Rules, Immu
 /// </summary>
 public static class InMemoryCompiler
 {
+    // Roslyn's errors in generated code are compiler bugs, reported under the catalogue's id.
+    private static SeriesCompiler.Symbolic.Diagnostics.DiagnosticDescriptor Failed => Catalogue.GeneratedCodeDoesNotCompile;
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(BuildReferences);
 
     private static ImmutableArray<MetadataReference> BuildReferences()
@@ -49,9 +53,9 @@ public static class InMemoryCompiler
         var result = compilation.Emit(peStream);
         var problems = result.Diagnostics
             .Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
-            .Select(d => $"{d.Location.GetLineSpan().Path}({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error SC2001: generated code does not compile: {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")
+            .Select(d => $"{d.Location.GetLineSpan().Path}({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): error {Failed.Id}: {Failed.Title}: {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}")
             .ToImmutableArray();
-        if (!result.Success || !problems.IsEmpty) return new CompiledRules([], problems.IsEmpty ? ["error SC2001: generated code does not compile"] : problems, null);
+        if (!result.Success || !problems.IsEmpty) return new CompiledRules([], problems.IsEmpty ? [$"error {Failed.Id}: {Failed.Title}"] : problems, null);
 
         peStream.Position = 0;
         var context = new AssemblyLoadContext("SeriesCompiler.Rules", isCollectible: true);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SeriesCompiler.Symbolic.Diagnostics;
 using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Functions;
 using SeriesCompiler.Symbolic.Syntax;
 
 namespace SeriesCompiler.Symbolic.Binding;
@@ -17,13 +18,6 @@ public sealed class Binder
 
     /// <summary>Where an expression stands decides which names and functions it may use.</summary>
     private enum Context { Characteristic, Cgf, LogDensity, Sample, Value, Bound, Constraint }
-
-    private static readonly Dictionary<string, Function> UnaryFunctions = new()
-    {
-        ["exp"] = Function.Exp, ["log"] = Function.Log, ["sin"] = Function.Sin, ["cos"] = Function.Cos,
-        ["tan"] = Function.Tan, ["sinh"] = Function.Sinh, ["cosh"] = Function.Cosh, ["tanh"] = Function.Tanh,
-        ["atan"] = Function.Atan, ["lgamma"] = Function.LogGamma, ["abs"] = Function.Abs,
-    };
 
     /// <summary>Primitive draws and their argument counts (-1: one or more).</summary>
     public static readonly IReadOnlyDictionary<string, int> Draws = new Dictionary<string, int>
@@ -527,41 +521,48 @@ public sealed class Binder
             return Ex.Sym($"sum({Lexer.Shorten(latent.Name.Text)})", SymbolKind.Variable);
         }
 
-        if (name is "sqrt" or "digamma" || UnaryFunctions.ContainsKey(name))
+        // The functions of the language are the registry's (FunctionRegistry): arity, integer arguments, where allowed.
+        if (FunctionRegistry.TryGet(name, FunctionScope.Declaration, out var function))
         {
-            if (args.Length != 1)
+            var leading = ImmutableArray.CreateBuilder<Expr>();
+            if (function.IntegerArguments > 0)
             {
-                _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span, $"'{Lexer.Shorten(name)}' takes 1 argument, found {args.Length}");
+                // polygamma(m, x): m an integer literal in range.
+                bool valid = args.Length == function.Arity;
+                for (int k = 0; valid && k < function.IntegerArguments; k++)
+                {
+                    if (args[k] is NumberExpression m && int.TryParse(m.Token.Text, out int value) && value >= 0 && value <= function.MaxInteger)
+                        leading.Add(Ex.Num(value));
+                    else valid = false;
+                }
+                if (!valid)
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span, function.ArgumentHelp ?? $"'{function.Name}' takes {function.Arity} arguments");
+                    return ErrorSymbol;
+                }
+            }
+            else if (args.Length != function.Arity)
+            {
+                _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span,
+                    $"'{Lexer.Shorten(name)}' takes {function.Arity} argument{(function.Arity == 1 ? "" : "s")}, found {args.Length}");
                 return ErrorSymbol;
             }
-            if (name == "abs" && context != Context.LogDensity)
+            if (function.OnlyInLogDensity && context != Context.LogDensity)
             {
-                _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span, "'abs' is not analytic and may appear only in 'logpdf'/'logpmf'");
+                _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span, $"'{function.Name}' is not analytic and may appear only in 'logpdf'/'logpmf'");
                 return ErrorSymbol;
             }
-            var x = Bind(args[0], context);
-            if (ReferenceEquals(x, ErrorSymbol)) return x;
-            return name switch
+            for (int k = function.IntegerArguments; k < args.Length; k++)
             {
-                "sqrt" => Ex.Sqrt(x),
-                "digamma" => Ex.Digamma(x),
-                _ => Ex.Apply(UnaryFunctions[name], x),
-            };
-        }
-
-        if (name == "polygamma")
-        {
-            if (args.Length != 2 || args[0] is not NumberExpression m || !int.TryParse(m.Token.Text, out int order) || order < 0 || order > 1000)
-            {
-                _diagnostics.Report(DiagnosticCatalogue.WrongArgumentCount, c.Span, "'polygamma(m, x)' takes an integer order m from 0 to 1000 and an argument x");
-                return ErrorSymbol;
+                var x = Bind(args[k], context);
+                if (ReferenceEquals(x, ErrorSymbol)) return x;
+                leading.Add(x);
             }
-            var x = Bind(args[1], context);
-            return ReferenceEquals(x, ErrorSymbol) ? x : Ex.Polygamma(order, x);
+            return function.Build(leading.ToImmutable());
         }
 
         _diagnostics.Report(DiagnosticCatalogue.UnknownFunction, c.Name.Span,
-            $"unknown function '{Lexer.Shorten(name)}'; expected one of exp, log, sqrt, sin, cos, tan, sinh, cosh, tanh, atan, lgamma, digamma, abs" +
+            $"unknown function '{Lexer.Shorten(name)}'; expected one of {string.Join(", ", FunctionRegistry.In(FunctionScope.Declaration).Where(f => f.IntegerArguments == 0).Select(f => f.Name))}" +
             (context == Context.Sample ? ", or a draw: " + string.Join(", ", Draws.Keys) : ""));
         return ErrorSymbol;
     }

@@ -1,8 +1,9 @@
 using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Functions;
 
 namespace SeriesCompiler.Symbolic.Calculus;
 
-/// <summary>Symbolic differentiation: the whole table in one switch, one rule per node kind.</summary>
+/// <summary>Symbolic differentiation: one rule per node kind in one switch; a call's outer derivative is its registry entry's.</summary>
 public static class Derivative
 {
     public static Expr Of(Expr e, Symbol x)
@@ -70,27 +71,6 @@ public static class Derivative
         return result;
     }
 
-    /// <summary>F'(u) for a call F(u): the chain rule supplies the u'.</summary>
-    private static Expr Outer(Call c)
-    {
-        var u = c.Arg;
-        return c.Function switch
-        {
-            Function.Exp => c,                                                       // exp' = exp
-            Function.Log => Ex.Pow(u, Ex.MinusOne),                                  // log' = 1/u
-            Function.Sin => Ex.Cos(u),                                               // sin' = cos
-            Function.Cos => Ex.Neg(Ex.Sin(u)),                                       // cos' = -sin
-            Function.Tan => Ex.Add(Ex.One, Ex.Pow(c, 2)),                            // tan' = 1 + tan^2
-            Function.Sinh => Ex.Cosh(u),                                             // sinh' = cosh
-            Function.Cosh => Ex.Sinh(u),                                             // cosh' = sinh
-            Function.Tanh => Ex.Sub(Ex.One, Ex.Pow(c, 2)),                           // tanh' = 1 - tanh^2
-            Function.Atan => Ex.Pow(Ex.Add(Ex.One, Ex.Pow(u, 2)), Ex.MinusOne),      // atan' = 1/(1 + u^2)
-            Function.LogGamma => Ex.Polygamma(0, u),                                 // lgamma' = psi
-            Function.Polygamma => Ex.Polygamma(Ex.IntegerValue(c.Args[0]) + 1, u),   // psi^(m)' = psi^(m+1)
-            Function.Abs => Ex.Sign(u),                                              // |u|' = sign(u), almost everywhere
-            Function.Sign => Ex.Zero,                                                // sign' = 0, almost everywhere
-            Function.Zeta => Ex.Zero,                                                // a constant
-            _ => throw new InvalidOperationException($"no derivative rule for {c.Function}"),
-        };
-    }
+    /// <summary>F'(u) for a call F(u), from the function's registry entry (one rule per function there); the chain rule supplies the u'.</summary>
+    private static Expr Outer(Call c) => FunctionRegistry.Node(c.Function).Derivative(c);
 }

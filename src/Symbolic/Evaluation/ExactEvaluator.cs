@@ -320,27 +320,12 @@ public static class ExactEvaluator
 
         private Interval Call(Call c)
         {
-            switch (c.Function)
-            {
-                case Function.Abs:
-                {
-                    var x = Eval(c.Arg);
-                    if (x.Lo.Sign >= 0) return x;
-                    if (x.Hi.Sign <= 0) return new Interval(-x.Hi, -x.Lo);
-                    var m = -x.Lo > x.Hi ? -x.Lo : x.Hi;
-                    return new Interval(Rational.Zero, m);
-                }
-                case Function.Sign:
-                {
-                    var x = Eval(c.Arg);
-                    if (x.Lo.Sign > 0) return Interval.Exact(Rational.One);
-                    if (x.Hi.Sign < 0) return Interval.Exact(Rational.MinusOne);
-                    if (x.IsExact) return Interval.Exact(Rational.Zero);
-                    return new Interval(Rational.MinusOne, Rational.One);
-                }
-                default:
-                    throw new UnboundedAtomException(c.ToString());
-            }
+            // A function with an exact interval rule in its registry entry (abs, sign) is evaluated through it; any other
+            // call is an atom without a bounded evaluation here.
+            if (Functions.FunctionRegistry.Node(c.Function).Exact is not { } exact) throw new UnboundedAtomException(c.ToString());
+            var x = Eval(c.Arg);
+            var (lo, hi) = exact(x.Lo, x.Hi);
+            return new Interval(lo, hi);
         }
     }
 }

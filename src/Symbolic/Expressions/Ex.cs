@@ -477,31 +477,17 @@ public static class Ex
         return Intern(new Call(Function.Zeta, [Num(n)]));
     }
 
-    /// <summary>Applies a unary function by its tag (the binder's and the substitution's entry point).</summary>
-    public static Expr Apply(Function function, Expr x) => function switch
-    {
-        Function.Exp => Exp(x),
-        Function.Log => Log(x),
-        Function.Sin => Sin(x),
-        Function.Cos => Cos(x),
-        Function.Tan => Tan(x),
-        Function.Sinh => Sinh(x),
-        Function.Cosh => Cosh(x),
-        Function.Tanh => Tanh(x),
-        Function.Atan => Atan(x),
-        Function.LogGamma => LogGamma(x),
-        Function.Abs => Abs(x),
-        Function.Sign => Sign(x),
-        _ => throw new ArgumentException($"{function} is not unary", nameof(function)),
-    };
+    /// <summary>Applies a unary function by its tag (the binder's and the substitution's entry point), as its registry entry builds it.</summary>
+    public static Expr Apply(Function function, Expr x) =>
+        function is Function.Polygamma or Function.Zeta
+            ? throw new ArgumentException($"{function} is not unary", nameof(function))
+            : Rebuild(function, [x]);
 
     /// <summary>Rebuilds a call with new arguments through the factory (so it is canonical again).</summary>
-    public static Expr Rebuild(Call call, IReadOnlyList<Expr> args) => call.Function switch
-    {
-        Function.Polygamma => Polygamma(IntegerValue(args[0]), args[1]),
-        Function.Zeta => Zeta(IntegerValue(args[0])),
-        _ => Apply(call.Function, args[0]),
-    };
+    public static Expr Rebuild(Call call, IReadOnlyList<Expr> args) => Rebuild(call.Function, args);
+
+    private static Expr Rebuild(Function function, IReadOnlyList<Expr> args) =>
+        Functions.FunctionRegistry.Owner(function).Build([.. args]);
 
     public static int IntegerValue(Expr e) =>
         e is Number { IsReal: true } n && n.Re.IsInteger && BigInteger.Abs(n.Re.Numerator) < 100_000

@@ -231,14 +231,8 @@ public static class ExprPrinter
                     sb.Append(')');
                     return;
             }
-            string name = c.Function switch
-            {
-                Function.LogGamma => latex ? "\\log\\Gamma" : "lgamma",
-                Function.Abs => latex ? "\\operatorname{abs}" : "abs",
-                Function.Sign => latex ? "\\operatorname{sign}" : "sign",
-                Function.Atan => latex ? "\\arctan" : "atan",
-                _ => (latex ? "\\" : "") + c.Function.ToString().ToLowerInvariant(),
-            };
+            var entry = Functions.FunctionRegistry.Owner(c.Function);
+            string name = latex ? entry.Node!.Latex : entry.Name;
             sb.Append(name).Append(latex ? "\\left(" : "(");
             Write(c.Arg, 0);
             sb.Append(latex ? "\\right)" : ")");

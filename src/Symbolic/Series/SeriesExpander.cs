@@ -1,5 +1,6 @@
 using System.Numerics;
 using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Functions;
 
 namespace SeriesCompiler.Symbolic.Series;
 
@@ -199,58 +200,9 @@ public sealed class SeriesExpander
 
     private TruncatedSeries ExpandCall(Call c, int order)
     {
-        switch (c.Function)
-        {
-            case Function.Exp:
-                return Expand(c.Arg, order).Exp();
-            case Function.Log:
-                return ExpandLog(c.Arg, order);
-            case Function.Sin:
-                return Expand(c.Arg, order).SinCos(hyperbolic: false).Sin;
-            case Function.Cos:
-                return Expand(c.Arg, order).SinCos(hyperbolic: false).Cos;
-            case Function.Sinh:
-                return Expand(c.Arg, order).SinCos(hyperbolic: true).Sin;
-            case Function.Cosh:
-                return Expand(c.Arg, order).SinCos(hyperbolic: true).Cos;
-            case Function.Tan:
-                return Expand(c.Arg, order).Tan(hyperbolic: false);
-            case Function.Tanh:
-                return Expand(c.Arg, order).Tan(hyperbolic: true);
-            case Function.Atan:
-            {
-                // atan(u)' = u' / (1 + u^2): integrate from atan(u_0).
-                var u = Expand(c.Arg, order);
-                var integrand = TruncatedSeries.Divide(u.Differentiate(), (TruncatedSeries.Constant(Ex.One, order) + u * u).Truncate(order - 1));
-                return integrand.Integrate(Ex.Atan(u[0]));
-            }
-            case Function.LogGamma:
-            {
-                // lgamma(u) = lgamma(u_0) + sum_k psi^(k-1)(u_0)/k! (u - u_0)^k
-                var u = Expand(c.Arg, order);
-                RequireNoPole(u[0], "lgamma");
-                return u.Compose(k => k == 0 ? Ex.LogGamma(u[0]) : Ex.Polygamma(k - 1, u[0]));
-            }
-            case Function.Polygamma:
-            {
-                int m = Ex.IntegerValue(c.Args[0]);
-                var u = Expand(c.Arg, order);
-                RequireNoPole(u[0], "polygamma");
-                return u.Compose(k => Ex.Polygamma(m + k, u[0]));
-            }
-            case Function.Abs:
-                throw new NotAnalyticException($"abs({c.Arg}) is not differentiable where its argument vanishes, so it has no power series at t = 0");
-            case Function.Sign:
-                throw new NotAnalyticException($"sign({c.Arg}) jumps where its argument vanishes");
-            default:
-                throw new NotAnalyticException($"no series rule for {c.Function}");
-        }
-    }
-
-    private static void RequireNoPole(Expr u0, string name)
-    {
-        if (u0 is Number { IsReal: true } n && n.Re.IsInteger && n.Re.Sign <= 0)
-            throw new NotAnalyticException($"{name} has a pole at {n}, the value of its argument at t = 0");
+        // log splits products first (ExpandLog); every other function's series is its registry entry's rule.
+        if (c.Function == Function.Log) return ExpandLog(c.Arg, order);
+        return FunctionRegistry.Node(c.Function).Series(() => Expand(c.Arg, order), c.Arg, c.Args, order);
     }
 
     /// <summary>
@@ -278,10 +230,8 @@ public sealed class SeriesExpander
             return ExpandLog(pw.Base, order).Scale(pw.Exponent);
         if (u is Call { Function: Function.Exp } ex) return Expand(ex.Arg, order);
 
-        var series = Expand(u, order);
-        if (series[0].IsZero)
-            throw new NotAnalyticException($"log({u}): the argument vanishes at t = 0, where the logarithm has a singularity");
-        return series.Log();
+        // The registry's log rule: log(u) needs u(0) != 0.
+        return FunctionRegistry.Node(Function.Log).Series(() => Expand(u, order), u, [u], order);
     }
 
     private bool CanSplitLog(Product p, int order)

@@ -41,8 +41,6 @@ public static class SyntaxFacts
     public static ImmutableArray<string> StatementKeywords { get; } =
         ["support", "cf", "logcf", "cgf", "logpdf", "logpmf", "let", "sample", "latent", "value"];
 
-    public static bool IsReservedWord(string word) => Keywords.ContainsKey(word);
-
     public static bool TryGetKeyword(ReadOnlySpan<char> word, out TokenKind kind) => KeywordsBySpan.TryGetValue(word, out kind);
 
     public static bool IsKeyword(TokenKind kind) => kind >= TokenKind.DistributionKeyword;

@@ -190,7 +190,7 @@ public sealed class DiagnosticsCatalogueTests(ITestOutputHelper output)
     }
 
     /// <summary>A project that imports the SeriesCompiler.Build props and targets with this build's task, plus the fragment.</summary>
-    private static (int ExitCode, string Log) MsBuild(string fragment)
+    internal static (int ExitCode, string Log) MsBuild(string fragment)
     {
         string dir = TempDirectory.Create();
         Directory.CreateDirectory(Path.Combine(dir, "distributions"));
