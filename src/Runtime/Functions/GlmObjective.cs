@@ -29,7 +29,7 @@ public sealed class GlmObjective : Objective
 
     // The current batch, column-major and padded to a multiple of Lanes with zero rows: xt[j * bp + n].
     private int _batch, _bp;
-    private double[] _xt = [], _yb = [];
+    private double[] _xt = [], _yb = [], _sign = [];   // _sign: +1 for a positive label, -1 otherwise (the logistic fast path)
     private readonly List<double[]> _powers = [];   // _powers[k - 1][j * bp + n] = x_nj^k, built on demand per batch
 
     // The last point: eta = X w there, and which orders of g^(k)(eta) are held in _h[k * bp + n].
@@ -148,13 +148,14 @@ public sealed class GlmObjective : Objective
     {
         int bp = (batch + Lanes - 1) / Lanes * Lanes;
         if (_xt.Length < _d * bp) _xt = new double[_d * bp];
-        if (_yb.Length < bp) _yb = new double[bp];
+        if (_yb.Length < bp) { _yb = new double[bp]; _sign = new double[bp]; }
         _batch = batch;
         _bp = bp;
         // Padding rows have x = 0 (they add nothing to any derivative of order >= 1; values sum only the real rows) and a
         // valid label.
         Array.Clear(_xt, 0, _d * bp);
         Array.Fill(_yb, 1.0, 0, bp);
+        Array.Fill(_sign, 1.0, 0, bp);
         _builtPowers = 1;
         _haveEta = false;
         _haveOrders = 0;
@@ -164,14 +165,18 @@ public sealed class GlmObjective : Objective
     {
         for (int j = 0; j < _d; j++) _xt[j * _bp + slot] = _x[row * _d + j];
         _yb[slot] = _y[row];
+        _sign[slot] = _y[row] > 0 ? 1 : -1;
     }
 
     private int _builtPowers = 1;
 
     // x_nj^k for the current batch, as one row per feature: k = 1 is the batch itself.
-    private ReadOnlySpan<double> Power(int k, int j)
+    private ReadOnlySpan<double> Power(int k, int j) => Powers(k).Slice(j * _bp, _bp);
+
+    // Every feature's row of x_nj^k (d rows of bp).
+    private ReadOnlySpan<double> Powers(int k)
     {
-        if (k == 1) return _xt.AsSpan(j * _bp, _bp);
+        if (k == 1) return _xt.AsSpan(0, _d * _bp);
         while (_builtPowers < k)
         {
             int next = _builtPowers + 1, size = _d * _bp;
@@ -182,7 +187,7 @@ public sealed class GlmObjective : Objective
             for (int i = 0; i < size; i++) target[i] = previous[i] * _xt[i];
             _builtPowers = next;
         }
-        return _powers[k - 2].AsSpan(j * _bp, _bp);
+        return _powers[k - 2].AsSpan(0, _d * _bp);
     }
 
     // ------------------------------------------------------------------ eta and g^(k) at the last point
@@ -260,10 +265,20 @@ public sealed class GlmObjective : Objective
         EnsureOrders(0, order);
         double value = SumOfValues(H(0));
         int stride = order + 1;
-        for (int j = 0; j < _d; j++)
+        Span<double> four = stackalloc double[4];
+        for (int j = 0; j < _d; j++) result[j * stride] = value;
+        for (int k = 1; k <= order; k++)
         {
-            result[j * stride] = value;
-            for (int k = 1; k <= order; k++) result[j * stride + k] = Scale * Dot(Power(k, j), H(k));
+            var powers = Powers(k);
+            var h = H(k);
+            int j = 0;
+            // Four features per pass: each load of g^(k) serves four products (the pass is load-bound).
+            for (; j + 4 <= _d; j += 4)
+            {
+                Dot4(powers.Slice(j * _bp, 4 * _bp), _bp, h, four);
+                for (int i = 0; i < 4; i++) result[(j + i) * stride + k] = Scale * four[i];
+            }
+            for (; j < _d; j++) result[j * stride + k] = Scale * Dot(powers.Slice(j * _bp, _bp), h);
         }
     }
 
@@ -273,7 +288,14 @@ public sealed class GlmObjective : Objective
         EnsureEta(z);
         EnsureOrders(1, 1);
         var h1 = H(1);
-        for (int j = 0; j < _d; j++) gradient[j] = Scale * Dot(_xt.AsSpan(j * _bp, _bp), h1);
+        Span<double> four = stackalloc double[4];
+        int j = 0;
+        for (; j + 4 <= _d; j += 4)
+        {
+            Dot4(_xt.AsSpan(j * _bp, 4 * _bp), _bp, h1, four);
+            for (int i = 0; i < 4; i++) gradient[j + i] = Scale * four[i];
+        }
+        for (; j < _d; j++) gradient[j] = Scale * Dot(_xt.AsSpan(j * _bp, _bp), h1);
     }
 
     // d^|m| f / dw^m = scale sum_n prod_j x_nj^{m_j} g^(|m|)(eta_n).
@@ -329,7 +351,37 @@ public sealed class GlmObjective : Objective
             EnsureOrders(order, order);
             return Scale * Dot(Power(order, coordinate), H(order));
         }
+        if (order <= 2 && _link is LogisticLink) return Scale * LogisticShifted(coordinate, delta, order);
         return Scale * Dot(Power(order, coordinate), Shifted(coordinate, delta, order));
+    }
+
+    // The resummed rules' hot path for the logistic link, in one pass over the batch with no intermediate rows:
+    // m = s (eta + delta x), e = exp(-|m|), r = 1 / (1 + e); g' = s sigmoid(-m) (e r for m >= 0, r otherwise) and
+    // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). Padding rows have x = 0 and add 0.
+    private double LogisticShifted(int coordinate, double delta, int order)
+    {
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eta);
+        ref double sign = ref MemoryMarshal.GetArrayDataReference(_sign);
+        nuint row = (nuint)(coordinate * _bp);
+        var vDelta = Vector256.Create(delta);
+        var one = Vector256<double>.One;
+        var acc = Vector256<double>.Zero;
+        for (nuint i = 0; i < (nuint)_bp; i += Lanes)
+        {
+            var xi = Vector256.LoadUnsafe(ref x, row + i);
+            var s = Vector256.LoadUnsafe(ref sign, i);
+            var m = s * Vector256.FusedMultiplyAdd(vDelta, xi, Vector256.LoadUnsafe(ref eta, i));
+            var e = Vector256.Exp(-Vector256.Abs(m));
+            var r = one / (one + e);
+            if (order == 1)
+            {
+                var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e * r, r);
+                acc = Vector256.FusedMultiplyAdd(xi, s * v, acc);
+            }
+            else acc = Vector256.FusedMultiplyAdd(xi * xi, -(e * r * r), acc);
+        }
+        return Vector256.Sum(acc);
     }
 
     private void CheckCoordinate(int coordinate)
@@ -430,17 +482,39 @@ public sealed class GlmObjective : Objective
             Vector256.FusedMultiplyAdd(va, Vector256.Create(x.Slice(i, Lanes)), Vector256.Create((ReadOnlySpan<double>)y.Slice(i, Lanes))).CopyTo(y.Slice(i, Lanes));
     }
 
+    // out[i] = rows[i * bp ..] . h for four consecutive rows.
+    private static void Dot4(ReadOnlySpan<double> rows, int bp, ReadOnlySpan<double> h, Span<double> output)
+    {
+        ref double r = ref MemoryMarshal.GetReference(rows);
+        ref double g = ref MemoryMarshal.GetReference(h);
+        nuint b = (nuint)bp;
+        var a0 = Vector256<double>.Zero;
+        var a1 = Vector256<double>.Zero;
+        var a2 = Vector256<double>.Zero;
+        var a3 = Vector256<double>.Zero;
+        for (nuint i = 0; i < b; i += Lanes)
+        {
+            var hv = Vector256.LoadUnsafe(ref g, i);
+            a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, i), hv, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, b + i), hv, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, 2 * b + i), hv, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, 3 * b + i), hv, a3);
+        }
+        output[0] = Vector256.Sum(a0);
+        output[1] = Vector256.Sum(a1);
+        output[2] = Vector256.Sum(a2);
+        output[3] = Vector256.Sum(a3);
+    }
+
+    // a . b with one accumulator, in the order Dot4 sums (so a partial is the same number whichever path computed it).
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        var s0 = Vector256<double>.Zero;
-        var s1 = Vector256<double>.Zero;
-        int i = 0;
-        for (; i + 2 * Lanes <= a.Length; i += 2 * Lanes)
-        {
-            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(a.Slice(i, Lanes)), Vector256.Create(b.Slice(i, Lanes)), s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.Create(a.Slice(i + Lanes, Lanes)), Vector256.Create(b.Slice(i + Lanes, Lanes)), s1);
-        }
-        if (i < a.Length) s0 = Vector256.FusedMultiplyAdd(Vector256.Create(a.Slice(i, Lanes)), Vector256.Create(b.Slice(i, Lanes)), s0);
-        return Vector256.Sum(s0 + s1);
+        ref double x = ref MemoryMarshal.GetReference(a);
+        ref double y = ref MemoryMarshal.GetReference(b);
+        var acc = Vector256<double>.Zero;
+        for (nuint i = 0; i < (nuint)a.Length; i += Lanes)
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), acc);
+        return Vector256.Sum(acc);
     }
+
 }
