@@ -212,6 +212,10 @@ public sealed class GlmObjective : Objective
     private void EnsureOrders(int lowest, int highest)
     {
         CheckOrder(highest);
+        // f and f' share their exponential (the estimators ask for both at every sample: the value is their finiteness
+        // check), so a request for one computes the other too.
+        if (highest == 0 && _link.MaxOrder >= 1) highest = 1;
+        if (highest == 1) lowest = 0;
         ulong wanted = Mask(lowest, highest);
         if ((_haveOrders & wanted) == wanted) return;
         int rows = highest + 1;
