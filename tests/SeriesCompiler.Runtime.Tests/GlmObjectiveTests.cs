@@ -237,7 +237,7 @@ public sealed class GlmObjectiveTests
         var (x, y) = Data();
         var glm = Objective.Glm(x, y, GlmLink.Logistic);
         var random = new RandomSource(5);
-        var samples = Enumerable.Range(0, 6).Select(_ => W.Select(w => w + random.Normal()).ToArray()).ToArray();
+        var samples = Enumerable.Range(0, 7).Select(_ => W.Select(w => w + random.Normal()).ToArray()).ToArray();
         const int stride = 8, order = 4, d = 5;
         var data = Soa(samples, stride);
         var block = new SampleBlock(data, d, samples.Length, stride);
@@ -382,8 +382,15 @@ public sealed class GlmObjectiveTests
         var partials = new double[W.Length * 10];
         var gradient = new double[W.Length];
         var w = (double[])W.Clone();
+        var blockData = new double[5 * 8];
+        for (int i = 0; i < blockData.Length; i++) blockData[i] = 0.1 * (i % 9) - 0.4;
+        var blockPartials = new double[10 * 5 * 8];
+        var blockValues = new double[8];
         void Round(int i)
         {
+            var block = new SampleBlock(blockData, 5, 7, 8);
+            glm.PurePartials(block, 9, blockPartials);
+            glm.Values(block, blockValues);
             glm.SelectRows(batch);
             w[0] = 0.01 * i;
             glm.Value(w);

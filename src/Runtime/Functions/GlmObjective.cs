@@ -33,7 +33,7 @@ public sealed class GlmObjective : Objective
     private readonly List<double[]> _powers = [];   // _powers[k - 1][j * bp + n] = x_nj^k, built on demand per batch
 
     // The last point: eta = X w there, and which orders of g^(k)(eta) are held in _h[k * bp + n].
-    private double[] _w = [], _eta = [], _h = [], _shifted = [], _hShifted = [], _point = [], _one = [];
+    private double[] _w = [], _eta = [], _h = [], _shifted = [], _hShifted = [], _point = [];
     private bool _haveEta;
     private ulong _haveOrders;
 
@@ -434,21 +434,59 @@ public sealed class GlmObjective : Objective
         }
     }
 
+    // The block as small matrix products, one per order: partials_k (d x S) = scale P_k (d x B) G_k (B x S), with
+    // P_k[j, n] = x_nj^k and G_k[n, s] = g^(k)(eta_{n,s}). Four features by two samples per pass over the batch, so each
+    // load serves two or four products; every entry is summed in the same order as the scalar path (the same numbers).
     public override void PurePartials(SampleBlock z, int order, Span<double> partials)
     {
         CheckBlock(z);
-        var point = Point();
-        int stride = order + 1;
-        if (_one.Length < _d * stride) _one = new double[_d * stride];
-        for (int s = 0; s < z.Count; s++)
+        if (order < 1) return;
+        CheckOrder(order);
+        int count = z.Count, bp = _bp, rows = count * bp;
+        if (_etaBlock.Length < rows) _etaBlock = new double[rows];
+        if (_hBlock.Length < order * rows) _hBlock = new double[order * rows];
+        var etas = _etaBlock.AsSpan(0, rows);
+        // eta_s = X w_s, and g^(k)(eta_s) for k = 1..order at [(k - 1) * rows + s * bp + n].
+        for (int s = 0; s < count; s++)
         {
-            Gather(z, s, point);
-            PurePartials(point, order, _one);
-            for (int k = 1; k <= order; k++)
-                for (int j = 0; j < _d; j++)
-                    partials[(k * _d + j) * z.Stride + s] = _one[j * stride + k];
+            var eta = etas.Slice(s * bp, bp);
+            eta.Clear();
+            for (int j = 0; j < _d; j++) Axpy(z.Data[j * z.Stride + s], _xt.AsSpan(j * bp, bp), eta);
+            _link.Derivatives(_yb.AsSpan(0, _batch), eta[.._batch], 1, order, _hBlock.AsSpan(s * bp), rows);
+            for (int k = 1; k <= order; k++) ClearPadding(_hBlock.AsSpan((k - 1) * rows + s * bp, bp));
+        }
+        Span<double> eight = stackalloc double[8];
+        int stride = z.Stride;
+        for (int k = 1; k <= order; k++)
+        {
+            var powers = Powers(k);
+            var h = _hBlock.AsSpan((k - 1) * rows, rows);
+            int j = 0;
+            for (; j + 4 <= _d; j += 4)
+            {
+                int s = 0;
+                for (; s + 2 <= count; s += 2)
+                {
+                    Dot4x2(powers.Slice(j * bp, 4 * bp), h.Slice(s * bp, 2 * bp), bp, eight);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        partials[(k * _d + j + i) * stride + s] = Scale * eight[i];
+                        partials[(k * _d + j + i) * stride + s + 1] = Scale * eight[4 + i];
+                    }
+                }
+                for (; s < count; s++)
+                {
+                    Dot4(powers.Slice(j * bp, 4 * bp), bp, h.Slice(s * bp, bp), eight);
+                    for (int i = 0; i < 4; i++) partials[(k * _d + j + i) * stride + s] = Scale * eight[i];
+                }
+            }
+            for (; j < _d; j++)
+                for (int s = 0; s < count; s++)
+                    partials[(k * _d + j) * stride + s] = Scale * Dot(powers.Slice(j * bp, bp), h.Slice(s * bp, bp));
         }
     }
+
+    private double[] _etaBlock = [], _hBlock = [];
 
     public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
     {
@@ -508,6 +546,31 @@ public sealed class GlmObjective : Objective
         output[1] = Vector256.Sum(a1);
         output[2] = Vector256.Sum(a2);
         output[3] = Vector256.Sum(a3);
+    }
+
+    // Four rows against two vectors h0 = hs[0 .. bp), h1 = hs[bp .. 2 bp): output[i] = rows_i . h0, output[4 + i] = rows_i . h1.
+    private static void Dot4x2(ReadOnlySpan<double> rows, ReadOnlySpan<double> hs, int bp, Span<double> output)
+    {
+        ref double r = ref MemoryMarshal.GetReference(rows);
+        ref double g = ref MemoryMarshal.GetReference(hs);
+        nuint b = (nuint)bp;
+        var a0 = Vector256<double>.Zero; var a1 = Vector256<double>.Zero; var a2 = Vector256<double>.Zero; var a3 = Vector256<double>.Zero;
+        var c0 = Vector256<double>.Zero; var c1 = Vector256<double>.Zero; var c2 = Vector256<double>.Zero; var c3 = Vector256<double>.Zero;
+        for (nuint i = 0; i < b; i += Lanes)
+        {
+            var h0 = Vector256.LoadUnsafe(ref g, i);
+            var h1 = Vector256.LoadUnsafe(ref g, b + i);
+            var r0 = Vector256.LoadUnsafe(ref r, i);
+            var r1 = Vector256.LoadUnsafe(ref r, b + i);
+            var r2 = Vector256.LoadUnsafe(ref r, 2 * b + i);
+            var r3 = Vector256.LoadUnsafe(ref r, 3 * b + i);
+            a0 = Vector256.FusedMultiplyAdd(r0, h0, a0); c0 = Vector256.FusedMultiplyAdd(r0, h1, c0);
+            a1 = Vector256.FusedMultiplyAdd(r1, h0, a1); c1 = Vector256.FusedMultiplyAdd(r1, h1, c1);
+            a2 = Vector256.FusedMultiplyAdd(r2, h0, a2); c2 = Vector256.FusedMultiplyAdd(r2, h1, c2);
+            a3 = Vector256.FusedMultiplyAdd(r3, h0, a3); c3 = Vector256.FusedMultiplyAdd(r3, h1, c3);
+        }
+        output[0] = Vector256.Sum(a0); output[1] = Vector256.Sum(a1); output[2] = Vector256.Sum(a2); output[3] = Vector256.Sum(a3);
+        output[4] = Vector256.Sum(c0); output[5] = Vector256.Sum(c1); output[6] = Vector256.Sum(c2); output[7] = Vector256.Sum(c3);
     }
 
     // a . b with one accumulator, in the order Dot4 sums (so a partial is the same number whichever path computed it).
