@@ -198,6 +198,27 @@ public abstract partial class Objective
     /// <summary>A black box of <paramref name="arity"/> variables; pure and mixed partials by (tensor-product) central stencils.</summary>
     public static Objective Numeric(VectorFunction f, int arity) => new VectorNumericObjective(f, arity);
 
+    /// <summary>
+    /// A linear-predictor (GLM) objective <c>f(w) = scale sum_n g(y_n, x_n . w)</c> over the rows of <paramref name="x"/>
+    /// (logistic regression: <c>Objective.Glm(x, y, GlmLink.Logistic)</c>). Pick a mini-batch with
+    /// <see cref="GlmObjective.SelectRows"/>; see <see cref="GlmObjective"/> for how its derivatives are computed.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row has a different length, a feature is not finite, or a label is not allowed by the link (the message names the row).</exception>
+    public static GlmObjective Glm(double[][] x, double[] y, GlmLink link, double scale = 1) => GlmObjective.Create(x, y, link, scale);
+
+    /// <summary><see cref="Glm(double[][], double[], GlmLink, double)"/> over a rectangular array (row n, feature j at <c>x[n, j]</c>).</summary>
+    public static GlmObjective Glm(double[,] x, double[] y, GlmLink link, double scale = 1) => GlmObjective.Create(x, y, link, scale);
+
+    /// <summary>
+    /// A user's model evaluated a block of samples at a time (<see cref="IBlockFunction"/>; a struct is specialised by the
+    /// JIT): no virtual call per sample.
+    /// </summary>
+    public static Objective FromBlocks<TF>(TF f) where TF : IBlockFunction => new BlockFunctionObjective<TF>(f);
+
+    /// <summary>A user's model as two block delegates: values, and pure partials up to <paramref name="maxOrder"/>.</summary>
+    public static Objective FromBlocks(BlockValues values, BlockPartials partials, int? arity = null, int maxOrder = 1) =>
+        new BlockFunctionObjective<DelegateBlockFunction>(new DelegateBlockFunction(values, partials, arity, maxOrder));
+
     /// <summary>A function with hand-written derivatives (one variable, or with <paramref name="sum"/> a sum over coordinates).</summary>
     public static Objective WithDerivatives(Func<double, double> value, DerivativeFunction derivatives, bool sum = false) =>
         new SuppliedDerivativesObjective(value, derivatives, sum);

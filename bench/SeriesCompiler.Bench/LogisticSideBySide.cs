@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SeriesCompiler.Emit.Loading;
+using SeriesCompiler.Runtime.Estimation;
+using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Bench;
+
+/// <summary>
+/// Issue 13 item 7, logistic half: the Laplace logistic regression of the paper (section 6.2) through the public API,
+/// beside PyTorch's pathwise (bench/peers/torch_laplace_logreg.py: CPU, one thread, float64, rsample of
+/// torch.distributions.Laplace and backward) in the same run. The problem is the expectation term of the ELBO for one
+/// mini-batch: <c>d/d(mu, b) E_w[(N/B) sum_{n in batch} log sigmoid(y_n x_n . w)]</c>, <c>w_j ~ Laplace(mu_j, b_j)</c>, on the
+/// breast cancer data (data/breast_cancer.csv standardised, plus a bias: d = 31), batch 64, 50 samples per gradient.
+/// Per estimator: microseconds per gradient (a whole <c>Estimate</c> call with its <c>SelectRows</c>), ns per sample and
+/// coordinate, the time as a fraction of PyTorch's pathwise, model flops per gradient (the arithmetic the method needs,
+/// counted below), and work-normalised variance (trace of the gradient's covariance over seeds times the time per
+/// gradient). Run: <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- logistic</c>. Without torch the
+/// peer is skipped with a message.
+/// </summary>
+internal static class LogisticSideBySide
+{
+    private const int Batch = 64, Samples = 50, Reps = 400;
+
+    private sealed record Row(string Name, double MicrosPerGradient, double VarianceTrace, double BytesPerCall, double Flops, double ObjectiveMicros = double.NaN);
+
+    public static void Run(TextWriter output)
+    {
+        string? root = FindRoot();
+        if (root is null)
+        {
+            output.WriteLine("logistic: data/breast_cancer.csv not found above " + AppContext.BaseDirectory);
+            return;
+        }
+        var (x, y) = BreastCancer(Path.Combine(root, "data", "breast_cancer.csv"));
+        int d = x[0].Length;
+        var laplace = Rules.Load("laplace");
+        // A fixed batch and a posterior part-way through training (mu near 0, b = 0.1), the same for both sides.
+        var random = new RandomSource(2026);
+        var rows = new int[Batch];
+        for (int i = 0; i < Batch; i++) rows[i] = random.NextInt(x.Length);
+        var theta = new double[2 * d];
+        for (int j = 0; j < d; j++) (theta[2 * j], theta[2 * j + 1]) = (0.1 * random.Normal(), 0.1);
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+
+        int order = 8;
+        // Model flops per sample (B rows, d features): eta = X w is 2Bd; g' about 25 per row (exp, divide); order k >= 2 of
+        // the logistic link 2(k - 1) more per row; each order's pass over the features 2Bd.
+        double eta = 2.0 * Batch * d, link1 = 25.0 * Batch;
+        double fourierLink = link1 + Enumerable.Range(2, order).Sum(k => 2.0 * (k - 1)) * Batch;
+        var ours = new (string Name, GradientEstimator Estimator, double Flops)[]
+        {
+            ($"fourier N={order}", new FourierEstimator(laplace, order), Samples * (eta + fourierLink + 2.0 * Batch * d * (order + 1))),
+            // mu: E[f'] (one pass over the features); b: per coordinate, eta shifted (2B), g'' (about 30B), one dot (2B).
+            ("resummed", new ResummedEstimator(laplace), Samples * (eta + link1 + 2.0 * Batch * d + d * (34.0 * Batch))),
+            ("pathwise", new PathwiseEstimator(laplace), Samples * (eta + link1 + 2.0 * Batch * d + 4.0 * d)),
+            ("score", new ScoreFunctionEstimator(laplace), Samples * (eta + 30.0 * Batch + 6.0 * d)),
+        };
+        foreach (var (name, estimator, flops) in ours) Measure(name, estimator, glm, rows, theta, d, Math.Max(5, Reps / 10), flops); // warm-up
+        var results = ours.Select(o => Measure(o.Name, o.Estimator, glm, rows, theta, d, Reps, o.Flops)
+            with { ObjectiveMicros = ObjectiveOnly(o.Name, glm, rows, theta, d, order) }).ToList();
+        // The Fourier estimator's calls of f through the block view (one call for the 50 samples), as the batched core makes them.
+        results.Add(new Row($"f block, N={order}", double.NaN, double.NaN, double.NaN, ours[0].Flops, ObjectiveOnly("block", glm, rows, theta, d, order)));
+        results.AddRange(Torch(output, root, rows, theta, Samples * (eta + link1 + 2.0 * Batch * d + 4.0 * d)));
+
+        output.WriteLine($"Laplace logistic regression, breast cancer: N = {x.Length}, d = {d}, batch {Batch}, {Samples} samples per gradient; load average {LoadAverage()}");
+        var torch = results.FirstOrDefault(r => r.Name == "torch pathwise");
+        output.WriteLine($"  {"estimator",-16} {"us/gradient",12} {"ns/(sample*coord)",18} {"x torch pathwise",17} {"B/call",9} {"Mflop/grad",11} {"variance",12} {"variance x ms",14} {"f only us",10}");
+        foreach (var r in results)
+        {
+            string ratio = torch is null || double.IsNaN(r.MicrosPerGradient) ? "-" : F(r.MicrosPerGradient / torch.MicrosPerGradient, "F2");
+            output.WriteLine($"  {r.Name,-16} {F(r.MicrosPerGradient, "F1"),12} {F(1000 * r.MicrosPerGradient / (Samples * d), "F2"),18} {ratio,17} "
+                + $"{(double.IsNaN(r.BytesPerCall) ? "-" : F(r.BytesPerCall, "F0")),9} {F(r.Flops / 1e6, "F2"),11} {F(r.VarianceTrace, "G4"),12} {F(r.VarianceTrace * r.MicrosPerGradient / 1000, "G4"),14} {(double.IsNaN(r.ObjectiveMicros) ? "-" : F(r.ObjectiveMicros, "F1")),10}");
+        }
+        output.WriteLine("  (f only: the objective's own calls for one gradient, the estimator's loop left out: what the GLM costs of the total)");
+        output.WriteLine("  (x torch pathwise: our time over torch's, targets <= 0.5 for fourier and resummed, <= 0.3 for pathwise; Mflop: the model counts in LogisticSideBySide.cs)");
+    }
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static Row Measure(string name, GradientEstimator estimator, GlmObjective glm, int[] rows, double[] theta, int d, int reps, double flops)
+    {
+        var gradients = new double[reps][];
+        long allocated = 0;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            glm.SelectRows(rows);
+            var e = estimator.Estimate(theta, glm, Samples, seed: (ulong)(i + 1), copies: d);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            gradients[i] = [.. e.Gradient];
+        }
+        return new Row(name, clock.Elapsed.TotalMicroseconds / reps, VarianceTrace(gradients), (double)allocated / reps, flops);
+    }
+
+    // The calls each estimator makes of f for one gradient (50 samples), timed without the estimator around them.
+    private static double ObjectiveOnly(string name, GlmObjective glm, int[] rows, double[] theta, int d, int order)
+    {
+        var random = new RandomSource(99);
+        var w = new double[Samples][];
+        var u = new double[Samples][];
+        for (int s = 0; s < Samples; s++)
+        {
+            w[s] = new double[d];
+            u[s] = new double[d];
+            for (int j = 0; j < d; j++) (w[s][j], u[s][j]) = (random.Laplace(theta[2 * j], theta[2 * j + 1]), random.Laplace(theta[2 * j + 1]));
+        }
+        var buffer = new double[d * (order + 2)];
+        var soa = new double[d * Samples];
+        for (int s = 0; s < Samples; s++)
+            for (int j = 0; j < d; j++) soa[j * Samples + s] = w[s][j];
+        var blockPartials = new double[(order + 2) * d * Samples];
+        double sink = 0;
+        void One()
+        {
+            glm.SelectRows(rows);
+            if (name == "block")
+            {
+                glm.PurePartials(new SampleBlock(soa, d, Samples, Samples), order + 1, blockPartials);
+                sink += blockPartials[d * Samples];
+                return;
+            }
+            for (int s = 0; s < Samples; s++)
+            {
+                switch (name)
+                {
+                    case "pathwise": glm.Gradient(w[s], buffer); sink += glm.Value(w[s]); break;
+                    case "score": sink += glm.Value(w[s]); break;
+                    case "resummed":
+                        sink += glm.Value(w[s]);
+                        for (int j = 0; j < d; j++) sink += glm.CoordinatePartial(w[s], j, w[s][j], 1) + glm.CoordinatePartial(w[s], j, w[s][j] + u[s][j], 2);
+                        break;
+                    default: glm.PurePartials(w[s], order + 1, buffer); sink += buffer[1]; break;
+                }
+            }
+        }
+        for (int i = 0; i < 20; i++) One();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < Reps; i++) One();
+        double micros = clock.Elapsed.TotalMicroseconds / Reps;
+        return double.IsNaN(sink) ? double.NaN : micros;
+    }
+
+    // Sum over the 2d slots of the sample variance of the gradient over the repetitions (independent seeds).
+    private static double VarianceTrace(double[][] gradients)
+    {
+        double trace = 0;
+        for (int p = 0; p < gradients[0].Length; p++)
+        {
+            double mean = gradients.Average(g => g[p]);
+            trace += gradients.Sum(g => (g[p] - mean) * (g[p] - mean)) / (gradients.Length - 1);
+        }
+        return trace;
+    }
+
+    /// <summary>data/breast_cancer.csv: 30 features standardised (population standard deviation), a bias column, labels 1 (benign) or 0.</summary>
+    private static (double[][] X, double[] Y) BreastCancer(string path)
+    {
+        var lines = File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).ToArray();
+        var raw = lines.Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        int features = raw[0].Length - 1;
+        var x = raw.Select(_ => new double[features + 1]).ToArray();
+        for (int f = 0; f < features; f++)
+        {
+            double mean = raw.Average(r => r[f]);
+            double sd = Math.Sqrt(raw.Sum(r => (r[f] - mean) * (r[f] - mean)) / raw.Length);
+            for (int n = 0; n < raw.Length; n++) x[n][f] = (raw[n][f] - mean) / sd;
+        }
+        foreach (var row in x) row[features] = 1.0;
+        return (x, raw.Select(r => r[features]).ToArray());
+    }
+
+    private static List<Row> Torch(TextWriter output, string root, int[] rows, double[] theta, double flops)
+    {
+        const string python = "/usr/bin/python3";
+        string script = Path.Combine(root, "bench", "peers", "torch_laplace_logreg.py");
+        if (!File.Exists(script) || !File.Exists(python))
+        {
+            output.WriteLine("PyTorch peer skipped: bench/peers/torch_laplace_logreg.py or /usr/bin/python3 not found");
+            return [];
+        }
+        if (Exec(python, ["-c", "import torch"], out _) != 0)
+        {
+            output.WriteLine("PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
+            return [];
+        }
+        string problem = Path.Combine(Path.GetTempPath(), $"logistic-side-by-side-{Environment.ProcessId}.json");
+        File.WriteAllText(problem, JsonSerializer.Serialize(new { rows, mu = theta.Where((_, i) => i % 2 == 0), b = theta.Where((_, i) => i % 2 == 1) }));
+        try
+        {
+            string[] arguments = [script, "--data", Path.Combine(root, "data", "breast_cancer.csv"), "--problem", problem,
+                "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--reps", Reps.ToString(CultureInfo.InvariantCulture)];
+            if (Exec(python, arguments, out string stdout) != 0)
+            {
+                output.WriteLine("PyTorch peer failed: " + stdout);
+                return [];
+            }
+            using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+            var r = json.RootElement;
+            return [new Row("torch pathwise", r.GetProperty("us_per_gradient").GetDouble(), r.GetProperty("variance_trace").GetDouble(), double.NaN, flops)];
+        }
+        finally
+        {
+            File.Delete(problem);
+        }
+    }
+
+    private static string? FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "data", "breast_cancer.csv"))) return dir.FullName;
+        return null;
+    }
+
+    private static int Exec(string file, IEnumerable<string> arguments, out string stdout)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) stdout += error.Result;
+        return process.ExitCode;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
+        catch (UnauthorizedAccessException) { return "unknown"; }
+    }
+}

@@ -1,0 +1,406 @@
+using SeriesCompiler.Runtime.Differentiation;
+using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Runtime.Sampling;
+using Xunit;
+
+namespace SeriesCompiler.Runtime.Tests;
+
+/// <summary>
+/// The GLM objective and its logistic link against references computed another way: the exponential series of
+/// <c>sigmoid(-m)</c>, jets, <see cref="Objective.Ridge"/> summed over the rows, and finite differences of a direct sum.
+/// </summary>
+public sealed class GlmObjectiveTests
+{
+    // A small data set from a fixed seed: 13 rows (not a multiple of the 4 SIMD lanes, so the padding is exercised), 5 features.
+    private static (double[][] X, double[] Y) Data(int rows = 13, int features = 5, ulong seed = 11)
+    {
+        var random = new RandomSource(seed);
+        var x = new double[rows][];
+        var y = new double[rows];
+        for (int n = 0; n < rows; n++)
+        {
+            x[n] = new double[features];
+            for (int j = 0; j < features; j++) x[n][j] = 1.5 * random.Normal();
+            y[n] = random.NextDouble() < 0.5 ? 0 : 1;
+        }
+        return (x, y);
+    }
+
+    private static readonly double[] W = [0.3, -0.8, 0.45, 1.1, -0.2];
+
+    // ls^(k)(m) for m >= 2 from ls'(m) = sigmoid(-m) = sum_{r>=1} (-1)^{r+1} e^{-r m}: differentiating term by term,
+    // ls^(k)(m) = sum_r (-1)^{r+1} (-r)^{k-1} e^{-r m}; ls(m) = -log(1 + e^{-m}) = sum_r (-1)^r e^{-r m} / r.
+    // For m <= -2, ls(m) = m + ls(-m), so ls^(k)(m) = (-1)^k ls^(k)(-m) + [k = 1] (+ m for k = 0).
+    private static double SeriesReference(double m, int k)
+    {
+        if (m < 0)
+        {
+            double mirrored = SeriesReference(-m, k);
+            return k == 0 ? m + mirrored : (k % 2 == 0 ? mirrored : -mirrored) + (k == 1 ? 1 : 0);
+        }
+        double sum = 0;
+        for (int r = 1; r <= 2000; r++)
+        {
+            double e = Math.Exp(-r * m);
+            if (e == 0) break;
+            double term = k == 0 ? e / r : Math.Pow(r, k - 1) * e;
+            // sign: k = 0: (-1)^r; k >= 1: (-1)^{r+1} (-1)^{k-1} = (-1)^{r+k}
+            bool negative = k == 0 ? r % 2 == 1 : (r + k) % 2 == 1;
+            sum += negative ? -term : term;
+        }
+        return sum;
+    }
+
+    private static double[] LinkDerivatives(GlmLink link, double y, double eta, int order)
+    {
+        var output = new double[order + 1];
+        link.Derivatives([y], [eta], 0, order, output, 1);
+        return output;
+    }
+
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(3.7)]
+    [InlineData(-2.5)]
+    [InlineData(12.0)]
+    [InlineData(-30.0)]
+    [InlineData(45.0)]
+    [InlineData(-200.0)]
+    [InlineData(700.0)]
+    public void Logistic_derivatives_to_order_14_match_the_exponential_series(double m)
+    {
+        var d = LinkDerivatives(GlmLink.Logistic, 1, m, 14);
+        for (int k = 0; k <= 14; k++)
+        {
+            double expected = SeriesReference(m, k);
+            // Relative in the tails (the form in u and v does not cancel there); the orders near 14 at |m| = 2 lose a few digits.
+            Approx.Equal(expected, d[k], 1e-11 * Math.Pow(2, k / 2.0), 1e-300, $"ls^({k})({m})");
+        }
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.4)]
+    [InlineData(-1.3)]
+    [InlineData(1.9)]
+    public void Logistic_derivatives_near_zero_match_jets(double m)
+    {
+        var d = LinkDerivatives(GlmLink.Logistic, 1, m, 12);
+        var jets = new double[13];
+        Derivatives.OfScalar(Jet.LogSigmoid, m, 12, jets);
+        for (int k = 0; k <= 12; k++)
+            Approx.Equal(jets[k], d[k], 1e-10, 1e-12 * Factorial(k), $"ls^({k})({m})");
+    }
+
+    private static double Factorial(int k) => k <= 1 ? 1 : k * Factorial(k - 1);
+
+    [Fact]
+    public void Logistic_labels_zero_and_minus_one_flip_the_margin()
+    {
+        // log p(y = 0 | eta) = log sigmoid(-eta): g^(k)(eta) = (-1)^k ls^(k)(-eta), for labels 0 and -1 alike.
+        var negative = LinkDerivatives(GlmLink.Logistic, 0, 0.7, 9);
+        var minusOne = LinkDerivatives(GlmLink.Logistic, -1, 0.7, 9);
+        var mirrored = LinkDerivatives(GlmLink.Logistic, 1, -0.7, 9);
+        for (int k = 0; k <= 9; k++)
+        {
+            Assert.Equal(negative[k], minusOne[k]);
+            Approx.Equal((k % 2 == 0 ? 1 : -1) * mirrored[k], negative[k], 1e-14, 1e-300, $"k = {k}");
+        }
+    }
+
+    [Fact]
+    public void Logistic_block_of_rows_equals_row_by_row_including_the_tail()
+    {
+        // 7 rows: one full SIMD group and a tail of 3.
+        double[] eta = [-3, -0.5, 0, 0.25, 4, 40, -700];
+        double[] y = [1, 0, 1, 0, 1, 0, 1];
+        const int lowest = 2, highest = 6, stride = 9;
+        var block = new double[(highest - lowest) * stride + eta.Length];
+        GlmLink.Logistic.Derivatives(y, eta, lowest, highest, block, stride);
+        for (int i = 0; i < eta.Length; i++)
+        {
+            var one = LinkDerivatives(GlmLink.Logistic, y[i], eta[i], highest);
+            for (int k = lowest; k <= highest; k++) Assert.Equal(one[k], block[(k - lowest) * stride + i]);
+        }
+    }
+
+    // The reference: f = scale sum_n g(y_n, x_n . w) as a sum of ridge objectives (jets through log sigmoid).
+    private static Objective[] Ridges(double[][] x, double[] y) =>
+        [.. x.Select((row, n) => Objective.Ridge(e => Jet.LogSigmoid(y[n] > 0 ? e : -e), row))];
+
+    [Fact]
+    public void Pure_partials_equal_ridge_objectives_summed()
+    {
+        var (x, y) = Data();
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        const int order = 9;
+        var result = new double[W.Length * (order + 1)];
+        glm.PurePartials(W, order, result);
+        var reference = new double[W.Length * (order + 1)];
+        var one = new double[W.Length * (order + 1)];
+        foreach (var ridge in Ridges(x, y))
+        {
+            ridge.PurePartials(W, order, one);
+            for (int i = 0; i < one.Length; i++) reference[i] += one[i];
+        }
+        double value = Ridges(x, y).Sum(r => r.Value(W));
+        for (int j = 0; j < W.Length; j++)
+        {
+            Approx.Equal(value, result[j * (order + 1)], 1e-13, 0, "f in slot 0");
+            for (int k = 1; k <= order; k++)
+                Approx.Equal(reference[j * (order + 1) + k], result[j * (order + 1) + k], 1e-9, 1e-12 * Factorial(k), $"d^{k} f / dw_{j}^{k}");
+        }
+        Approx.Equal(value, glm.Value(W), 1e-13, 0, "f");
+    }
+
+    // f by a direct double loop, for finite differences.
+    private static double Direct(double[][] x, double[] y, ReadOnlySpan<double> w)
+    {
+        double sum = 0;
+        for (int n = 0; n < x.Length; n++)
+        {
+            double eta = 0;
+            for (int j = 0; j < w.Length; j++) eta += x[n][j] * w[j];
+            double m = y[n] > 0 ? eta : -eta;
+            sum += m >= 0 ? -Math.Log(1 + Math.Exp(-m)) : m - Math.Log(1 + Math.Exp(m));
+        }
+        return sum;
+    }
+
+    [Fact]
+    public void Gradient_and_second_partials_match_finite_differences_of_a_direct_sum()
+    {
+        var (x, y) = Data();
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        var gradient = new double[W.Length];
+        glm.Gradient(W, gradient);
+        var partials = new double[W.Length * 3];
+        glm.PurePartials(W, 2, partials);
+        const double h = 1e-4;
+        var shifted = (double[])W.Clone();
+        for (int j = 0; j < W.Length; j++)
+        {
+            double Shift(double delta) { shifted[j] = W[j] + delta; double v = Direct(x, y, shifted); shifted[j] = W[j]; return v; }
+            double plus = Shift(h), minus = Shift(-h), here = Direct(x, y, W);
+            Approx.Equal((plus - minus) / (2 * h), gradient[j], 1e-6, 1e-8, $"df/dw_{j}");
+            Approx.Equal((plus - 2 * here + minus) / (h * h), partials[3 * j + 2], 1e-4, 1e-6, $"d2f/dw_{j}^2");
+        }
+    }
+
+    [Fact]
+    public void Mixed_partials_match_the_ridge_reference()
+    {
+        var (x, y) = Data();
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        int[][] indices = [[1, 1, 0, 0, 0], [0, 2, 0, 1, 0], [1, 0, 1, 1, 1], [0, 0, 0, 0, 0]];
+        foreach (var index in indices)
+        {
+            double reference = Ridges(x, y).Sum(r => r.Partial(W, index));
+            Approx.Equal(reference, glm.Partial(W, index), 1e-10, 1e-13, $"multi-index ({string.Join(",", index)})");
+        }
+    }
+
+    [Fact]
+    public void Coordinate_partials_and_slices_equal_partials_at_the_shifted_point()
+    {
+        var (x, y) = Data();
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        var at = new double[W.Length * 4];
+        for (int j = 0; j < W.Length; j++)
+        {
+            double moved = W[j] + 0.37 * (j + 1) - 0.9;
+            var w2 = (double[])W.Clone();
+            w2[j] = moved;
+            var fresh = Objective.Glm(x, y, GlmLink.Logistic);
+            fresh.PurePartials(w2, 3, at);
+            for (int k = 1; k <= 3; k++)
+                Approx.Equal(at[j * 4 + k], glm.CoordinatePartial(W, j, moved, k), 1e-12, 1e-14, $"coordinate {j}, order {k}");
+            // Unshifted: the cached g^(k)(eta).
+            fresh.PurePartials(W, 3, at);
+            Approx.Equal(at[j * 4 + 2], glm.CoordinatePartial(W, j, W[j], 2), 1e-14, 0, $"coordinate {j} unshifted");
+            Approx.Equal(Direct(x, y, w2), glm.CoordinateSlice(W, j, moved), 1e-12, 0, $"slice {j}");
+        }
+    }
+
+    private static double[] Soa(double[][] samples, int stride)
+    {
+        int d = samples[0].Length;
+        var data = new double[d * stride];
+        for (int s = 0; s < samples.Length; s++)
+            for (int j = 0; j < d; j++) data[j * stride + s] = samples[s][j];
+        return data;
+    }
+
+    [Fact]
+    public void Block_methods_equal_the_scalar_ones_bit_for_bit()
+    {
+        var (x, y) = Data();
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        var random = new RandomSource(5);
+        var samples = Enumerable.Range(0, 7).Select(_ => W.Select(w => w + random.Normal()).ToArray()).ToArray();
+        const int stride = 8, order = 4, d = 5;
+        var data = Soa(samples, stride);
+        var block = new SampleBlock(data, d, samples.Length, stride);
+        var values = new double[stride];
+        glm.Values(block, values);
+        var partials = new double[(order + 1) * d * stride];
+        glm.PurePartials(block, order, partials);
+        var shifts = new double[d * stride];
+        for (int i = 0; i < shifts.Length; i++) shifts[i] = data[i] + 0.1 * (i % 7) - 0.3;
+        var coordinate = new double[d * stride];
+        glm.CoordinatePartials(block, shifts, 2, coordinate);
+
+        var reference = Objective.Glm(x, y, GlmLink.Logistic);
+        var one = new double[d * (order + 1)];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            Assert.Equal(reference.Value(samples[s]), values[s]);
+            reference.PurePartials(samples[s], order, one);
+            for (int j = 0; j < d; j++)
+            {
+                for (int k = 1; k <= order; k++) Assert.Equal(one[j * (order + 1) + k], partials[(k * d + j) * stride + s]);
+                Assert.Equal(reference.CoordinatePartial(samples[s], j, shifts[j * stride + s], 2), coordinate[j * stride + s]);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_mini_batch_is_its_rows_times_N_over_batch()
+    {
+        var (x, y) = Data(rows: 40);
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        int[] rows = [3, 17, 17, 0, 39, 22, 8];
+        glm.SelectRows(rows);
+        Assert.Equal(40.0 / 7, glm.Scale);
+        Assert.Equal(7, glm.BatchSize);
+        double reference = 0;
+        var gradient = new double[W.Length];
+        var expectedGradient = new double[W.Length];
+        var one = new double[W.Length];
+        foreach (int n in rows)
+        {
+            var ridge = Objective.Ridge(e => Jet.LogSigmoid(y[n] > 0 ? e : -e), x[n]);
+            reference += ridge.Value(W);
+            ridge.Gradient(W, one);
+            for (int j = 0; j < W.Length; j++) expectedGradient[j] += 40.0 / 7 * one[j];
+        }
+        Approx.Equal(40.0 / 7 * reference, glm.Value(W), 1e-13, 0, "batch value");
+        glm.Gradient(W, gradient);
+        for (int j = 0; j < W.Length; j++) Approx.Equal(expectedGradient[j], gradient[j], 1e-12, 1e-14, $"batch gradient {j}");
+
+        // An explicit scale, then all rows again.
+        glm.SelectRows(rows, scale: 1);
+        Approx.Equal(reference, glm.Value(W), 1e-13, 0, "scale 1");
+        glm.SelectAllRows();
+        Approx.Equal(Direct(x, y, W), glm.Value(W), 1e-13, 0, "all rows");
+    }
+
+    [Fact]
+    public void User_links_by_jets_and_by_callback_agree_with_the_closed_form()
+    {
+        // Poisson log-likelihood up to a constant: g(y, eta) = y eta - exp(eta); g' = y - e^eta, g^(k) = -e^eta for k >= 2.
+        var (x, _) = Data();
+        var counts = Enumerable.Range(0, x.Length).Select(n => (double)(n % 4)).ToArray();
+        var w = W.Select(v => 0.3 * v).ToArray();
+        var byJet = Objective.Glm(x, counts, GlmLink.FromJet((y, eta) => y * eta - Jet.Exp(eta)));
+        var byCallback = Objective.Glm(x, counts, GlmLink.FromDerivatives((y, eta, d) =>
+        {
+            double e = Math.Exp(eta);
+            d[0] = y * eta - e;
+            if (d.Length > 1) d[1] = y - e;
+            for (int k = 2; k < d.Length; k++) d[k] = -e;
+        }));
+        const int order = 5;
+        var a = new double[w.Length * (order + 1)];
+        var b = new double[w.Length * (order + 1)];
+        byJet.PurePartials(w, order, a);
+        byCallback.PurePartials(w, order, b);
+        for (int j = 0; j < w.Length; j++)
+            for (int k = 1; k <= order; k++)
+            {
+                double expected = 0;
+                for (int n = 0; n < x.Length; n++)
+                {
+                    double eta = 0;
+                    for (int i = 0; i < w.Length; i++) eta += x[n][i] * w[i];
+                    double gk = k == 1 ? counts[n] - Math.Exp(eta) : -Math.Exp(eta);
+                    expected += Math.Pow(x[n][j], k) * gk;
+                }
+                Approx.Equal(expected, a[j * (order + 1) + k], 1e-11, 1e-13, $"jet link d^{k}/dw_{j}^{k}");
+                Approx.Equal(expected, b[j * (order + 1) + k], 1e-11, 1e-13, $"callback link d^{k}/dw_{j}^{k}");
+            }
+        Assert.True(byJet.SupportsJets);
+        Assert.False(byCallback.SupportsJets);
+    }
+
+    [Fact]
+    public void Bad_data_is_refused_with_the_row_named()
+    {
+        double[][] ragged = [[1, 2], [3]];
+        var e1 = Assert.Throws<ArgumentException>(() => Objective.Glm(ragged, [0, 1], GlmLink.Logistic));
+        Assert.Contains("row 1", e1.Message);
+        double[][] nan = [[1, 2], [3, double.NaN]];
+        var e2 = Assert.Throws<ArgumentException>(() => Objective.Glm(nan, [0, 1], GlmLink.Logistic));
+        Assert.Contains("Feature 1 of data row 1", e2.Message);
+        var e3 = Assert.Throws<ArgumentException>(() => Objective.Glm(new double[,] { { 1 }, { 2 } }, [0, 2], GlmLink.Logistic));
+        Assert.Contains("row 1", e3.Message);
+        Assert.Contains("0 or 1", e3.Message);
+        Assert.Throws<ArgumentException>(() => Objective.Glm(new double[,] { { 1 }, { 2 } }, [0], GlmLink.Logistic));
+        var glm = Objective.Glm(new double[,] { { 1 }, { 2 } }, [0, 1], GlmLink.Logistic);
+        var e4 = Assert.Throws<ArgumentOutOfRangeException>(() => glm.SelectRows([0, 2]));
+        Assert.Contains("entry 1", e4.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => glm.PurePartials([0.5], 61, new double[62]));
+    }
+
+    [Fact]
+    public void Jets_through_the_glm_give_its_partials()
+    {
+        var (x, y) = Data();
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        Assert.True(glm.SupportsJets);
+        // Along e_2: the directional derivatives are the pure partials along coordinate 2.
+        var direction = new double[W.Length];
+        direction[2] = 1;
+        var viaJets = new double[5];
+        Derivatives.Directional(new GlmJets(glm), W, direction, 4, viaJets);
+        var partials = new double[W.Length * 5];
+        glm.PurePartials(W, 4, partials);
+        for (int k = 0; k <= 4; k++) Approx.Equal(partials[2 * 5 + k], viaJets[k], 1e-11, 1e-13, $"order {k}");
+    }
+
+    private readonly struct GlmJets(Objective f) : IJetFunction
+    {
+        public Jet Evaluate(ReadOnlySpan<Jet> z) => f.Evaluate(z);
+    }
+
+    [Fact]
+    public void Warm_evaluations_allocate_nothing()
+    {
+        var (x, y) = Data(rows: 64, features: 5);
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        int[] batch = [1, 5, 9, 33, 60, 2, 2, 7];
+        var partials = new double[W.Length * 10];
+        var gradient = new double[W.Length];
+        var w = (double[])W.Clone();
+        var blockData = new double[5 * 8];
+        for (int i = 0; i < blockData.Length; i++) blockData[i] = 0.1 * (i % 9) - 0.4;
+        var blockPartials = new double[10 * 5 * 8];
+        var blockValues = new double[8];
+        void Round(int i)
+        {
+            var block = new SampleBlock(blockData, 5, 7, 8);
+            glm.PurePartials(block, 9, blockPartials);
+            glm.Values(block, blockValues);
+            glm.SelectRows(batch);
+            w[0] = 0.01 * i;
+            glm.Value(w);
+            glm.Gradient(w, gradient);
+            glm.PurePartials(w, 9, partials);
+            glm.CoordinatePartial(w, 3, w[3] + 0.2, 2);
+        }
+        Round(0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i < 50; i++) Round(i);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
