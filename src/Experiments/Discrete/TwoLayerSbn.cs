@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 
 namespace SeriesCompiler.Experiments.Discrete;
@@ -9,10 +10,10 @@ public interface ILatentVariableModel
     IReadOnlyList<DenseLayer> EncoderLayers { get; }
 
     /// <summary>Fills every gradient (summed over the batch) and returns the batch's mean f at the estimator's samples.</summary>
-    double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random);
+    double ComputeGradient(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random);
 
     /// <summary>One Adam step up the batch-mean ELBO; returns the mean f.</summary>
-    double TrainStep(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random);
+    double TrainStep(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random);
 
     /// <summary>Means over the rows of a one-draw-per-sample ELBO and of the importance-sampling log-likelihood.</summary>
     (double Elbo, double LogLikelihood) Evaluate(double[] x, int rows, int samples, RandomSource random);
@@ -100,7 +101,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             Kernels.BernoulliLogLikelihood(_z2, PriorLogits), Kernels.BernoulliLogLikelihood(_z1, l1), Kernels.BernoulliLogLikelihood(_z2, l2));
     }
 
-    public double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    public double ComputeGradient(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         _q1.ZeroGradient(); _q2.ZeroGradient(); _decoders.ZeroGradient();
         Array.Clear(_priorGradient);
@@ -114,7 +115,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         };
     }
 
-    private double RuleOrReinforce(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    private double RuleOrReinforce(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         bool rule = estimator is LocalExpectationEstimator;
         double baseline = estimator is ReinforceEstimator { Baseline: var b } ? b : double.NaN; // NaN: the first batch, see ReinforceEstimator
@@ -309,6 +310,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         private readonly double[] _v2 = new double[model.Units], _dv1 = new double[model.Units];
 
         public int Units => model.Units;
+        public bool SubtractsLogQ => true; // f holds -log q(z2 | z1)
         public double Logit(int k) => L2[Row * model.Units + k];
 
         public double Value(ReadOnlySpan<int> b)
@@ -342,6 +344,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         private readonly double[] _l2 = new double[model.Units], _y2 = new double[model.Units], _d2 = new double[model.Units];
 
         public int Units => model.Units;
+        public bool SubtractsLogQ => true; // f holds -log q(z1 | x)
         public double Logit(int j) => L1[Row * model.Units + j];
 
         public double Value(ReadOnlySpan<int> b)
@@ -420,7 +423,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             if (input[k] != 0) Kernels.Axpy(input[k], delta, grad.Slice(k * layer.Out, layer.Out));
     }
 
-    public double TrainStep(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    public double TrainStep(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         double mean = ComputeGradient(x, batch, estimator, random);
         _q1.Ascend(1.0 / batch);
