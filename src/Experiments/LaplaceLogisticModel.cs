@@ -142,7 +142,7 @@ public sealed class LogisticBatchObjective : Objective
 {
     private readonly LogisticData _data;
     private readonly int[] _batch;
-    private readonly double[] _margin, _w;
+    private readonly double[] _margin, _sigmoid, _w;
     private readonly double[] _g = new double[LogSigmoid.MaxOrder + 1];
     private double _scale = 1;
     private bool _marginsValid;
@@ -152,6 +152,7 @@ public sealed class LogisticBatchObjective : Objective
         _data = data;
         _batch = new int[batch];
         _margin = new double[batch];
+        _sigmoid = new double[batch];
         _w = new double[data.Dimension];
     }
 
@@ -176,6 +177,7 @@ public sealed class LogisticBatchObjective : Objective
             double sum = 0;
             for (int j = 0; j < w.Length; j++) sum += x[j] * w[j];
             _margin[n] = _data.Y[_batch[n]] * sum;
+            _sigmoid[n] = 1 / (1 + Math.Exp(-_margin[n])); // unshifted coordinates (the mean's term) reuse it
         }
         _marginsValid = true;
     }
@@ -230,13 +232,21 @@ public sealed class LogisticBatchObjective : Objective
     public override double CoordinatePartial(ReadOnlySpan<double> w, int coordinate, double x, int order)
     {
         if (order > LogSigmoid.MaxOrder) throw new ArgumentOutOfRangeException(nameof(order), order, $"log sigmoid's derivatives are tabulated to order {LogSigmoid.MaxOrder}");
+        if (order == 0)
+        {
+            var copy = Scratch(w.Length);
+            w.CopyTo(copy);
+            copy[coordinate] = x;
+            return Value(copy.AsSpan(0, w.Length));
+        }
         Margins(w);
         double shift = x - w[coordinate], sum = 0;
         for (int n = 0; n < _batch.Length; n++)
         {
-            double c = _data.Y[_batch[n]] * _data.X[_batch[n]][coordinate];
-            LogSigmoid.Derivatives(_margin[n] + c * shift, order, _g); // the margin with w_j moved to x
-            sum += Math.Pow(c, order) * _g[order];
+            double c = _data.Y[_batch[n]] * _data.X[_batch[n]][coordinate], power = c;
+            for (int k = 1; k < order; k++) power *= c;
+            // The margin with w_j moved to x.
+            sum += power * (shift == 0 ? LogSigmoid.FromSigmoid(_sigmoid[n], order) : LogSigmoid.Derivative(_margin[n] + c * shift, order));
         }
         return _scale * sum;
     }
