@@ -24,7 +24,7 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
     {
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutputDirectory);
-        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Direct("laplace"));
+        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Load("laplace"));
         int seeds = options.Quick ? 2 : 5;
         int steps = options.Quick ? 300 : 10_000;
         int every = options.Quick ? 25 : 250;
@@ -64,7 +64,7 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
         var sum = new double[2 * d];
         var sumSq = new double[2 * d];
         var adam = new Adam(2 * d);
-        var ws = new LaplaceLogisticModel.Workspace(d, Batch);
+        var ws = new LaplaceLogisticModel.Workspace(model, Batch);
         var batch = new int[Batch];
         for (int step = 0; step <= steps; step++)
         {

@@ -21,13 +21,13 @@ public sealed class LaplaceTruncationExperiment : IExperiment
     {
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutputDirectory);
-        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Direct("laplace"));
+        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Load("laplace"));
         int d = model.Dimension;
         int trainSteps = options.Quick ? 200 : 2_000;
         int repeats = options.Quick ? 20 : 100;
         int referenceSamples = options.Quick ? 20_000 : 200_000;
         var random = new RandomSource(2021);
-        var ws = new LaplaceLogisticModel.Workspace(d, LaplaceLogisticRegressionExperiment.Batch);
+        var ws = new LaplaceLogisticModel.Workspace(model, LaplaceLogisticRegressionExperiment.Batch);
         var parameters = new double[2 * d];
         var gradient = new double[2 * d];
         var batch = new int[LaplaceLogisticRegressionExperiment.Batch];

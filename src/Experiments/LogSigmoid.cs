@@ -47,6 +47,18 @@ public static class LogSigmoid
         }
     }
 
+    /// <summary>g^(n)(s) alone, n from 1 to <see cref="MaxOrder"/>: one exponential (u = sigmoid(s)) and one polynomial.</summary>
+    public static double Derivative(double s, int n) => FromSigmoid(1 / (1 + Math.Exp(-s)), n);
+
+    /// <summary>g^(n) at the point where sigmoid(s) = u (n from 1 to <see cref="MaxOrder"/>): the polynomial alone.</summary>
+    public static double FromSigmoid(double u, int n)
+    {
+        var p = Coefficients[n];
+        double v = 0;
+        for (int k = p.Length - 1; k >= 0; k--) v = v * u + p[k];
+        return v;
+    }
+
     /// <summary>g''(s) = -u (1 - u).</summary>
     public static double Second(double s)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SeriesCompiler.Experiments.Output;
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 
 namespace SeriesCompiler.Experiments.Discrete;
@@ -58,12 +59,12 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
 
     private string RuleName => kind == Kind.SigmoidBeliefNetwork ? "bernoulli-rule" : "categorical-rule";
 
-    private IEnumerable<IDiscreteEstimator> MoreSampleRules() => MoreSamples.Select(n => new LocalExpectationEstimator(n, RuleName));
+    private IEnumerable<IDiscreteGradientEstimator> MoreSampleRules() => MoreSamples.Select(n => new LocalExpectationEstimator(n, RuleName));
 
     private IEnumerable<string> MoreSampleRuleNames(string setting, int[] hidden, DataSet data, bool quick) =>
         !smoke && (data.Substitute || !quick) && setting != TwoLayer && hidden.Length == 0 ? MoreSampleRules().Select(e => e.Name) : [];
 
-    private IDiscreteEstimator MakeEstimator(string name) => MakeEstimators().Concat(MoreSampleRules()).First(e => e.Name == name);
+    private IDiscreteGradientEstimator MakeEstimator(string name) => MakeEstimators().Concat(MoreSampleRules()).First(e => e.Name == name);
 
     // The smoke mode shrinks the VAEs' tanh layers (200 -> 50) to keep the test suite fast; same code path.
     private IEnumerable<(string Setting, LatentSpace Space, int[] Hidden)> Settings()
@@ -80,13 +81,13 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         yield return ("Cat. VAE", LatentSpace.Categorical(20, 10), [h, h]);
     }
 
-    private IDiscreteEstimator[] MakeEstimators() =>
+    private IDiscreteGradientEstimator[] MakeEstimators() =>
     [
         new LocalExpectationEstimator(1, RuleName),
         new ReinforceEstimator(),
         new GumbelSoftmaxEstimator(0.5, straightThrough: true),
         new GumbelSoftmaxEstimator(0.5, straightThrough: false),
-        .. kind == Kind.SigmoidBeliefNetwork ? new IDiscreteEstimator[] { new RebarEstimator(learned: false, learningRate: 1e-2), new RebarEstimator(learned: true, learningRate: 1e-2) } : [],
+        .. kind == Kind.SigmoidBeliefNetwork ? new IDiscreteGradientEstimator[] { new RebarEstimator(learned: false, learningRate: 1e-2), new RebarEstimator(learned: true, learningRate: 1e-2) } : [],
     ];
 
     private const int Batch = 100;
@@ -161,7 +162,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
 
     // setting picks the model; label (the setting and its data set) keys the log.
     private (double Elbo, double TestElbo, double TestLl, double SecondsPerEpoch) Train(
-        Digits data, int train, int test, LatentSpace space, int[] hidden, IDiscreteEstimator estimator, int seed, Scale scale, string setting, string label, RunLog log)
+        Digits data, int train, int test, LatentSpace space, int[] hidden, IDiscreteGradientEstimator estimator, int seed, Scale scale, string setting, string label, RunLog log)
     {
         int smokeProbe = smoke ? 10 : 20;
         var random = new RandomSource((ulong)(7919 * seed + 101));
@@ -234,7 +235,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
     }
 
     /// <summary>log10 of the mean over encoder parameters of the variance of repeated batch-mean gradient estimates.</summary>
-    private static double DirectVariance(ILatentVariableModel model, double[] x, int rows, IDiscreteEstimator estimator, RandomSource random, int repeats)
+    private static double DirectVariance(ILatentVariableModel model, double[] x, int rows, IDiscreteGradientEstimator estimator, RandomSource random, int repeats)
     {
         double[]? sum = null, sumSq = null;
         for (int r = 0; r < repeats; r++)

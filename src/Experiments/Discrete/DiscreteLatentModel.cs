@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 
 namespace SeriesCompiler.Experiments.Discrete;
@@ -7,7 +8,7 @@ namespace SeriesCompiler.Experiments.Discrete;
 /// layers), a learned factorised prior p(z), and a decoder p(x | z) = Bernoulli(sigmoid(g(z))). With linear encoder and
 /// decoder and Bernoulli units it is the one-layer sigmoid belief network of the paper's Table 1; with two tanh layers
 /// of 200 units in the encoder and in the decoder it is the paper's (Grathwohl et al.'s) Bernoulli or categorical VAE.
-/// Training ascends the ELBO with Adam, the posterior's gradient coming from an <see cref="IDiscreteEstimator"/>.
+/// Training ascends the ELBO with Adam, the posterior's gradient coming from an <see cref="IDiscreteGradientEstimator"/>.
 /// </summary>
 public sealed class DiscreteLatentModel : ILatentVariableModel
 {
@@ -62,7 +63,7 @@ public sealed class DiscreteLatentModel : ILatentVariableModel
     /// Fills every gradient (encoder, decoder, prior; summed over the batch) from one estimate per data point and
     /// returns the batch's mean f at the estimator's samples.
     /// </summary>
-    public double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    public double ComputeGradient(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         Encoder.ZeroGradient();
         Decoder.ZeroGradient();
@@ -82,7 +83,7 @@ public sealed class DiscreteLatentModel : ILatentVariableModel
         {
             Space.Expand(logits.AsSpan(r * E, E), full);
             objective.Set(x.AsSpan(r * Pixels, Pixels), prior, full);
-            total += estimator.Estimate(objective, random, y, dFull);
+            total += estimator.Estimate(objective, full, random, y, dFull);
             for (int c = 0; c < configurations; c++)
                 objective.AccumulateModelGradient(y.AsSpan(c * Space.FullSize, Space.FullSize), fullPriorGradient, 1.0 / configurations);
             Space.Contract(dFull, dLogits.AsSpan(r * E, E));
@@ -94,7 +95,7 @@ public sealed class DiscreteLatentModel : ILatentVariableModel
     }
 
     /// <summary>One training step on a batch: gradient, then Adam on the mean over the batch. Returns the mean f.</summary>
-    public double TrainStep(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    public double TrainStep(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         double mean = ComputeGradient(x, batch, estimator, random);
         Encoder.Ascend(1.0 / batch);
@@ -126,7 +127,7 @@ public sealed class DiscreteLatentModel : ILatentVariableModel
             objective.Set(x.AsSpan(r * Pixels, Pixels), prior, full);
             for (int s = 0; s < samples; s++)
             {
-                objective.Sample(random, state);
+                objective.Draw(random, state);
                 values[s] = objective.Value(state);
             }
             elbo += values.Average();

@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 
 namespace SeriesCompiler.Experiments.Discrete;
@@ -11,6 +12,9 @@ public sealed record LatentSpace(int Variables, int Classes, bool Binary)
 {
     public static LatentSpace Bernoulli(int units) => new(units, 2, true);
     public static LatentSpace Categorical(int variables, int classes) => new(variables, classes, false);
+
+    /// <summary>The runtime's view of the latent layer (the estimators' full layout is this one).</summary>
+    public DiscreteLayer Layer => new(Variables, Classes);
 
     /// <summary>Logits per data point in the full (variable, class) layout.</summary>
     public int FullSize => Variables * Classes;
@@ -49,9 +53,14 @@ public sealed record LatentSpace(int Variables, int Classes, bool Binary)
 /// costs O(D) rather than a new forward pass, and otherwise the remaining layers are recomputed for blocks of
 /// neighbours at once), and at a relaxed configuration with its gradient (for Gumbel-softmax, REBAR and RELAX).
 /// </summary>
-public sealed class ElboObjective
+public sealed class ElboObjective : IRelaxedDiscreteObjective
 {
     public LatentSpace Space { get; }
+    public DiscreteLayer Layer { get; }
+
+    /// <summary>f = log p(x, z) - log q(z | x): the relaxed estimators also differentiate the -log q term in the logits.</summary>
+    public bool SubtractsLogQ => true;
+
     private readonly IReadOnlyList<DenseLayer> _layers;
     private readonly DenseLayer _first;
     private readonly bool _linear;
@@ -77,6 +86,7 @@ public sealed class ElboObjective
         if (decoder[^1].Activation != Activation.Identity || decoder[0].In != space.DecoderInputs)
             throw new ArgumentException("the decoder must take the latent inputs and end in a linear layer (the logits)");
         Space = space;
+        Layer = space.Layer;
         _layers = decoder;
         _first = decoder[0];
         _linear = decoder.Count == 1;
@@ -109,18 +119,8 @@ public sealed class ElboObjective
 
     public double Probability(int j, int k) => Math.Exp(_logQ[j * Space.Classes + k]);
 
-    /// <summary>Draws z ~ q.</summary>
-    public void Sample(RandomSource random, Span<int> state)
-    {
-        int K = Space.Classes;
-        for (int j = 0; j < Space.Variables; j++)
-        {
-            double u = random.NextDouble(), c = 0;
-            int k = 0;
-            for (; k < K - 1; k++) { c += Math.Exp(_logQ[j * K + k]); if (u < c) break; }
-            state[j] = k;
-        }
-    }
+    /// <summary>Draws z ~ q (the runtime layer's inverse-CDF draw).</summary>
+    public void Draw(RandomSource random, Span<int> state) => Layer.Draw(_logQ, random, state);
 
     private void PreActivation(ReadOnlySpan<int> state, Span<double> s)
     {
@@ -178,7 +178,7 @@ public sealed class ElboObjective
     /// rank-one updates of the first layer's pre-activation, then (nonlinear decoder) the other layers recomputed for
     /// blocks of neighbours. Returns f(z).
     /// </summary>
-    public double Neighbours(ReadOnlySpan<int> state, Span<double> values)
+    public double EvaluateFlipped(ReadOnlySpan<int> state, Span<double> values)
     {
         double f = Value(state); // leaves _h0 at z
         double terms = 0;        // every variable's log p - log q term

@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 
 namespace SeriesCompiler.Experiments.Discrete;
@@ -9,10 +10,10 @@ public interface ILatentVariableModel
     IReadOnlyList<DenseLayer> EncoderLayers { get; }
 
     /// <summary>Fills every gradient (summed over the batch) and returns the batch's mean f at the estimator's samples.</summary>
-    double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random);
+    double ComputeGradient(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random);
 
     /// <summary>One Adam step up the batch-mean ELBO; returns the mean f.</summary>
-    double TrainStep(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random);
+    double TrainStep(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random);
 
     /// <summary>Means over the rows of a one-draw-per-sample ELBO and of the importance-sampling log-likelihood.</summary>
     (double Elbo, double LogLikelihood) Evaluate(double[] x, int rows, int samples, RandomSource random);
@@ -50,6 +51,12 @@ public sealed class TwoLayerSbn : ILatentVariableModel
     private readonly FirstLayer _layer1;
     private readonly SecondLayer _layer2;
     private RebarEstimator? _layer2Rebar, _layer2Owner;
+    // The runtime's view of one row's two layers for the rule and REINFORCE: full-layout log-probabilities, the drawn
+    // states, the flipped values and the full-layout gradient.
+    private readonly DiscreteLayer _layer;
+    private readonly double[] _full, _logQ1, _logQ2, _flipValues, _gradFull;
+    private readonly int[] _state1, _state2;
+    private readonly RuleRow _row;
 
     public TwoLayerSbn(int units, int pixels, double learningRate, RandomSource random, ReadOnlySpan<double> pixelMeans = default)
     {
@@ -78,6 +85,24 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         _u = new double[units]; _v = new double[units]; _b = new int[units];
         _layer1 = new FirstLayer(this);
         _layer2 = new SecondLayer(this);
+        _layer = DiscreteLayer.Bernoulli(units);
+        _full = new double[2 * units]; _logQ1 = new double[2 * units]; _logQ2 = new double[2 * units];
+        _flipValues = new double[2 * units]; _gradFull = new double[2 * units];
+        _state1 = new int[units]; _state2 = new int[units];
+        _row = new RuleRow(this);
+    }
+
+    // Full-layout log-probabilities of Bernoulli logits l: (log sigmoid(-l_k), log sigmoid(l_k)) per unit.
+    private void LogQ(ReadOnlySpan<double> l, Span<double> logQ)
+    {
+        for (int k = 0; k < Units; k++) { _full[2 * k] = 0; _full[2 * k + 1] = l[k]; }
+        _layer.LogProbabilities(_full, logQ);
+    }
+
+    // A full-layout gradient to the class-1 logits (the layers' only logits).
+    private void Contract(Span<double> d)
+    {
+        for (int k = 0; k < Units; k++) d[k] = _gradFull[2 * k + 1];
     }
 
     private static void Logits(DenseLayer layer, ReadOnlySpan<double> input, Span<double> s)
@@ -100,7 +125,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             Kernels.BernoulliLogLikelihood(_z2, PriorLogits), Kernels.BernoulliLogLikelihood(_z1, l1), Kernels.BernoulliLogLikelihood(_z2, l2));
     }
 
-    public double ComputeGradient(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    public double ComputeGradient(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         _q1.ZeroGradient(); _q2.ZeroGradient(); _decoders.ZeroGradient();
         Array.Clear(_priorGradient);
@@ -114,7 +139,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         };
     }
 
-    private double RuleOrReinforce(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    private double RuleOrReinforce(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         bool rule = estimator is LocalExpectationEstimator;
         double baseline = estimator is ReinforceEstimator { Baseline: var b } ? b : double.NaN; // NaN: the first batch, see ReinforceEstimator
@@ -138,15 +163,31 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             total += f;
             var d1 = dl1.AsSpan(r * n, n);
             var d2 = dl2.AsSpan(r * n, n);
-            if (rule) Rule(xr, l1r, l2r, f, (lx, lz1, lp2, lq1, lq2), d1, d2);
+            LogQ(l1r, _logQ1);
+            LogQ(l2r, _logQ2);
+            for (int k = 0; k < n; k++) { _state1[k] = (int)_z1[k]; _state2[k] = (int)_z2[k]; }
+            if (rule)
+            {
+                // The runtime's Theorem 2 per layer, at this row's flipped evaluations (RuleRow).
+                _row.Set(xr, l1r, l2r, f, (lx, lz1, lp2, lq1, lq2));
+                _row.Level = 2;
+                Array.Clear(_gradFull);
+                LocalExpectationEstimator.Accumulate(_row, _logQ2, _state2, _flipValues, _gradFull);
+                Contract(d2);
+                _row.Level = 1;
+                Array.Clear(_gradFull);
+                LocalExpectationEstimator.Accumulate(_row, _logQ1, _state1, _flipValues, _gradFull);
+                Contract(d1);
+            }
             else
-                // REINFORCE: (f - b) d log q(z1, z2) / d logits, both layers.
-                for (int k = 0; k < n; k++)
-                {
-                    double advantage = double.IsNaN(baseline) ? 0 : f - baseline;
-                    d1[k] = advantage * (_z1[k] - Kernels.Sigmoid(l1r[k]));
-                    d2[k] = advantage * (_z2[k] - Kernels.Sigmoid(l2r[k]));
-                }
+            {
+                // REINFORCE: (f - b) d log q(z1, z2) / d logits, both layers (NaN b: the first batch, see ReinforceEstimator).
+                double advantage = double.IsNaN(baseline) ? 0 : f - baseline;
+                ReinforceEstimator.Accumulate(_layer, _logQ1, _state1, advantage, _gradFull);
+                Contract(d1);
+                ReinforceEstimator.Accumulate(_layer, _logQ2, _state2, advantage, _gradFull);
+                Contract(d2);
+            }
             ModelGradient(xr);
         }
         Q1.Backward(dl1);
@@ -309,6 +350,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         private readonly double[] _v2 = new double[model.Units], _dv1 = new double[model.Units];
 
         public int Units => model.Units;
+        public bool SubtractsLogQ => true; // f holds -log q(z2 | z1)
         public double Logit(int k) => L2[Row * model.Units + k];
 
         public double Value(ReadOnlySpan<int> b)
@@ -342,6 +384,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
         private readonly double[] _l2 = new double[model.Units], _y2 = new double[model.Units], _d2 = new double[model.Units];
 
         public int Units => model.Units;
+        public bool SubtractsLogQ => true; // f holds -log q(z1 | x)
         public double Logit(int j) => L1[Row * model.Units + j];
 
         public double Value(ReadOnlySpan<int> b)
@@ -361,45 +404,79 @@ public sealed class TwoLayerSbn : ILatentVariableModel
     }
 
     /// <summary>
-    /// The Bernoulli rule, d/d l_j = sigmoid'(l_j) (f(unit j = 1) - f(unit j = 0)), for both layers at one sample.
-    /// Layer 2 given z1: flipping z2_k moves p(z1 | z2)'s logits by +-U_k and changes unit k's prior and posterior
-    /// terms. Layer 1: flipping z1_j moves p(x | z1)'s logits by +-W_j and q(z2 | z1)'s by +-V2_j; z2 follows at the
-    /// same u2, and p(z1 | z2)'s logits move by U_k for each unit k of z2 that changed.
+    /// One row's flipped evaluations for the rule, layer by layer (<see cref="Level"/>), as the runtime's
+    /// <see cref="IDiscreteObjective"/>: values[2 j + k] = f with unit j of that layer set to k, the other at the drawn
+    /// state. Layer 2 given z1: flipping z2_k moves p(z1 | z2)'s logits by +-U_k and changes unit k's prior and
+    /// posterior terms. Layer 1: flipping z1_j moves p(x | z1)'s logits by +-W_j and q(z2 | z1)'s by +-V2_j; z2 follows
+    /// at the same u2, and p(z1 | z2)'s logits move by U_k for each unit k of z2 that changed. Every flipped evaluation
+    /// is a rank-one update: no layer is recomputed.
     /// </summary>
-    private void Rule(ReadOnlySpan<double> x, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, double f,
-        (double Lx, double L1, double Lp2, double Lq1, double Lq2) parts, Span<double> d1, Span<double> d2)
+    private sealed class RuleRow(TwoLayerSbn model) : IDiscreteObjective
+    {
+        private double[] _x = [], _l1 = [], _l2 = [];
+        private double _f;
+        private (double Lx, double L1, double Lp2, double Lq1, double Lq2) _parts;
+
+        public int Level { get; set; }
+        public DiscreteLayer Layer => model._layer;
+
+        public void Set(ReadOnlySpan<double> x, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, double f, (double, double, double, double, double) parts)
+        {
+            if (_x.Length != x.Length) _x = new double[x.Length];
+            if (_l1.Length != l1.Length) { _l1 = new double[l1.Length]; _l2 = new double[l2.Length]; }
+            x.CopyTo(_x); l1.CopyTo(_l1); l2.CopyTo(_l2);
+            _f = f;
+            _parts = parts;
+        }
+
+        public double Value(ReadOnlySpan<int> state)
+        {
+            var drawn = Level == 1 ? model._state1 : model._state2;
+            if (!state.SequenceEqual(drawn)) throw new InvalidOperationException("the two-layer rule evaluates f only at the drawn sample and its flips");
+            return _f;
+        }
+
+        public double EvaluateFlipped(ReadOnlySpan<int> state, Span<double> values)
+        {
+            double f = Value(state);
+            for (int j = 0; j < model.Units; j++)
+            {
+                values[2 * j + state[j]] = f;
+                values[2 * j + 1 - state[j]] = Level == 2 ? model.FlipLayer2(j, f, _parts, _l2) : model.FlipLayer1(j, _x, _l1, _l2, _parts);
+            }
+            return f;
+        }
+    }
+
+    // f with z2_k flipped (z1 fixed).
+    private double FlipLayer2(int k, double f, (double Lx, double L1, double Lp2, double Lq1, double Lq2) parts, ReadOnlySpan<double> l2)
+    {
+        double sign = _z2[k] == 1 ? -1 : 1;
+        return f - parts.L1 + Kernels.BernoulliLogLikelihoodShifted(_z1, _s1, P1.Row(k), sign) + sign * PriorLogits[k] - sign * l2[k];
+    }
+
+    // f with z1_j flipped, z2 following at the same uniforms.
+    private double FlipLayer1(int j, ReadOnlySpan<double> x, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2,
+        (double Lx, double L1, double Lp2, double Lq1, double Lq2) parts)
     {
         int n = Units;
+        double sign = _z1[j] == 1 ? -1 : 1;
+        double lx = Kernels.BernoulliLogLikelihoodShifted(x, _sX, PX.Row(j), sign);
+        l2.CopyTo(_l2f);
+        Kernels.Axpy(sign, Q2.Row(j), _l2f);
+        _s1.CopyTo(_s1f);
+        double lp2 = parts.Lp2;
         for (int k = 0; k < n; k++)
         {
-            double sign = _z2[k] == 1 ? -1 : 1;
-            double flipped = f - parts.L1 + Kernels.BernoulliLogLikelihoodShifted(_z1, _s1, P1.Row(k), sign)
-                + sign * PriorLogits[k] - sign * l2[k];
-            double p = Kernels.Sigmoid(l2[k]);
-            d2[k] = p * (1 - p) * (_z2[k] == 1 ? f - flipped : flipped - f);
+            _z2f[k] = _l2f[k] > _lu2[k] ? 1 : 0;
+            double change = _z2f[k] - _z2[k];
+            if (change != 0) { Kernels.Axpy(change, P1.Row(k), _s1f); lp2 += change * PriorLogits[k]; }
         }
-        for (int j = 0; j < n; j++)
-        {
-            double sign = _z1[j] == 1 ? -1 : 1;
-            double lx = Kernels.BernoulliLogLikelihoodShifted(x, _sX, PX.Row(j), sign);
-            l2.CopyTo(_l2f);
-            Kernels.Axpy(sign, Q2.Row(j), _l2f);
-            _s1.CopyTo(_s1f);
-            double lp2 = parts.Lp2;
-            for (int k = 0; k < n; k++)
-            {
-                _z2f[k] = _l2f[k] > _lu2[k] ? 1 : 0;
-                double change = _z2f[k] - _z2[k];
-                if (change != 0) { Kernels.Axpy(change, P1.Row(k), _s1f); lp2 += change * PriorLogits[k]; }
-            }
-            // log p(z1' | z2') with z1' = z1 but unit j flipped: the sum at z1 plus sign * s1'_j.
-            double lz1 = Kernels.BernoulliLogLikelihood(_z1, _s1f) + sign * _s1f[j];
-            double lq1 = parts.Lq1 + sign * l1[j];
-            double lq2 = Kernels.BernoulliLogLikelihood(_z2f, _l2f);
-            double flipped = lx + lz1 + lp2 - lq1 - lq2;
-            double p = Kernels.Sigmoid(l1[j]);
-            d1[j] = p * (1 - p) * (_z1[j] == 1 ? f - flipped : flipped - f);
-        }
+        // log p(z1' | z2') with z1' = z1 but unit j flipped: the sum at z1 plus sign * s1'_j.
+        double lz1 = Kernels.BernoulliLogLikelihood(_z1, _s1f) + sign * _s1f[j];
+        double lq1 = parts.Lq1 + sign * l1[j];
+        double lq2 = Kernels.BernoulliLogLikelihood(_z2f, _l2f);
+        return lx + lz1 + lp2 - lq1 - lq2;
     }
 
     // d f / d (W, d, U, c, prior) at the current (z1, z2): each a Bernoulli log-likelihood's (target - sigmoid) times input.
@@ -420,7 +497,7 @@ public sealed class TwoLayerSbn : ILatentVariableModel
             if (input[k] != 0) Kernels.Axpy(input[k], delta, grad.Slice(k * layer.Out, layer.Out));
     }
 
-    public double TrainStep(double[] x, int batch, IDiscreteEstimator estimator, RandomSource random)
+    public double TrainStep(double[] x, int batch, IDiscreteGradientEstimator estimator, RandomSource random)
     {
         double mean = ComputeGradient(x, batch, estimator, random);
         _q1.Ascend(1.0 / batch);

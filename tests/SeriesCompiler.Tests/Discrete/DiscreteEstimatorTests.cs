@@ -1,4 +1,5 @@
 using SeriesCompiler.Experiments.Discrete;
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;
 
@@ -116,8 +117,8 @@ public sealed class DiscreteEstimatorTests
         var state = new int[m.Space.Variables];
         for (int t = 0; t < 10; t++)
         {
-            f.Sample(random, state);
-            f.Neighbours(state, values);
+            f.Draw(random, state);
+            f.EvaluateFlipped(state, values);
             for (int j = 0; j < m.Space.Variables; j++)
                 for (int k = 0; k < m.Space.Classes; k++)
                 {
@@ -137,7 +138,7 @@ public sealed class DiscreteEstimatorTests
         var average = new double[m.Space.FullSize];
         var values = new double[m.Space.FullSize];
         foreach (var s in AllStates(m.Space))
-            LocalExpectationEstimator.Gradient(f, s, values, average, Q(f, s));
+            LocalExpectationEstimator.Accumulate(f, f.LogQ, s, values, average, Q(f, s));
         for (int i = 0; i < exact.Length; i++)
             Assert.True(Math.Abs(average[i] - exact[i]) < 1e-10, $"logit {i}: rule {average[i]:R} exact {exact[i]:R}");
         if (binary) // the paper's form: sigmoid'(l_j) E[f(z_-j, 1) - f(z_-j, 0)]
@@ -154,7 +155,7 @@ public sealed class DiscreteEstimatorTests
             }
     }
 
-    private static (double[] Mean, double[] StandardError) MonteCarlo(Small m, IDiscreteEstimator estimator, int n, ulong seed)
+    private static (double[] Mean, double[] StandardError) MonteCarlo(Small m, IDiscreteGradientEstimator estimator, int n, ulong seed)
     {
         var f = m.Objective();
         var random = new RandomSource(seed);
@@ -163,7 +164,7 @@ public sealed class DiscreteEstimatorTests
         var stats = new SeriesCompiler.Runtime.Statistics.Welford(g.Length);
         for (int t = 0; t < n; t++)
         {
-            estimator.Estimate(f, random, y, g);
+            estimator.Estimate(f, m.Posterior, random, y, g);
             stats.Add(g);
         }
         return (stats.Mean.ToArray(), Enumerable.Range(0, g.Length).Select(stats.StandardError).ToArray());
@@ -192,7 +193,7 @@ public sealed class DiscreteEstimatorTests
     {
         var m = ModelFor(binary, nonlinear);
         var exact = ExactGradient(m);
-        IDiscreteEstimator estimator = which switch
+        IDiscreteGradientEstimator estimator = which switch
         {
             "rule" => new LocalExpectationEstimator(),
             "reinforce" => new ReinforceEstimator { Baseline = -8.0 },
@@ -211,7 +212,8 @@ public sealed class DiscreteEstimatorTests
     /// <summary>REBAR or RELAX on the 8-unit nonlinear model, and sum_j g_j^2 of one estimate at the same noise each call.</summary>
     private static (RebarEstimator Estimator, Func<double> SumOfSquares) AtFixedNoise(bool learned)
     {
-        var f = ModelFor(true, nonlinear: true).Objective();
+        var m = ModelFor(true, nonlinear: true);
+        var f = m.Objective();
         var estimator = learned ? Relax(8, 5) : new RebarEstimator();
         estimator.Prepare(8);
         var y = new double[16];
@@ -219,8 +221,9 @@ public sealed class DiscreteEstimatorTests
         return (estimator, () =>
         {
             estimator.BeginBatch();
-            estimator.Estimate(f, new RandomSource(31), y, g);
-            return g.Sum(v => v * v);
+            estimator.Estimate(f, m.Posterior, new RandomSource(31), y, g);
+            // Over the class-1 logits (g_j; the class-0 entries are -g_j): the sum of squares the estimator descends.
+            return g.Where((_, i) => i % 2 == 1).Sum(v => v * v);
         });
     }
 
@@ -279,7 +282,7 @@ public sealed class DiscreteEstimatorTests
             for (int step = 0; step < 200; step++)
             {
                 rebar.BeginBatch();
-                for (int r = 0; r < 20; r++) rebar.Estimate(f, random, y, g);
+                for (int r = 0; r < 20; r++) rebar.Estimate(f, m.Posterior, random, y, g);
                 rebar.EndBatch(0);
             }
             return rebar;
@@ -305,7 +308,7 @@ public sealed class DiscreteEstimatorTests
         for (int step = 0; step < 300; step++)
         {
             relax.BeginBatch();
-            for (int r = 0; r < 20; r++) relax.Estimate(f, random, y, g);
+            for (int r = 0; r < 20; r++) relax.Estimate(f, m.Posterior, random, y, g);
             relax.EndBatch(0);
         }
         var (_, relaxSe) = MonteCarlo(m, relax, 5000, 43);

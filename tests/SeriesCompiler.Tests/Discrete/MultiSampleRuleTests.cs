@@ -1,4 +1,5 @@
 using SeriesCompiler.Experiments.Discrete;
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;
 

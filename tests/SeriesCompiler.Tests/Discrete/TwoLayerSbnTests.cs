@@ -1,4 +1,5 @@
 using SeriesCompiler.Experiments.Discrete;
+using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;
 
@@ -95,7 +96,7 @@ public sealed class TwoLayerSbnTests
     {
         var m = Make();
         var exact = ExactEncoderGradient(m);
-        IDiscreteEstimator estimator = which switch
+        IDiscreteGradientEstimator estimator = which switch
         {
             "rule" => new LocalExpectationEstimator(),
             "reinforce" => new ReinforceEstimator { Baseline = -9.0 },
@@ -120,7 +121,7 @@ public sealed class TwoLayerSbnTests
     [Fact]
     public void Rule_has_lower_variance_than_reinforce()
     {
-        double TotalSe(IDiscreteEstimator estimator)
+        double TotalSe(IDiscreteGradientEstimator estimator)
         {
             var m = Make();
             var random = new RandomSource(5);

@@ -146,12 +146,12 @@ public sealed class ResummedRuleTests
     [InlineData(1.0, true)]
     public void Resummed_laplace_regression_gradient_agrees_with_pathwise_where_the_series_fails(double b, bool seriesFails)
     {
-        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), Rules.Load("laplace").Direct!);
+        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), Rules.Load("laplace"));
         int d = model.Dimension;
         var parameters = new double[2 * d];
         for (int j = 0; j < d; j++) parameters[d + j] = Math.Log(b);
         var batch = Enumerable.Range(0, 64).Select(i => (i * 37) % model.Data.Count).ToArray();
-        var ws = new LaplaceLogisticModel.Workspace(d, batch.Length);
+        var ws = new LaplaceLogisticModel.Workspace(model, batch.Length);
 
         (double[] Mean, double[] Se) Repeat(string estimator, int repeats, ulong seed)
         {

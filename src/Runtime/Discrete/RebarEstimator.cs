@@ -1,35 +1,22 @@
 using SeriesCompiler.Runtime.Sampling;
 
-namespace SeriesCompiler.Experiments.Discrete;
-
-/// <summary>
-/// A relaxed objective over n Bernoulli units with fixed class-1 logits l_j: f(b) at binary b, and f(y) with df/dy_j at
-/// y in [0, 1]^n (f's explicit dependence on l is through -sum_j [y_j log p_j + (1 - y_j) log (1 - p_j)] and is
-/// not part of df/dy). The temperature y was relaxed at is passed for objectives that relax further units themselves
-/// (a hierarchy's next layer). What REBAR and RELAX need from a model.
-/// </summary>
-public interface IBinaryRelaxation
-{
-    int Units { get; }
-    double Logit(int j);
-    double Value(ReadOnlySpan<int> b);
-    double ValueAndGradient(ReadOnlySpan<double> y, double temperature, Span<double> dy);
-}
+namespace SeriesCompiler.Runtime.Discrete;
 
 /// <summary>
 /// REBAR (Tucker et al., 2017) and RELAX (Grathwohl et al., 2018) for Bernoulli units. Per unit j with logit l_j and
 /// p_j = sigmoid(l_j): z_j = l_j + logit(u_j), b_j = H(z_j), and z~_j ~ z_j | b_j by u~_j = b_j ? 1 - p_j (1 - v_j) :
 /// v_j (1 - p_j), z~_j = l_j + logit(u~_j) (u, v uniform). With a control variate c(z) the estimate is
 /// <code>g_j = (f(b) - c(z~)) (b_j - p_j) + d c(z(l)) / d l_j - d c(z~(l)) / d l_j,</code>
-/// unbiased for any c because E_u[c(z)] = E_b E_v[c(z~)]. REBAR: c(z) = eta f(sigmoid(z / lambda)), the ELBO integrand
-/// at the relaxed configuration (its explicit dependence on l through -log q included on both sides); RELAX adds a
+/// unbiased for any c because E_u[c(z)] = E_b E_v[c(z~)]. REBAR: c(z) = eta f(sigmoid(z / lambda)), f at the relaxed
+/// configuration (an ELBO integrand's explicit dependence on l through -log q included on both sides, see
+/// <see cref="IRelaxedDiscreteObjective.SubtractsLogQ"/>); RELAX adds a
 /// learned network r(z) = w2 . tanh(W1 sigmoid(z) + b1) + b0. eta, the network and log lambda are trained by Adam to
 /// minimise E sum_j g_j^2 (so the variance, the mean not depending on them): eta and the network from the exact
 /// gradient of sum_j g_j^2 at the drawn noise, log lambda from a central difference at the same noise (as the papers
 /// tune lambda online). Deviation from the papers: the variance minimised is that of the per-example gradient with
 /// respect to the logits rather than of the encoder parameters' batch gradient.
 /// </summary>
-public sealed class RebarEstimator : IDiscreteEstimator
+public sealed class RebarEstimator : IDiscreteGradientEstimator
 {
     /// <summary>The relaxation's temperature lambda (learned when <see cref="LearnTemperature"/>).</summary>
     public double Temperature { get => Math.Exp(_logTemperature[0]); set => _logTemperature[0] = Math.Log(value); }
@@ -58,20 +45,29 @@ public sealed class RebarEstimator : IDiscreteEstimator
     private readonly ulong _seed;
     private readonly double[] _logTemperature = new double[1];
     private readonly double[] _temperatureStep = new double[1];
-    private readonly Adam _temperatureAdam;
-    private Adam? _adam;
-    private ElboRelaxation? _elbo;
+    private readonly DescentAdam _temperatureAdam;
+    private DescentAdam? _adam;
+    private FullLayout? _full;
     private int _count, _temperatureCount, _n;
     private int[] _b = [];
     private double[] _p = [], _s = [], _z = [], _zt = [], _dzt = [], _y = [], _dy = [], _gz = [], _gzt = [], _gzTau = [], _gztTau = [],
         _gTau = [], _u = [], _v = [], _rz = [], _rzt = [], _g = [], _w = [], _a = [], _c = [], _sig = [], _dsig = [], _mean = [];
 
+    /// <param name="learned">RELAX (a learned network in the control variate) rather than REBAR.</param>
+    /// <param name="temperature">The relaxation's initial temperature lambda &gt; 0.</param>
+    /// <param name="hidden">RELAX's hidden units.</param>
+    /// <param name="learningRate">Adam's learning rate for eta, the network and log lambda.</param>
+    /// <param name="seed">Seeds the network's initial weights.</param>
+    /// <param name="learnTemperature">Tune lambda online (otherwise it stays at <paramref name="temperature"/>).</param>
     public RebarEstimator(bool learned = false, double temperature = 0.5, int hidden = 50, double learningRate = 1e-3, ulong seed = 17,
         bool learnTemperature = true)
     {
+        if (!(temperature > 0) || !double.IsFinite(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, $"the temperature must be positive and finite (got {temperature})");
+        if (learned && hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"RELAX's network needs at least one hidden unit (got {hidden})");
         Learned = learned; Hidden = learned ? hidden : 0; _learningRate = learningRate; _seed = seed;
         InitialTemperature = temperature; Temperature = temperature; LearnTemperature = learnTemperature;
-        _temperatureAdam = new Adam(1, learningRate);
+        _temperatureAdam = new DescentAdam(1, learningRate);
     }
 
     private void Allocate(int n)
@@ -91,7 +87,7 @@ public sealed class RebarEstimator : IDiscreteEstimator
         double limit = Math.Sqrt(6.0 / (n + h));
         for (int i = 0; i < h * n; i++) ControlParameters[i] = random.Uniform(-limit, limit); // w2 = 0: r starts at 0
         Eta = 1;
-        _adam = new Adam(ControlParameters.Length, _learningRate);
+        _adam = new DescentAdam(ControlParameters.Length, _learningRate);
     }
 
     /// <summary>A fresh estimator of the same kind and settings (another layer's own eta, temperature and network).</summary>
@@ -102,19 +98,33 @@ public sealed class RebarEstimator : IDiscreteEstimator
 
     public void BeginBatch() { Array.Clear(VarianceGradient); TemperatureGradient = 0; _count = 0; _temperatureCount = 0; }
 
-    public double Estimate(ElboObjective f, RandomSource random, Span<double> y, Span<double> dLogits)
+    /// <summary>
+    /// One estimate for a layer of Bernoulli units in the full layout (logits (a_j, c_j), so l_j = c_j - a_j): writes
+    /// <c>-g_j</c> and <c>g_j</c> for the two logits of unit j, and the one-hot sample b. f must be an
+    /// <see cref="IRelaxedDiscreteObjective"/> (the control variate evaluates it at relaxed configurations).
+    /// </summary>
+    public double Estimate(IDiscreteObjective f, ReadOnlySpan<double> logits, RandomSource random, Span<double> configurations, Span<double> gradient)
     {
-        var space = f.Space;
-        if (!space.Binary) throw new NotSupportedException("REBAR/RELAX are implemented for Bernoulli units only");
-        int n = space.Variables;
+        var relaxed = f as IRelaxedDiscreteObjective
+            ?? throw new NotSupportedException($"{Name} evaluates f at relaxed configurations: the objective must implement {nameof(IRelaxedDiscreteObjective)}");
+        var layer = f.Layer;
+        if (!layer.IsBinary) throw new NotSupportedException($"{Name} is implemented for Bernoulli units (two classes) only; this layer has {layer.Classes} classes");
+        layer.RequireFull(logits.Length, nameof(logits));
+        layer.RequireFull(gradient.Length, nameof(gradient));
+        layer.RequireFull(configurations.Length, nameof(configurations));
+        int n = layer.Variables;
         Prepare(n); // before drawing: the uniforms' buffers are sized here
-        _elbo ??= new ElboRelaxation();
-        _elbo.Objective = f;
+        _full ??= new FullLayout();
+        _full.Set(relaxed, logits);
         for (int j = 0; j < n; j++) { _u[j] = random.NextDouble(); _v[j] = random.NextDouble(); }
-        double fb = EstimateBinary(_elbo, _u, _v, _b, _g);
-        y.Clear();
-        dLogits.Clear();
-        for (int j = 0; j < n; j++) { y[2 * j + _b[j]] = 1; dLogits[2 * j + 1] = _g[j]; }
+        double fb = EstimateBinary(_full, _u, _v, _b, _g);
+        configurations.Clear();
+        for (int j = 0; j < n; j++)
+        {
+            configurations[2 * j + _b[j]] = 1;
+            gradient[2 * j] = -_g[j]; // d/d a_j = -d/d l_j
+            gradient[2 * j + 1] = _g[j];
+        }
         return fb;
     }
 
@@ -129,9 +139,9 @@ public sealed class RebarEstimator : IDiscreteEstimator
         Prepare(n);
         for (int j = 0; j < n; j++)
         {
-            double l = f.Logit(j), p = Kernels.Sigmoid(l), q = Kernels.Sigmoid(-l);
+            double l = f.Logit(j), p = DiscreteLayer.Sigmoid(l), q = DiscreteLayer.Sigmoid(-l);
             _p[j] = p;
-            _z[j] = l + Kernels.Logit(u[j]);
+            _z[j] = l + DiscreteLayer.Logit(u[j]);
             _b[j] = _z[j] > 0 ? 1 : 0;
             _s[j] = _b[j] - p;
             // z~ | b: u~ uniform on b's side of 1 - p; d z~ / d l = 1 + d logit(u~) / d l, written without cancellation.
@@ -219,16 +229,17 @@ public sealed class RebarEstimator : IDiscreteEstimator
 
     /// <summary>
     /// f at y = sigmoid(z / tau) and, per unit, the total derivative of f(sigmoid(z(l) / tau); l) in l_j: df/dy_j times
-    /// dy/dz dz/dl, minus the explicit d/dl of y log p + (1 - y) log (1 - p), which is y - p.
+    /// dy/dz dz/dl, minus (when f subtracts log q) the explicit d/dl of y log p + (1 - y) log (1 - p), which is y - p.
     /// </summary>
     private double RelaxedAt(IBinaryRelaxation f, double tau, double[] z, double[] g, double[]? dzdl)
     {
-        for (int j = 0; j < _n; j++) _y[j] = Kernels.Sigmoid(z[j] / tau);
+        for (int j = 0; j < _n; j++) _y[j] = DiscreteLayer.Sigmoid(z[j] / tau);
         double value = f.ValueAndGradient(_y, tau, _dy);
+        double logQ = f.SubtractsLogQ ? 1 : 0;
         for (int j = 0; j < _n; j++)
         {
             double y = _y[j];
-            g[j] = _dy[j] * y * (1 - y) / tau * (dzdl?[j] ?? 1) - (y - _p[j]);
+            g[j] = _dy[j] * y * (1 - y) / tau * (dzdl?[j] ?? 1) - logQ * (y - _p[j]);
         }
         return value;
     }
@@ -238,11 +249,11 @@ public sealed class RebarEstimator : IDiscreteEstimator
     {
         int n = _n, h = Hidden;
         var cp = ControlParameters;
-        for (int j = 0; j < n; j++) { _sig[j] = Kernels.Sigmoid(z[j]); _dsig[j] = _sig[j] * (1 - _sig[j]); }
+        for (int j = 0; j < n; j++) { _sig[j] = DiscreteLayer.Sigmoid(z[j]); _dsig[j] = _sig[j] * (1 - _sig[j]); }
         double r = cp[h * n + 2 * h];
         for (int k = 0; k < h; k++)
         {
-            double a = Math.Tanh(cp[h * n + k] + Kernels.Dot(cp.AsSpan(k * n, n), _sig));
+            double a = Math.Tanh(cp[h * n + k] + Dot(cp.AsSpan(k * n, n), _sig));
             _a[k] = a;
             _c[k] = cp[h * n + h + k] * (1 - a * a);
             r += cp[h * n + h + k] * a;
@@ -256,7 +267,7 @@ public sealed class RebarEstimator : IDiscreteEstimator
         double r = Hidden1(z);
         int n = _n;
         Array.Clear(grad);
-        for (int k = 0; k < Hidden; k++) Kernels.Axpy(_c[k], ControlParameters.AsSpan(k * n, n), grad);
+        for (int k = 0; k < Hidden; k++) Axpy(_c[k], ControlParameters.AsSpan(k * n, n), grad);
         for (int j = 0; j < n; j++) grad[j] *= _dsig[j] * (dzdl?[j] ?? 1);
         return r;
     }
@@ -269,7 +280,7 @@ public sealed class RebarEstimator : IDiscreteEstimator
         var vg = VarianceGradient;
         for (int k = 0; k < h; k++)
         {
-            Kernels.Axpy(weight * _c[k], _sig, vg.AsSpan(k * n, n));
+            Axpy(weight * _c[k], _sig, vg.AsSpan(k * n, n));
             vg[h * n + k] += weight * _c[k];
             vg[h * n + h + k] += weight * _a[k];
         }
@@ -286,11 +297,11 @@ public sealed class RebarEstimator : IDiscreteEstimator
         for (int j = 0; j < n; j++) _w[j] = w[j] * _dsig[j]; // w may alias _w
         for (int k = 0; k < h; k++)
         {
-            double gk = Kernels.Dot(cp.AsSpan(k * n, n), _w);
+            double gk = Dot(cp.AsSpan(k * n, n), _w);
             double a = _a[k], w2 = cp[h * n + h + k];
             double dPre = w2 * -2 * a * (1 - a * a) * gk; // d c_k / d pre-activation times g_k
-            Kernels.Axpy(weight * dPre, _sig, vg.AsSpan(k * n, n));
-            Kernels.Axpy(weight * _c[k], _w, vg.AsSpan(k * n, n));
+            Axpy(weight * dPre, _sig, vg.AsSpan(k * n, n));
+            Axpy(weight * _c[k], _w, vg.AsSpan(k * n, n));
             vg[h * n + k] += weight * dPre;
             vg[h * n + h + k] += weight * (1 - a * a) * gk;
         }
@@ -312,22 +323,41 @@ public sealed class RebarEstimator : IDiscreteEstimator
         }
     }
 
-    /// <summary>The one-layer models' ELBO integrand as a binary relaxation (full layout (1 - y, y) per unit).</summary>
-    private sealed class ElboRelaxation : IBinaryRelaxation
+    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        public ElboObjective Objective { get; set; } = null!;
-        private double[] _full = [], _dFull = [];
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
+        return s;
+    }
 
-        public int Units => Objective.Space.Variables;
-        public double Logit(int j) => Objective.LogQ[2 * j + 1] - Objective.LogQ[2 * j];
-        public double Value(ReadOnlySpan<int> b) => Objective.Value(b);
+    private static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] += a * x[i];
+    }
+
+    /// <summary>A full-layout relaxed objective over Bernoulli units seen per unit: y_j is class 1's entry, (1 - y_j, y_j).</summary>
+    private sealed class FullLayout : IBinaryRelaxation
+    {
+        private IRelaxedDiscreteObjective _f = null!;
+        private double[] _logits = [], _full = [], _dFull = [];
+
+        public void Set(IRelaxedDiscreteObjective f, ReadOnlySpan<double> logits)
+        {
+            _f = f;
+            if (_logits.Length != logits.Length) { _logits = new double[logits.Length]; _full = new double[logits.Length]; _dFull = new double[logits.Length]; }
+            logits.CopyTo(_logits);
+        }
+
+        public int Units => _f.Layer.Variables;
+        public bool SubtractsLogQ => _f.SubtractsLogQ;
+        public double Logit(int j) => _logits[2 * j + 1] - _logits[2 * j];
+        public double Value(ReadOnlySpan<int> b) => _f.Value(b);
 
         public double ValueAndGradient(ReadOnlySpan<double> y, double temperature, Span<double> dy)
         {
             int n = Units;
-            if (_full.Length != 2 * n) { _full = new double[2 * n]; _dFull = new double[2 * n]; }
             for (int j = 0; j < n; j++) { _full[2 * j] = 1 - y[j]; _full[2 * j + 1] = y[j]; }
-            double value = Objective.ValueAndGradient(_full, _dFull);
+            double value = _f.ValueAndGradient(_full, _dFull);
             for (int j = 0; j < n; j++) dy[j] = _dFull[2 * j + 1] - _dFull[2 * j]; // along the simplex
             return value;
         }
