@@ -59,6 +59,25 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
         return string.Join("; ", Enumerable.Range(0, Rule.Direct!.Differentiable.Count).Select(resummed.Describe));
     }
 
+    internal override GradientEstimate? RunBlocked(Problem problem, Objective f, int samples, ulong seed, EstimateOptions options)
+    {
+        if (ResummedBlockKernel.TryCreate(Name, problem, f) is not { } kernel) return null;
+        var resummed = (IResummedRule)problem.Rule.Direct!;
+        long kinks = Jet.KinkEvaluations;
+        var engine = new BlockEngine(kernel, options);
+        engine.Run(samples, seed, problem.Monitor);
+        CheckKinks(resummed, kinks);
+        return Baseline.Result("resummed", "resummed: " + Describe(), problem, engine.Moments, samples);
+    }
+
+    internal override SessionPlan? PlanSession(Problem problem, Objective f)
+    {
+        if (ResummedBlockKernel.TryCreate(Name, problem, f) is not { } kernel) return null;
+        var resummed = (IResummedRule)problem.Rule.Direct!;
+        long kinks = Jet.KinkEvaluations;
+        return new SessionPlan(kernel, 0, _ => CheckKinks(resummed, kinks));
+    }
+
     internal override GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random)
     {
         var direct = problem.Rule.Direct!;

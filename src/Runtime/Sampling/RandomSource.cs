@@ -63,6 +63,24 @@ public sealed class RandomSource
     }
 
     /// <summary>
+    /// Resets this source, in place and without allocating, to stream <paramref name="index"/> of
+    /// <paramref name="seed"/>: the counter-based streams of the batched estimators, one per sample, so that sample i
+    /// draws the same numbers whatever block or thread it falls in. Same construction as <see cref="Stream"/> (mix of
+    /// seed and index through SplitMix64) but over the full 64-bit index; <see cref="Seed"/> is left unchanged.
+    /// </summary>
+    public void SetStream(ulong seed, ulong index)
+    {
+        // Mix64 is a bijection, and so is multiplication by an odd constant: distinct indices give distinct states.
+        ulong x = Mix64(seed) ^ Mix64(0xD1B54A32D192ED03UL * (index + 1));
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
+        if ((_s0 | _s1 | _s2 | _s3) == 0) _s0 = 0x9E3779B97F4A7C15;
+        _hasSpareNormal = false;
+    }
+
+    /// <summary>
     /// A child that continues this stream while this source jumps 2^128 draws ahead
     /// (<see cref="Jump"/>), so the two never overlap for any practical length. Deterministic:
     /// the k-th split of a given source is always the same.

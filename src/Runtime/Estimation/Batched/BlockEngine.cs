@@ -1,0 +1,151 @@
+using System.Runtime.ExceptionServices;
+using SeriesCompiler.Runtime.Statistics;
+
+namespace SeriesCompiler.Runtime.Estimation;
+
+/// <summary>
+/// How the batched core runs an estimate. Neither option changes a number: sample i always draws from its own random
+/// stream (seed, i), and statistics are merged per chunk of <see cref="Chunk"/> samples in sample order.
+/// </summary>
+public sealed record EstimateOptions
+{
+    /// <summary>Samples per statistics chunk; a block holds a whole number of chunks.</summary>
+    public const int Chunk = 64;
+
+    /// <summary>The defaults: blocks of 256 samples, one thread.</summary>
+    public static EstimateOptions Default { get; } = new();
+
+    /// <summary>Samples per block (a multiple of <see cref="Chunk"/>, at most 65536).</summary>
+    public int BlockSize { get; init; } = 256;
+
+    /// <summary>Threads the blocks are spread over (at least 1). Objectives whose block methods are not
+    /// <see cref="Functions.Objective.BlockThreadSafe"/> run on one.</summary>
+    public int Threads { get; init; } = 1;
+
+    internal void Validate()
+    {
+        if (BlockSize < Chunk || BlockSize % Chunk != 0 || BlockSize > 65536)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, $"BlockSize must be a multiple of {Chunk} in [{Chunk}, 65536]");
+        if (Threads < 1 || Threads > 1024)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be in [1, 1024]");
+    }
+}
+
+/// <summary>
+/// One estimator's work on a block of samples: writes Q per-sample quantities (structure of arrays, quantity q of
+/// sample s at <c>[q * stride + s]</c>) whose means and variances the estimate is made of.
+/// </summary>
+internal abstract class BlockWorker
+{
+    /// <summary>Samples <c>[first, first + count)</c>; sample i draws from stream (seed, i).</summary>
+    public abstract void Run(long first, int count, ulong seed, Span<double> quantities, int stride);
+}
+
+/// <summary>An estimator's batched form: what it accumulates and a factory of per-thread workers.</summary>
+internal abstract class BlockKernel
+{
+    public abstract int Quantities { get; }
+
+    /// <summary>Whether workers may run at once (their objective's block methods are thread-safe).</summary>
+    public abstract bool ThreadSafe { get; }
+
+    public abstract BlockWorker NewWorker(int capacity);
+}
+
+/// <summary>
+/// Runs a <see cref="BlockKernel"/>: blocks of samples, one after another or a wave of them over threads, each block's
+/// chunks reduced to means and centred sums of squares, merged in chunk order. Buffers are made once; with one thread
+/// a run allocates nothing.
+/// </summary>
+internal sealed class BlockEngine
+{
+    private readonly BlockKernel _kernel;
+    private readonly int _blockSize, _threads, _chunksPerBlock, _quantities;
+    private readonly BlockWorker[] _workers;
+    private readonly double[][] _values;
+    private readonly double[] _chunkMean, _chunkM2;   // [worker][chunk][quantity]
+    private readonly int[] _chunkCount;
+    private readonly Exception?[] _errors;
+
+    public BlockEngine(BlockKernel kernel, EstimateOptions options)
+    {
+        options.Validate();
+        _kernel = kernel;
+        _blockSize = options.BlockSize;
+        _threads = kernel.ThreadSafe ? options.Threads : 1;
+        _chunksPerBlock = _blockSize / EstimateOptions.Chunk;
+        _quantities = kernel.Quantities;
+        _workers = new BlockWorker[_threads];
+        _values = new double[_threads][];
+        for (int w = 0; w < _threads; w++)
+        {
+            _workers[w] = kernel.NewWorker(_blockSize);
+            _values[w] = new double[Math.Max(_quantities, 1) * _blockSize];
+        }
+        _chunkMean = new double[_threads * _chunksPerBlock * _quantities];
+        _chunkM2 = new double[_chunkMean.Length];
+        _chunkCount = new int[_threads * _chunksPerBlock];
+        _errors = new Exception?[_threads];
+        Moments = new ChunkedMoments(Math.Max(_quantities, 1));
+    }
+
+    /// <summary>The statistics of the last run.</summary>
+    public ChunkedMoments Moments { get; }
+
+    public int Threads => _threads;
+
+    /// <summary>The first worker (its flags: the next order vanishing, draws varying), and all of them.</summary>
+    public ReadOnlySpan<BlockWorker> Workers => _workers;
+
+    public void Run(int samples, ulong seed, RunMonitor monitor)
+    {
+        Moments.Clear();
+        long blocks = (samples + (long)_blockSize - 1) / _blockSize;
+        for (long b0 = 0; b0 < blocks; b0 += _threads)
+        {
+            int wave = (int)Math.Min(_threads, blocks - b0);
+            monitor.Range(b0 * _blockSize, (int)Math.Min((long)wave * _blockSize, samples - b0 * _blockSize));
+            if (wave == 1) Block(0, b0, samples, seed);
+            else
+            {
+                Array.Clear(_errors);
+                Parallel.For(0, wave, new ParallelOptions { MaxDegreeOfParallelism = _threads }, w =>
+                {
+                    try
+                    {
+                        Block(w, b0 + w, samples, seed);
+                    }
+                    catch (Exception ex)
+                    {
+                        _errors[w] = ex;
+                    }
+                });
+                // The earliest block's failure, whatever thread finished first: the same error for any thread count.
+                foreach (var error in _errors)
+                    if (error is not null) ExceptionDispatchInfo.Throw(error);
+            }
+            for (int w = 0; w < wave; w++)
+                for (int k = 0; k < _chunksPerBlock; k++)
+                {
+                    int chunk = w * _chunksPerBlock + k;
+                    Moments.Merge(_chunkMean.AsSpan(chunk * _quantities, _quantities), _chunkM2.AsSpan(chunk * _quantities, _quantities), _chunkCount[chunk]);
+                }
+        }
+    }
+
+    private void Block(int w, long block, int samples, ulong seed)
+    {
+        long first = block * _blockSize;
+        int count = (int)Math.Min(_blockSize, samples - first);
+        var values = _values[w].AsSpan();
+        _workers[w].Run(first, count, seed, values, _blockSize);
+        for (int k = 0; k < _chunksPerBlock; k++)
+        {
+            int chunk = w * _chunksPerBlock + k, n = Math.Min(EstimateOptions.Chunk, count - k * EstimateOptions.Chunk);
+            _chunkCount[chunk] = Math.Max(n, 0);
+            if (n <= 0) continue;
+            ChunkedMoments.OfChunk(values[(k * EstimateOptions.Chunk)..], _quantities, _blockSize, n,
+                _chunkMean.AsSpan(chunk * _quantities, _quantities), _chunkM2.AsSpan(chunk * _quantities, _quantities));
+        }
+    }
+}
