@@ -106,11 +106,10 @@ public sealed class FourierEstimator : GradientEstimator
     {
         if (BlockableKernel(problem, f) is not { } kernel) return null;
         SeriesEngine.RequireSmoothness(Name, kernel, f.Smoothness);
-        long kinks = Jet.KinkEvaluations;
         var block = new SeriesBlockKernel(Name, kernel, f, AutoOrder);
         var engine = new BlockEngine(block, options);
         engine.Run(samples, seed, problem.Monitor);
-        SeriesEngine.CheckKinks(Name, kernel, kinks);
+        SeriesEngine.CheckKinks(Name, kernel, engine.Kinks != 0);
         var moments = engine.Moments;
         bool vanished = kernel.ChecksNextOrder;
         foreach (var worker in engine.Workers) vanished &= ((SeriesBlockKernel.Worker)worker).NextOrderVanished;
@@ -131,8 +130,7 @@ public sealed class FourierEstimator : GradientEstimator
         if (AutoOrder || BlockableKernel(problem, f) is not { } kernel) return null;
         SeriesEngine.RequireSmoothness(Name, kernel, f.Smoothness);
         var block = new SeriesBlockKernel(Name, kernel, f, perOrder: false);
-        long kinks = Jet.KinkEvaluations;
-        return new SessionPlan(block, block.ContributionOffset, _ => SeriesEngine.CheckKinks(Name, kernel, kinks));
+        return new SessionPlan(block, block.ContributionOffset, engine => SeriesEngine.CheckKinks(Name, kernel, engine.Kinks != 0));
     }
 
     // Whether every copy's integer range is short enough to list (the loader refuses more than a million points).

@@ -190,9 +190,12 @@ internal static class SeriesEngine
     }
 
     // f written over jets that applied Jet.Abs while the kernel evaluated it: a kink the objective did not declare.
-    internal static void CheckKinks(string estimator, SeriesKernel kernel, long before)
+    internal static void CheckKinks(string estimator, SeriesKernel kernel, long before) => CheckKinks(estimator, kernel, Differentiation.Jet.KinkEvaluations != before);
+
+    /// <summary>Refuses the series when f applied a kink (the batched core counts them on every thread).</summary>
+    internal static void CheckKinks(string estimator, SeriesKernel kernel, bool kinked)
     {
-        if (Differentiation.Jet.KinkEvaluations != before)
+        if (kinked)
             RequireSmoothness(estimator, kernel, Functions.Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0"));
     }
 

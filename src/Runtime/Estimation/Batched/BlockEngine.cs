@@ -97,33 +97,31 @@ internal sealed class BlockEngine
     /// <summary>The first worker (its flags: the next order vanishing, draws varying), and all of them.</summary>
     public ReadOnlySpan<BlockWorker> Workers => _workers;
 
+    private long _kinks;
+
     public void Run(int samples, ulong seed, RunMonitor monitor)
     {
         Moments.Clear();
+        _kinks = 0;
+        try
+        {
+            Blocks(samples, seed, monitor);
+        }
+        finally
+        {
+            Kinks = _kinks;
+        }
+    }
+
+    private void Blocks(int samples, ulong seed, RunMonitor monitor)
+    {
         long blocks = (samples + (long)_blockSize - 1) / _blockSize;
         for (long b0 = 0; b0 < blocks; b0 += _threads)
         {
             int wave = (int)Math.Min(_threads, blocks - b0);
             monitor.Range(b0 * _blockSize, (int)Math.Min((long)wave * _blockSize, samples - b0 * _blockSize));
             if (wave == 1) Block(0, b0, samples, seed);
-            else
-            {
-                Array.Clear(_errors);
-                Parallel.For(0, wave, new ParallelOptions { MaxDegreeOfParallelism = _threads }, w =>
-                {
-                    try
-                    {
-                        Block(w, b0 + w, samples, seed);
-                    }
-                    catch (Exception ex)
-                    {
-                        _errors[w] = ex;
-                    }
-                });
-                // The earliest block's failure, whatever thread finished first: the same error for any thread count.
-                foreach (var error in _errors)
-                    if (error is not null) ExceptionDispatchInfo.Throw(error);
-            }
+            else Wave(wave, b0, samples, seed);
             for (int w = 0; w < wave; w++)
                 for (int k = 0; k < _chunksPerBlock; k++)
                 {
@@ -133,12 +131,38 @@ internal sealed class BlockEngine
         }
     }
 
+    // A wave of blocks over threads, in its own method: the lambda's closure is allocated only when threads are used.
+    private void Wave(int wave, long b0, int samples, ulong seed)
+    {
+        Array.Clear(_errors);
+        Parallel.For(0, wave, new ParallelOptions { MaxDegreeOfParallelism = _threads }, w =>
+        {
+            try
+            {
+                Block(w, b0 + w, samples, seed);
+            }
+            catch (Exception ex)
+            {
+                _errors[w] = ex;
+            }
+        });
+        // The earliest block's failure, whatever thread finished first: the same error for any thread count.
+        foreach (var error in _errors)
+            if (error is not null) ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>Evaluations of <see cref="Differentiation.Jet.Abs"/> (kinks) during the last run, on every thread (the counter is per thread).</summary>
+    public long Kinks { get; private set; }
+
     private void Block(int w, long block, int samples, ulong seed)
     {
         long first = block * _blockSize;
         int count = (int)Math.Min(_blockSize, samples - first);
         var values = _values[w].AsSpan();
+        long kinks = Differentiation.Jet.KinkEvaluations;
         _workers[w].Run(first, count, seed, values, _blockSize);
+        long seen = Differentiation.Jet.KinkEvaluations - kinks;
+        if (seen != 0) Interlocked.Add(ref _kinks, seen);
         for (int k = 0; k < _chunksPerBlock; k++)
         {
             int chunk = w * _chunksPerBlock + k, n = Math.Min(EstimateOptions.Chunk, count - k * EstimateOptions.Chunk);
