@@ -92,13 +92,13 @@ public sealed class FourierEstimator : GradientEstimator
         return SeriesEngine.Run(Name, kernel, f, Order, AutoOrder, samples, random);
     }
 
-    // The batched core takes Theorem 1 for a univariate continuous rule with jets; the discrete forms, derived and
-    // multivariate rules and stencils stay on the scalar loop.
+    // The batched core takes Theorem 1 for a univariate continuous rule (jets or stencils); the discrete forms, derived
+    // and multivariate rules stay on the scalar loop.
     private DirectSeriesKernel? BlockableKernel(Problem problem, Objective f)
     {
         if (UsesShortcut(f) || problem.Rule.IsDerived || problem.Rule.IsDiscrete || problem.GradientLength == 0) return null;
         if (problem.Rule.Support is SupportKind.FiniteSet or SupportKind.IntegerRange) return null;
-        if (problem.Rule.Direct is not { Dimension: 1 } || f.Mode != DerivativeMode.Jet) return null;
+        if (problem.Rule.Direct is not { Dimension: 1 }) return null;
         return new DirectSeriesKernel(problem, f, Order);
     }
 
@@ -121,8 +121,15 @@ public sealed class FourierEstimator : GradientEstimator
             // One sample: 0, as in the scalar loop (it only keeps truncation's checks quiet; the terms' errors print NaN).
             rowVariance[r] = samples > 1 ? moments.Variance(r) : 0;
         }
-        var (mean, error) = EstimationSession.Contributions(moments, block.ContributionOffset, block.Quantities - block.ContributionOffset);
-        return SeriesEngine.Finish(Name, kernel, Order, AutoOrder, samples, rowMean, rowVariance, mean, error, vanished, null);
+        var (mean, error) = EstimationSession.Contributions(moments, block.ContributionOffset, block.Contributions);
+        double[]? stencilError = null;
+        if (block.StencilOffset >= 0)
+        {
+            // The rows' stencil error summed over the samples (the scalar loop's sum): mean times count.
+            stencilError = new double[kernel.RowCount];
+            for (int r = 0; r < stencilError.Length; r++) stencilError[r] = moments.Mean[block.StencilOffset + r] * samples;
+        }
+        return SeriesEngine.Finish(Name, kernel, Order, AutoOrder, samples, rowMean, rowVariance, mean, error, vanished, stencilError);
     }
 
     internal override SessionPlan? PlanSession(Problem problem, Objective f)

@@ -181,7 +181,7 @@ internal static class SeriesEngine
     }
 
     // Per row: the stencil's error per unit |f| at unit scale (Derivatives.StencilErrorScale at the evaluator's accuracy 4).
-    private static double[] StencilScales(SeriesKernel kernel)
+    internal static double[] StencilScales(SeriesKernel kernel)
     {
         var scales = new double[kernel.RowCount];
         for (int r = 0; r < kernel.RowCount; r++)

@@ -36,8 +36,8 @@ public sealed class ChunkedMoments
     }
 
     /// <summary>
-    /// One chunk's moments: <c>mean[q] = sum_s x / n</c> and <c>m2[q] = sum_s (x - mean)^2</c> over the first
-    /// <paramref name="count"/> samples (two passes: no cancellation between large sums).
+    /// One chunk's moments: <c>mean[q] = x_0 + sum_s (x_s - x_0) / n</c> and <c>m2[q] = sum_s (x - mean)^2</c> over the
+    /// first <paramref name="count"/> samples (two passes: no cancellation between large sums).
     /// </summary>
     public static void OfChunk(ReadOnlySpan<double> values, int quantities, int stride, int count, Span<double> mean, Span<double> m2)
     {
@@ -45,9 +45,12 @@ public sealed class ChunkedMoments
         for (int q = 0; q < quantities; q++)
         {
             var row = values.Slice(q * stride, count);
-            double sum = 0;
-            for (int s = 0; s < row.Length; s++) sum += row[s];
-            double m = sum * inv, squares = 0;
+            // The mean as the first value plus the mean offset from it, each offset scaled before it is added: equal values
+            // give their value exactly (and M2 = 0, as Welford's update does), and values near the double range do not
+            // overflow a running sum.
+            double first = row[0], sum = 0;
+            for (int s = 1; s < row.Length; s++) sum += (row[s] - first) * inv;
+            double m = first + sum, squares = 0;
             for (int s = 0; s < row.Length; s++)
             {
                 double d = row[s] - m;
@@ -62,6 +65,14 @@ public sealed class ChunkedMoments
     public void Merge(ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, int count)
     {
         if (count <= 0) return;
+        if (Count == 0)
+        {
+            // The first chunk is taken as it is (delta^2 times a zero weight would be NaN for means near the double range).
+            mean[.._mean.Length].CopyTo(_mean);
+            m2[.._m2.Length].CopyTo(_m2);
+            Count = count;
+            return;
+        }
         long n = Count + count;
         double wb = (double)count / n, cross = (double)Count * count / n;
         for (int q = 0; q < _mean.Length; q++)

@@ -210,6 +210,26 @@ public sealed class BatchedCoreTests
     }
 
     [Fact]
+    public void Chunked_moments_of_equal_values_are_exact_even_near_the_double_range()
+    {
+        // Welford's update keeps equal values' mean exact with M2 = 0; the chunks must too (a running sum of 1e308s overflows).
+        var moments = new ChunkedMoments(2);
+        var data = new double[2 * 64];
+        Array.Fill(data, 1e308, 0, 64);
+        Array.Fill(data, 0.1, 64, 64);
+        Span<double> mean = stackalloc double[2], m2 = stackalloc double[2];
+        foreach (int count in new[] { 64, 40, 64 })
+        {
+            ChunkedMoments.OfChunk(data, 2, 64, count, mean, m2);
+            moments.Merge(mean, m2, count);
+        }
+        Assert.Equal(1e308, moments.Mean[0]);
+        Assert.Equal(0.1, moments.Mean[1]);
+        Assert.Equal(0, moments.StandardError(0));
+        Assert.Equal(0, moments.StandardError(1));
+    }
+
+    [Fact]
     public void Streams_are_set_in_place_and_depend_on_seed_and_index()
     {
         var a = new RandomSource(0);

@@ -52,6 +52,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
     private readonly int _rows, _slots, _contributions, _orders;
     private readonly bool _perOrder;
     private readonly int[] _rowCopy, _rowN;
+    private readonly double[]? _stencil;   // per row: the stencil's error per unit |f| at unit scale (stencil mode)
 
     public SeriesBlockKernel(string estimator, DirectSeriesKernel kernel, Objective f, bool perOrder)
     {
@@ -63,6 +64,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
         _orders = Math.Max(kernel.Order, 1);
         _perOrder = perOrder;
         _contributions = perOrder ? _orders * _slots : _slots;
+        _stencil = f.Mode == DerivativeMode.Stencil ? SeriesEngine.StencilScales(kernel) : null;
         _rowCopy = new int[_rows];
         _rowN = new int[_rows];
         var rowOf = kernel.RowOf;
@@ -73,10 +75,16 @@ internal sealed class SeriesBlockKernel : BlockKernel
 
     public DirectSeriesKernel Kernel => _kernel;
 
-    public override int Quantities => _rows + _contributions;
+    /// <summary>The rows, the contributions, then (stencils) each row's stencil error at the sample.</summary>
+    public override int Quantities => _rows + _contributions + (_stencil is null ? 0 : _rows);
 
     /// <summary>Where the contributions start among the quantities.</summary>
     public int ContributionOffset => _rows;
+
+    public int Contributions => _contributions;
+
+    /// <summary>Where the rows' stencil errors start, or -1 with jets.</summary>
+    public int StencilOffset => _stencil is null ? -1 : _rows + _contributions;
 
     public override bool ThreadSafe => _f.BlockThreadSafe;
 
@@ -143,7 +151,23 @@ internal sealed class SeriesBlockKernel : BlockKernel
                     for (int s = 0; s < count; s++)
                         if (next[s] != 0) { NextOrderVanished = false; break; }
                 }
+            if (_k._stencil is { } stencil) StencilErrors(stencil, count, q, stride);
             Check(first, count, q, stride);
+        }
+
+        // Each row's stencil rounding error at each sample, 2 eps sum_i |w_i| |f| / h^m with the step h_m = eps^(1/(m+4))
+        // max(1, |z_j|): the smallest max(1, |z_j|) over the coordinates gives the largest error (the scalar loop's rule).
+        private void StencilErrors(double[] stencil, int count, Span<double> q, int stride)
+        {
+            var k = _k._kernel;
+            int d = k.Problem.TotalVariables, offset = _k.StencilOffset;
+            for (int s = 0; s < count; s++)
+            {
+                double size = Math.Abs(_values[s]), scale = double.PositiveInfinity;
+                for (int j = 0; j < d; j++) scale = Math.Min(scale, Math.Max(1, Math.Abs(_z[j * stride + s])));
+                for (int r = 0; r < _k._rows; r++)
+                    q[(offset + r) * stride + s] = k.DerivativeOrder(r) is { } m and > 0 ? stencil[r] * size / Math.Pow(scale, m) : 0;
+            }
         }
 
         // The scalar loop's checks in its order (per sample: f, each row, the contribution), run sample by sample only when
@@ -151,7 +175,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
         private void Check(long first, int count, Span<double> q, int stride)
         {
             bool finite = BlockDraws.AllFinite(_values.AsSpan(0, count));
-            for (int i = 0; i < _k.Quantities && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
+            for (int i = 0; i < _k._rows + _k._contributions && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
             if (finite) return;
             var k = _k._kernel;
             int d = k.Problem.TotalVariables;
