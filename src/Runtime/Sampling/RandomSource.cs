@@ -70,13 +70,28 @@ public sealed class RandomSource
     /// </summary>
     public void SetStream(ulong seed, ulong index)
     {
+        StreamState(seed, index, out _s0, out _s1, out _s2, out _s3);
+        _hasSpareNormal = false;
+    }
+
+    /// <summary>The state of stream (seed, index) of <see cref="SetStream"/>, without a source.</summary>
+    internal static void StreamState(ulong seed, ulong index, out ulong s0, out ulong s1, out ulong s2, out ulong s3)
+    {
         // Mix64 is a bijection, and so is multiplication by an odd constant: distinct indices give distinct states.
         ulong x = Mix64(seed) ^ Mix64(0xD1B54A32D192ED03UL * (index + 1));
-        _s0 = SplitMix64(ref x);
-        _s1 = SplitMix64(ref x);
-        _s2 = SplitMix64(ref x);
-        _s3 = SplitMix64(ref x);
-        if ((_s0 | _s1 | _s2 | _s3) == 0) _s0 = 0x9E3779B97F4A7C15;
+        s0 = SplitMix64(ref x);
+        s1 = SplitMix64(ref x);
+        s2 = SplitMix64(ref x);
+        s3 = SplitMix64(ref x);
+        if ((s0 | s1 | s2 | s3) == 0) s0 = 0x9E3779B97F4A7C15;
+    }
+
+    /// <summary>The xoshiro state (for <see cref="RandomLanes"/>, which runs four streams side by side).</summary>
+    internal void GetState(out ulong s0, out ulong s1, out ulong s2, out ulong s3) => (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+
+    internal void SetState(ulong s0, ulong s1, ulong s2, ulong s3)
+    {
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
         _hasSpareNormal = false;
     }
 
