@@ -102,7 +102,7 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
     internal override GradientEstimate? RunBlocked(Problem problem, Objective f, int samples, ulong seed, EstimateOptions options)
     {
         if (problem.Rule.Direct is null || problem.GradientLength == 0) return null;
-        var engine = new BlockEngine(new PathwiseBlockKernel(Name, problem, f), options);
+        var engine = new BlockEngine(new PathwiseBlockKernel(Name, problem, f), options, samples);
         engine.Run(samples, seed, problem.Monitor);
         return Baseline.Result(Name, "pathwise", problem, engine.Moments, samples);
     }

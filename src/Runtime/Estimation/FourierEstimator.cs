@@ -107,7 +107,7 @@ public sealed class FourierEstimator : GradientEstimator
         if (BlockableKernel(problem, f) is not { } kernel) return null;
         SeriesEngine.RequireSmoothness(Name, kernel, f.Smoothness);
         var block = new SeriesBlockKernel(Name, kernel, f, AutoOrder);
-        var engine = new BlockEngine(block, options);
+        var engine = new BlockEngine(block, options, samples);
         engine.Run(samples, seed, problem.Monitor);
         SeriesEngine.CheckKinks(Name, kernel, engine.Kinks != 0);
         var moments = engine.Moments;

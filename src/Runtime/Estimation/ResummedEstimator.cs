@@ -65,7 +65,7 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
     {
         if (ResummedBlockKernel.TryCreate(Name, problem, f) is not { } kernel) return null;
         var resummed = (IResummedRule)problem.Rule.Direct!;
-        var engine = new BlockEngine(kernel, options);
+        var engine = new BlockEngine(kernel, options, samples);
         engine.Run(samples, seed, problem.Monitor);
         CheckKinked(resummed, engine.Kinks != 0);
         return Baseline.Result("resummed", "resummed: " + Describe(), problem, engine.Moments, samples);

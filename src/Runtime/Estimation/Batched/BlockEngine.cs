@@ -67,13 +67,15 @@ internal sealed class BlockEngine
     private readonly int[] _chunkCount;
     private readonly Exception?[] _errors;
 
-    public BlockEngine(BlockKernel kernel, EstimateOptions options)
+    /// <param name="samples">For a one-off run: the samples it will draw, so that a short run does not size its buffers
+    /// for a whole block (a session, which runs any number, passes none).</param>
+    public BlockEngine(BlockKernel kernel, EstimateOptions options, int? samples = null)
     {
         options.Validate();
         _kernel = kernel;
-        _blockSize = options.BlockSize;
+        _blockSize = samples is { } n ? Math.Clamp(n, 1, options.BlockSize) : options.BlockSize;
         _threads = kernel.ThreadSafe ? options.Threads : 1;
-        _chunksPerBlock = _blockSize / EstimateOptions.Chunk;
+        _chunksPerBlock = (_blockSize + EstimateOptions.Chunk - 1) / EstimateOptions.Chunk;
         _quantities = kernel.Quantities;
         _workers = new BlockWorker[_threads];
         _values = new double[_threads][];
@@ -113,13 +115,18 @@ internal sealed class BlockEngine
         }
     }
 
+    // Samples per block in this run: the capacity, or all the samples when they fit in one block (then the block's
+    // chunks are the same 64-sample runs from sample 0 as for any block size, and short runs touch short rows).
+    private int _size;
+
     private void Blocks(int samples, ulong seed, RunMonitor monitor)
     {
-        long blocks = (samples + (long)_blockSize - 1) / _blockSize;
+        _size = Math.Min(_blockSize, samples);
+        long blocks = (samples + (long)_size - 1) / _size;
         for (long b0 = 0; b0 < blocks; b0 += _threads)
         {
             int wave = (int)Math.Min(_threads, blocks - b0);
-            monitor.Range(b0 * _blockSize, (int)Math.Min((long)wave * _blockSize, samples - b0 * _blockSize));
+            monitor.Range(b0 * _size, (int)Math.Min((long)wave * _size, samples - b0 * _size));
             if (wave == 1) Block(0, b0, samples, seed);
             else Wave(wave, b0, samples, seed);
             for (int w = 0; w < wave; w++)
@@ -156,11 +163,11 @@ internal sealed class BlockEngine
 
     private void Block(int w, long block, int samples, ulong seed)
     {
-        long first = block * _blockSize;
-        int count = (int)Math.Min(_blockSize, samples - first);
+        long first = block * _size;
+        int count = (int)Math.Min(_size, samples - first);
         var values = _values[w].AsSpan();
         long kinks = Differentiation.Jet.KinkEvaluations;
-        _workers[w].Run(first, count, seed, values, _blockSize);
+        _workers[w].Run(first, count, seed, values, _size);
         long seen = Differentiation.Jet.KinkEvaluations - kinks;
         if (seen != 0) Interlocked.Add(ref _kinks, seen);
         for (int k = 0; k < _chunksPerBlock; k++)
@@ -168,7 +175,7 @@ internal sealed class BlockEngine
             int chunk = w * _chunksPerBlock + k, n = Math.Min(EstimateOptions.Chunk, count - k * EstimateOptions.Chunk);
             _chunkCount[chunk] = Math.Max(n, 0);
             if (n <= 0) continue;
-            ChunkedMoments.OfChunk(values[(k * EstimateOptions.Chunk)..], _quantities, _blockSize, n,
+            ChunkedMoments.OfChunk(values[(k * EstimateOptions.Chunk)..], _quantities, _size, n,
                 _chunkMean.AsSpan(chunk * _quantities, _quantities), _chunkM2.AsSpan(chunk * _quantities, _quantities));
         }
     }

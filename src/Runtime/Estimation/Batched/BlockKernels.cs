@@ -121,7 +121,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
                 _partials.AsSpan((_k._rowN[r] * d + _k._rowCopy[r]) * stride, count).CopyTo(q.Slice(r * stride, count));
             // Contributions: sum over rows of C_{r,p} times the row, an axpy per entry.
             var contributions = q.Slice(_k._rows * stride, _k._contributions * stride);
-            contributions.Clear();
+            for (int i = 0; i < _k._contributions; i++) contributions.Slice(i * stride, count).Clear();
             var rowStart = k.RowStart;
             var entrySlot = k.EntrySlot;
             var entryCoefficient = k.EntryCoefficient;
@@ -289,7 +289,7 @@ internal sealed class ResummedBlockKernel : BlockKernel
             k._f.Values(block, _values.AsSpan(0, count));
             for (int s = 0; s < count; s++)
                 if (!double.IsFinite(_values[s])) throw new NonFiniteValueException(k._estimator, "f", _values[s], first + s, BlockDraws.Point(_z, copies, stride, s), 0);
-            q[..(copies * g * stride)].Clear();
+            for (int i = 0; i < copies * g; i++) q.Slice(i * stride, count).Clear();
             for (int t = 0; t < terms; t++)
             {
                 int j = k._termOrder[t], p = k._termSlot[t];
