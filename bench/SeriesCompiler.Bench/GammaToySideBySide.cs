@@ -45,10 +45,26 @@ internal static class GammaToySideBySide
         foreach (var (samples, reps) in Sizes)
             foreach (var (name, estimator, f) in ours)
                 Measure(name, estimator, f, theta, samples, Math.Max(2, reps / 4));
+        // Prepared sessions (a training loop's form): set-up once, then Estimate into the caller's spans.
+        var sessions = new (string, EstimationSession)[]
+        {
+            ("fourier N=2 session", new FourierEstimator(gamma, 2).Prepare(theta, api, D)),
+            ("resummed session", new ResummedEstimator(gamma).Prepare(theta, api, D)),
+            ("pathwise session", new PathwiseEstimator(gamma).Prepare(theta, api, D)),
+            ("fourier N=2 (--f) s.", new FourierEstimator(gamma, 2).Prepare(theta, cli, D)),
+            ("resummed (--f) s.", new ResummedEstimator(gamma).Prepare(theta, cli, D)),
+        };
+        foreach (var (samples, reps) in Sizes)
+            foreach (var (name, session) in sessions)
+                MeasureSession(name, session, samples, Math.Max(2, reps / 4));
         var rows = new List<Row>();
         foreach (var (samples, reps) in Sizes)
+        {
             foreach (var (name, estimator, f) in ours)
                 rows.Add(Measure(name, estimator, f, theta, samples, reps));
+            foreach (var (name, session) in sessions)
+                rows.Add(MeasureSession(name, session, samples, reps));
+        }
         var peers = Torch(output);
         rows.AddRange(peers);
 
@@ -84,6 +100,21 @@ internal static class GammaToySideBySide
             gradients[i] = [.. e.Gradient];
         }
         double micros = clock.Elapsed.TotalMicroseconds / reps;
+        return new Row(name, samples, micros, VarianceTrace(gradients), (double)allocated / reps);
+    }
+
+    private static Row MeasureSession(string name, EstimationSession session, int samples, int reps)
+    {
+        var gradients = new double[reps][];
+        var gradient = new double[session.GradientLength];
+        var error = new double[session.GradientLength];
+        for (int i = 0; i < Math.Max(3, reps / 20); i++) session.Estimate(samples, (ulong)(1_000_000 + i), gradient, error); // warm-up
+        for (int i = 0; i < reps; i++) gradients[i] = new double[gradient.Length];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) session.Estimate(samples, (ulong)(i + 1), gradients[i], error);
+        double micros = clock.Elapsed.TotalMicroseconds / reps;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return new Row(name, samples, micros, VarianceTrace(gradients), (double)allocated / reps);
     }
 

@@ -99,6 +99,17 @@ public sealed class PathwiseEstimator(Rule rule) : GradientEstimator(rule)
         return null;
     }
 
+    internal override GradientEstimate? RunBlocked(Problem problem, Objective f, int samples, ulong seed, EstimateOptions options)
+    {
+        if (problem.Rule.Direct is null || problem.GradientLength == 0) return null;
+        var engine = new BlockEngine(new PathwiseBlockKernel(Name, problem, f), options, samples);
+        engine.Run(samples, seed, problem.Monitor);
+        return Baseline.Result(Name, "pathwise", problem, engine.Moments, samples);
+    }
+
+    internal override SessionPlan? PlanSession(Problem problem, Objective f) =>
+        problem.Rule.Direct is null || problem.GradientLength == 0 ? null : new SessionPlan(new PathwiseBlockKernel(Name, problem, f), 0, null);
+
     internal override GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random)
     {
         var sampler = new Sampler(problem);
@@ -216,6 +227,27 @@ internal sealed class Chain
 
 internal static class Baseline
 {
+    public static GradientEstimate Result(string estimator, string method, Problem problem, ChunkedMoments moments, int samples)
+    {
+        var gradient = ImmutableArray.CreateBuilder<double>(problem.GradientLength);
+        var error = ImmutableArray.CreateBuilder<double>(problem.GradientLength);
+        for (int p = 0; p < problem.GradientLength; p++)
+        {
+            gradient.Add(moments.Mean[p]);
+            error.Add(moments.StandardError(p));
+        }
+        return new GradientEstimate
+        {
+            Estimator = estimator,
+            Method = method,
+            Slots = problem.Slots,
+            Gradient = gradient.MoveToImmutable(),
+            StandardError = error.MoveToImmutable(),
+            Samples = samples,
+            Truncation = Truncation.None,
+        };
+    }
+
     public static GradientEstimate Result(string estimator, string method, Problem problem, Welford welford, int samples)
     {
         var gradient = ImmutableArray.CreateBuilder<double>(problem.GradientLength);

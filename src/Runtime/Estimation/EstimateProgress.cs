@@ -29,6 +29,17 @@ internal sealed class RunMonitor(CancellationToken cancellation, IProgress<Estim
         if (_active && (sample & (Block - 1)) == 0) Look(sample);
     }
 
+    /// <summary>
+    /// Call before samples <c>[first, first + count)</c> of a block: looks once when the block holds a multiple of
+    /// <see cref="Block"/> (the batched core's blocks need not divide it).
+    /// </summary>
+    public void Range(long first, int count)
+    {
+        if (!_active) return;
+        long next = (first + Block - 1) & ~(long)(Block - 1);
+        if (next < first + count) Look(next);
+    }
+
     /// <summary>Reports the end of the loop.</summary>
     public void Done() => progress?.Report(new EstimateProgress(total, total));
 

@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Differentiation;
 using System.Collections.Immutable;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
@@ -89,6 +90,54 @@ public sealed class FourierEstimator : GradientEstimator
         else if (problem.Rule.IsDiscrete) kernel = (SeriesKernel?)ShiftRuleKernel.TryCreate(problem, f, Order) ?? new LatticeKernel(problem, f, Order);
         else kernel = new DirectSeriesKernel(problem, f, Order);
         return SeriesEngine.Run(Name, kernel, f, Order, AutoOrder, samples, random);
+    }
+
+    // The batched core takes Theorem 1 for a univariate continuous rule (jets or stencils); the discrete forms, derived
+    // and multivariate rules stay on the scalar loop.
+    private DirectSeriesKernel? BlockableKernel(Problem problem, Objective f)
+    {
+        if (UsesShortcut(f) || problem.Rule.IsDerived || problem.Rule.IsDiscrete || problem.GradientLength == 0) return null;
+        if (problem.Rule.Support is SupportKind.FiniteSet or SupportKind.IntegerRange) return null;
+        if (problem.Rule.Direct is not { Dimension: 1 }) return null;
+        return new DirectSeriesKernel(problem, f, Order);
+    }
+
+    internal override GradientEstimate? RunBlocked(Problem problem, Objective f, int samples, ulong seed, EstimateOptions options)
+    {
+        if (BlockableKernel(problem, f) is not { } kernel) return null;
+        SeriesEngine.RequireSmoothness(Name, kernel, f.Smoothness);
+        var block = new SeriesBlockKernel(Name, kernel, f, AutoOrder);
+        var engine = new BlockEngine(block, options, samples);
+        engine.Run(samples, seed, problem.Monitor);
+        SeriesEngine.CheckKinks(Name, kernel, engine.Kinks != 0);
+        var moments = engine.Moments;
+        bool vanished = kernel.ChecksNextOrder;
+        foreach (var worker in engine.Workers) vanished &= ((SeriesBlockKernel.Worker)worker).NextOrderVanished;
+        var rowMean = new double[kernel.RowCount];
+        var rowVariance = new double[kernel.RowCount];
+        for (int r = 0; r < rowMean.Length; r++)
+        {
+            rowMean[r] = moments.Mean[r];
+            // One sample: 0, as in the scalar loop (it only keeps truncation's checks quiet; the terms' errors print NaN).
+            rowVariance[r] = samples > 1 ? moments.Variance(r) : 0;
+        }
+        var (mean, error) = EstimationSession.Contributions(moments, block.ContributionOffset, block.Contributions);
+        double[]? stencilError = null;
+        if (block.StencilOffset >= 0)
+        {
+            // The rows' stencil error summed over the samples (the scalar loop's sum): mean times count.
+            stencilError = new double[kernel.RowCount];
+            for (int r = 0; r < stencilError.Length; r++) stencilError[r] = moments.Mean[block.StencilOffset + r] * samples;
+        }
+        return SeriesEngine.Finish(Name, kernel, Order, AutoOrder, samples, rowMean, rowVariance, mean, error, vanished, stencilError);
+    }
+
+    internal override SessionPlan? PlanSession(Problem problem, Objective f)
+    {
+        if (AutoOrder || BlockableKernel(problem, f) is not { } kernel) return null;
+        SeriesEngine.RequireSmoothness(Name, kernel, f.Smoothness);
+        var block = new SeriesBlockKernel(Name, kernel, f, perOrder: false);
+        return new SessionPlan(block, block.ContributionOffset, engine => SeriesEngine.CheckKinks(Name, kernel, engine.Kinks != 0));
     }
 
     // Whether every copy's integer range is short enough to list (the loader refuses more than a million points).

@@ -65,6 +65,16 @@ internal sealed class DirectSeriesKernel : SeriesKernel
 
     public override bool ChecksNextOrder => _checksNextOrder;
 
+    /// <summary>Univariate rules: the row of copy c's order-n derivative at <c>[c * order + n - 1]</c>, or -1 (the batched core reads it).</summary>
+    internal ReadOnlySpan<int> RowOf => _rowOf;
+
+    /// <summary>The order of the jets taken (one above N when the next order is checked for vanishing).</summary>
+    internal int JetOrder => _jetOrder;
+
+    internal int Order => _order;
+
+    internal IDistributionRule Rule => _rule;
+
     public override string Quantity(int row) => _rule.Dimension == 1 ? base.Quantity(row)
         : $"the partial derivative of f of multi-index ({string.Join(",", _multiIndex[row])})";
 

@@ -47,9 +47,20 @@ public abstract class GradientEstimator
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; nothing is returned.</exception>
     public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples, ulong seed, int copies,
-        CancellationToken cancellation, IProgress<EstimateProgress>? progress = null)
+        CancellationToken cancellation, IProgress<EstimateProgress>? progress = null) =>
+        Estimate(theta, f, samples, seed, copies, EstimateOptions.Default, cancellation, progress);
+
+    /// <summary>
+    /// <see cref="Estimate(ReadOnlySpan{double}, Objective, int, ulong, int)"/> with the batched core's options: the block
+    /// size and the threads the blocks are spread over. The numbers are the same for every block size and thread count
+    /// (sample i draws from its own stream of the seed; statistics merge per chunk of 64 samples in order).
+    /// </summary>
+    public GradientEstimate Estimate(ReadOnlySpan<double> theta, Objective f, int samples, ulong seed, int copies, EstimateOptions options,
+        CancellationToken cancellation = default, IProgress<EstimateProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         if (samples < 1)
             throw new ArgumentOutOfRangeException(nameof(samples), samples, $"samples must be at least 1 (got {samples}): a Monte Carlo estimate needs a sample");
         var problem = new Problem(Rule, theta, copies, f) { Monitor = new RunMonitor(cancellation, progress, samples) };
@@ -58,7 +69,8 @@ public abstract class GradientEstimator
         GradientEstimate result;
         try
         {
-            result = Run(problem, f, samples, new RandomSource(seed));
+            // The batched core where it covers the rule and f (univariate continuous rules); the scalar loop elsewhere.
+            result = RunBlocked(problem, f, samples, seed, options) ?? Run(problem, f, samples, new RandomSource(seed));
             problem.Monitor.Done();
         }
         catch (ArgumentException ex)
@@ -121,6 +133,31 @@ public abstract class GradientEstimator
     }
 
     internal abstract GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random);
+
+    /// <summary>The estimate by the batched core, or null where it does not cover the rule or f.</summary>
+    internal virtual GradientEstimate? RunBlocked(Problem problem, Objective f, int samples, ulong seed, EstimateOptions options) => null;
+
+    /// <summary>The batched form for a session (contributions are quantities <c>[offset, offset + gradient length)</c>), or null.</summary>
+    internal virtual SessionPlan? PlanSession(Problem problem, Objective f) => null;
+
+    /// <summary>
+    /// Checks and lays out one problem once and returns a session that estimates it again and again (a training loop):
+    /// the coefficients and buffers are made here, and <see cref="EstimationSession.Estimate"/> allocates nothing once warm
+    /// (with one thread). The session covers univariate continuous rules (Fourier series at a fixed order, resummed,
+    /// pathwise); elsewhere use <see cref="Estimate(ReadOnlySpan{double}, Objective, int, ulong, int)"/>.
+    /// </summary>
+    /// <exception cref="EstimatorNotApplicableException">The estimator does not apply, or the session does not cover this rule and f.</exception>
+    public EstimationSession Prepare(ReadOnlySpan<double> theta, Objective f, int copies = 1, EstimateOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        options ??= EstimateOptions.Default;
+        options.Validate();
+        var problem = new Problem(Rule, theta, copies, f);
+        if (WhyNotApplicable(f) is { } reason) throw new EstimatorNotApplicableException(Name, Explain(reason, problem));
+        var plan = PlanSession(problem, f)
+            ?? throw new EstimatorNotApplicableException(Name, $"a session covers univariate continuous rules with jets (fourier at a fixed order, resummed, pathwise); use Estimate for {Rule.Name} here");
+        return new EstimationSession(Name, problem, new BlockEngine(plan.Kernel, options), plan.Offset, plan.AfterRun);
+    }
 
     /// <summary>Why a rule that must sample cannot.</summary>
     internal static string? CannotSample(Rule rule)

@@ -39,9 +39,11 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
     }
 
     // f over jets that applied Jet.Abs: refuse if a term needs more than f'.
-    private void CheckKinks(IResummedRule resummed, long before)
+    private void CheckKinks(IResummedRule resummed, long before) => CheckKinked(resummed, Jet.KinkEvaluations != before);
+
+    private void CheckKinked(IResummedRule resummed, bool kinked)
     {
-        if (Jet.KinkEvaluations != before && NotSmoothEnough(resummed, Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0")) is { } why)
+        if (kinked && NotSmoothEnough(resummed, Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0")) is { } why)
             throw new EstimatorNotApplicableException(Name, why);
     }
 
@@ -57,6 +59,23 @@ public sealed class ResummedEstimator(Rule rule) : GradientEstimator(rule)
     {
         var resummed = (IResummedRule)Rule.Direct!;
         return string.Join("; ", Enumerable.Range(0, Rule.Direct!.Differentiable.Count).Select(resummed.Describe));
+    }
+
+    internal override GradientEstimate? RunBlocked(Problem problem, Objective f, int samples, ulong seed, EstimateOptions options)
+    {
+        if (ResummedBlockKernel.TryCreate(Name, problem, f) is not { } kernel) return null;
+        var resummed = (IResummedRule)problem.Rule.Direct!;
+        var engine = new BlockEngine(kernel, options, samples);
+        engine.Run(samples, seed, problem.Monitor);
+        CheckKinked(resummed, engine.Kinks != 0);
+        return Baseline.Result("resummed", "resummed: " + Describe(), problem, engine.Moments, samples);
+    }
+
+    internal override SessionPlan? PlanSession(Problem problem, Objective f)
+    {
+        if (ResummedBlockKernel.TryCreate(Name, problem, f) is not { } kernel) return null;
+        var resummed = (IResummedRule)problem.Rule.Direct!;
+        return new SessionPlan(kernel, 0, engine => CheckKinked(resummed, engine.Kinks != 0));
     }
 
     internal override GradientEstimate Run(Problem problem, Objective f, int samples, RandomSource random)

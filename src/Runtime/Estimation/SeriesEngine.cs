@@ -181,7 +181,7 @@ internal static class SeriesEngine
     }
 
     // Per row: the stencil's error per unit |f| at unit scale (Derivatives.StencilErrorScale at the evaluator's accuracy 4).
-    private static double[] StencilScales(SeriesKernel kernel)
+    internal static double[] StencilScales(SeriesKernel kernel)
     {
         var scales = new double[kernel.RowCount];
         for (int r = 0; r < kernel.RowCount; r++)
@@ -190,9 +190,12 @@ internal static class SeriesEngine
     }
 
     // f written over jets that applied Jet.Abs while the kernel evaluated it: a kink the objective did not declare.
-    private static void CheckKinks(string estimator, SeriesKernel kernel, long before)
+    internal static void CheckKinks(string estimator, SeriesKernel kernel, long before) => CheckKinks(estimator, kernel, Differentiation.Jet.KinkEvaluations != before);
+
+    /// <summary>Refuses the series when f applied a kink (the batched core counts them on every thread).</summary>
+    internal static void CheckKinks(string estimator, SeriesKernel kernel, bool kinked)
     {
-        if (Differentiation.Jet.KinkEvaluations != before)
+        if (kinked)
             RequireSmoothness(estimator, kernel, Functions.Smoothness.Kinked("it applies Jet.Abs, which has a kink where its argument is 0"));
     }
 
@@ -271,14 +274,44 @@ internal static class SeriesEngine
 
         CheckKinks(estimator, kernel, kinks); // an abs in a branch the first sample did not take
 
+        var rowMean = new double[rows];
+        var rowVariance = new double[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            rowMean[r] = shift[r] + sums[r] / samples;
+            rowVariance[r] = samples > 1 ? Math.Max(squares[r] - sums[r] * sums[r] / samples, 0) / (samples - 1) : 0;
+        }
+        var contributionMean = welford.Mean.ToArray();
+        var contributionError = new double[contribution.Length];
+        welford.StandardErrors(contributionError);
+        return Finish(estimator, kernel, order, auto, samples, rowMean, rowVariance, contributionMean, contributionError, nextVanished, stencilError);
+    }
+
+    /// <summary>
+    /// The estimate from the sampling loop's statistics (the scalar loop above or the batched core): each row's mean and
+    /// variance (0 for one sample), and each contribution's mean and standard error (per order and slot, cumulative over
+    /// orders, when <paramref name="auto"/>; NaN standard errors for one sample).
+    /// </summary>
+    internal static GradientEstimate Finish(string estimator, SeriesKernel kernel, int order, bool auto, int samples,
+        double[] rowMean, double[] rowVariance, double[] contributionMean, double[] contributionError, bool nextVanished, double[]? stencilError)
+    {
+        var problem = kernel.Problem;
+        int slots = problem.GradientLength, rows = kernel.RowCount;
+        int orders = kernel.IsSeries ? Math.Max(order, 1) : 1;
+        bool perOrder = auto && kernel.IsSeries;
+        var rowOrder = kernel.RowOrder;
+        var rowStart = kernel.RowStart;
+        var entrySlot = kernel.EntrySlot;
+        var entryCoefficient = kernel.EntryCoefficient;
+
         // Terms by order from the rows' means: T_{n,p} = sum_{rows of order n} C_{r,p} mean_r.
         var termValue = new double[orders * slots];
         var termVariance = new double[orders * slots];
         var informative = new bool[orders * slots];
         for (int r = 0; r < rows; r++)
         {
-            double mean = shift[r] + sums[r] / samples;
-            double variance = samples > 1 ? Math.Max(squares[r] - sums[r] * sums[r] / samples, 0) / (samples - 1) : 0;
+            double mean = rowMean[r];
+            double variance = rowVariance[r];
             int offset = (kernel.IsSeries ? rowOrder[r] - 1 : 0) * slots;
             for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
             {
@@ -334,8 +367,8 @@ internal static class SeriesEngine
         for (int p = 0; p < slots; p++)
         {
             int i = perOrder ? (kept[p] - 1) * slots + p : p;
-            gradient.Add(welford.Mean[i]);
-            error.Add(deterministic ? 0 : welford.StandardError(i));
+            gradient.Add(contributionMean[i]);
+            error.Add(deterministic ? 0 : contributionError[i]);
         }
 
         Truncation truncation;
@@ -359,14 +392,14 @@ internal static class SeriesEngine
             var entryError = kernel.EntryError;
             for (int r = 0; r < rows; r++)
             {
-                double mean = Math.Abs(shift[r] + sums[r] / samples);
+                double mean = Math.Abs(rowMean[r]);
                 for (int e = rowStart[r]; e < rowStart[r + 1]; e++)
                     if (perOrder ? rowOrder[r] <= kept[entrySlot[e]] : true) rounding[entrySlot[e]] += entryError[e] * mean;
             }
             for (int p = 0; p < slots; p++)
             {
-                double g = welford.Mean[perOrder ? (kept[p] - 1) * slots + p : p];
-                double se = deterministic || samples == 1 ? 0 : welford.StandardError(perOrder ? (kept[p] - 1) * slots + p : p); // one sample: no noise to hide behind
+                double g = contributionMean[perOrder ? (kept[p] - 1) * slots + p : p];
+                double se = deterministic || samples == 1 ? 0 : contributionError[perOrder ? (kept[p] - 1) * slots + p : p]; // one sample: no noise to hide behind
                 if (rounding[p] > 0.1 * se && rounding[p] > 1e-9 * Math.Abs(g))
                     warnings.Add($"the rule's coefficients lose accuracy to rounding at these parameters (they cancel): the gradient in "
                         + $"{GradientEstimate.SlotName(problem.Slots[p])} may be off by up to {rounding[p].ToString("G3", CultureInfo.InvariantCulture)}"
@@ -384,7 +417,7 @@ internal static class SeriesEngine
             for (int p = 0; p < slots; p++)
             {
                 int i = perOrder ? (kept[p] - 1) * slots + p : p;
-                double g = welford.Mean[i], se = deterministic || samples == 1 ? 0 : welford.StandardError(i);
+                double g = contributionMean[i], se = deterministic || samples == 1 ? 0 : contributionError[i];
                 if (bound[p] > 0.1 * se && bound[p] > 1e-9 * Math.Abs(g))
                 {
                     warnings.Add($"the finite-difference stencils' error may reach {bound[p].ToString("G3", CultureInfo.InvariantCulture)} in the gradient in "

@@ -165,6 +165,128 @@ public sealed class ExpressionObjective : Objective
     private double[] _block = [];
     private double[] _blockPartials = [];
 
+    // ---- block methods: an expression summed over one-variable copies (--f under --dims) is separable, so row j of a
+    // block needs the body at row j's values only, O(d) per sample; the compiled value and dual run over whole rows.
+    // Everything else (several variables per copy, stencils) keeps the scalar-gather defaults.
+
+    private bool Separable => _value is not null && _stencils is null;
+
+    // Compiled delegates and the interpreter's thread-static stacks: no instance state on the separable paths.
+    public override bool BlockThreadSafe => Separable;
+
+    // Each sample's sum runs over j in increasing order with the compiled value, as the scalar Value does (bit for bit).
+    public override void Values(SampleBlock z, Span<double> values)
+    {
+        if (!Separable)
+        {
+            base.Values(z, values);
+            return;
+        }
+        var value = _value!;
+        values[..z.Count].Clear();
+        for (int j = 0; j < z.Dimension; j++)
+        {
+            var row = z.Row(j);
+            for (int s = 0; s < row.Length; s++) values[s] += value(row[s]);
+        }
+    }
+
+    public override void PurePartials(SampleBlock z, int order, Span<double> partials)
+    {
+        if (!Separable) base.PurePartials(z, order, partials);
+        else Rows(z, order, default, partials, values: false);
+    }
+
+    public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
+    {
+        if (!Separable) base.ValuesAndPurePartials(z, order, values, partials);
+        else
+        {
+            // f's value for the finiteness check comes from the compiled value (the scalar Value's numbers).
+            Values(z, values);
+            Rows(z, order, values, partials, values: false);
+        }
+    }
+
+    // d^k f / dz_j^k is the body's k-th derivative at z_j: duals for order 1, one scalar jet per entry above.
+    private void Rows(SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values)
+    {
+        int d = z.Dimension, stride = z.Stride;
+        if (order == 1 && _dual is { } dual)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                var row = z.Row(j);
+                var target = partials.Slice((d + j) * stride, row.Length);
+                for (int s = 0; s < row.Length; s++) dual(row[s], out target[s]);
+            }
+            return;
+        }
+        var arena = Derivatives.ArenaFor(order);
+        var mark = arena.Mark();
+        Span<double> one = stackalloc double[order + 1];
+        try
+        {
+            for (int j = 0; j < d; j++)
+            {
+                var row = z.Row(j);
+                for (int s = 0; s < row.Length; s++)
+                {
+                    var x = arena.Variable(row[s]);
+                    _body.Evaluate(MemoryMarshal.CreateReadOnlySpan(ref x, 1)).CopyDerivativesTo(one);
+                    arena.Release(mark);
+                    for (int k = 1; k <= order; k++) partials[(k * d + j) * stride + s] = one[k];
+                }
+            }
+        }
+        finally
+        {
+            arena.Release(mark);
+        }
+    }
+
+    // f^(order) with coordinate j replaced by x[j, s]: the body at x alone.
+    public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
+    {
+        if (!Separable)
+        {
+            base.CoordinatePartials(z, x, order, result);
+            return;
+        }
+        int d = z.Dimension, stride = z.Stride;
+        if (order == 1 && _dual is { } dual)
+        {
+            for (int j = 0; j < d; j++)
+                for (int s = 0; s < z.Count; s++) dual(x[j * stride + s], out result[j * stride + s]);
+            return;
+        }
+        if (order == 0)
+        {
+            var value = _value!;
+            for (int j = 0; j < d; j++)
+                for (int s = 0; s < z.Count; s++) result[j * stride + s] = value(x[j * stride + s]);
+            return;
+        }
+        var arena = Derivatives.ArenaFor(order);
+        var mark = arena.Mark();
+        Span<double> one = stackalloc double[order + 1];
+        try
+        {
+            for (int j = 0; j < d; j++)
+                for (int s = 0; s < z.Count; s++)
+                {
+                    var v = arena.Variable(x[j * stride + s]);
+                    _body.Evaluate(MemoryMarshal.CreateReadOnlySpan(ref v, 1)).CopyDerivativesTo(one);
+                    arena.Release(mark);
+                    result[j * stride + s] = one[order];
+                }
+        }
+        finally
+        {
+            arena.Release(mark);
+        }
+    }
+
     public override Jet Evaluate(ReadOnlySpan<Jet> z)
     {
         if (_mode != DerivativeMode.Jet) return base.Evaluate(z);

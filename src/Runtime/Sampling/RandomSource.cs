@@ -63,6 +63,39 @@ public sealed class RandomSource
     }
 
     /// <summary>
+    /// Resets this source, in place and without allocating, to stream <paramref name="index"/> of
+    /// <paramref name="seed"/>: the counter-based streams of the batched estimators, one per sample, so that sample i
+    /// draws the same numbers whatever block or thread it falls in. Same construction as <see cref="Stream"/> (mix of
+    /// seed and index through SplitMix64) but over the full 64-bit index; <see cref="Seed"/> is left unchanged.
+    /// </summary>
+    public void SetStream(ulong seed, ulong index)
+    {
+        StreamState(seed, index, out _s0, out _s1, out _s2, out _s3);
+        _hasSpareNormal = false;
+    }
+
+    /// <summary>The state of stream (seed, index) of <see cref="SetStream"/>, without a source.</summary>
+    internal static void StreamState(ulong seed, ulong index, out ulong s0, out ulong s1, out ulong s2, out ulong s3)
+    {
+        // Mix64 is a bijection, and so is multiplication by an odd constant: distinct indices give distinct states.
+        ulong x = Mix64(seed) ^ Mix64(0xD1B54A32D192ED03UL * (index + 1));
+        s0 = SplitMix64(ref x);
+        s1 = SplitMix64(ref x);
+        s2 = SplitMix64(ref x);
+        s3 = SplitMix64(ref x);
+        if ((s0 | s1 | s2 | s3) == 0) s0 = 0x9E3779B97F4A7C15;
+    }
+
+    /// <summary>The xoshiro state (for <see cref="RandomLanes"/>, which runs four streams side by side).</summary>
+    internal void GetState(out ulong s0, out ulong s1, out ulong s2, out ulong s3) => (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+
+    internal void SetState(ulong s0, ulong s1, ulong s2, ulong s3)
+    {
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        _hasSpareNormal = false;
+    }
+
+    /// <summary>
     /// A child that continues this stream while this source jumps 2^128 draws ahead
     /// (<see cref="Jump"/>), so the two never overlap for any practical length. Deterministic:
     /// the k-th split of a given source is always the same.

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using SeriesCompiler.Runtime.Statistics;
+
+namespace SeriesCompiler.Runtime.Estimation;
+
+/// <summary>What an estimator's session runs: the batched kernel, where its contributions sit, a check after each run.</summary>
+internal sealed record SessionPlan(BlockKernel Kernel, int Offset, Action<BlockEngine>? AfterRun);
+
+/// <summary>
+/// One problem (rule, parameters, f, copies) prepared once by <see cref="GradientEstimator.Prepare"/>, estimated as
+/// often as needed: <see cref="Estimate"/> writes the gradient and its standard errors into the caller's spans and,
+/// with one thread, allocates nothing once warm. The numbers are those of <see cref="GradientEstimator.Estimate(ReadOnlySpan{double}, Functions.Objective, int, ulong, int)"/>
+/// with the same seed (the Fourier series at its fixed order). Not thread-safe: one session per training loop.
+/// </summary>
+public sealed class EstimationSession
+{
+    private readonly string _estimator;
+    private readonly Problem _problem;
+    private readonly BlockEngine _engine;
+    private readonly int _offset;
+    private readonly Action<BlockEngine>? _after;
+
+    internal EstimationSession(string estimator, Problem problem, BlockEngine engine, int offset, Action<BlockEngine>? after)
+    {
+        _estimator = estimator;
+        _problem = problem;
+        _engine = engine;
+        _offset = offset;
+        _after = after;
+    }
+
+    /// <summary>Length of the gradient (copies times the parameters per copy).</summary>
+    public int GradientLength => _problem.GradientLength;
+
+    /// <summary>What each gradient entry is: the parameter's name and its copy (or component).</summary>
+    public ImmutableArray<(string Parameter, int Index)> Slots => _problem.Slots;
+
+    /// <summary>Threads the blocks actually run on (1 when the objective's block methods are not thread-safe).</summary>
+    public int Threads => _engine.Threads;
+
+    /// <summary>
+    /// Estimates the gradient from <paramref name="samples"/> draws of <paramref name="seed"/>'s streams. One sample gives
+    /// standard errors NaN (one value has no spread).
+    /// </summary>
+    /// <exception cref="NonFiniteValueException">f, a derivative or a contribution was not finite (the message names the sample and z).</exception>
+    public void Estimate(int samples, ulong seed, Span<double> gradient, Span<double> standardError)
+    {
+        if (samples < 1)
+            throw new ArgumentOutOfRangeException(nameof(samples), samples, $"samples must be at least 1 (got {samples}): a Monte Carlo estimate needs a sample");
+        int n = _problem.GradientLength;
+        if (gradient.Length < n) throw new ArgumentException($"gradient holds {gradient.Length} values; the gradient has {n}", nameof(gradient));
+        if (standardError.Length < n) throw new ArgumentException($"standardError holds {standardError.Length} values; the gradient has {n}", nameof(standardError));
+        _engine.Run(samples, seed, RunMonitor.None);
+        _after?.Invoke(_engine);
+        var moments = _engine.Moments;
+        for (int p = 0; p < n; p++)
+        {
+            gradient[p] = moments.Mean[_offset + p];
+            standardError[p] = moments.StandardError(_offset + p);
+            if (!double.IsFinite(gradient[p]))
+                throw new NonFiniteValueException(_estimator, "the gradient in " + GradientEstimate.SlotName(_problem.Slots[p]), gradient[p], advice: "the per-sample contributions are finite but their sum overflows");
+        }
+    }
+
+    /// <summary>Means and standard errors of quantities <c>[offset, offset + length)</c> of a run, as the scalar path reports them.</summary>
+    internal static (double[] Mean, double[] Error) Contributions(ChunkedMoments moments, int offset, int length)
+    {
+        var mean = new double[length];
+        var error = new double[length];
+        for (int i = 0; i < length; i++)
+        {
+            mean[i] = moments.Mean[offset + i];
+            error[i] = moments.StandardError(offset + i);
+        }
+        return (mean, error);
+    }
+}
