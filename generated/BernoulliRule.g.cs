@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Bernoulli(p in (0, 1)): cf(w) = -p + p*exp(i*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
+public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
 {
     public static readonly BernoulliRule Instance = new();
 
@@ -19,7 +19,6 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
 
     private static readonly int[] s_differentiable = [0];
     private static readonly int[][] s_multiIndices = [[1], [2], [3], [4], [5], [6], [7], [8]];
-    private static readonly double[]? s_finiteSupport = [0.0, 1.0];
 
     public string Name => "Bernoulli";
     public global::System.Collections.Generic.IReadOnlyList<global::SeriesCompiler.Runtime.Rules.ParameterInfo> Parameters => s_parameters;
@@ -29,8 +28,17 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
     public global::SeriesCompiler.Runtime.Rules.SupportKind Support => global::SeriesCompiler.Runtime.Rules.SupportKind.FiniteSet;
     public global::System.Collections.Generic.IReadOnlyList<int[]> MultiIndices => s_multiIndices;
 
-    /// <summary>The points of a finite support (Theorem 2 enumerates them), or null.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<double>? FiniteSupport => s_finiteSupport;
+    /// <summary>The points of a finite support at theta (Theorem 2 enumerates them), or null.</summary>
+    public double[]? FiniteSupport(global::System.ReadOnlySpan<double> theta)
+    {
+        Validate(theta);
+        double[] points = new double[2];
+        // point 0 = 0
+        points[0] = 0.0;
+        // point 1 = 1
+        points[1] = 1.0;
+        return points;
+    }
 
     public void Validate(global::System.ReadOnlySpan<double> theta)
     {

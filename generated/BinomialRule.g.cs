@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Binomial(n : integer &gt;= 1, p in (0, 1)): cf(w) = (-p + p*exp(i*w) + 1)^n.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
+public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
 {
     public static readonly BinomialRule Instance = new();
 
@@ -20,7 +20,6 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
 
     private static readonly int[] s_differentiable = [1];
     private static readonly int[][] s_multiIndices = [[1], [2], [3], [4], [5], [6], [7], [8]];
-    private static readonly double[]? s_finiteSupport = null;
 
     public string Name => "Binomial";
     public global::System.Collections.Generic.IReadOnlyList<global::SeriesCompiler.Runtime.Rules.ParameterInfo> Parameters => s_parameters;
@@ -30,8 +29,23 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
     public global::SeriesCompiler.Runtime.Rules.SupportKind Support => global::SeriesCompiler.Runtime.Rules.SupportKind.IntegerRange;
     public global::System.Collections.Generic.IReadOnlyList<int[]> MultiIndices => s_multiIndices;
 
-    /// <summary>The points of a finite support (Theorem 2 enumerates them), or null.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<double>? FiniteSupport => s_finiteSupport;
+    /// <summary>The points of a finite support at theta (Theorem 2 enumerates them), or null.</summary>
+    public double[]? FiniteSupport(global::System.ReadOnlySpan<double> theta)
+    {
+        Validate(theta);
+        double lo, hi;
+        double p_n = theta[0];
+        // LO = 0
+        lo = 0.0;
+        // HI = n
+        hi = p_n;
+        double low = global::System.Math.Ceiling(lo), high = global::System.Math.Floor(hi);
+        if (!(high >= low) || high - low > 1000000)
+            throw new global::System.ArgumentOutOfRangeException(nameof(theta), $"the support {{{lo.ToString(global::System.Globalization.CultureInfo.InvariantCulture)} .. {hi.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}}} of Binomial is empty or too large to enumerate");
+        double[] range = new double[(int)(high - low) + 1];
+        for (int k = 0; k < range.Length; k++) range[k] = low + k;
+        return range;
+    }
 
     public void Validate(global::System.ReadOnlySpan<double> theta)
     {

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of BivariateNormal(m1, m2, s1 &gt; 0, s2 &gt; 0, rho in (-1, 1)): cgf(t1, t2) = m1*t1 + m2*t2 + rho*s1*s2*t1*t2 + s1^2*t1^2/2 + s2^2*t2^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
+public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
 {
     public static readonly BivariateNormalRule Instance = new();
 
@@ -23,7 +23,6 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
 
     private static readonly int[] s_differentiable = [0, 1, 2, 3, 4];
     private static readonly int[][] s_multiIndices = [[1, 0], [0, 1], [2, 0], [1, 1], [0, 2], [3, 0], [2, 1], [1, 2], [0, 3], [4, 0], [3, 1], [2, 2], [1, 3], [0, 4], [5, 0], [4, 1], [3, 2], [2, 3], [1, 4], [0, 5], [6, 0], [5, 1], [4, 2], [3, 3], [2, 4], [1, 5], [0, 6], [7, 0], [6, 1], [5, 2], [4, 3], [3, 4], [2, 5], [1, 6], [0, 7], [8, 0], [7, 1], [6, 2], [5, 3], [4, 4], [3, 5], [2, 6], [1, 7], [0, 8]];
-    private static readonly double[]? s_finiteSupport = null;
 
     public string Name => "BivariateNormal";
     public global::System.Collections.Generic.IReadOnlyList<global::SeriesCompiler.Runtime.Rules.ParameterInfo> Parameters => s_parameters;
@@ -33,8 +32,11 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
     public global::SeriesCompiler.Runtime.Rules.SupportKind Support => global::SeriesCompiler.Runtime.Rules.SupportKind.Real;
     public global::System.Collections.Generic.IReadOnlyList<int[]> MultiIndices => s_multiIndices;
 
-    /// <summary>The points of a finite support (Theorem 2 enumerates them), or null.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<double>? FiniteSupport => s_finiteSupport;
+    /// <summary>The points of a finite support at theta (Theorem 2 enumerates them), or null.</summary>
+    public double[]? FiniteSupport(global::System.ReadOnlySpan<double> theta)
+    {
+        return null;
+    }
 
     public void Validate(global::System.ReadOnlySpan<double> theta)
     {

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Categorical(p1 in (0, 1), p2 in (0, 1)): cf(w) = -p1 - p2 + p1*exp(i*w) + p2*exp((2*i)*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
+public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
 {
     public static readonly CategoricalRule Instance = new();
 
@@ -20,7 +20,6 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
 
     private static readonly int[] s_differentiable = [0, 1];
     private static readonly int[][] s_multiIndices = [[1], [2], [3], [4], [5], [6], [7], [8]];
-    private static readonly double[]? s_finiteSupport = [0.0, 1.0, 2.0];
 
     public string Name => "Categorical";
     public global::System.Collections.Generic.IReadOnlyList<global::SeriesCompiler.Runtime.Rules.ParameterInfo> Parameters => s_parameters;
@@ -30,8 +29,19 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
     public global::SeriesCompiler.Runtime.Rules.SupportKind Support => global::SeriesCompiler.Runtime.Rules.SupportKind.FiniteSet;
     public global::System.Collections.Generic.IReadOnlyList<int[]> MultiIndices => s_multiIndices;
 
-    /// <summary>The points of a finite support (Theorem 2 enumerates them), or null.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<double>? FiniteSupport => s_finiteSupport;
+    /// <summary>The points of a finite support at theta (Theorem 2 enumerates them), or null.</summary>
+    public double[]? FiniteSupport(global::System.ReadOnlySpan<double> theta)
+    {
+        Validate(theta);
+        double[] points = new double[3];
+        // point 0 = 0
+        points[0] = 0.0;
+        // point 1 = 1
+        points[1] = 1.0;
+        // point 2 = 2
+        points[2] = 2.0;
+        return points;
+    }
 
     public void Validate(global::System.ReadOnlySpan<double> theta)
     {

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Exponential(mu &gt; 0): logcf(w) = -log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
+public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
 {
     public static readonly ExponentialRule Instance = new();
 
@@ -19,7 +19,6 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
 
     private static readonly int[] s_differentiable = [0];
     private static readonly int[][] s_multiIndices = [[1], [2], [3], [4], [5], [6], [7], [8]];
-    private static readonly double[]? s_finiteSupport = null;
 
     public string Name => "Exponential";
     public global::System.Collections.Generic.IReadOnlyList<global::SeriesCompiler.Runtime.Rules.ParameterInfo> Parameters => s_parameters;
@@ -29,8 +28,11 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
     public global::SeriesCompiler.Runtime.Rules.SupportKind Support => global::SeriesCompiler.Runtime.Rules.SupportKind.Positive;
     public global::System.Collections.Generic.IReadOnlyList<int[]> MultiIndices => s_multiIndices;
 
-    /// <summary>The points of a finite support (Theorem 2 enumerates them), or null.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<double>? FiniteSupport => s_finiteSupport;
+    /// <summary>The points of a finite support at theta (Theorem 2 enumerates them), or null.</summary>
+    public double[]? FiniteSupport(global::System.ReadOnlySpan<double> theta)
+    {
+        return null;
+    }
 
     public void Validate(global::System.ReadOnlySpan<double> theta)
     {

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Logistic(mu, s &gt; 0): cf(w) = s*w*pi*exp(i*mu*w)/sinh(s*w*pi).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors
+public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
 {
     public static readonly LogisticRule Instance = new();
 
@@ -20,7 +20,6 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
 
     private static readonly int[] s_differentiable = [0, 1];
     private static readonly int[][] s_multiIndices = [[1], [2], [3], [4], [5], [6], [7], [8]];
-    private static readonly double[]? s_finiteSupport = null;
 
     public string Name => "Logistic";
     public global::System.Collections.Generic.IReadOnlyList<global::SeriesCompiler.Runtime.Rules.ParameterInfo> Parameters => s_parameters;
@@ -30,8 +29,11 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
     public global::SeriesCompiler.Runtime.Rules.SupportKind Support => global::SeriesCompiler.Runtime.Rules.SupportKind.Real;
     public global::System.Collections.Generic.IReadOnlyList<int[]> MultiIndices => s_multiIndices;
 
-    /// <summary>The points of a finite support (Theorem 2 enumerates them), or null.</summary>
-    public global::System.Collections.Generic.IReadOnlyList<double>? FiniteSupport => s_finiteSupport;
+    /// <summary>The points of a finite support at theta (Theorem 2 enumerates them), or null.</summary>
+    public double[]? FiniteSupport(global::System.ReadOnlySpan<double> theta)
+    {
+        return null;
+    }
 
     public void Validate(global::System.ReadOnlySpan<double> theta)
     {

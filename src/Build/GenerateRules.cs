@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -46,23 +45,9 @@ public sealed class GenerateRules : Microsoft.Build.Utilities.Task
     [Output]
     public ITaskItem[] GeneratedFiles { get; private set; } = [];
 
-    public override bool Execute()
-    {
-        // MSBuild runs with the user's culture (no invariant globalization there): pin it, so that no number in the
-        // generated code can come out as "0,5" or with U+2212 as its minus sign.
-        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
-        try
-        {
-            return Run();
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = culture;
-            CultureInfo.CurrentUICulture = uiCulture;
-        }
-    }
+    // MSBuild runs with the user's culture (no invariant globalization there): the core's one pin keeps every number
+    // in the generated code and in the messages free of "0,5" and U+2212.
+    public override bool Execute() => InvariantCulture.Run(Run);
 
     private bool Run()
     {

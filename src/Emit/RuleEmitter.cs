@@ -19,20 +19,10 @@ public static class RuleEmitter
     private static readonly Lazy<Template> DerivedTemplate = new(() => Load("DerivedRule.sbn"));
 
     /// <summary>The C# class of a rule (direct or derived).</summary>
-    public static string Emit(RuleModel rule, string @namespace = DefaultNamespace)
-    {
+    public static string Emit(RuleModel rule, string @namespace = DefaultNamespace) =>
         // Every number is formatted for C#, whatever the caller's culture.
-        var culture = System.Globalization.CultureInfo.CurrentCulture;
-        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
-        try
-        {
-            return rule.IsDerived ? Render(DerivedSpecBuilder.Build(rule, @namespace)) : Render(RuleSpecBuilder.Build(rule, @namespace));
-        }
-        finally
-        {
-            System.Globalization.CultureInfo.CurrentCulture = culture;
-        }
-    }
+        Generation.InvariantCulture.Run(() =>
+            rule.IsDerived ? Render(DerivedSpecBuilder.Build(rule, @namespace)) : Render(RuleSpecBuilder.Build(rule, @namespace)));
 
     /// <summary>The full type name of the class emitted for a distribution.</summary>
     public static string TypeName(string distribution, string @namespace = DefaultNamespace) =>
@@ -97,7 +87,7 @@ public static class RuleEmitter
             ["differentiable_list"] = spec.DifferentiableList,
             ["differentiable_count"] = spec.DifferentiableCount,
             ["multi_indices"] = spec.MultiIndices,
-            ["finite_support"] = spec.FiniteSupport,
+            ["finite_support_code"] = spec.FiniteSupportCode,
             ["dimension"] = spec.Dimension,
             ["order"] = spec.Order,
             ["support"] = spec.Support,

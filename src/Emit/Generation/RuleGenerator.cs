@@ -8,7 +8,8 @@ using SeriesCompiler.Symbolic.Model;
 
 namespace SeriesCompiler.Emit.Generation;
 
-public sealed record GeneratedFile(string FileName, string Content);
+/// <summary>A generated C# file; <paramref name="Distribution"/> names the declaration of a rule's file (null for the shared ones).</summary>
+public sealed record GeneratedFile(string FileName, string Content, string? Distribution = null);
 
 public sealed record GenerationResult(ImmutableArray<GeneratedFile> Files, ImmutableArray<Diagnostic> Diagnostics, ImmutableArray<RuleModel> Rules)
 {
@@ -21,29 +22,33 @@ public sealed record GenerationResult(ImmutableArray<GeneratedFile> Files, Immut
 /// </summary>
 public static class RuleGenerator
 {
-    public static GenerationResult Generate(Workspace workspace, int order, string @namespace = RuleEmitter.DefaultNamespace)
+    public static GenerationResult Generate(Workspace workspace, int order, string @namespace = RuleEmitter.DefaultNamespace) =>
+        Generate(workspace, order, @namespace, null);
+
+    /// <summary>
+    /// As above, for <paramref name="declarations"/> of the workspace (null: its primary declarations). The in-memory
+    /// loader asks for a declaration and its latents (which may come from the library); it gets the same files and
+    /// the same diagnostics as <c>seriesc compile</c> and the MSBuild task.
+    /// </summary>
+    public static GenerationResult Generate(Workspace workspace, int order, string @namespace, IReadOnlyList<Symbolic.Binding.BoundDistribution>? declarations)
     {
-        // Generated text must not depend on the caller's culture (fi-FI writes U+2212 as its minus sign).
-        var culture = System.Globalization.CultureInfo.CurrentCulture;
-        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
-        try
-        {
-            return GenerateInvariant(workspace, order, @namespace);
-        }
-        finally
-        {
-            System.Globalization.CultureInfo.CurrentCulture = culture;
-        }
+        ArgumentNullException.ThrowIfNull(workspace);
+        return InvariantCulture.Run(() => GenerateInvariant(workspace, order, @namespace, declarations ?? workspace.Distributions));
     }
 
-    private static GenerationResult GenerateInvariant(Workspace workspace, int order, string @namespace)
+    private static GenerationResult GenerateInvariant(Workspace workspace, int order, string @namespace, IReadOnlyList<Symbolic.Binding.BoundDistribution> declarations)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        diagnostics.AddRange(workspace.Diagnostics);
+        // The workspace's parse and bind diagnostics: all of them for the whole workspace (a file may fail before it
+        // declares anything), those of the chosen declarations' files for a subset.
+        var paths = declarations.Select(d => d.Source.Path).ToHashSet(StringComparer.Ordinal);
+        diagnostics.AddRange(ReferenceEquals(declarations, workspace.Distributions)
+            ? workspace.Diagnostics
+            : workspace.Diagnostics.Where(x => paths.Contains(x.Path)));
         var files = ImmutableArray.CreateBuilder<GeneratedFile>();
         var rules = ImmutableArray.CreateBuilder<RuleModel>();
         var typeNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var d in workspace.Distributions)
+        foreach (var d in declarations)
         {
             if (!workspace.IsValid(d)) continue;
             var (rule, derived) = workspace.Derive(d, order);
@@ -61,7 +66,7 @@ public static class RuleGenerator
                 // The emitter differentiates and simplifies too (the closed-form CGF gradient, the value transforms):
                 // that work gets a budget of its own, like the derivation's.
                 using var metered = Symbolic.WorkMeter.Start();
-                files.Add(new GeneratedFile(typeName[(@namespace.Length + 1)..] + ".g.cs", RuleEmitter.Emit(rule, @namespace)));
+                files.Add(new GeneratedFile(typeName[(@namespace.Length + 1)..] + ".g.cs", RuleEmitter.Emit(rule, @namespace), d.Name));
                 rules.Add(rule);
             }
             catch (UnsupportedValueException ex)

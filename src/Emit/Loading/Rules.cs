@@ -1,22 +1,32 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
+using SeriesCompiler.Emit.Generation;
 using SeriesCompiler.Emit.Roslyn;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Symbolic;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Diagnostics;
-using SeriesCompiler.Symbolic.Expressions;
 using SymbolicSupport = SeriesCompiler.Symbolic.Binding.SupportKind;
 
 namespace SeriesCompiler.Emit.Loading;
 
 /// <summary>A declaration that did not compile: its diagnostics, each <c>FILE(LINE,COL): error SCnnnn: message</c>.</summary>
-public sealed class RuleCompilationException(IReadOnlyList<string> diagnostics)
-    : Exception(string.Join(Environment.NewLine, diagnostics))
+public sealed class RuleCompilationException : Exception
 {
-    public IReadOnlyList<string> Diagnostics { get; } = diagnostics;
+    public RuleCompilationException(IReadOnlyList<string> diagnostics)
+        : base(string.Join(Environment.NewLine, diagnostics)) => Diagnostics = diagnostics;
+
+    /// <summary>The compile core's diagnostics, kept whole (id, descriptor, file, line, column) as well as in text.</summary>
+    public RuleCompilationException(ImmutableArray<Diagnostic> diagnostics)
+        : this([.. diagnostics.Select(d => d.ToString())]) => Items = diagnostics;
+
+    /// <summary>Each diagnostic as text.</summary>
+    public IReadOnlyList<string> Diagnostics { get; }
+
+    /// <summary>The structured diagnostics, when they came from the compile core (empty for Roslyn's or the loader's own).</summary>
+    public ImmutableArray<Diagnostic> Items { get; } = [];
 }
 
 /// <summary>
@@ -77,7 +87,7 @@ public static class Rules
     private static Rule FromSources(SourceText primary, int order, string? distribution, IEnumerable<SourceText> library)
     {
         var workspace = Workspace.Create([primary], library);
-        if (workspace.Diagnostics.Any(d => d.IsError)) throw new RuleCompilationException([.. workspace.Diagnostics.Select(d => d.ToString())]);
+        if (workspace.Diagnostics.Any(d => d.IsError)) throw new RuleCompilationException([.. workspace.Diagnostics]);
         var declarations = workspace.Distributions;
         var chosen = distribution is null
             ? (declarations.Count == 1 ? declarations[0] : null)
@@ -113,27 +123,27 @@ public static class Rules
 
     private static Rule Build(Workspace workspace, BoundDistribution declaration, List<BoundDistribution> latents, int order)
     {
-        // 1-5. Parse, bind, expand, differentiate, model: the workspace's derivation (diagnostics on failure).
-        var models = new List<Symbolic.Model.RuleModel>();
-        foreach (var d in latents.Prepend(declaration).DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase))
-        {
-            var (model, diagnostics) = workspace.Derive(d, order);
-            if (model is null || diagnostics.Any(x => x.IsError))
-                throw new RuleCompilationException([.. diagnostics.Select(x => x.ToString())]);
-            models.Add(model);
-        }
-        // 6. Emit: C# per rule, compiled by Roslyn into a collectible context.
-        var sources = models.Select(m => (m.Name + ".g.cs", RuleEmitter.Emit(m))).ToList();
+        // 1-6. Parse, bind, expand, differentiate, model, emit: the compile core, the same files and diagnostics as
+        // `seriesc compile` and the MSBuild task.
+        var generated = Sources(workspace, declaration, latents, order);
+        if (generated.HasErrors)
+            throw new RuleCompilationException(generated.Diagnostics);
+        var models = generated.Rules;
+        var sources = generated.Files.Where(f => f.Distribution is not null).Select(f => (f.FileName, f.Content)).ToList();
+        if (!models.Any(m => string.Equals(m.Name, declaration.Name, StringComparison.OrdinalIgnoreCase)))
+            throw new RuleCompilationException([$"{declaration.Source.Path}: {declaration.Name} did not bind, so it has no rule"]);
+
+        // Roslyn in memory, into a collectible context.
         var directTypes = models.Where(m => !m.IsDerived).Select(m => RuleEmitter.TypeName(m.Name)).ToList();
         var compiled = InMemoryCompiler.Compile(sources, directTypes);
         if (!compiled.Success) throw new RuleCompilationException(compiled.Errors);
         var direct = directTypes.Zip(compiled.Rules).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
 
-        // 7. Run: the rule, with what the declaration says about its support.
-        var support = Enum.Parse<Runtime.Rules.SupportKind>(declaration.Support?.Kind.ToString() ?? nameof(SymbolicSupport.Real));
+        // 7. Run: the rule (a finite support is code of the generated class), with what the declaration says about its support.
         if (!declaration.IsDerived)
-            return Rule.From(direct[RuleEmitter.TypeName(declaration.Name)], FiniteSupportOf(declaration));
+            return Rule.From(direct[RuleEmitter.TypeName(declaration.Name)]);
 
+        var support = Enum.Parse<Runtime.Rules.SupportKind>(declaration.Support?.Kind.ToString() ?? nameof(SymbolicSupport.Real));
         var assembly = compiled.Context!.Assemblies.Single();
         string typeName = RuleEmitter.TypeName(declaration.Name);
         var type = assembly.GetType(typeName) ?? throw new InvalidOperationException($"generated type {typeName} not found");
@@ -144,25 +154,13 @@ public static class Rules
         return Rule.From(derived, latentRules, support, [.. declaration.Parameters.Select(p => p.VectorSize is not null)]);
     }
 
-    // The points of a finite support as a function of theta: constants for {0, 1}, the bounds' expressions for {LO .. HI}.
-    private static SupportPoints? FiniteSupportOf(BoundDistribution declaration)
-    {
-        if (declaration.Support is not { Kind: SymbolicSupport.FiniteSet or SymbolicSupport.IntegerRange } support) return null;
-        var parameters = declaration.Parameters;
-        return theta =>
-        {
-            var values = new Dictionary<Symbol, double>();
-            for (int i = 0; i < parameters.Length && i < theta.Length; i++) values[parameters[i].Symbol] = theta[i];
-            var bounds = support.Bounds.Select(b => ExprEvaluator.Evaluate(b, values)).ToArray();
-            if (support.Kind == SymbolicSupport.FiniteSet) return bounds;
-            long low = (long)Math.Ceiling(bounds[0]), high = (long)Math.Floor(bounds[1]);
-            if (high < low || high - low > 1_000_000)
-                throw new ArgumentOutOfRangeException(nameof(theta), $"the support {{{bounds[0]} .. {bounds[1]}}} of {declaration.Name} is empty or too large to enumerate");
-            var points = new double[high - low + 1];
-            for (long k = low; k <= high; k++) points[k - low] = k;
-            return points;
-        };
-    }
+    /// <summary>
+    /// The C# the in-memory path compiles for a declaration and its latents: <see cref="RuleGenerator"/>'s output, so
+    /// byte-identical to <c>seriesc compile</c> and to the build-time classes in generated/.
+    /// </summary>
+    internal static GenerationResult Sources(Workspace workspace, BoundDistribution declaration, IEnumerable<BoundDistribution> latents, int order) =>
+        RuleGenerator.Generate(workspace, order, RuleEmitter.DefaultNamespace,
+            [.. latents.Prepend(declaration).DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase)]);
 
     private static IReadOnlyList<string> LibraryFiles()
     {

@@ -24,7 +24,7 @@ public sealed record RuleSpec(
     int Order,
     string Support,
     string MultiIndices,
-    string FiniteSupport,
+    string FiniteSupportCode,
     string CumulantsCode,
     string CoefficientsCode,
     string CoefficientErrorsCode,

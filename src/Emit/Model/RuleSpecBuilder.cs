@@ -67,7 +67,7 @@ public static class RuleSpecBuilder
             rule.Order,
             "global::SeriesCompiler.Runtime.Rules.SupportKind." + d.Support!.Kind,
             string.Join(", ", rule.Coefficients.Select(c => "[" + string.Join(", ", c.Index) + "]")),
-            FiniteSupport(d.Support),
+            FiniteSupport(d, locals),
             Block(cumulants, locals, d, "c_"),
             Block(coefficients, locals, d, "a_"),
             ErrorBlock(coefficients, locals, d, "e_"),
@@ -124,11 +124,38 @@ public static class RuleSpecBuilder
         return sb.ToString();
     }
 
-    private static string FiniteSupport(BoundSupport support)
+    /// <summary>
+    /// The body of <c>FiniteSupport(theta)</c>: the points as code of the parameters, so that a support such as
+    /// Binomial's {0 .. n} needs nothing symbolic at run time. {a, b, ...} lists its points; {LO .. HI} holds the
+    /// integers k with ceil(LO) &lt;= k &lt;= floor(HI). Any other support has no finite set of points (null).
+    /// </summary>
+    private static string FiniteSupport(BoundDistribution d, Dictionary<Symbol, string> locals)
     {
-        if (support.Kind != SupportKind.FiniteSet) return "null";
-        var values = support.Bounds.Select(b => b is Number { IsReal: true } n ? CSharpNames.Double(n.Re.ToDouble()) : null).ToList();
-        return values.Any(v => v is null) ? "null" : "[" + string.Join(", ", values) + "]";
+        var support = d.Support!;
+        if (support.Kind is not (SupportKind.FiniteSet or SupportKind.IntegerRange)) return Indent + "return null;\n";
+        // A bad theta (n = 2.5, or too few values) is the parameter's own error, not a wrong set of points.
+        var sb = new StringBuilder(Indent + "Validate(theta);\n");
+        if (support.Kind == SupportKind.FiniteSet)
+        {
+            var points = support.Bounds.Select((b, i) => ($"points[{i}]", b, $"point {i} = {b}")).ToList();
+            sb.Append(Indent).Append("double[] points = new double[").Append(points.Count).Append("];\n");
+            sb.Append(Block(points, locals, d, "s_"));
+            sb.Append(Indent).Append("return points;\n");
+            return sb.ToString();
+        }
+        var bounds = new List<(string, Expr, string)> { ("lo", support.Bounds[0], $"LO = {support.Bounds[0]}"), ("hi", support.Bounds[1], $"HI = {support.Bounds[1]}") };
+        sb.Append(Indent).Append("double lo, hi;\n");
+        sb.Append(Block(bounds, locals, d, "s_"));
+        // The enumeration is capped (a million points), like every other size the estimators allocate from theta.
+        string message = "$\"the support {{{lo.ToString(global::System.Globalization.CultureInfo.InvariantCulture)} .. {hi.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}}} of "
+            + CSharpNames.StringLiteral(d.Name)[1..^1].Replace("{", "{{").Replace("}", "}}") + " is empty or too large to enumerate\"";
+        sb.Append(Indent).Append("double low = global::System.Math.Ceiling(lo), high = global::System.Math.Floor(hi);\n");
+        sb.Append(Indent).Append("if (!(high >= low) || high - low > 1000000)\n");
+        sb.Append(Indent).Append("    throw new global::System.ArgumentOutOfRangeException(nameof(theta), ").Append(message).Append(");\n");
+        sb.Append(Indent).Append("double[] range = new double[(int)(high - low) + 1];\n");
+        sb.Append(Indent).Append("for (int k = 0; k < range.Length; k++) range[k] = low + k;\n");
+        sb.Append(Indent).Append("return range;\n");
+        return sb.ToString();
     }
 
     private static (bool, string, string) BuildCgf(RuleModel rule, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)

@@ -7,6 +7,16 @@ namespace SeriesCompiler.Runtime.Estimation;
 public delegate double[] SupportPoints(ReadOnlySpan<double> theta);
 
 /// <summary>
+/// A rule that knows its finite support as a function of its parameters (Binomial's <c>{0 .. n}</c>): generated
+/// classes implement it in plain code, so the runtime needs no reflection and no symbolic evaluation to find it.
+/// </summary>
+public interface IFiniteSupport
+{
+    /// <summary>The support's points at theta (one copy), or null when the support is not a finite set.</summary>
+    double[]? FiniteSupport(ReadOnlySpan<double> theta);
+}
+
+/// <summary>
 /// A distribution ready for the estimators: a generated rule (<see cref="IDistributionRule"/>), or a derived
 /// distribution (<see cref="IDerivedRule"/>: Beta, Dirichlet) with the rules of its latent components, plus what the
 /// declaration says about its support. Load one with <c>Rules.Load("gamma")</c> / <c>Rules.Compile("my.dist")</c>
@@ -91,13 +101,9 @@ public sealed class Rule
 
     private static SupportPoints? FixedPoints(IDistributionRule rule)
     {
-        // Generated classes expose their constant finite support as a property outside the interface.
-        if (rule.GetType().GetProperty("FiniteSupport")?.GetValue(rule) is IReadOnlyList<double> points && points.Count > 0)
-        {
-            var copy = points.ToArray();
-            return _ => copy;
-        }
-        return null;
+        // Generated classes carry their finite support as code of the parameters (constant or not).
+        if (rule is not IFiniteSupport finite || rule.Support is not (SupportKind.FiniteSet or SupportKind.IntegerRange)) return null;
+        return theta => finite.FiniteSupport(theta) ?? throw new InvalidOperationException($"{rule.Name} declares a finite support but gave no points");
     }
 
     // ------------------------------------------------------------------ shapes

@@ -1,4 +1,5 @@
 using System.Numerics;
+using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
 using SeriesCompiler.Runtime.Special;
@@ -96,7 +97,7 @@ internal sealed class HandGamma : HandRule
     }
 }
 
-internal sealed class HandBernoulli : HandRule
+internal sealed class HandBernoulli : HandRule, IFiniteSupport
 {
     public static readonly HandBernoulli Instance = new();
 
@@ -104,8 +105,8 @@ internal sealed class HandBernoulli : HandRule
     public override IReadOnlyList<ParameterInfo> Parameters { get; } = [new("p", 0, false, 1, false, false, "p in (0, 1)")];
     public override SupportKind Support => SupportKind.FiniteSet;
 
-    /// <summary>Found by the runtime the way it finds a generated rule's (a public property outside the interface).</summary>
-    public IReadOnlyList<double> FiniteSupport => [0.0, 1.0];
+    /// <summary>Found by the runtime the way it finds a generated rule's (through <see cref="IFiniteSupport"/>).</summary>
+    public double[] FiniteSupport(ReadOnlySpan<double> theta) => [0.0, 1.0];
 
     // K(t) = log(1 - p + p e^t): only the first coefficients are needed by the tests that use them.
     public override void Coefficients(ReadOnlySpan<double> theta, Span<double> a) => a.Clear();
