@@ -4,7 +4,7 @@
 # function to order N, and the derivative of every coefficient in every differentiable parameter).
 # Usage: bench/maxima-compare.sh [RUNS] [ORDERS...]   (default: 3 runs, orders 16 and 64)
 # Each side runs RUNS times per order; the median wall time is printed with the ratio Maxima / seriesc.
-# Builds seriesc (Release) first. Maxima is optional: without it the script says so and exits 0 (CI has none).
+# Builds seriesc (Release) first, unless SERIESC names one. Maxima is optional: without it the script says so and exits 0 (CI has none).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-3}"; shift || true
@@ -14,8 +14,13 @@ if ! command -v maxima > /dev/null 2>&1; then
   echo "maxima not found: skipping the Maxima comparison (apt-get install -y maxima to run it)"
   exit 0
 fi
-dotnet build "$root/src/Cli/Cli.csproj" -c Release -nologo -v q > /dev/null
-seriesc="$root/src/Cli/bin/Release/net10.0/seriesc"
+# SERIESC=PATH times another seriesc (an installed tool, say) instead of this checkout's Release build.
+if [[ -n ${SERIESC:-} ]]; then
+  seriesc=$SERIESC
+else
+  dotnet build "$root/src/Cli/Cli.csproj" -c Release -nologo -v q > /dev/null
+  seriesc="$root/src/Cli/bin/Release/net10.0/seriesc"
+fi
 
 # Median wall seconds of RUNS runs of a command (output discarded; a failing run aborts).
 median() {

@@ -27,8 +27,11 @@ public static class CliApp
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            var root = CreateRootCommand(context);
+            StartupTrace.Mark("main");
+            var root = CreateRootCommand(context, args.Length > 0 ? args[0] : null);
+            StartupTrace.Mark("commands");
             var parse = root.Parse(args);
+            StartupTrace.Mark("parse");
             if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             {
                 foreach (var error in parse.Errors) context.Error.WriteLine("seriesc: error: " + Describe(error) + Suggest(parse, error));
@@ -45,6 +48,7 @@ public static class CliApp
         }
         finally
         {
+            StartupTrace.Report(context.Error);
             CultureInfo.CurrentCulture = culture;
         }
     }
@@ -104,17 +108,34 @@ public static class CliApp
         return Suggestions.DidYouMean(token, names);
     }
 
-    public static RootCommand CreateRootCommand(CliContext context)
+    /// <summary>The commands, by name, each made only when asked for.</summary>
+    private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
+    [
+        ("check", CheckCommand.Create),
+        ("coefficients", CoefficientsCommand.Create),
+        ("compile", CompileCommand.Create),
+        ("estimate", EstimateCommand.Create),
+        ("experiment", ExperimentCommand.Create),
+    ];
+
+    /// <summary>The root command with every subcommand (help, completion and the tests walk them all).</summary>
+    public static RootCommand CreateRootCommand(CliContext context) => CreateRootCommand(context, only: null);
+
+    /// <summary>
+    /// The root command. When the first argument names a command exactly, only that command is made: a run of
+    /// `seriesc coefficients ...` parses the same words against the same command, and making the other four (some
+    /// 40 options with their parsers and validators) was a measurable part of a cold start. Anything else (root
+    /// help, a misspelt command, a [suggest] directive) gets all of them, so help and "did you mean" still see every name.
+    /// </summary>
+    private static RootCommand CreateRootCommand(CliContext context, string? only)
     {
         var root = new RootCommand(
             "seriesc: compiles .dist declarations of distributions (by characteristic function) to the gradient rules of " +
             "Fourier stochastic backpropagation. With no arguments it prints the symbolic series, to order 4, of every " +
             "bundled distribution. Exit codes: 0 success, 1 errors in the input, 2 a wrong command line.");
-        root.Subcommands.Add(CheckCommand.Create(context));
-        root.Subcommands.Add(CoefficientsCommand.Create(context));
-        root.Subcommands.Add(CompileCommand.Create(context));
-        root.Subcommands.Add(EstimateCommand.Create(context));
-        root.Subcommands.Add(ExperimentCommand.Create(context));
+        bool single = only is not null && Array.Exists(Commands, c => c.Name == only);
+        foreach (var (name, create) in Commands)
+            if (!single || name == only) root.Subcommands.Add(create(context));
         root.SetAction(_ => context.Guard(() => OverviewCommand.Run(context)));
         AddCompletions(root, context);
         return root;

@@ -22,17 +22,22 @@ fail() { echo "consumer package test: $*" >&2; exit 1; }
 
 echo "== pack into $feed"
 for project in src/Runtime/Runtime.csproj src/Symbolic/Symbolic.csproj src/Emit/Emit.csproj src/Build/Build.csproj src/Cli/Cli.csproj; do
-  dotnet pack "$root/$project" -c "$config" "${nobuild[@]}" -o "$feed" -nologo -v:n > "$work/pack.log" 2>&1 || { cat "$work/pack.log"; exit 1; }
+  # The tool's RID packages are built by the pack itself (one publish per RID), never by the solution build.
+  skip=("${nobuild[@]}"); [[ $project == src/Cli/Cli.csproj ]] && skip=()
+  dotnet pack "$root/$project" -c "$config" "${skip[@]}" -o "$feed" -nologo -v:n > "$work/pack.log" 2>&1 || { cat "$work/pack.log"; exit 1; }
   if grep -E 'warning [A-Z]+[0-9]+' "$work/pack.log"; then fail "dotnet pack $project gave warnings"; fi
 done
 version=$(dotnet msbuild "$root/src/Runtime/Runtime.csproj" -getProperty:Version)
 ls "$feed"
 
 echo "== package metadata: license, readme, symbols, XML docs, SourceLink"
-for id in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler SeriesCompiler.Build seriesc; do
+# The tool is RID-specific (src/Cli/Cli.csproj): `seriesc` points at seriesc.linux-x64 (ReadyToRun) and seriesc.any
+# (portable IL); the pointer holds no code, so the symbols are in the RID packages.
+tool_rids=(linux-x64 any)
+for id in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler SeriesCompiler.Build seriesc "${tool_rids[@]/#/seriesc.}"; do
   nupkg=$feed/$id.$version.nupkg
   [[ -f $nupkg ]] || fail "$nupkg is missing"
-  [[ -f $feed/$id.$version.snupkg || $id == SeriesCompiler.Build ]] || fail "$id has no symbols package"
+  [[ -f $feed/$id.$version.snupkg || $id == SeriesCompiler.Build || $id == seriesc ]] || fail "$id has no symbols package"
   nuspec=$(unzip -p "$nupkg" "$id.nuspec")
   for want in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<authors>The SeriesCompiler authors</authors>'; do
     grep -qF "$want" <<< "$nuspec" || fail "$id.nuspec lacks $want"
@@ -50,13 +55,18 @@ for lib in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler:SeriesC
   grep -qx "lib/net10.0/$assembly.xml" <<< "$files" || fail "$id has no XML documentation"
   grep -qx "lib/net10.0/$assembly.pdb" <<< "$symbols" || fail "$id.snupkg has no PDB"
 done
-# The tool is lean (issue 17): no plotting libraries (the experiments load on demand in a clone), under 15 MB.
-tool=$feed/seriesc.$version.nupkg
-size=$(stat -c %s "$tool")
-echo "seriesc.$version.nupkg: $size bytes"
-(( size < 15 * 1024 * 1024 )) || fail "the seriesc tool package is $size bytes, over 15 MB"
-files=$(unzip -Z1 "$tool")
-if grep -iE 'skiasharp|harfbuzz|scottplot|SeriesCompiler\.Experiments' <<< "$files"; then fail "the seriesc tool package carries the experiments or their plotting libraries"; fi
+# The tool is lean (issue 17): no plotting libraries (the experiments load on demand in a clone), each package under
+# 15 MB; the linux-x64 one is precompiled (a ReadyToRun image has a managed native header; IL-only has none).
+for rid in "${tool_rids[@]}"; do
+  tool=$feed/seriesc.$rid.$version.nupkg
+  size=$(stat -c %s "$tool")
+  echo "seriesc.$rid.$version.nupkg: $size bytes"
+  (( size < 15 * 1024 * 1024 )) || fail "the seriesc.$rid tool package is $size bytes, over 15 MB"
+  files=$(unzip -Z1 "$tool")
+  if grep -iE 'skiasharp|harfbuzz|scottplot|SeriesCompiler\.Experiments' <<< "$files"; then fail "the seriesc.$rid tool package carries the experiments or their plotting libraries"; fi
+  grep -qx "tools/net10.0/$rid/seriesc.dll" <<< "$files" || fail "seriesc.$rid has no tools/net10.0/$rid/seriesc.dll"
+done
+unzip -p "$feed/seriesc.$version.nupkg" seriesc.nuspec | grep -qF '<packageType name="DotnetTool" />' || fail "seriesc is not a tool package"
 files=$(unzip -Z1 "$feed/SeriesCompiler.$version.nupkg")
 grep -qx contentFiles/any/any/distributions/gamma.dist <<< "$files" || fail "SeriesCompiler does not carry the bundled declarations"
 
@@ -77,6 +87,7 @@ cat > "$work/nuget.config" <<EOF
       <package pattern="SeriesCompiler" />
       <package pattern="SeriesCompiler.*" />
       <package pattern="seriesc" />
+      <package pattern="seriesc.*" />
     </packageSource>
     <packageSource key="machine">
       <package pattern="*" />
@@ -159,6 +170,10 @@ skipped
 
 echo "== the seriesc tool from the feed compiles the same code"
 dotnet tool install seriesc --version "$version" --tool-path "$work/tools" >/dev/null
+# On linux-x64 the install picks the precompiled RID package, elsewhere the portable one.
+if [[ $(uname -s)-$(uname -m) == Linux-x86_64 ]]; then
+  [[ -f $work/tools/.store/seriesc/$version/seriesc.linux-x64/$version/tools/net10.0/linux-x64/seriesc.dll ]] || fail "dotnet tool install did not pick seriesc.linux-x64"
+fi
 "$work/tools/seriesc" compile distributions --namespace Consumer.Rules --order 4 --out "$work/cli-out"
 # Without the experiments it says how to run them (exit code 1), on one line.
 if "$work/tools/seriesc" experiment --list > "$work/experiment.out" 2> "$work/experiment.err"; then fail "the packed tool ran experiment --list"; fi

@@ -43,31 +43,42 @@ public static class CoefficientsCommand
     {
         if (generated && at is null) throw CliException.Usage("--generated compares the compiled rule with the exact values at a point: give --at");
         var loaded = DistributionResolver.Load(context, fileOrName);
+        StartupTrace.Mark("library+parse+bind");
         // Check --at before deriving: a command-line mistake is reported without waiting for the series.
         int? familySize = at?.Validate(loaded.Declaration.Name, loaded.Declaration.Parameters);
         var exact = at is null ? null : ExactParameterValues.From(at, atTexts, loaded.Declaration.Parameters);
         var rule = loaded.Derive(context, order);
+        StartupTrace.Mark("derive");
         var table = CoefficientTable.Build(rule, at, familySize, exact);
-        if (generated)
-        {
-            SeriesCompiler.Runtime.Estimation.Rule compiled;
-            try
-            {
-                compiled = SeriesCompiler.Emit.Loading.Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
-            }
-            catch (SeriesCompiler.Emit.Loading.RuleCompilationException ex)
-            {
-                foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
-                throw CliException.Reported();
-            }
-            table.Generated = GeneratedCheck.Build(compiled, table, loaded.Declaration, at!);
-        }
+        StartupTrace.Mark("table");
+        if (generated) table.Generated = CheckGenerated(context, loaded, order, table, at!);
         switch (format)
         {
             case "json": JsonCoefficientsWriter.Write(context.Out, table); break;
             case "latex": LatexCoefficientsWriter.Write(context.Out, table); break;
             default: TableCoefficientsWriter.Write(context.Out, table); break;
         }
+        StartupTrace.Mark("write");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The compiled rule beside the exact values. A method of its own (not inlined) so that the in-memory compiler's
+    /// assembly (Emit, named by the catch clause) is loaded only when --generated asks for it, not on every run.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static GeneratedCheck CheckGenerated(CliContext context, LoadedDistribution loaded, int order, CoefficientTable table, ParameterValues at)
+    {
+        SeriesCompiler.Runtime.Estimation.Rule compiled;
+        try
+        {
+            compiled = SeriesCompiler.Emit.Loading.Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
+        }
+        catch (SeriesCompiler.Emit.Loading.RuleCompilationException ex)
+        {
+            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
+            throw CliException.Reported();
+        }
+        return GeneratedCheck.Build(compiled, table, loaded.Declaration, at);
     }
 }
