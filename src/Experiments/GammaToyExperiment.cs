@@ -23,10 +23,11 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
     public string Name => objective == Objective.Quadratic ? "gamma-quadratic" : "gamma-exp";
 
     public string Description => objective == Objective.Quadratic
-        ? "L = E||z - 0.49||^2, z_j ~ Gamma(k_j, mu_j): Fourier (exact at N = 2), resummed, pathwise (implicit), score function"
-        : "L = E[sum exp(-z_j)], z_j ~ Gamma(k_j, mu_j): Fourier exponential shortcut (paper eq. 23, E[f] from the sample), resummed, pathwise (implicit), score function";
+        ? "L = E||z - 0.49||^2, z_j ~ Gamma(k_j, mu_j): Fourier (exact at N = 2), resummed, pathwise (implicit), score function, G-REP"
+        : "L = E[sum exp(-z_j)], z_j ~ Gamma(k_j, mu_j): Fourier exponential shortcut (paper eq. 23, E[f] from the sample), resummed, pathwise (implicit), score function, G-REP";
 
-    private static readonly string[] Estimators = ["fourier", "resummed", "pathwise", "score"];
+    // "grep": the weak (generalized) reparameterization gradient of Ruiz et al. 2016, the paper's fourth baseline here.
+    private static readonly string[] Estimators = ["fourier", "resummed", "pathwise", "score", "grep"];
 
     public ExperimentResult Run(ExperimentOptions options)
     {
@@ -80,6 +81,7 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
             "fourier" => new FourierEstimator(rule, order: 2) { SampleShortcutMean = true },
             "resummed" => new ResummedEstimator(rule),
             "pathwise" => new PathwiseEstimator(rule),
+            "grep" => new GeneralizedReparameterizationEstimator(rule),
             _ => new ScoreFunctionEstimator(rule),
         };
         var theta = new double[2 * d];
