@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
+using SeriesCompiler.Runtime.Statistics;
 
 namespace SeriesCompiler.Runtime.Estimation;
 
@@ -169,6 +170,7 @@ public sealed class FourierEstimator : GradientEstimator
         int pd = rule.Differentiable.Count;
         var gradient = new double[problem.GradientLength];
         var standardError = new double[problem.GradientLength];
+        Span<double> z = stackalloc double[1];
         for (int c = 0; c < problem.Copies; c++)
         {
             var theta = problem.Thetas[c];
@@ -188,7 +190,6 @@ public sealed class FourierEstimator : GradientEstimator
                 // dL/dtheta = E[exp(tau z + d)] dK/dtheta(tau): each draw's f(z) times the exact dK/dtheta(tau) is unbiased,
                 // so the spread of f(z) alone scales the standard error of every parameter.
                 var mean = new ScalarWelford();
-                Span<double> z = stackalloc double[1];
                 for (int s = 0; s < samples; s++)
                 {
                     rule.Sample(theta, random, z);
