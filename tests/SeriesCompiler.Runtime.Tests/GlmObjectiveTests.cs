@@ -249,17 +249,35 @@ public sealed class GlmObjectiveTests
         for (int i = 0; i < shifts.Length; i++) shifts[i] = data[i] + 0.1 * (i % 7) - 0.3;
         var coordinate = new double[d * stride];
         glm.CoordinatePartials(block, shifts, 2, coordinate);
+        // Order 1 with every third coordinate unshifted (the resummed rules' E[f'] term) and order 0 (slices).
+        var unshifted = (double[])shifts.Clone();
+        for (int i = 0; i < unshifted.Length; i += 3) unshifted[i] = data[i];
+        var first = new double[d * stride];
+        glm.CoordinatePartials(block, unshifted, 1, first);
+        var slices = new double[d * stride];
+        glm.CoordinatePartials(block, shifts, 0, slices);
+        // The fused call (one eta per sample for f and its partials) gives the same numbers as the two calls.
+        var fusedValues = new double[stride];
+        var fused = new double[(order + 1) * d * stride];
+        glm.ValuesAndPurePartials(block, order, fusedValues, fused);
 
         var reference = Objective.Glm(x, y, GlmLink.Logistic);
         var one = new double[d * (order + 1)];
         for (int s = 0; s < samples.Length; s++)
         {
             Assert.Equal(reference.Value(samples[s]), values[s]);
+            Assert.Equal(values[s], fusedValues[s]);
             reference.PurePartials(samples[s], order, one);
             for (int j = 0; j < d; j++)
             {
-                for (int k = 1; k <= order; k++) Assert.Equal(one[j * (order + 1) + k], partials[(k * d + j) * stride + s]);
+                for (int k = 1; k <= order; k++)
+                {
+                    Assert.Equal(one[j * (order + 1) + k], partials[(k * d + j) * stride + s]);
+                    Assert.Equal(one[j * (order + 1) + k], fused[(k * d + j) * stride + s]);
+                }
                 Assert.Equal(reference.CoordinatePartial(samples[s], j, shifts[j * stride + s], 2), coordinate[j * stride + s]);
+                Assert.Equal(reference.CoordinatePartial(samples[s], j, unshifted[j * stride + s], 1), first[j * stride + s]);
+                Assert.Equal(reference.CoordinateSlice(samples[s], j, shifts[j * stride + s]), slices[j * stride + s]);
             }
         }
     }
@@ -386,11 +404,14 @@ public sealed class GlmObjectiveTests
         for (int i = 0; i < blockData.Length; i++) blockData[i] = 0.1 * (i % 9) - 0.4;
         var blockPartials = new double[10 * 5 * 8];
         var blockValues = new double[8];
+        var blockShifted = new double[5 * 8];
         void Round(int i)
         {
             var block = new SampleBlock(blockData, 5, 7, 8);
             glm.PurePartials(block, 9, blockPartials);
             glm.Values(block, blockValues);
+            glm.ValuesAndPurePartials(block, 9, blockValues, blockPartials);
+            glm.CoordinatePartials(block, blockData, 2, blockShifted);
             glm.SelectRows(batch);
             w[0] = 0.01 * i;
             glm.Value(w);

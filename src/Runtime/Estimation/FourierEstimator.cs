@@ -144,7 +144,7 @@ public sealed class FourierEstimator : GradientEstimator
     {
         if (AutoOrder || BlockableKernel(problem, f) is not { } kernel) return null;
         SeriesEngine.RequireSmoothness(Name, kernel, f.Smoothness);
-        var block = new SeriesBlockKernel(Name, kernel, f, perOrder: false);
+        var block = new SeriesBlockKernel(Name, kernel, f, perOrder: false, tracksNextOrder: false);
         return new SessionPlan(block, block.ContributionOffset, engine => SeriesEngine.CheckKinks(Name, kernel, engine.Kinks != 0));
     }
 

@@ -348,6 +348,12 @@ public sealed class GlmObjective : Objective
         CheckCoordinate(coordinate);
         CheckOrder(order);
         EnsureEta(z);
+        return ShiftedPartial(z, coordinate, x, order);
+    }
+
+    // CoordinatePartial once eta at z is held and the arguments are checked.
+    private double ShiftedPartial(ReadOnlySpan<double> z, int coordinate, double x, int order)
+    {
         double delta = x - z[coordinate];
         if (order == 0) return CoordinateSlice(z, coordinate, x);
         if (delta == 0)
@@ -421,46 +427,73 @@ public sealed class GlmObjective : Objective
         return sum * Scale;
     }
 
-    // ------------------------------------------------------------------ block view: the same kernels, sample by sample
+    // ------------------------------------------------------------------ block view: the same kernels, whole blocks
 
+    // f for each sample: eta_s = X w_s and g(eta_s) only (not g', which the scalar Value shares with it), summed in the
+    // scalar path's order, so the same numbers as Value.
     public override void Values(SampleBlock z, Span<double> values)
     {
         CheckBlock(z);
-        var point = Point();
+        int bp = _bp;
+        if (_etaBlock.Length < bp) _etaBlock = new double[bp];
+        if (_hBlock.Length < bp) _hBlock = new double[bp];
+        var eta = _etaBlock.AsSpan(0, bp);
         for (int s = 0; s < z.Count; s++)
         {
-            Gather(z, s, point);
-            values[s] = Value(point);
+            BlockEta(z, s, eta);
+            _link.Derivatives(_yb.AsSpan(0, _batch), eta[.._batch], 0, 0, _hBlock, bp);
+            values[s] = SumOfValues(_hBlock);
         }
     }
 
-    // The block as small matrix products, one per order: partials_k (d x S) = scale P_k (d x B) G_k (B x S), with
-    // P_k[j, n] = x_nj^k and G_k[n, s] = g^(k)(eta_{n,s}). Four features by two samples per pass over the batch, so each
-    // load serves two or four products; every entry is summed in the same order as the scalar path (the same numbers).
     public override void PurePartials(SampleBlock z, int order, Span<double> partials)
     {
         CheckBlock(z);
         if (order < 1) return;
         CheckOrder(order);
-        int count = z.Count, bp = _bp, rows = count * bp;
+        BlockPartials(z, order, lowest: 1, default, partials);
+    }
+
+    // The Fourier series and the pathwise rule need f (its finiteness check) and the partials at every sample: one eta
+    // and one pass of the link over orders 0..order per sample serve both (g^(k) of each order is computed the same way
+    // whatever the range asked, so values and partials equal Value and PurePartials bit for bit).
+    public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
+    {
+        CheckBlock(z);
+        if (order < 1)
+        {
+            Values(z, values);
+            return;
+        }
+        CheckOrder(order);
+        BlockPartials(z, order, lowest: 0, values, partials);
+    }
+
+    // The block as small matrix products, one per order: partials_k (d x S) = scale P_k (d x B) G_k (B x S), with
+    // P_k[j, n] = x_nj^k and G_k[n, s] = g^(k)(eta_{n,s}). Four features by two samples per pass over the batch, so each
+    // load serves two or four products; every entry is summed in the same order as the scalar path (the same numbers).
+    // lowest = 0 also writes values[s] = f(w_s) from the order-0 row.
+    private void BlockPartials(SampleBlock z, int order, int lowest, Span<double> values, Span<double> partials)
+    {
+        int count = z.Count, bp = _bp, rows = count * bp, held = order - lowest + 1;
         if (_etaBlock.Length < rows) _etaBlock = new double[rows];
-        if (_hBlock.Length < order * rows) _hBlock = new double[order * rows];
+        if (_hBlock.Length < held * rows) _hBlock = new double[held * rows];
         var etas = _etaBlock.AsSpan(0, rows);
-        // eta_s = X w_s, and g^(k)(eta_s) for k = 1..order at [(k - 1) * rows + s * bp + n].
+        // eta_s = X w_s, and g^(k)(eta_s) for k = lowest..order at [(k - lowest) * rows + s * bp + n].
         for (int s = 0; s < count; s++)
         {
             var eta = etas.Slice(s * bp, bp);
-            eta.Clear();
-            for (int j = 0; j < _d; j++) Axpy(z.Data[j * z.Stride + s], _xt.AsSpan(j * bp, bp), eta);
-            _link.Derivatives(_yb.AsSpan(0, _batch), eta[.._batch], 1, order, _hBlock.AsSpan(s * bp), rows);
-            for (int k = 1; k <= order; k++) ClearPadding(_hBlock.AsSpan((k - 1) * rows + s * bp, bp));
+            BlockEta(z, s, eta);
+            _link.Derivatives(_yb.AsSpan(0, _batch), eta[.._batch], lowest, order, _hBlock.AsSpan(s * bp), rows);
+            for (int k = lowest; k <= order; k++) ClearPadding(_hBlock.AsSpan((k - lowest) * rows + s * bp, bp));
+            if (lowest == 0) values[s] = SumOfValues(_hBlock.AsSpan(s * bp, bp));
         }
         Span<double> eight = stackalloc double[8];
         int stride = z.Stride;
         for (int k = 1; k <= order; k++)
         {
             var powers = Powers(k);
-            var h = _hBlock.AsSpan((k - 1) * rows, rows);
+            var h = _hBlock.AsSpan((k - lowest) * rows, rows);
             int j = 0;
             for (; j + 4 <= _d; j += 4)
             {
@@ -486,16 +519,26 @@ public sealed class GlmObjective : Objective
         }
     }
 
+    // eta = sum_j w_j x_.j for sample s of the block, the axpys in EnsureEta's order (the same eta as the scalar path).
+    private void BlockEta(SampleBlock z, int s, Span<double> eta)
+    {
+        eta.Clear();
+        for (int j = 0; j < _d; j++) Axpy(z.Data[j * z.Stride + s], _xt.AsSpan(j * _bp, _bp), eta);
+    }
+
     private double[] _etaBlock = [], _hBlock = [];
 
+    // The resummed rules' call: per sample eta once (EnsureEta), then every coordinate's shifted partial from it in O(batch).
     public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
     {
         CheckBlock(z);
+        CheckOrder(order);
         var point = Point();
         for (int s = 0; s < z.Count; s++)
         {
             Gather(z, s, point);
-            for (int j = 0; j < _d; j++) result[j * z.Stride + s] = CoordinatePartial(point, j, x[j * z.Stride + s], order);
+            EnsureEta(point);
+            for (int j = 0; j < _d; j++) result[j * z.Stride + s] = ShiftedPartial(point, j, x[j * z.Stride + s], order);
         }
     }
 

@@ -50,12 +50,18 @@ internal sealed class SeriesBlockKernel : BlockKernel
     private readonly DirectSeriesKernel _kernel;
     private readonly Objective _f;
     private readonly int _rows, _slots, _contributions, _orders;
-    private readonly bool _perOrder;
+    private readonly bool _perOrder, _tracksNextOrder;
+    private readonly int _partialOrder;   // the order of the partials asked of f per block
     private readonly int[] _rowCopy, _rowN;
     private readonly double[]? _stencil;   // per row: the stencil's error per unit |f| at unit scale (stencil mode)
 
-    public SeriesBlockKernel(string estimator, DirectSeriesKernel kernel, Objective f, bool perOrder)
+    /// <param name="tracksNextOrder">Whether workers see if f's derivatives of order N + 1 all vanish (the one-off estimate
+    /// reports the series as exact then). A session reads no such flag, so it asks f for orders up to N only: a jet's
+    /// coefficient of order n depends on no higher one, so the rows are the same numbers.</param>
+    public SeriesBlockKernel(string estimator, DirectSeriesKernel kernel, Objective f, bool perOrder, bool tracksNextOrder = true)
     {
+        _tracksNextOrder = tracksNextOrder && kernel.ChecksNextOrder;
+        _partialOrder = kernel.ChecksNextOrder && !tracksNextOrder ? kernel.Order : kernel.JetOrder;
         _estimator = estimator;
         _kernel = kernel;
         _f = f;
@@ -112,7 +118,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
         {
             var k = _k._kernel;
             var problem = k.Problem;
-            int d = problem.TotalVariables, jetOrder = k.JetOrder, order = k.Order;
+            int d = problem.TotalVariables, jetOrder = _k._partialOrder, order = k.Order;
             BlockDraws.Draw(k.Rule, problem.Thetas, _random, first, count, seed, _z, stride);
             var block = new SampleBlock(_z, d, count, stride);
             _k._f.ValuesAndPurePartials(block, jetOrder, _values.AsSpan(0, count), _partials);
@@ -144,7 +150,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
                     var below = contributions.Slice((i - _k._slots) * stride, count);
                     for (int s = 0; s < count; s++) target[s] += below[s];
                 }
-            if (k.ChecksNextOrder && NextOrderVanished)
+            if (_k._tracksNextOrder && NextOrderVanished)
                 for (int c = 0; c < d && NextOrderVanished; c++)
                 {
                     var next = _partials.AsSpan(((order + 1) * d + c) * stride, count);
