@@ -30,7 +30,7 @@ public static class EstimateCommand
     private static readonly string[] EstimatorNames = ["fourier", "resummed", "score", "pathwise"];
 
     private sealed record Settings(string File, ParameterValues At, string F, string Estimator, int Order, bool AutoOrder,
-        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true, bool Force = false)
+        int Samples, ulong Seed, DerivativeMode Mode, int Dims, string Format, bool Shortcut, bool OrderGiven = true, bool Force = false, int Threads = 1)
     {
         /// <summary>--wide: the table keeps each estimator's method in a column of its own (wider than 100 columns).</summary>
         public bool Wide { get; init; }
@@ -90,6 +90,9 @@ public static class EstimateCommand
         };
         derivatives.AcceptOnlyFromAmong("jet", "stencil");
         var dims = WholeNumber("--dims", "D", "z is D independent copies, each with its own parameters (a scalar in --at is shared, a vector gives one value per copy)", 1, 1, int.MaxValue);
+        // The batched core gives the same numbers for any thread count (sample i draws from its own stream), so this
+        // only changes the wall time.
+        var threads = WholeNumber("--threads", "T", "Threads the sample blocks are spread over; the numbers are the same for any count", 1, 1, 1024);
         var force = new Option<bool>("--force")
         {
             Description = $"Run even when the predicted work (samples x coordinates x order x the rule's cost per sample) is above the limit of " +
@@ -101,7 +104,7 @@ public static class EstimateCommand
 
         var command = new Command("estimate", "A Monte Carlo estimate of dL/dtheta for L = E[f(z)], with standard errors");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, noShortcut, force, format, wide }) command.Options.Add(option);
+        foreach (var option in new Option[] { at, f, estimator, order, samples, seed, derivatives, dims, threads, noShortcut, force, format, wide }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(() =>
         {
             string orderText = parse.GetValue(order)!;
@@ -109,7 +112,7 @@ public static class EstimateCommand
             var settings = new Settings(parse.GetValue(file)!, parse.GetValue(at)!, parse.GetValue(f)!, parse.GetValue(estimator)!,
                 auto ? AutoMaxOrder : int.Parse(orderText, CultureInfo.InvariantCulture), auto, parse.GetValue(samples), parse.GetValue(seed),
                 parse.GetValue(derivatives) == "stencil" ? DerivativeMode.Stencil : DerivativeMode.Jet, parse.GetValue(dims),
-                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false }, Force = parse.GetValue(force), Wide = parse.GetValue(wide) };
+                parse.GetValue(format)!, !parse.GetValue(noShortcut)) { OrderGiven = parse.GetResult(order) is { Implicit: false }, Force = parse.GetValue(force), Wide = parse.GetValue(wide), Threads = parse.GetValue(threads) };
             return Run(context, settings);
         }));
         return command;
@@ -187,7 +190,7 @@ public static class EstimateCommand
             };
             try
             {
-                estimates.Add((name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, interruption.Token, interruption.Progress(name)), null));
+                estimates.Add((name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, new EstimateOptions { Threads = s.Threads }, interruption.Token, interruption.Progress(name)), null));
             }
             catch (OperationCanceledException)
             {
