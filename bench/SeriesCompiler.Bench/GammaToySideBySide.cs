@@ -68,7 +68,7 @@ internal static class GammaToySideBySide
         var peers = Torch(output);
         rows.AddRange(peers);
 
-        output.WriteLine($"gamma toy: d = {D}, f = sum_j (z_j - 0.49)^2, Gamma(k = 2.5, mu = 0.7) per coordinate; load average {LoadAverage()}");
+        output.WriteLine($"gamma toy: d = {D}, f = sum_j (z_j - 0.49)^2, Gamma(k = 2.5, mu = 0.7) per coordinate; load average {PeerProcess.LoadAverage()}");
         foreach (var (samples, _) in Sizes)
         {
             var torchPathwise = rows.FirstOrDefault(r => r.Name == "torch pathwise" && r.Samples == samples);
@@ -139,7 +139,7 @@ internal static class GammaToySideBySide
             output.WriteLine("PyTorch peer skipped: bench/peers/torch_gamma_toy.py or /usr/bin/python3 not found");
             return [];
         }
-        if (Exec(python, ["-c", "import torch"], out _) != 0)
+        if (PeerProcess.Exec(python, ["-c", "import torch"], out _) != 0)
         {
             output.WriteLine("PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
             return [];
@@ -148,7 +148,7 @@ internal static class GammaToySideBySide
         arguments.AddRange(Sizes.Select(s => s.Samples.ToString(CultureInfo.InvariantCulture)));
         arguments.Add("--reps");
         arguments.AddRange(Sizes.Select(s => s.Reps.ToString(CultureInfo.InvariantCulture)));
-        if (Exec(python, arguments, out string stdout) != 0)
+        if (PeerProcess.Exec(python, arguments, out string stdout) != 0)
         {
             output.WriteLine("PyTorch peer failed: " + stdout);
             return [];
@@ -172,24 +172,5 @@ internal static class GammaToySideBySide
             if (File.Exists(candidate)) return candidate;
         }
         return null;
-    }
-
-    private static int Exec(string file, IEnumerable<string> arguments, out string stdout)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) stdout += error.Result;
-        return process.ExitCode;
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "unknown"; }
-        catch (UnauthorizedAccessException) { return "unknown"; }
     }
 }

@@ -93,7 +93,7 @@ internal static class LogisticSideBySide
         var torchAfter = Torch(output, root, rows, theta, Samples * (eta + link1 + 2.0 * Batch * d + 4.0 * d));
         results.AddRange(torchBefore.Concat(torchAfter).OrderBy(r => r.MicrosPerGradient).Take(1));
 
-        output.WriteLine($"Laplace logistic regression, breast cancer: N = {x.Length}, d = {d}, batch {Batch}, {Samples} samples per gradient; load average {LoadAverage()}");
+        output.WriteLine($"Laplace logistic regression, breast cancer: N = {x.Length}, d = {d}, batch {Batch}, {Samples} samples per gradient; load average {PeerProcess.LoadAverage()}");
         var torch = results.FirstOrDefault(r => r.Name == "torch pathwise");
         output.WriteLine($"  {"estimator",-16} {"us/gradient",12} {"ns/(sample*coord)",18} {"x torch pathwise",17} {"B/call",9} {"Mflop/grad",11} {"variance",12} {"variance x ms",14} {"f only us",10} {"prepare+est us",15} {"Estimate us",12}");
         foreach (var r in results)
@@ -219,7 +219,7 @@ internal static class LogisticSideBySide
             output.WriteLine("PyTorch peer skipped: bench/peers/torch_laplace_logreg.py or /usr/bin/python3 not found");
             return [];
         }
-        if (Exec(python, ["-c", "import torch"], out _) != 0)
+        if (PeerProcess.Exec(python, ["-c", "import torch"], out _) != 0)
         {
             output.WriteLine("PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
             return [];
@@ -230,7 +230,7 @@ internal static class LogisticSideBySide
         {
             string[] arguments = [script, "--data", Path.Combine(root, "data", "breast_cancer.csv"), "--problem", problem,
                 "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--reps", Reps.ToString(CultureInfo.InvariantCulture)];
-            if (Exec(python, arguments, out string stdout) != 0)
+            if (PeerProcess.Exec(python, arguments, out string stdout) != 0)
             {
                 output.WriteLine("PyTorch peer failed: " + stdout);
                 return [];
@@ -250,24 +250,5 @@ internal static class LogisticSideBySide
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "data", "breast_cancer.csv"))) return dir.FullName;
         return null;
-    }
-
-    private static int Exec(string file, IEnumerable<string> arguments, out string stdout)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) stdout += error.Result;
-        return process.ExitCode;
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "unknown"; }
-        catch (UnauthorizedAccessException) { return "unknown"; }
     }
 }

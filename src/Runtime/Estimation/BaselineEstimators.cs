@@ -227,35 +227,22 @@ internal sealed class Chain
 
 internal static class Baseline
 {
-    public static GradientEstimate Result(string estimator, string method, Problem problem, ChunkedMoments moments, int samples)
-    {
-        var gradient = ImmutableArray.CreateBuilder<double>(problem.GradientLength);
-        var error = ImmutableArray.CreateBuilder<double>(problem.GradientLength);
-        for (int p = 0; p < problem.GradientLength; p++)
-        {
-            gradient.Add(moments.Mean[p]);
-            error.Add(moments.StandardError(p));
-        }
-        return new GradientEstimate
-        {
-            Estimator = estimator,
-            Method = method,
-            Slots = problem.Slots,
-            Gradient = gradient.MoveToImmutable(),
-            StandardError = error.MoveToImmutable(),
-            Samples = samples,
-            Truncation = Truncation.None,
-        };
-    }
+    public static GradientEstimate Result(string estimator, string method, Problem problem, ChunkedMoments moments, int samples) =>
+        Result(estimator, method, problem, samples, moments.Mean, moments.StandardError);
 
-    public static GradientEstimate Result(string estimator, string method, Problem problem, Welford welford, int samples)
+    public static GradientEstimate Result(string estimator, string method, Problem problem, Welford welford, int samples) =>
+        Result(estimator, method, problem, samples, welford.Mean, welford.StandardError);
+
+    // The batched core (chunked moments) and the scalar loop (Welford) report the same way: mean and standard error per slot.
+    private static GradientEstimate Result(string estimator, string method, Problem problem, int samples,
+        ReadOnlySpan<double> mean, Func<int, double> standardError)
     {
         var gradient = ImmutableArray.CreateBuilder<double>(problem.GradientLength);
         var error = ImmutableArray.CreateBuilder<double>(problem.GradientLength);
         for (int p = 0; p < problem.GradientLength; p++)
         {
-            gradient.Add(welford.Mean[p]);
-            error.Add(welford.StandardError(p));
+            gradient.Add(mean[p]);
+            error.Add(standardError(p));
         }
         return new GradientEstimate
         {
