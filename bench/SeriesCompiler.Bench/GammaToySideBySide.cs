@@ -68,7 +68,7 @@ internal static class GammaToySideBySide
         var peers = Torch(output);
         rows.AddRange(peers);
 
-        output.WriteLine($"gamma toy: d = {D}, f = sum_j (z_j - 0.49)^2, Gamma(k = 2.5, mu = 0.7) per coordinate; load average {PeerProcess.LoadAverage()}");
+        output.WriteLine($"gamma toy: d = {D}, f = sum_j (z_j - 0.49)^2, Gamma(k = 2.5, mu = 0.7) per coordinate; load average {SideBySide.LoadAverage()}");
         foreach (var (samples, _) in Sizes)
         {
             var torchPathwise = rows.FirstOrDefault(r => r.Name == "torch pathwise" && r.Samples == samples);
@@ -100,7 +100,7 @@ internal static class GammaToySideBySide
             gradients[i] = [.. e.Gradient];
         }
         double micros = clock.Elapsed.TotalMicroseconds / reps;
-        return new Row(name, samples, micros, VarianceTrace(gradients), (double)allocated / reps);
+        return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps);
     }
 
     private static Row MeasureSession(string name, EstimationSession session, int samples, int reps)
@@ -115,19 +115,7 @@ internal static class GammaToySideBySide
         for (int i = 0; i < reps; i++) session.Estimate(samples, (ulong)(i + 1), gradients[i], error);
         double micros = clock.Elapsed.TotalMicroseconds / reps;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        return new Row(name, samples, micros, VarianceTrace(gradients), (double)allocated / reps);
-    }
-
-    // Sum over the 2d slots of the sample variance of the gradient over the repetitions (independent seeds).
-    private static double VarianceTrace(double[][] gradients)
-    {
-        double trace = 0;
-        for (int p = 0; p < gradients[0].Length; p++)
-        {
-            double mean = gradients.Average(g => g[p]);
-            trace += gradients.Sum(g => (g[p] - mean) * (g[p] - mean)) / (gradients.Length - 1);
-        }
-        return trace;
+        return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps);
     }
 
     private static List<Row> Torch(TextWriter output)
@@ -139,7 +127,7 @@ internal static class GammaToySideBySide
             output.WriteLine("PyTorch peer skipped: bench/peers/torch_gamma_toy.py or /usr/bin/python3 not found");
             return [];
         }
-        if (PeerProcess.Exec(python, ["-c", "import torch"], out _) != 0)
+        if (SideBySide.Exec(python, ["-c", "import torch"], out _) != 0)
         {
             output.WriteLine("PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
             return [];
@@ -148,7 +136,7 @@ internal static class GammaToySideBySide
         arguments.AddRange(Sizes.Select(s => s.Samples.ToString(CultureInfo.InvariantCulture)));
         arguments.Add("--reps");
         arguments.AddRange(Sizes.Select(s => s.Reps.ToString(CultureInfo.InvariantCulture)));
-        if (PeerProcess.Exec(python, arguments, out string stdout) != 0)
+        if (SideBySide.Exec(python, arguments, out string stdout) != 0)
         {
             output.WriteLine("PyTorch peer failed: " + stdout);
             return [];

@@ -93,7 +93,7 @@ internal static class LogisticSideBySide
         var torchAfter = Torch(output, root, rows, theta, Samples * (eta + link1 + 2.0 * Batch * d + 4.0 * d));
         results.AddRange(torchBefore.Concat(torchAfter).OrderBy(r => r.MicrosPerGradient).Take(1));
 
-        output.WriteLine($"Laplace logistic regression, breast cancer: N = {x.Length}, d = {d}, batch {Batch}, {Samples} samples per gradient; load average {PeerProcess.LoadAverage()}");
+        output.WriteLine($"Laplace logistic regression, breast cancer: N = {x.Length}, d = {d}, batch {Batch}, {Samples} samples per gradient; load average {SideBySide.LoadAverage()}");
         var torch = results.FirstOrDefault(r => r.Name == "torch pathwise");
         output.WriteLine($"  {"estimator",-16} {"us/gradient",12} {"ns/(sample*coord)",18} {"x torch pathwise",17} {"B/call",9} {"Mflop/grad",11} {"variance",12} {"variance x ms",14} {"f only us",10} {"prepare+est us",15} {"Estimate us",12}");
         foreach (var r in results)
@@ -130,7 +130,7 @@ internal static class LogisticSideBySide
             }
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        return new Row(name, clock.Elapsed.TotalMicroseconds / reps, VarianceTrace(gradients), (double)allocated / reps, flops);
+        return new Row(name, clock.Elapsed.TotalMicroseconds / reps, SideBySide.VarianceTrace(gradients), (double)allocated / reps, flops);
     }
 
     // The calls each estimator makes of f for one gradient (50 samples), timed without the estimator around them.
@@ -181,18 +181,6 @@ internal static class LogisticSideBySide
         return double.IsNaN(sink) ? double.NaN : micros;
     }
 
-    // Sum over the 2d slots of the sample variance of the gradient over the repetitions (independent seeds).
-    private static double VarianceTrace(double[][] gradients)
-    {
-        double trace = 0;
-        for (int p = 0; p < gradients[0].Length; p++)
-        {
-            double mean = gradients.Average(g => g[p]);
-            trace += gradients.Sum(g => (g[p] - mean) * (g[p] - mean)) / (gradients.Length - 1);
-        }
-        return trace;
-    }
-
     /// <summary>data/breast_cancer.csv: 30 features standardised (population standard deviation), a bias column, labels 1 (benign) or 0.</summary>
     private static (double[][] X, double[] Y) BreastCancer(string path)
     {
@@ -219,7 +207,7 @@ internal static class LogisticSideBySide
             output.WriteLine("PyTorch peer skipped: bench/peers/torch_laplace_logreg.py or /usr/bin/python3 not found");
             return [];
         }
-        if (PeerProcess.Exec(python, ["-c", "import torch"], out _) != 0)
+        if (SideBySide.Exec(python, ["-c", "import torch"], out _) != 0)
         {
             output.WriteLine("PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch)");
             return [];
@@ -230,7 +218,7 @@ internal static class LogisticSideBySide
         {
             string[] arguments = [script, "--data", Path.Combine(root, "data", "breast_cancer.csv"), "--problem", problem,
                 "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--reps", Reps.ToString(CultureInfo.InvariantCulture)];
-            if (PeerProcess.Exec(python, arguments, out string stdout) != 0)
+            if (SideBySide.Exec(python, arguments, out string stdout) != 0)
             {
                 output.WriteLine("PyTorch peer failed: " + stdout);
                 return [];
