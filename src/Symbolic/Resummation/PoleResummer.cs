@@ -16,6 +16,9 @@ internal static class PoleResummer
 {
     private static readonly Symbol T = CumulantSeries.T;
 
+    /// <summary>dK/dtheta of a declaration holds polygamma of order 1 at most (lgamma and digamma differentiated once); the bound keeps zeta(m + 1) small.</summary>
+    private const int MaxPolygammaOrder = 30;
+
     /// <summary>
     /// The resummed terms of <paramref name="term"/>, or null. <paramref name="reason"/> is replaced only when the
     /// term holds a meromorphic factor this pass knows and refuses (so other terms keep the catalogue's reason).
@@ -41,6 +44,11 @@ internal static class PoleResummer
             if (!TryLinear(pg.Arg, out var a0, out var a) || !a0.IsOne)
             {
                 reason = $"polygamma's pole expansion is taken at 1 + a t, not at {pg.Arg}";
+                return null;
+            }
+            if (order.Re.Sign < 0 || order.Re.Numerator > MaxPolygammaOrder)
+            {
+                reason = $"the pole table takes polygamma of order 0 to {MaxPolygammaOrder}, not {order}";
                 return null;
             }
             return Expand(PoleExpansions.Polygamma((int)order.Re.Numerator), c, j, a, ref reason);
@@ -103,6 +111,12 @@ internal static class PoleResummer
     private static List<ResummedTerm>? Expand(PoleExpansion e, Expr c, int j, Expr a, ref string reason)
     {
         if (e.Refusal is { } refusal) { reason = refusal; return null; }
+        if (a.ContainsImaginary() || c.ContainsImaginary())
+        {
+            // A complex scale puts the poles off the real t axis: no real auxiliary law.
+            reason = $"{e.Name} at x = ({a})*t has a complex scale: its poles are not on the real t axis";
+            return null;
+        }
         if (j < e.Lead)
         {
             reason = $"{e.Name} has a pole at t = 0 that t^{j} does not cancel";

@@ -1,3 +1,4 @@
+using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Special;
 using SeriesCompiler.Symbolic;
 using SeriesCompiler.Symbolic.Diagnostics;
@@ -127,6 +128,39 @@ public sealed class PoleExpansionTests
         var o = Outcome(ws, name, parameter);
         Assert.True(o.Rule is not null, o.Reason);
         Assert.Equal(expected, o.Rule!.ToString());
+    }
+
+    /// <summary>
+    /// polygamma(1) through a declaration: K = digamma(1 - b t) - digamma(1) gives dK/db = -t psi'(1 - b t)
+    /// = -(pi^2/6) t E[(1 - b t/K)^-2], K ~ Zeta(2): a Gamma(2) kernel; the rule compiles and samples.
+    /// </summary>
+    [Fact]
+    public void Polygamma_of_order_one_gets_a_gamma_kernel()
+    {
+        var ws = Workspace.Create([new SourceText("inline.dist", "distribution P(b > 0) {\n support real\n cgf(t) = digamma(1 - b*t) - digamma(1)\n}\n")]);
+        var o = Outcome(ws, "P", "b");
+        Assert.True(o.Rule is not null, o.Reason);
+        var term = Assert.Single(o.Rule!.Terms);
+        Assert.Equal(1, term.Derivative);
+        var law = Assert.IsType<PoleMixtureLaw>(term.Law);
+        Assert.Equal(("b", PoleKernel.Gamma, 2, 2, false), (law.Scale.ToString(), law.Kernel, law.Shape, law.ZetaPower, law.OddOnly));
+        Assert.Equal(-Math.PI * Math.PI / 6, ExprEvaluator.Evaluate(term.Coefficient, new Dictionary<Symbol, double>()), 14);
+
+        // The emitted sampler of U = b G/K, G ~ Gamma(2): its mean is b E[G] E[1/K] = 2 b zeta(3)/zeta(2).
+        var rule = (SeriesCompiler.Runtime.Rules.IResummedRule)Rules.FromWorkspace(ws, ws.Find("P")!, 8).Direct!;
+        var random = new SeriesCompiler.Runtime.Sampling.RandomSource(5);
+        double[] theta = [0.8];
+        const int n = 200_000;
+        double sum = 0, sumSq = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double u = rule.SampleShift(theta, 0, 0, random);
+            sum += u; sumSq += u * u;
+        }
+        double mean = sum / n, se = Math.Sqrt((sumSq / n - mean * mean) / n);
+        double expected = 2 * 0.8 * 1.2020569031595942 * 6 / (Math.PI * Math.PI);
+        Assert.True(Math.Abs(mean - expected) <= 5 * se, $"E[U] = {mean} +- {se}, expected {expected}");
+        Assert.Equal(-Math.PI * Math.PI / 6, rule.TermCoefficient(theta, 0, 0), 14);
     }
 
     [Fact]
