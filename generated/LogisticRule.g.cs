@@ -248,15 +248,16 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
 
     // ---- exact resummed rules (IResummedRule) ----
 
-    public bool IsResummed(int p) => p switch { 0 => true, 1 => false, _ => false };
+    public bool IsResummed(int p) => p switch { 0 => true, 1 => true, _ => false };
 
-    public int TermCount(int p) => p switch { 0 => 1, 1 => 0, _ => 0 };
+    public int TermCount(int p) => p switch { 0 => 1, 1 => 1, _ => 0 };
 
-    public string Describe(int p) => p switch { 0 => "d/dmu: 1 * E[f'(z)]", 1 => "d/ds: truncated series (no auxiliary law has the generating function 1/sin(-s*t*pi))", _ => "" };
+    public string Describe(int p) => p switch { 0 => "d/dmu: 1 * E[f'(z)]", 1 => "d/ds: s*pi^2/3 * E[f''(z + (s)*Laplace(0,1)/K, K ~ Zeta(2))]", _ => "" };
 
     public int DerivativeOrder(int p, int term) => (p, term) switch
     {
         (0, 0) => 1,
+        (1, 0) => 2,
         _ => throw new global::System.ArgumentOutOfRangeException(nameof(term)),
     };
 
@@ -267,6 +268,12 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
             // C = 1
             return 1.0;
         }
+        if (p == 1 && term == 0)
+        {
+            double p_s = theta[1];
+            // C = s*pi^2/3
+            return (0.3333333333333333 * p_s * (global::System.Math.PI * global::System.Math.PI));
+        }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
     }
 
@@ -276,6 +283,13 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
         {
             // U ~ 0
             return 0.0;
+        }
+        if (p == 1 && term == 0)
+        {
+            // U ~ (s)*Laplace(0,1)/K, K ~ Zeta(2)
+            double p_s = theta[1];
+            double u0 = p_s;
+            return global::SeriesCompiler.Runtime.Sampling.ZetaLaw.LaplaceOverIndex(random, u0, 2, false);
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
     }

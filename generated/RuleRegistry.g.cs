@@ -18,6 +18,7 @@ public static class RuleRegistry
         "erlang" => ErlangRule.Instance,
         "exponential" => ExponentialRule.Instance,
         "gamma" => GammaRule.Instance,
+        "gumbel" => GumbelRule.Instance,
         "laplace" => LaplaceRule.Instance,
         "logistic" => LogisticRule.Instance,
         "negativebinomial" => NegativeBinomialRule.Instance,

@@ -14,6 +14,7 @@ namespace SeriesCompiler.Emit.Model;
 internal static class ResummedMembersBuilder
 {
     private const string Rules = "global::SeriesCompiler.Runtime.Rules";
+    private const string Sampling = "global::SeriesCompiler.Runtime.Sampling";
 
     public static string Build(RuleModel rule, Dictionary<Symbol, string> locals)
     {
@@ -80,6 +81,7 @@ internal static class ResummedMembersBuilder
         LogarithmicLaw l => [l.Q],
         GeometricLaw g => [g.Q],
         SumLaw s => s.Parts.SelectMany(LawParameters),
+        PoleMixtureLaw m => [m.Scale],
         _ => [],
     };
 
@@ -93,6 +95,11 @@ internal static class ResummedMembersBuilder
             case UniformExponentialLaw: return $"(u{next++} * random.NextDouble() * random.Exponential())";
             case LogarithmicLaw: return $"{Rules}.RuleMath.Logarithmic(random, u{next++})";
             case GeometricLaw: return $"{Rules}.RuleMath.Geometric(random, u{next++})";
+            case PoleMixtureLaw m:
+                // U = scale X / K: X from the kernel, K from the zeta law over the poles (ZetaLaw).
+                return m.Kernel == SeriesCompiler.Symbolic.Functions.PoleKernel.Laplace
+                    ? $"{Sampling}.ZetaLaw.LaplaceOverIndex(random, u{next++}, {m.ZetaPower}, {(m.OddOnly ? "true" : "false")})"
+                    : $"{Sampling}.ZetaLaw.GammaOverIndex(random, u{next++}, {m.Shape}, {m.ZetaPower}, {(m.OddOnly ? "true" : "false")})";
             case SumLaw s:
             {
                 var parts = new List<string>();

@@ -93,7 +93,8 @@ public static class Resummer
         var terms = new List<ResummedTerm>();
         foreach (var term in derivative is Sum s ? s.Args.ToArray() : [derivative])
         {
-            var recognised = Classify(term, out var reason);
+            // The catalogue's forms first, then a meromorphic factor through its pole expansion (PoleResummer).
+            var recognised = Classify(term, out var reason) ?? PoleResummer.Classify(term, ref reason);
             if (recognised is null) return new(parameter, null, reason);
             terms.AddRange(recognised);
         }
