@@ -52,11 +52,19 @@ public static class CumulantSeries
             var expander = new SeriesExpander(expansionVariable);
             // phi(0) = 1 first, at order 1: a declaration that fails it is refused before the costly expansion.
             var constant = expander.Expand(k, 1)[0];
-            if (!constant.IsZero && !tVariables.Any(constant.Contains))
-                throw new DerivationException(DiagnosticCatalogue.NotNormalised,
-                    d.CharacteristicKind == CharacteristicKind.Cf
-                        ? $"phi(0) must be 1, but log phi(0) = {constant}"
-                        : $"K(0) must be 0, but it is {constant}");
+            if (!tVariables.Any(constant.Contains))
+            {
+                // One canonical form for the logs (log(a b) = log a + log b, log(a^r) = r log a, log e^x = x, sums
+                // factored), so that K(0) = 0 is proven however it is written (log(1/x) + log(x)), and every way of
+                // writing the same K expands the same expression.
+                var canonical = LogCanonicalForm.Normalize(k, expansionVariable, expander);
+                if (!constant.IsZero && !canonical.ConstantVanishes)
+                    throw new DerivationException(DiagnosticCatalogue.NotNormalised,
+                        d.CharacteristicKind == CharacteristicKind.Cf
+                            ? $"phi(0) must be 1, but log phi(0) = {constant}"
+                            : $"K(0) must be 0, but it is {constant}");
+                k = canonical.K;
+            }
             series = expander.Expand(k, order);
         }
         catch (NotAnalyticException ex)
