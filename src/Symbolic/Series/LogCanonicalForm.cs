@@ -25,7 +25,7 @@ namespace SeriesCompiler.Symbolic.Series;
 public static class LogCanonicalForm
 {
     /// <summary>The canonical K (zero at t = 0) and whether the written K(0) was proven to be 0 modulo 2 pi i.</summary>
-    public sealed record Result(Expr K, bool ConstantVanishes);
+    public sealed record Result(Expr K, bool ConstantVanishes, Expr Constant);
 
     /// <summary>Depth of nested factor extraction (each level removes at least one common factor).</summary>
     private const int MaxDepth = 32;
@@ -38,15 +38,16 @@ public static class LogCanonicalForm
 
         var canonical = new List<Expr>();
         var constants = new Parts();
-        foreach (var (atom, weights) in parts.Logs())
+        var written = new List<Expr>(); // the constant K(0) as the pieces give it, for messages
+        foreach (var (atom, w) in MergeVanishing(parts, decomposer))
         {
-            var w = Ex.Add(weights.ToArray());
             if (w.IsZero) continue;
-            if (!atom.Contains(t)) { constants.AddLog(atom, w); continue; }
+            if (!atom.Contains(t)) { constants.AddLog(atom, w); written.Add(Ex.Mul(w, Ex.Log(atom))); continue; }
             // W (log g - log g(0)): the t-dependent part, exact for any branch of log g(0).
             var at0 = expander.Expand(atom, 1)[0];
             canonical.Add(Ex.Mul(w, Ex.Log(atom)));
             canonical.Add(Ex.Neg(Ex.Mul(w, Ex.Log(at0))));
+            written.Add(Ex.Mul(w, Ex.Log(at0)));
             decomposer.Log(at0, w, constants, 0);
         }
         var plain = Ex.Add(parts.Plain.ToArray());
@@ -56,9 +57,32 @@ public static class LogCanonicalForm
             canonical.Add(plain);
             canonical.Add(Ex.Neg(p0));
             constants.Plain.Add(p0);
+            written.Add(p0);
         }
-        else constants.Plain.Add(plain);
-        return new Result(Ex.Add(canonical.ToArray()), Vanishes(constants));
+        else { constants.Plain.Add(plain); written.Add(plain); }
+        return new Result(Ex.Add(canonical.ToArray()), Vanishes(constants), Ex.Add(written.ToArray()));
+    }
+
+    /// <summary>
+    /// The merged weight of each factor, where the factors that vanish or have a pole at t = 0 (written as separate logs,
+    /// log(t) - log(sin t)) are put back together: W_1 log g_1 + W_2 log g_2 = W_1 log(g_1 g_2^(W_2/W_1)) when the
+    /// weights are rational multiples of one another; only such a product can have a series logarithm.
+    /// </summary>
+    private static List<(Expr Atom, Expr Weight)> MergeVanishing(Parts parts, Decomposer decomposer)
+    {
+        var merged = parts.Logs().Select(l => (Atom: l.Atom, Weight: Ex.Add(l.Weights.ToArray()))).Where(l => !l.Weight.IsZero).ToList();
+        var vanishing = merged.Where(l => !decomposer.NonVanishing(l.Atom)).ToList();
+        if (vanishing.Count < 2) return merged;
+        var w0 = vanishing[0].Weight;
+        var factors = new List<Expr>();
+        foreach (var (atom, w) in vanishing)
+        {
+            if (Ex.Div(w, w0) is not Number { IsReal: true } ratio) return merged; // not comparable: left as written
+            factors.Add(Ex.Pow(atom, ratio));
+        }
+        merged.RemoveAll(l => vanishing.Contains(l));
+        merged.Add((Ex.Mul(factors.ToArray()), w0));
+        return merged;
     }
 
     /// <summary>
@@ -227,7 +251,7 @@ public static class LogCanonicalForm
         }
 
         /// <summary>Free of t, or a series with a non-zero constant term (so its log has a series).</summary>
-        private bool NonVanishing(Expr f)
+        public bool NonVanishing(Expr f)
         {
             if (!f.Contains(t)) return true;
             try { return expander.Expand(f, 1).Valuation == 0; }
