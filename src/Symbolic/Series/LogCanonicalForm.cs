@@ -45,6 +45,7 @@ public static class LogCanonicalForm
             if (!atom.Contains(t)) { constants.AddLog(atom, w); written.Add(Ex.Mul(w, Ex.Log(atom))); continue; }
             // W (log g - log g(0)): the t-dependent part, exact for any branch of log g(0).
             var at0 = expander.Expand(atom, 1)[0];
+            if (at0.IsZero) throw new NotAnalyticException($"log({atom}): the argument vanishes at t = 0, where the logarithm has a singularity");
             canonical.Add(Ex.Mul(w, Ex.Log(atom)));
             canonical.Add(Ex.Neg(Ex.Mul(w, Ex.Log(at0))));
             written.Add(Ex.Mul(w, Ex.Log(at0)));
@@ -71,7 +72,8 @@ public static class LogCanonicalForm
     private static List<(Expr Atom, Expr Weight)> MergeVanishing(Parts parts, Decomposer decomposer)
     {
         var merged = parts.Logs().Select(l => (Atom: l.Atom, Weight: Ex.Add(l.Weights.ToArray()))).Where(l => !l.Weight.IsZero).ToList();
-        var vanishing = merged.Where(l => !decomposer.NonVanishing(l.Atom)).ToList();
+        // In canonical order, so that the weight kept (the first one's) does not depend on how K was written.
+        var vanishing = merged.Where(l => !decomposer.NonVanishing(l.Atom)).OrderBy(l => l.Atom, ExprComparer.Instance).ToList();
         if (vanishing.Count < 2) return merged;
         var w0 = vanishing[0].Weight;
         var factors = new List<Expr>();
