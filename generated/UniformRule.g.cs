@@ -217,24 +217,35 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
 
     // ---- exact resummed rules (IResummedRule) ----
 
-    public bool IsResummed(int p) => p switch { 0 => false, 1 => false, _ => false };
+    public bool IsResummed(int p) => p switch { 0 => true, 1 => false, _ => false };
 
-    public int TermCount(int p) => p switch { 0 => 0, 1 => 0, _ => 0 };
+    public int TermCount(int p) => p switch { 0 => 1, 1 => 0, _ => 0 };
 
-    public string Describe(int p) => p switch { 0 => "d/da: truncated series (no auxiliary law has the generating function 1/(exp(a*t)/(w*t) - exp(a*t + w*t)/(w*t)))", 1 => "d/dw: truncated series (division by zero)", _ => "" };
+    public string Describe(int p) => p switch { 0 => "d/da: 1 * E[f'(z)]", 1 => "d/dw: truncated series (no auxiliary law has the generating function 1/(1/t - exp(w*t)/t))", _ => "" };
 
     public int DerivativeOrder(int p, int term) => (p, term) switch
     {
+        (0, 0) => 1,
         _ => throw new global::System.ArgumentOutOfRangeException(nameof(term)),
     };
 
     public double TermCoefficient(global::System.ReadOnlySpan<double> theta, int p, int term)
     {
+        if (p == 0 && term == 0)
+        {
+            // C = 1
+            return 1.0;
+        }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
     }
 
     public double SampleShift(global::System.ReadOnlySpan<double> theta, int p, int term, global::SeriesCompiler.Runtime.Sampling.RandomSource random)
     {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            return 0.0;
+        }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
     }
 }

@@ -41,7 +41,7 @@ public static class Resummer
         else
         {
             try { k = ClosedFormK(d); }
-            catch (SymbolicException ex) { unavailable = ex.Message; }
+            catch (Exception ex) when (ex is SymbolicException or NotAnalyticException) { unavailable = ex.Message; }
         }
         foreach (var p in parameters)
         {
@@ -62,30 +62,18 @@ public static class Resummer
         return results.ToImmutable();
     }
 
-    /// <summary>K(t) in closed form: w = -i t, the log of a cf expanded over products and powers.</summary>
+    /// <summary>
+    /// K(t) in closed form: w = -i t, the log of a cf taken, then the canonical form of its logarithms
+    /// (<see cref="LogCanonicalForm"/>: products, quotients and powers split, sums factored, K(0) = 0), so that the
+    /// recogniser sees the same dK/dtheta however the declaration writes K.
+    /// </summary>
     public static Expr ClosedFormK(BoundDistribution d)
     {
         var at = d.CharacteristicKind == CharacteristicKind.Cgf ? (Expr)T : Ex.Mul(Ex.Neg(Ex.I), T);
         var body = Substitution.Apply(d.Characteristic!, new Dictionary<Symbol, Expr> { [d.FrequencyVariables[0]] = at });
-        return d.CharacteristicKind == CharacteristicKind.Cf ? ExpandLog(body) : ExpandLogs(body);
+        var k = d.CharacteristicKind == CharacteristicKind.Cf ? Ex.Log(body) : body;
+        return LogCanonicalForm.Normalize(k, T, new SeriesExpander(T)).K;
     }
-
-    /// <summary>log(a b^c e^x) = log a + c log b + x, for the formal logarithm near t = 0 (phi(0) = 1).</summary>
-    private static Expr ExpandLog(Expr e) => e switch
-    {
-        Product p => Ex.Add(p.Args.Select(ExpandLog).ToArray()),
-        Power { Exponent: var c } pw when !c.Contains(T) => Ex.Mul(c, ExpandLog(pw.Base)),
-        Call { Function: Function.Exp } x => x.Arg,
-        _ => Ex.Log(e),
-    };
-
-    private static Expr ExpandLogs(Expr e) => e switch
-    {
-        Sum s => Ex.Add(s.Args.Select(ExpandLogs).ToArray()),
-        Product p => Ex.Mul(p.Args.Select(ExpandLogs).ToArray()),
-        Call { Function: Function.Log } l when l.Arg.Contains(T) => ExpandLog(l.Arg),
-        _ => e,
-    };
 
     private static ResummationOutcome ResumOne(string parameter, Expr derivative)
     {

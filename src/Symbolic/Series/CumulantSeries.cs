@@ -51,12 +51,33 @@ public static class CumulantSeries
         {
             var expander = new SeriesExpander(expansionVariable);
             // phi(0) = 1 first, at order 1: a declaration that fails it is refused before the costly expansion.
-            var constant = expander.Expand(k, 1)[0];
-            if (!constant.IsZero && !tVariables.Any(constant.Contains))
-                throw new DerivationException(DiagnosticCatalogue.NotNormalised,
-                    d.CharacteristicKind == CharacteristicKind.Cf
-                        ? $"phi(0) must be 1, but log phi(0) = {constant}"
-                        : $"K(0) must be 0, but it is {constant}");
+            Expr? constant = null;
+            NotAnalyticException? asWritten = null;
+            try { constant = expander.Expand(k, 1)[0]; }
+            catch (NotAnalyticException ex) { asWritten = ex; } // log(t) - log(sin t): singular only as written
+            if (constant is null || !tVariables.Any(constant.Contains))
+            {
+                // One canonical form for the logs (log(a b) = log a + log b, log(a^r) = r log a, log e^x = x, sums
+                // factored), so that K(0) = 0 is proven however it is written (log(1/x) + log(x)), and every way of
+                // writing the same K expands the same expression.
+                LogCanonicalForm.Result? canonical;
+                try
+                {
+                    canonical = LogCanonicalForm.Normalize(k, expansionVariable, expander);
+                    if (asWritten is not null) expander.Expand(canonical.K, 1);
+                }
+                catch (NotAnalyticException)
+                {
+                    if (asWritten is not null) throw asWritten; // singular however written: the message as written
+                    canonical = null; // a factor the canonical form could not expand: K as written decides
+                }
+                if ((constant is null || !constant.IsZero) && canonical is not { ConstantVanishes: true })
+                    throw new DerivationException(DiagnosticCatalogue.NotNormalised,
+                        d.CharacteristicKind == CharacteristicKind.Cf
+                            ? $"phi(0) must be 1, but log phi(0) = {constant ?? canonical!.Constant}"
+                            : $"K(0) must be 0, but it is {constant ?? canonical!.Constant}");
+                if (canonical is not null) k = canonical.K;
+            }
             series = expander.Expand(k, order);
         }
         catch (NotAnalyticException ex)
