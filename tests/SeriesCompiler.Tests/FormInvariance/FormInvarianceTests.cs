@@ -294,6 +294,7 @@ public sealed class FormInvarianceTests(ITestOutputHelper output)
         LogarithmicLaw l => new LogarithmicLaw(f(l.Q)),
         GeometricLaw g => new GeometricLaw(f(g.Q)),
         SumLaw s => new SumLaw([.. s.Parts.Select(p => MapLaw(p, f))]),
+        PoleMixtureLaw m => m with { Scale = f(m.Scale) },
         _ => law,
     };
 
@@ -306,6 +307,9 @@ public sealed class FormInvarianceTests(ITestOutputHelper output)
         (LogarithmicLaw x, LogarithmicLaw y) => Same(x.Q, y.Q),
         (GeometricLaw x, GeometricLaw y) => Same(x.Q, y.Q),
         (SumLaw x, SumLaw y) => x.Parts.Length == y.Parts.Length && x.Parts.Zip(y.Parts).All(z => SameLaw(z.First, z.Second)),
+        // The pole-expansion laws (Gumbel's and Logistic's scales): scale X / K with K from a zeta law.
+        (PoleMixtureLaw x, PoleMixtureLaw y) => x.Kernel == y.Kernel && x.Shape == y.Shape && x.ZetaPower == y.ZetaPower
+            && x.OddOnly == y.OddOnly && Same(x.Scale, y.Scale),
         _ => false,
     };
 
