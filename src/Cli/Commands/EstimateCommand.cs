@@ -156,21 +156,15 @@ public static class EstimateCommand
         double[] theta = Theta(s.At, declaration, s.Dims);
         CheckCost(declaration, theta, s);
 
-        Rule rule;
-        try
-        {
-            rule = Rules.FromWorkspace(loaded.Workspace, declaration, s.Order);
-        }
-        catch (RuleCompilationException ex)
-        {
-            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
-            throw CliException.Reported();
-        }
+        StartupTrace.Mark("load+check");
+        Rule rule = LoadRule(context, loaded, s.Order);
+        StartupTrace.Mark("rule");
 
         int perCopy = theta.Length / s.Dims;
         var objective = ObjectiveParser.Parse(s.F, ObjectiveShape.For(rule, theta.AsSpan(0, perCopy), s.Dims), s.Mode, out var diagnostics);
         foreach (var d in diagnostics) context.Error.WriteLine(d.ToString());
         if (objective is null) throw CliException.Usage("");
+        StartupTrace.Mark("objective");
 
         var names = s.Estimator == "all" ? EstimatorNames : [s.Estimator];
         var estimates = new List<(string Name, GradientEstimate? Result, string? Error)>();
@@ -217,9 +211,29 @@ public static class EstimateCommand
             }
         }
 
+        StartupTrace.Mark("estimate");
         if (s.Format == "json") WriteJson(context.Out, declaration, s, estimates);
         else WriteTable(context.Out, declaration, s, estimates);
+        StartupTrace.Mark("write");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The rule to estimate with: the build-time class when the declaration is the unchanged bundled one at the
+    /// build-time order (no Roslyn: the same generated C#, so the same numbers), else compiled in memory.
+    /// </summary>
+    internal static Rule LoadRule(CliContext context, LoadedDistribution loaded, int order)
+    {
+        if (BuildTimeRules.TryGet(loaded.Workspace, loaded.Declaration, order) is { } built) return built;
+        try
+        {
+            return Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
+        }
+        catch (RuleCompilationException ex)
+        {
+            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
+            throw CliException.Reported();
+        }
     }
 
     /// <summary>Refuses, before anything is compiled, a run predicted to take past <see cref="EstimateCost.Limit"/> (unless --force).</summary>
