@@ -13,8 +13,10 @@ namespace SeriesCompiler.Cli.Commands;
 /// <summary>
 /// <c>seriesc estimate FILE --at ... --f EXPR [--estimator fourier|score|pathwise|all] [--order N|auto] [--samples S]
 /// [--seed K] [--derivatives jet|stencil] [--dims D] [--format table|json]</c>: a Monte Carlo estimate of
-/// <c>dL/dtheta</c>, <c>L = E[f(z)]</c> (docs/cli.md gives the JSON shape). The distribution is compiled in memory (a
-/// user's file works without a rebuild); f is parsed in the declaration language. A declaration with errors exits with
+/// <c>dL/dtheta</c>, <c>L = E[f(z)]</c> (docs/cli.md gives the JSON shape). An unchanged bundled declaration at the
+/// build-time order runs on its build-time class (<see cref="BuildTimeRules"/>); anything else is compiled in memory (a
+/// user's file works without a rebuild). f is parsed in the declaration language and compiled
+/// (<see cref="ObjectiveParser"/>); the output is written by <see cref="EstimateJsonWriter"/> and <see cref="EstimateTableWriter"/>. A declaration with errors exits with
 /// 1; a bad --at (a value outside its constraint names the parameter and the bound) or --f with 2, like
 /// <c>coefficients</c>. An estimator that does not apply, or whose gradient would not be finite (f or a derivative NaN or
 /// infinite at a sample, a coefficient overflowing at high order), is reported as <c>{"estimator": ..., "error": "why"}</c>;
