@@ -23,5 +23,6 @@ if (args.Length > 0 && args[0] == "gamma-toy")
     GammaToySideBySide.Run(Console.Out);
     return;
 }
+if (args.Length > 0 && args[0] == "cli") { CliSideBySide.Run(Console.Out); return; }
 if (args.Length > 0 && args[0] == "logistic") { LogisticSideBySide.Run(Console.Out); return; }
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

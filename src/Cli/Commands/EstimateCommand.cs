@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using SeriesCompiler.Cli.Infrastructure;
 using SeriesCompiler.Cli.Output;
 using SeriesCompiler.Emit.Loading;
@@ -14,8 +13,10 @@ namespace SeriesCompiler.Cli.Commands;
 /// <summary>
 /// <c>seriesc estimate FILE --at ... --f EXPR [--estimator fourier|score|pathwise|all] [--order N|auto] [--samples S]
 /// [--seed K] [--derivatives jet|stencil] [--dims D] [--format table|json]</c>: a Monte Carlo estimate of
-/// <c>dL/dtheta</c>, <c>L = E[f(z)]</c> (docs/cli.md gives the JSON shape). The distribution is compiled in memory (a
-/// user's file works without a rebuild); f is parsed in the declaration language. A declaration with errors exits with
+/// <c>dL/dtheta</c>, <c>L = E[f(z)]</c> (docs/cli.md gives the JSON shape). An unchanged bundled declaration at the
+/// build-time order runs on its build-time class (<see cref="BuildTimeRules"/>); anything else is compiled in memory (a
+/// user's file works without a rebuild). f is parsed in the declaration language and compiled
+/// (<see cref="ObjectiveParser"/>); the output is written by <see cref="EstimateJsonWriter"/> and <see cref="EstimateTableWriter"/>. A declaration with errors exits with
 /// 1; a bad --at (a value outside its constraint names the parameter and the bound) or --f with 2, like
 /// <c>coefficients</c>. An estimator that does not apply, or whose gradient would not be finite (f or a derivative NaN or
 /// infinite at a sample, a coefficient overflowing at high order), is reported as <c>{"estimator": ..., "error": "why"}</c>;
@@ -26,6 +27,9 @@ public static class EstimateCommand
 {
     /// <summary>The highest order <c>--order auto</c> considers.</summary>
     public const int AutoMaxOrder = 16;
+
+    /// <summary>The width the table keeps to without --wide (<see cref="EstimateTableWriter.TableWidth"/>).</summary>
+    public const int TableWidth = EstimateTableWriter.TableWidth;
 
     private static readonly string[] EstimatorNames = ["fourier", "resummed", "score", "pathwise"];
 
@@ -156,24 +160,18 @@ public static class EstimateCommand
         double[] theta = Theta(s.At, declaration, s.Dims);
         CheckCost(declaration, theta, s);
 
-        Rule rule;
-        try
-        {
-            rule = Rules.FromWorkspace(loaded.Workspace, declaration, s.Order);
-        }
-        catch (RuleCompilationException ex)
-        {
-            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
-            throw CliException.Reported();
-        }
+        StartupTrace.Mark("load+check");
+        Rule rule = LoadRule(context, loaded, s.Order);
+        StartupTrace.Mark("rule");
 
         int perCopy = theta.Length / s.Dims;
         var objective = ObjectiveParser.Parse(s.F, ObjectiveShape.For(rule, theta.AsSpan(0, perCopy), s.Dims), s.Mode, out var diagnostics);
         foreach (var d in diagnostics) context.Error.WriteLine(d.ToString());
         if (objective is null) throw CliException.Usage("");
+        StartupTrace.Mark("objective");
 
         var names = s.Estimator == "all" ? EstimatorNames : [s.Estimator];
-        var estimates = new List<(string Name, GradientEstimate? Result, string? Error)>();
+        var estimates = new List<EstimateOutcome>();
         using var interruption = new EstimateInterruption(context); // Ctrl-C: exit 130 with one line; progress on a terminal
         foreach (var name in names)
         {
@@ -190,7 +188,7 @@ public static class EstimateCommand
             };
             try
             {
-                estimates.Add((name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, new EstimateOptions { Threads = s.Threads }, interruption.Token, interruption.Progress(name)), null));
+                estimates.Add(new(name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, new EstimateOptions { Threads = s.Threads }, interruption.Token, interruption.Progress(name)), null));
             }
             catch (OperationCanceledException)
             {
@@ -198,28 +196,49 @@ public static class EstimateCommand
             }
             catch (EstimatorNotApplicableException ex)
             {
-                estimates.Add((name, null, ex.Reason));
+                estimates.Add(new(name, null, ex.Reason));
             }
             catch (ArgumentException ex)
             {
                 // The message only: never .NET's "(Parameter 'weights')" or "Actual value was ...".
-                estimates.Add((name, null, Messages.Clean(ex)));
+                estimates.Add(new(name, null, Messages.Clean(ex)));
             }
             catch (NonFiniteValueException ex)
             {
                 // Never a silent NaN: the estimator is listed with what was not finite, where.
-                estimates.Add((name, null, ex.Message));
+                estimates.Add(new(name, null, ex.Message));
             }
             catch (ArithmeticException ex)
             {
                 // An overflow or a division by zero at the user's values: this estimator's error, not the tool's.
-                estimates.Add((name, null, Messages.Clean(ex)));
+                estimates.Add(new(name, null, Messages.Clean(ex)));
             }
         }
 
-        if (s.Format == "json") WriteJson(context.Out, declaration, s, estimates);
-        else WriteTable(context.Out, declaration, s, estimates);
+        StartupTrace.Mark("estimate");
+        var report = new EstimateReport(declaration.Name, [.. declaration.Parameters.Select(p => p.Name)], s.At, s.F, s.Samples, s.Seed, s.Dims, estimates);
+        if (s.Format == "json") EstimateJsonWriter.Write(context.Out, report);
+        else EstimateTableWriter.Write(context.Out, report, s.Wide);
+        StartupTrace.Mark("write");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The rule to estimate with: the build-time class when the declaration is the unchanged bundled one at the
+    /// build-time order (no Roslyn: the same generated C#, so the same numbers), else compiled in memory.
+    /// </summary>
+    internal static Rule LoadRule(CliContext context, LoadedDistribution loaded, int order)
+    {
+        if (BuildTimeRules.TryGet(loaded.Workspace, loaded.Declaration, order) is { } built) return built;
+        try
+        {
+            return Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
+        }
+        catch (RuleCompilationException ex)
+        {
+            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
+            throw CliException.Reported();
+        }
     }
 
     /// <summary>Refuses, before anything is compiled, a run predicted to take past <see cref="EstimateCost.Limit"/> (unless --force).</summary>
@@ -281,189 +300,5 @@ public static class EstimateCommand
         if (p.Lower is { } lo && (p.LowerInclusive ? x < lo.ToDouble() : x <= lo.ToDouble())) return false;
         if (p.Upper is { } hi && (p.UpperInclusive ? x > hi.ToDouble() : x >= hi.ToDouble())) return false;
         return true;
-    }
-
-    // ------------------------------------------------------------------ output
-
-    // Slots grouped by parameter: a scalar, or an array for a vector parameter or independent copies.
-    private static List<(string Parameter, List<int> Slots, bool IsVector)> Groups(GradientEstimate e)
-    {
-        var groups = new List<(string, List<int>, bool)>();
-        for (int i = 0; i < e.Slots.Length; i++)
-        {
-            var (parameter, index) = e.Slots[i];
-            int g = groups.FindIndex(x => x.Item1 == parameter);
-            if (g < 0) groups.Add((parameter, [i], index >= 0));
-            else groups[g].Item2.Add(i);
-        }
-        return groups;
-    }
-
-    private static void WriteJson(TextWriter output, BoundDistribution declaration, Settings s, List<(string Name, GradientEstimate? Result, string? Error)> estimates)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, JsonCoefficientsWriter.Options))
-        {
-            json.WriteStartObject();
-            json.WriteString("distribution", declaration.Name);
-            json.WriteStartObject("at");
-            foreach (var p in declaration.Parameters)
-            {
-                var v = s.At.Find(p.Name)!;
-                json.WritePropertyName(p.Name);
-                if (v.Vector is { } vector)
-                {
-                    json.WriteStartArray();
-                    foreach (var x in vector) JsonCoefficientsWriter.WriteNumber(json, x);
-                    json.WriteEndArray();
-                }
-                else JsonCoefficientsWriter.WriteNumber(json, v.Scalar);
-            }
-            json.WriteEndObject();
-            json.WriteString("f", s.F);
-            json.WriteNumber("samples", s.Samples);
-            json.WriteNumber("seed", s.Seed);
-            json.WriteNumber("dims", s.Dims);
-            json.WriteStartArray("estimates");
-            foreach (var (name, result, error) in estimates)
-            {
-                json.WriteStartObject();
-                json.WriteString("estimator", name);
-                if (result is null)
-                {
-                    json.WriteString("error", error);
-                    json.WriteEndObject();
-                    continue;
-                }
-                if (result.Order is { } order) json.WriteNumber("order", order);
-                else json.WriteNull("order");
-                var groups = Groups(result);
-                WriteByParameter(json, "gradient", groups, result.Gradient);
-                WriteByParameter(json, "stderr", groups, result.StandardError);
-                json.WriteNumber("seconds", result.Elapsed.TotalSeconds);
-                json.WriteString("method", result.Method);
-                json.WriteString("truncation", result.Truncation.ToString().ToLowerInvariant());
-                if (!result.Orders.IsEmpty) WriteByParameter(json, "orders", groups, [.. result.Orders.Select(o => (double)o)]);
-                if (!result.Terms.IsEmpty)
-                {
-                    json.WriteStartArray("terms");
-                    foreach (var term in result.Terms)
-                    {
-                        json.WriteStartObject();
-                        json.WriteNumber("n", term.Order);
-                        json.WritePropertyName("magnitude");
-                        JsonCoefficientsWriter.WriteNumber(json, term.Magnitude);
-                        WriteByParameter(json, "value", groups, term.Values);
-                        WriteByParameter(json, "stderr", groups, term.StandardErrors);
-                        json.WriteEndObject();
-                    }
-                    json.WriteEndArray();
-                }
-                if (result.Note is { } note) json.WriteString("note", note);
-                if (!result.RoundingError.IsEmpty) WriteByParameter(json, "rounding_error", groups, result.RoundingError);
-                if (result.IsFlagged)
-                {
-                    json.WriteStartArray("warnings");
-                    foreach (var warning in result.Warnings) json.WriteStringValue(warning);
-                    json.WriteEndArray();
-                }
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        output.Write(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-        output.WriteLine();
-    }
-
-    private static void WriteByParameter(Utf8JsonWriter json, string property, List<(string Parameter, List<int> Slots, bool IsVector)> groups, IReadOnlyList<double> values)
-    {
-        json.WriteStartObject(property);
-        foreach (var (parameter, slots, isVector) in groups)
-        {
-            json.WritePropertyName(parameter);
-            if (isVector)
-            {
-                json.WriteStartArray();
-                foreach (int i in slots) JsonCoefficientsWriter.WriteNumber(json, values[i]);
-                json.WriteEndArray();
-            }
-            else JsonCoefficientsWriter.WriteNumber(json, values[slots[0]]);
-        }
-        json.WriteEndObject();
-    }
-
-    /// <summary>The width the table keeps to without --wide (a terminal of the usual size).</summary>
-    public const int TableWidth = 100;
-
-    // The table: one row per parameter of each estimator. Without --wide it keeps within TableWidth columns: an
-    // estimator's method (a formula, up to 90 characters) and an error message go on lines of their own under the table,
-    // wrapped; --wide puts the method back in a column, and --format json has everything.
-    private static void WriteTable(TextWriter output, BoundDistribution declaration, Settings s, List<(string Name, GradientEstimate? Result, string? Error)> estimates)
-    {
-        output.WriteLine($"{declaration.Name} at {string.Join(", ", s.At.Values)}; f = {s.F}; {s.Samples} samples, seed {s.Seed}" + (s.Dims > 1 ? $", {s.Dims} copies" : ""));
-        output.WriteLine();
-        var table = new TextTable(s.Wide
-            ? ["estimator", "method", "order", "parameter", "gradient", "stderr", "seconds"]
-            : ["estimator", "order", "parameter", "gradient", "stderr", "seconds"]);
-        foreach (var (name, result, error) in estimates)
-        {
-            if (result is null)
-            {
-                table.Add(s.Wide ? [name, "error: " + error, "", "", "", "", ""] : [name, "", "", "error (below)", "", ""]);
-                continue;
-            }
-            for (int i = 0; i < result.Slots.Length; i++)
-            {
-                bool first = i == 0;
-                string order = result.Orders.IsEmpty ? result.Order?.ToString(CultureInfo.InvariantCulture) ?? "" : result.Orders[i].ToString(CultureInfo.InvariantCulture);
-                string[] cells = [first ? name : "", first || !result.Orders.IsEmpty ? order : "", result.Name(i),
-                    Numbers.Short(result.Gradient[i]), double.IsNaN(result.StandardError[i]) ? "n/a" : Numbers.Short(result.StandardError[i]),
-                    first ? result.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture) : ""];
-                table.Add(s.Wide ? [cells[0], first ? result.Method : "", .. cells[1..]] : cells);
-            }
-        }
-        table.Write(output);
-        if (!s.Wide)
-        {
-            output.WriteLine();
-            foreach (var (name, result, error) in estimates)
-                WriteWrapped(output, $"{name}: ", result is null ? "error: " + error : result.Method);
-        }
-        foreach (var (name, result, _) in estimates)
-        {
-            if (result is null || result.Terms.IsEmpty) continue;
-            output.WriteLine();
-            WriteWrapped(output, "", $"{name}: truncation {result.Truncation.ToString().ToLowerInvariant()}" + (result.Note is { } note ? $" ({note})" : ""));
-            WriteWrapped(output, "  largest |term| by order: ", result.Terms.Select(t => $"{t.Order}: {t.Magnitude.ToString("G3", CultureInfo.InvariantCulture)}"), "  ");
-        }
-        foreach (var (name, result, _) in estimates)
-            foreach (var warning in result?.Warnings ?? [])
-                WriteWrapped(output, $"{name}: warning: ", warning);
-    }
-
-    // Words after a lead, wrapped at TableWidth (unless --wide) with continuation lines indented under the text; a
-    // single word longer than the line (a long formula) is kept whole rather than broken.
-    private static void WriteWrapped(TextWriter output, string lead, string text) =>
-        WriteWrapped(output, lead, text.Split(' ', StringSplitOptions.RemoveEmptyEntries), " ");
-
-    private static void WriteWrapped(TextWriter output, string lead, IEnumerable<string> words, string separator)
-    {
-        string indent = new(' ', Math.Min(lead.Length, 24));
-        var line = new System.Text.StringBuilder(lead);
-        bool empty = true;
-        foreach (var word in words)
-        {
-            if (!empty && line.Length + separator.Length + word.Length > TableWidth)
-            {
-                output.WriteLine(line.ToString());
-                line.Clear().Append(indent);
-                empty = true;
-            }
-            if (!empty) line.Append(separator);
-            line.Append(word);
-            empty = false;
-        }
-        output.WriteLine(line.ToString());
     }
 }

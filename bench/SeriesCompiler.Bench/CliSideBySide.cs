@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SeriesCompiler.Emit.Loading;
+using SeriesCompiler.Generated;
+using SeriesCompiler.Runtime.Differentiation;
+using SeriesCompiler.Runtime.Estimation;
+using SeriesCompiler.Runtime.Functions;
+
+namespace SeriesCompiler.Bench;
+
+/// <summary>
+/// Issue 13: the gamma toy through the command line, <c>seriesc estimate gamma --at k=2.5,mu=0.7 --dims 100
+/// --f "(z - 0.49)^2" --samples 20000</c>, per sample, beside the same estimate through the C# API (the build-time
+/// GammaRule the CLI also takes, with the parsed --f and with <c>Objective.Sum</c>) and PyTorch's batched pathwise and
+/// score at 20,000 samples (bench/peers/torch_gamma_toy.py, CPU, one thread). For the CLI two numbers: the estimate
+/// alone (its JSON "seconds") and the whole process (start-up, parsing the library, writing), each divided by the
+/// samples. The best of a few runs of each (the machine is shared).
+/// Run: <c>dotnet build src/Cli -c Release</c>, then <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- cli</c>
+/// (<c>SERIESC</c> names another seriesc.dll).
+/// </summary>
+internal static class CliSideBySide
+{
+    private const int D = 100, Samples = 20_000, Runs = 3;
+    private const string F = "(z - 0.49)^2";
+
+    // The CLI's estimator names and options; "fourier" without --order is Gamma's exact resummed rule.
+    private static readonly (string Name, string[] Options, Func<Rule, GradientEstimator> Api)[] Estimators =
+    [
+        ("fourier", ["--estimator", "fourier"], r => new ResummedEstimator(r)),
+        ("fourier N=2", ["--estimator", "fourier", "--order", "2"], r => new FourierEstimator(r, 2)),
+        ("resummed", ["--estimator", "resummed"], r => new ResummedEstimator(r)),
+        ("pathwise", ["--estimator", "pathwise"], r => new PathwiseEstimator(r)),
+    ];
+
+    private sealed record Row(string Name, double CliEstimate, double CliWall, double ApiParsed, double ApiSum);
+
+    public static void Run(TextWriter output)
+    {
+        string? seriesc = Environment.GetEnvironmentVariable("SERIESC") ?? FindUp(Path.Combine("src", "Cli", "bin", "Release", "net10.0", "seriesc.dll"));
+        if (seriesc is null || !File.Exists(seriesc))
+        {
+            output.WriteLine("seriesc.dll not found: run `dotnet build src/Cli -c Release` first, or set SERIESC");
+            return;
+        }
+        string load = SideBySide.LoadAverage();
+        var rule = Rule.From(GammaRule.Instance);
+        var theta = new double[2 * D];
+        for (int j = 0; j < D; j++) (theta[2 * j], theta[2 * j + 1]) = (2.5, 0.7);
+        var parsed = ObjectiveParser.Parse(F, ObjectiveShape.For(rule, [2.5, 0.7], D));
+        var sum = Objective.Sum(z => Jet.Square(z - 0.49));
+
+        var rows = new List<Row>();
+        foreach (var (name, options, api) in Estimators)
+        {
+            double cliEstimate = double.PositiveInfinity, cliWall = double.PositiveInfinity;
+            for (int run = 0; run < Runs; run++)
+            {
+                var (estimate, wall) = Cli(seriesc, options);
+                (cliEstimate, cliWall) = (Math.Min(cliEstimate, estimate), Math.Min(cliWall, wall));
+            }
+            rows.Add(new Row(name, cliEstimate / Samples, cliWall / Samples, Api(api(rule), theta, parsed), Api(api(rule), theta, sum)));
+        }
+        var torch = Torch(output);
+
+        output.WriteLine($"gamma toy through the CLI: d = {D}, f = {F}, {Samples} samples; us per sample, best of {Runs}; load average {load} before, {SideBySide.LoadAverage()} after");
+        output.WriteLine();
+        output.WriteLine($"  {"estimator",-12} {"CLI estimate",13} {"CLI process",12} {"API (--f)",10} {"API (Sum)",10} {"CLI/API",8} {"torch pathwise/CLI",19}");
+        double torchPathwise = torch.GetValueOrDefault("pathwise", double.NaN);
+        foreach (var r in rows)
+            output.WriteLine($"  {r.Name,-12} {N(r.CliEstimate),13} {N(r.CliWall),12} {N(r.ApiParsed),10} {N(r.ApiSum),10} {N(r.CliEstimate / r.ApiParsed, "F2"),8} "
+                + $"{(double.IsNaN(torchPathwise) ? "-" : N(torchPathwise / r.CliEstimate, "F2") + "x"),19}");
+        foreach (var (name, micros) in torch)
+            output.WriteLine($"  {"torch " + name,-12} {N(micros),13} (batched, {Samples} samples per gradient)");
+    }
+
+    private static string N(double x, string format = "F2") => x.ToString(format, CultureInfo.InvariantCulture);
+
+    // The estimate's own seconds (from the JSON) and the process's wall time, in microseconds.
+    private static (double Estimate, double Wall) Cli(string seriesc, string[] options)
+    {
+        string[] arguments = [seriesc, "estimate", "gamma", "--at", "k=2.5,mu=0.7", "--dims", D.ToString(CultureInfo.InvariantCulture), "--f", F,
+            "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--format", "json", .. options];
+        var clock = Stopwatch.StartNew();
+        if (SideBySide.Exec("dotnet", arguments, out string stdout) != 0) throw new InvalidOperationException("seriesc failed: " + stdout);
+        double wall = clock.Elapsed.TotalMicroseconds;
+        using var json = JsonDocument.Parse(stdout);
+        var estimate = json.RootElement.GetProperty("estimates")[0];
+        if (!estimate.TryGetProperty("seconds", out var seconds)) throw new InvalidOperationException("seriesc gave no estimate: " + stdout);
+        return (seconds.GetDouble() * 1e6, wall);
+    }
+
+    // The same call through the API, after one warm-up call; best of Runs, in microseconds per sample.
+    private static double Api(GradientEstimator estimator, double[] theta, Objective f)
+    {
+        estimator.Estimate(theta, f, Samples, seed: 99, copies: D);
+        double best = double.PositiveInfinity;
+        for (int run = 0; run < Runs; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            estimator.Estimate(theta, f, Samples, seed: 1, copies: D);
+            best = Math.Min(best, clock.Elapsed.TotalMicroseconds);
+        }
+        return best / Samples;
+    }
+
+    // PyTorch's batched pathwise and score at the same samples per gradient: microseconds per sample.
+    private static Dictionary<string, double> Torch(TextWriter output)
+    {
+        const string python = "/usr/bin/python3";
+        string? script = FindUp(Path.Combine("bench", "peers", "torch_gamma_toy.py"));
+        var result = new Dictionary<string, double>();
+        if (script is null || !File.Exists(python) || SideBySide.Exec(python, ["-c", "import torch"], out _) != 0)
+        {
+            output.WriteLine("PyTorch peer skipped: bench/peers/torch_gamma_toy.py, /usr/bin/python3 or its torch not found");
+            return result;
+        }
+        string[] arguments = [script, "--d", D.ToString(CultureInfo.InvariantCulture), "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--reps", "5"];
+        if (SideBySide.Exec(python, arguments, out string stdout) != 0)
+        {
+            output.WriteLine("PyTorch peer failed: " + stdout);
+            return result;
+        }
+        foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            using var json = JsonDocument.Parse(line);
+            result[json.RootElement.GetProperty("estimator").GetString()!] = json.RootElement.GetProperty("us_per_gradient").GetDouble() / Samples;
+        }
+        return result;
+    }
+
+    private static string? FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+}
