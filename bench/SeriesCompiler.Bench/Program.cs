@@ -23,5 +23,10 @@ if (args.Length > 0 && args[0] == "gamma-toy")
     GammaToySideBySide.Run(Console.Out);
     return;
 }
+if (args.Length > 0 && args[0] == "gamma-toy-profile")
+{
+    GammaToyProfile.Run(Console.Out);
+    return;
+}
 if (args.Length > 0 && args[0] == "logistic") { LogisticSideBySide.Run(Console.Out); return; }
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);
