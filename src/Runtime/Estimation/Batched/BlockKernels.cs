@@ -81,6 +81,9 @@ internal sealed class SeriesBlockKernel : BlockKernel
 
     public DirectSeriesKernel Kernel => _kernel;
 
+    // a_{n,p}(theta) into the rows' entries, in place; stencil scales were computed from the first theta, so stencils refuse.
+    public override bool ParametersChanged() => _stencil is null && _kernel.UpdateCoefficients();
+
     /// <summary>The rows, the contributions, then (stencils) each row's stencil error at the sample.</summary>
     public override int Quantities => _rows + _contributions + (_stencil is null ? 0 : _rows);
 
@@ -114,6 +117,8 @@ internal sealed class SeriesBlockKernel : BlockKernel
             _partials = new double[(kernel._kernel.JetOrder + 1) * d * capacity];
             _values = new double[capacity];
         }
+
+        public override void ParametersChanged() => _lanes?.SetParameters(_k._kernel.Problem.Thetas);
 
         /// <summary>Whether every derivative of order N + 1 was exactly 0 at every sample this worker saw (reset by the caller).</summary>
         public bool NextOrderVanished { get; set; } = true;
@@ -273,8 +278,18 @@ internal sealed class ResummedBlockKernel : BlockKernel
 
     public override BlockWorker NewWorker(int capacity) => new Worker(this, capacity);
 
+    // C_term(theta_c) again for the new parameters.
+    public override bool ParametersChanged()
+    {
+        for (int c = 0; c < _problem.Copies; c++)
+            for (int k = 0; k < _terms; k++) _coefficient[c * _terms + k] = _resummed.TermCoefficient(_problem.Thetas[c], _termSlot[k], _termIndex[k]);
+        return true;
+    }
+
     private sealed class Worker(ResummedBlockKernel k, int capacity) : BlockWorker, LaneDrawer.IAfter
     {
+        public override void ParametersChanged() => _lanes?.SetParameters(k._problem.Thetas);
+
         private readonly RandomSource _random = new(0);
         private readonly double[] _z = new double[k._problem.Copies * capacity];
         private readonly double[] _x = new double[k._terms * k._problem.Copies * capacity];
@@ -398,6 +413,8 @@ internal sealed class PathwiseBlockKernel(string estimator, Problem problem, Obj
         private readonly double[] _one = new double[k._problem.Variables], _dOne = new double[k._problem.Variables * k._problem.GradientPerCopy];
         private readonly LaneDrawer? _lanes = LaneDrawer.TryCreate(k._rule, k._problem.Thetas);
         private double[] _draws = [], _shape = [];
+
+        public override void ParametersChanged() => _lanes?.SetParameters(k._problem.Thetas);
 
         public override void Run(long first, int count, ulong seed, Span<double> q, int stride)
         {
