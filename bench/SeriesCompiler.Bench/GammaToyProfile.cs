@@ -52,6 +52,29 @@ internal static class GammaToyProfile
                 lanes.SetStreams(1, 0);
                 for (int i = 0; i + 4 <= n * D; i += 4) lanes.Gamma(2.5).CopyTo(z.AsSpan(i));
             });
+            Report(output, n, "lanes: GammaMasked, streams once", per, reps, () =>
+            {
+                var lanes = default(RandomLanes);
+                lanes.SetStreams(1, 0);
+                var shape = Vector256.Create(2.5);
+                for (int i = 0; i + 4 <= n * D; i += 4) lanes.GammaMasked(shape, Vector256<ulong>.AllBitsSet).CopyTo(z.AsSpan(i));
+            });
+            Report(output, n, "vector log x4", per, reps, () =>
+            {
+                var x = Vector256.Create(0.3, 0.5, 0.7, 0.9);
+                var acc = Vector256<double>.Zero;
+                for (int i = 0; i + 4 <= n * D; i += 4) { acc += Vector256.Log(x); x += Vector256.Create(1e-9); }
+                GC.KeepAlive(acc[0]);
+            });
+            Report(output, n, "scalar log", per, reps, () =>
+            {
+                double x = 0.3, acc = 0;
+                for (int i = 0; i < n * D; i++) { acc += Math.Log(x); x += 1e-9; }
+                GC.KeepAlive(acc);
+            });
+            LaneSampler.Gamma(z.AsSpan(0, n * D), 2.5, 1);
+            var dgdk = new double[n * D];
+            Report(output, n, "GammaShapeDerivative.Row", per, reps, () => GammaShapeDerivative.Row(2.5, z.AsSpan(0, n * D), dgdk));
             Report(output, n, "scalar: gamma, stream set once", per, reps, () =>
             {
                 random.SetStream(1, 0);
@@ -79,8 +102,11 @@ internal static class GammaToyProfile
         }
     }
 
+    public static string? Filter;
+
     private static void Report(TextWriter output, int n, string name, double per, int reps, Action body)
     {
+        if (Filter is not null && !name.Contains(Filter, StringComparison.Ordinal)) return;
         for (int i = 0; i < Math.Max(3, reps / 10); i++) body();
         double best = double.PositiveInfinity;
         for (int r = 0; r < 3; r++)

@@ -25,6 +25,7 @@ if (args.Length > 0 && args[0] == "gamma-toy")
 }
 if (args.Length > 0 && args[0] == "gamma-toy-profile")
 {
+    GammaToyProfile.Filter = args.Length > 1 ? args[1] : null;
     GammaToyProfile.Run(Console.Out);
     return;
 }

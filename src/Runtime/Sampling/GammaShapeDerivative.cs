@@ -39,19 +39,41 @@ public static class GammaShapeDerivative
     {
         if (!(k > 0) || double.IsInfinity(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "The gamma shape k must be positive and finite.");
         double psiK1 = SpecialFunctions.Digamma(k + 1), psiK = psiK1 - 1 / k;   // psi(k) = psi(k+1) - 1/k
-        double split = k + 1;
+        // The series serves x up to k + 1 + 4 sqrt(k + 1) (all but about 1e-4 of the draws): there P(x) is below 1 - 1e-5, so
+        // the signed sum loses at most 5 of its 16 digits to cancellation. Beyond, the fraction converges fast.
+        double split = k + 1 + 4 * Math.Sqrt(k + 1);
+        // 1/(k+n) and psi(k+n+1) once per row: the terms need n up to about 2x - k + 60 (ratio below 1/2, then 1e-17).
+        int terms = (int)Math.Min(MaxTable, 2 * split - k + 64);
+        Span<double> inv = terms <= 512 ? stackalloc double[terms] : new double[terms];
+        Span<double> psi = terms <= 512 ? stackalloc double[terms] : new double[terms];
+        double p = psiK1;
+        for (int n = 1; n < terms; n++)
+        {
+            inv[n] = 1 / (k + n);
+            psi[n] = p += inv[n];   // psi(k+n+1) = psi(k+n) + 1/(k+n)
+        }
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
             for (; i + 4 <= g.Length; i += 4)
             {
                 var x = Vector256.Create(g.Slice(i, 4));
-                if (Vector256.LessThanOrEqualAll(x, Vector256.Create(split)) && Vector256.GreaterThanAll(x, Vector256<double>.Zero))
-                    SeriesLanes(k, psiK1, x).CopyTo(result.Slice(i, 4));
-                else
+                var inSeries = Vector256.GreaterThan(x, Vector256<double>.Zero) & Vector256.LessThanOrEqual(x, Vector256.Create(split));
+                if (Vector256.EqualsAll(inSeries, Vector256<double>.Zero))
+                {
                     for (int j = i; j < i + 4; j++) result[j] = One(k, psiK1, psiK, g[j]);
+                    continue;
+                }
+                // Lanes outside the series run it at x = 1 (discarded), then take the fraction or the refusal.
+                var y = Vector256.ConditionalSelect(inSeries, x, Vector256<double>.One);
+                var value = SeriesLanes(k, psiK1, y, inv, psi, out bool converged);
+                value.CopyTo(result.Slice(i, 4));
+                for (int j = 0; j < 4; j++)
+                    if (!converged || inSeries.AsUInt64()[j] == 0) result[i + j] = One(k, psiK1, psiK, g[i + j]);
             }
         for (; i < g.Length; i++) result[i] = One(k, psiK1, psiK, g[i]);
     }
+
+    private const int MaxTable = 1 << 16;
 
     private static double One(double k, double psiK1, double psiK, double x)
     {
@@ -59,7 +81,7 @@ public static class GammaShapeDerivative
             throw new ArgumentOutOfRangeException(nameof(x), x, x == 0
                 ? $"a Gamma draw at shape k = {k.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} underflowed to 0 (below the smallest double), where dz/dk cannot be taken"
                 : "a Gamma draw must be positive and finite");
-        return x <= k + 1 ? Series(k, psiK1, x) : Fraction(k, psiK, x);
+        return x <= k + 1 + 4 * Math.Sqrt(k + 1) ? Series(k, psiK1, x) : Fraction(k, psiK, x);
     }
 
     // -(x/k) sum_n t_n (ln x - psi(k+n+1)); stops when the next terms cannot move either sum: t_n below eps of the sum
@@ -82,27 +104,30 @@ public static class GammaShapeDerivative
         return -(x / k) * dSum;
     }
 
-    // The series for four draws x <= k + 1 sharing k: 1/(k+n) and psi(k+n+1) are scalars of the step.
-    private static Vector256<double> SeriesLanes(double k, double psiK1, Vector256<double> x)
+    // The series for four draws sharing k, from the row's tables (no division per step); converged false when the table
+    // ran out first (the caller then takes each lane on its own).
+    private static Vector256<double> SeriesLanes(double k, double psiK1, Vector256<double> x, ReadOnlySpan<double> inv, ReadOnlySpan<double> psi, out bool converged)
     {
         var lnX = Vector256.Log(x);
-        double psi = psiK1;
         var t = Vector256<double>.One;
         var sum = t;
-        var dSum = lnX - Vector256.Create(psi);
+        var dSum = lnX - Vector256.Create(psiK1);
         var dAbs = Vector256.Abs(dSum);
         double xMax = Math.Max(Math.Max(x[0], x[1]), Math.Max(x[2], x[3]));
-        for (int n = 1; n < MaxTerms; n++)
+        converged = false;
+        for (int n = 1; n < inv.Length; n++)
         {
-            double inv = 1 / (k + n);
-            t *= x * inv;
-            psi += inv;
-            var gap = lnX - Vector256.Create(psi);
+            t *= x * inv[n];
+            var gap = lnX - Vector256.Create(psi[n]);
             var dt = t * gap;
             sum += t;
             dSum += dt;
             dAbs += Vector256.Abs(dt);
-            if (xMax * inv <= 0.5 && Vector256.LessThanOrEqualAll(t * (Vector256<double>.One + Vector256.Abs(gap)), Epsilon * (sum + dAbs))) break;
+            if (xMax * inv[n] <= 0.5 && Vector256.LessThanOrEqualAll(t * (Vector256<double>.One + Vector256.Abs(gap)), Epsilon * (sum + dAbs)))
+            {
+                converged = true;
+                break;
+            }
         }
         return -(x / k) * dSum;
     }
