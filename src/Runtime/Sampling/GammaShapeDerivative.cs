@@ -42,8 +42,19 @@ public static class GammaShapeDerivative
         // The series serves x up to k + 1 + 4 sqrt(k + 1) (all but about 1e-4 of the draws): there P(x) is below 1 - 1e-5, so
         // the signed sum loses at most 5 of its 16 digits to cancellation. Beyond, the fraction converges fast.
         double split = k + 1 + 4 * Math.Sqrt(k + 1);
-        // 1/(k+n) and psi(k+n+1) once per row: the terms need n up to about 2x - k + 60 (ratio below 1/2, then 1e-17).
-        int terms = (int)Math.Min(MaxTable, 2 * split - k + 64);
+        int i = 0;
+        if (g.Length < 8 || !Vector256.IsHardwareAccelerated)
+        {
+            // Too short a row to pay for the tables (one sample per gradient): each draw on its own.
+            for (; i < g.Length; i++) result[i] = One(k, psiK1, psiK, g[i]);
+            return;
+        }
+        // 1/(k+n) and psi(k+n+1) once per row: the terms need n up to about 2x - k + 60 (ratio below 1/2, then 1e-17),
+        // x the row's largest draw within the series' range.
+        double xMax = 0;
+        foreach (double x in g)
+            if (x <= split && x > xMax) xMax = x;
+        int terms = (int)Math.Clamp(2 * xMax - k + 64, 64, MaxTable);
         Span<double> inv = terms <= 512 ? stackalloc double[terms] : new double[terms];
         Span<double> psi = terms <= 512 ? stackalloc double[terms] : new double[terms];
         double p = psiK1;
@@ -52,24 +63,22 @@ public static class GammaShapeDerivative
             inv[n] = 1 / (k + n);
             psi[n] = p += inv[n];   // psi(k+n+1) = psi(k+n) + 1/(k+n)
         }
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + 4 <= g.Length; i += 4)
+        for (; i + 4 <= g.Length; i += 4)
+        {
+            var x = Vector256.Create(g.Slice(i, 4));
+            var inSeries = Vector256.GreaterThan(x, Vector256<double>.Zero) & Vector256.LessThanOrEqual(x, Vector256.Create(split));
+            if (Vector256.EqualsAll(inSeries, Vector256<double>.Zero))
             {
-                var x = Vector256.Create(g.Slice(i, 4));
-                var inSeries = Vector256.GreaterThan(x, Vector256<double>.Zero) & Vector256.LessThanOrEqual(x, Vector256.Create(split));
-                if (Vector256.EqualsAll(inSeries, Vector256<double>.Zero))
-                {
-                    for (int j = i; j < i + 4; j++) result[j] = One(k, psiK1, psiK, g[j]);
-                    continue;
-                }
-                // Lanes outside the series run it at x = 1 (discarded), then take the fraction or the refusal.
-                var y = Vector256.ConditionalSelect(inSeries, x, Vector256<double>.One);
-                var value = SeriesLanes(k, psiK1, y, inv, psi, out bool converged);
-                value.CopyTo(result.Slice(i, 4));
-                for (int j = 0; j < 4; j++)
-                    if (!converged || inSeries.AsUInt64()[j] == 0) result[i + j] = One(k, psiK1, psiK, g[i + j]);
+                for (int j = i; j < i + 4; j++) result[j] = One(k, psiK1, psiK, g[j]);
+                continue;
             }
+            // Lanes outside the series run it at x = 1 (discarded), then take the fraction or the refusal.
+            var y = Vector256.ConditionalSelect(inSeries, x, Vector256<double>.One);
+            var value = SeriesLanes(k, psiK1, y, inv, psi, out bool converged);
+            value.CopyTo(result.Slice(i, 4));
+            for (int j = 0; j < 4; j++)
+                if (!converged || inSeries.AsUInt64()[j] == 0) result[i + j] = One(k, psiK1, psiK, g[i + j]);
+        }
         for (; i < g.Length; i++) result[i] = One(k, psiK1, psiK, g[i]);
     }
 
