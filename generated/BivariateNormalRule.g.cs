@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of BivariateNormal(m1, m2, s1 &gt; 0, s2 &gt; 0, rho in (-1, 1)): cgf(t1, t2) = m1*t1 + m2*t2 + rho*s1*s2*t1*t2 + s1^2*t1^2/2 + s2^2*t2^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule
+public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly BivariateNormalRule Instance = new();
 
@@ -988,6 +988,14 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
             // dz1/drho = -rho*s2*normal#1/sqrt(-rho^2 + 1) + s2*normal#0
             dz[9 * stride + s] = (-(p_rho * p_s2 * draw1 * (1.0 / global::System.Math.Sqrt(bp_0))) + (p_s2 * draw0));
         }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Categorical(p1 in (0, 1), p2 in (0, 1)): cf(w) = -p1 - p2 + p1*exp(i*w) + p2*exp((2*i)*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule
+public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly CategoricalRule Instance = new();
 
@@ -977,6 +977,14 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
     public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
     {
         throw new global::System.NotSupportedException("Categorical" + ": the sample is not made of lane draws");
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

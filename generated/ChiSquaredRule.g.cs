@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of ChiSquared(nu &gt; 0): logcf(w) = -nu*log(-(2*i)*w + 1)/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule
+public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly ChiSquaredRule Instance = new();
 
@@ -207,6 +207,22 @@ public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistr
             // dz0/dnu = dgdk#0
             dz[0 * stride + s] = dgdk0;
         }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ (2)*U(0,1)*Exp(1)
+            a = 0.0;
+            scale = 2.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.UniformTimesExponential;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

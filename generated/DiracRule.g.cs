@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Dirac(a): cgf(t) = a*t.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule
+public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly DiracRule Instance = new();
 
@@ -189,6 +189,22 @@ public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributi
             // dz0/da = 1
             dz[0 * stride + s] = 1.0;
         }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Gamma(k &gt; 0, mu &gt; 0): logcf(w) = -k*log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule
+public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly GammaRule Instance = new();
 
@@ -304,6 +304,32 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
             // dz0/dmu = gamma#0
             dz[1 * stride + s] = draw0;
         }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ (mu)*U(0,1)*Exp(1)
+            double p_mu = theta[1];
+            a = 0.0;
+            scale = p_mu;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.UniformTimesExponential;
+            return true;
+        }
+        if (p == 1 && term == 0)
+        {
+            // U ~ (mu)*Exp(1)
+            double p_mu = theta[1];
+            a = 1.0;
+            scale = p_mu;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Gamma;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

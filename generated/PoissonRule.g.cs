@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Poisson(lambda &gt; 0): cgf(t) = -lambda + lambda*exp(t).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule
+public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly PoissonRule Instance = new();
 
@@ -182,6 +182,30 @@ public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistribu
     public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
     {
         throw new global::System.NotSupportedException("Poisson" + ": the sample is not made of lane draws");
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        if (p == 0 && term == 1)
+        {
+            // U ~ 1
+            a = 1.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Constant;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

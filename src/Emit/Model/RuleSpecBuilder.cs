@@ -76,7 +76,7 @@ public static class RuleSpecBuilder
             canSample, sampleCode, hasPathwise, pathwiseCode,
             hasDensity, densityCode, scoreCode,
             ResummedMembersBuilder.Build(rule, locals),
-            BuildLaneMembers(d, differentiable, locals, hasPathwise));
+            BuildLaneMembers(d, differentiable, locals, hasPathwise) + LaneShiftMembersBuilder.Build(rule, locals));
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -44,3 +44,29 @@ public interface ILaneSampledRule
     /// </summary>
     void SamplePathwiseFromDraws(ReadOnlySpan<double> theta, ReadOnlySpan<double> draws, ReadOnlySpan<double> shapeDerivatives, int count, int stride, Span<double> z, Span<double> dz);
 }
+
+/// <summary>A resummed rule's auxiliary shift law in the form the lane samplers draw.</summary>
+public enum LaneShift
+{
+    /// <summary>U = 0.</summary>
+    Zero,
+
+    /// <summary>U = a (a constant shift).</summary>
+    Constant,
+
+    /// <summary>U = scale Gamma(a, 1) (a = 1: an exponential).</summary>
+    Gamma,
+
+    /// <summary>U = scale U(0, 1) Exp(1).</summary>
+    UniformTimesExponential,
+}
+
+/// <summary>
+/// The resummed rules' shifts in lane form, emitted beside <see cref="IResummedRule.SampleShift"/> where a term's law is
+/// one the lane samplers draw; the batched core then draws every shift of a block in SIMD lanes too.
+/// </summary>
+public interface ILaneShiftedRule
+{
+    /// <summary>The law of term <paramref name="term"/> of parameter p at theta, or false when it is not a lane law.</summary>
+    bool TryLaneShift(ReadOnlySpan<double> theta, int p, int term, out LaneShift law, out double a, out double scale);
+}

@@ -295,9 +295,16 @@ internal sealed class ResummedBlockKernel : BlockKernel
         private readonly double[] _x = new double[k._terms * k._problem.Copies * capacity];
         private readonly double[] _result = new double[k._problem.Copies * capacity];
         private readonly double[] _values = new double[capacity];
-        private readonly LaneDrawer? _lanes = LaneDrawer.TryCreate(k._rule, k._problem.Thetas);
+        private readonly LaneDrawer? _lanes = LanesWithShifts(k);
         private double[] _draws = [];
         private int _stride;
+
+        private static LaneDrawer? LanesWithShifts(ResummedBlockKernel k)
+        {
+            var lanes = LaneDrawer.TryCreate(k._rule, k._problem.Thetas);
+            lanes?.TryEnableShifts(k._rule, k._termSlot, k._termIndex, k._problem.Thetas);
+            return lanes;
+        }
 
         // Stream L of sample s, after its z draws: the shifts of its copies (L, L + 4, ...), per copy parameter by term.
         public void Continue(int s, int lane, int width, RandomSource random)
@@ -317,7 +324,8 @@ internal sealed class ResummedBlockKernel : BlockKernel
             {
                 if (_draws.Length < copies * _lanes.Draws * stride) _draws = new double[copies * _lanes.Draws * stride];
                 _stride = stride;
-                _lanes.Draw(seed, first, count, _draws, stride, this, _random);
+                if (_lanes.DrawsShifts) _lanes.Draw(seed, first, count, _draws, stride, _x.AsSpan(0, terms * copies * stride));
+                else _lanes.Draw(seed, first, count, _draws, stride, this, _random);
                 _lanes.Map(thetas, _draws, count, stride, _z, 1);
                 // x = z + U: the shifts were drawn on their own; the point is the copy's z moved by them.
                 for (int t = 0; t < terms; t++)

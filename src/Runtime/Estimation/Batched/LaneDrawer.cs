@@ -53,6 +53,51 @@ internal sealed class LaneDrawer
     public void SetParameters(double[][] thetas)
     {
         for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        if (_shiftRule is not null) ShiftParameters(thetas);
+    }
+
+    // The resummed rules' shifts in lanes: per term its law, per copy and term its numbers (a, scale).
+    private ILaneShiftedRule? _shiftRule;
+    private int[] _termSlot = [], _termIndex = [];
+    private LaneShift[] _shiftLaw = [];
+    private double[] _shiftA = [], _shiftScale = [];
+
+    /// <summary>Whether the shifts are drawn in lanes (<see cref="TryEnableShifts"/> succeeded).</summary>
+    public bool DrawsShifts => _shiftRule is not null;
+
+    /// <summary>
+    /// Draws the resummed terms' shifts in lanes too, when every term's law is a lane law with the same kind for every copy;
+    /// stream L draws them after its z, copy by copy, term by term. False (nothing changed) otherwise.
+    /// </summary>
+    public bool TryEnableShifts(IDistributionRule rule, int[] termSlot, int[] termIndex, double[][] thetas)
+    {
+        if (rule is not ILaneShiftedRule shifted) return false;
+        int terms = termSlot.Length;
+        var law = new LaneShift[terms];
+        for (int t = 0; t < terms; t++)
+            for (int c = 0; c < _copies; c++)
+            {
+                if (!shifted.TryLaneShift(thetas[c], termSlot[t], termIndex[t], out var kind, out _, out _)) return false;
+                if (c == 0) law[t] = kind;
+                else if (kind != law[t]) return false;
+            }
+        (_termSlot, _termIndex, _shiftLaw) = (termSlot, termIndex, law);
+        _shiftA = new double[_copies * terms];
+        _shiftScale = new double[_copies * terms];
+        _shiftRule = shifted;
+        ShiftParameters(thetas);
+        return true;
+    }
+
+    private void ShiftParameters(double[][] thetas)
+    {
+        int terms = _shiftLaw.Length;
+        for (int c = 0; c < _copies; c++)
+            for (int t = 0; t < terms; t++)
+            {
+                // The law's kind is structural (the same at every theta); its numbers follow theta.
+                _shiftRule!.TryLaneShift(thetas[c], _termSlot[t], _termIndex[t], out _, out _shiftA[c * terms + t], out _shiftScale[c * terms + t]);
+            }
     }
 
     /// <summary>A stream's continuation after its draws, for what a rule draws next (the resummed rules' shifts).</summary>
@@ -66,7 +111,12 @@ internal sealed class LaneDrawer
     /// Draws for samples <c>[first, first + count)</c>: draw i of copy c of block sample s at
     /// <c>draws[(c * Draws + i) * stride + s]</c>; then, if given, <paramref name="after"/> continues each stream.
     /// </summary>
-    public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, IAfter? after = null, RandomSource? random = null)
+    public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, IAfter? after = null, RandomSource? random = null) =>
+        Draw(seed, first, count, draws, stride, default, after, random);
+
+    /// <summary>As <see cref="Draw(ulong, long, int, Span{double}, int, IAfter?, RandomSource?)"/>, and with shifts in lanes
+    /// (<see cref="TryEnableShifts"/>) term t's shift of copy c at <c>shifts[(t * copies + c) * stride + s]</c>.</summary>
+    public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, Span<double> shifts, IAfter? after = null, RandomSource? random = null)
     {
         int streams = count * _width;
         var lanes = default(RandomLanes);
@@ -105,6 +155,7 @@ internal sealed class LaneDrawer
                         if (steps[l] > t) draws[((_lane[l] + 4 * t) * _draws + i) * stride + _sample[l]] = x.GetElement(l);
                 }
             }
+            if (_shiftRule is not null && !shifts.IsEmpty) Shifts(ref lanes, steps, maxSteps, shifts, stride);
             if (after is not null)
                 for (int l = 0; l < used; l++)
                 {
@@ -112,6 +163,46 @@ internal sealed class LaneDrawer
                     random!.SetState(s0, s1, s2, s3);
                     after.Continue(_sample[l], _lane[l], _width, random);
                 }
+        }
+    }
+
+    // Each lane's copies (L + 4t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
+    // (the same law), decided by its own shape, so its stream does not depend on its neighbours.
+    private void Shifts(ref RandomLanes lanes, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
+    {
+        int terms = _shiftLaw.Length;
+        Span<double> a = stackalloc double[4], scale = stackalloc double[4];
+        for (int t = 0; t < maxSteps; t++)
+        {
+            var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+            for (int term = 0; term < terms; term++)
+            {
+                for (int l = 0; l < 4; l++)
+                {
+                    int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
+                    a[l] = at >= 0 ? _shiftA[at] : 1.0;
+                    scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
+                }
+                var av = Vector256.Create<double>(a);
+                Vector256<double> u;
+                switch (_shiftLaw[term])
+                {
+                    case LaneShift.Zero: u = Vector256<double>.Zero; break;
+                    case LaneShift.Constant: u = av; break;
+                    case LaneShift.UniformTimesExponential:
+                        var uniform = lanes.NextDoubleMasked(mask);
+                        u = Vector256.Create<double>(scale) * uniform * lanes.ExponentialMasked(mask);
+                        break;
+                    default:
+                        var one = Vector256.Equals(av, Vector256<double>.One).AsUInt64() & mask;
+                        var exponential = lanes.ExponentialMasked(one);
+                        var gamma = lanes.GammaMasked(av, mask & ~one);
+                        u = Vector256.Create<double>(scale) * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
+                        break;
+                }
+                for (int l = 0; l < 4; l++)
+                    if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
+            }
         }
     }
 
