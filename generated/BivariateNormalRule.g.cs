@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of BivariateNormal(m1, m2, s1 &gt; 0, s2 &gt; 0, rho in (-1, 1)): cgf(t1, t2) = m1*t1 + m2*t2 + rho*s1*s2*t1*t2 + s1^2*t1^2/2 + s2^2*t2^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly BivariateNormalRule Instance = new();
 
@@ -914,6 +914,88 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
     public void Score(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> z, global::System.Span<double> score)
     {
         throw new global::System.NotSupportedException("BivariateNormal" + " declares no logpdf");
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Normal, global::SeriesCompiler.Runtime.Rules.LaneDraw.Normal];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        // argument of normal#0
+        arguments[0] = 0.0;
+        // argument of normal#1
+        arguments[1] = 0.0;
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_m1 = theta[0];
+        double p_m2 = theta[1];
+        double p_s1 = theta[2];
+        double p_s2 = theta[3];
+        double p_rho = theta[4];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double draw1 = draws[1 * stride + s];
+            // z1 = m1 + s1*normal#0
+            z[0 * stride + s] = (p_m1 + (p_s1 * draw0));
+            // z2 = m2 + rho*s2*normal#0 + s2*normal#1*sqrt(-rho^2 + 1)
+            z[1 * stride + s] = (p_m2 + (p_rho * p_s2 * draw0) + (p_s2 * draw1 * global::System.Math.Sqrt(((-1.0) * ((p_rho - 1.0) * (p_rho + 1.0))))));
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_m1 = theta[0];
+        double p_m2 = theta[1];
+        double p_s1 = theta[2];
+        double p_s2 = theta[3];
+        double p_rho = theta[4];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double draw1 = draws[1 * stride + s];
+            // z1 = m1 + s1*normal#0
+            z[0 * stride + s] = (p_m1 + (p_s1 * draw0));
+            double bp_0 = ((-1.0) * ((p_rho - 1.0) * (p_rho + 1.0)));
+            double bp_1 = global::System.Math.Sqrt(bp_0);
+            // z2 = m2 + rho*s2*normal#0 + s2*normal#1*sqrt(-rho^2 + 1)
+            z[1 * stride + s] = (p_m2 + (p_rho * p_s2 * draw0) + (p_s2 * draw1 * bp_1));
+            // dz0/dm1 = 1
+            dz[0 * stride + s] = 1.0;
+            // dz0/dm2 = 0
+            dz[1 * stride + s] = 0.0;
+            // dz0/ds1 = normal#0
+            dz[2 * stride + s] = draw0;
+            // dz0/ds2 = 0
+            dz[3 * stride + s] = 0.0;
+            // dz0/drho = 0
+            dz[4 * stride + s] = 0.0;
+            // dz1/dm1 = 0
+            dz[5 * stride + s] = 0.0;
+            // dz1/dm2 = 1
+            dz[6 * stride + s] = 1.0;
+            // dz1/ds1 = 0
+            dz[7 * stride + s] = 0.0;
+            // dz1/ds2 = rho*normal#0 + normal#1*sqrt(-rho^2 + 1)
+            dz[8 * stride + s] = ((p_rho * draw0) + (draw1 * bp_1));
+            // dz1/drho = -rho*s2*normal#1/sqrt(-rho^2 + 1) + s2*normal#0
+            dz[9 * stride + s] = (-(p_rho * p_s2 * draw1 * (1.0 / global::System.Math.Sqrt(bp_0))) + (p_s2 * draw0));
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

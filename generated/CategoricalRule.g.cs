@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Categorical(p1 in (0, 1), p2 in (0, 1)): cf(w) = -p1 - p2 + p1*exp(i*w) + p2*exp((2*i)*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly CategoricalRule Instance = new();
 
@@ -954,6 +954,37 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
         score[0] = ((2.0 * z[0] / (p_p1)) - (s_0 / (p_p1)) - (1.5 * z[0] / ((-1.0 + p_p1 + p_p2))) + s_1 + s_2);
         // d/dp2 log p(z) = -z/(2*p2) + z^2/(2*p2) - 3*z/(2*(p1 + p2 - 1)) + z^2/(2*(p1 + p2 - 1)) + 1/(p1 + p2 - 1)
         score[1] = (-(0.5 * z[0] / (p_p2)) + (0.5 * s_0 / (p_p2)) - (1.5 * z[0] / ((-1.0 + p_p1 + p_p2))) + s_1 + s_2);
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => false;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        throw new global::System.NotSupportedException("Categorical" + ": the sample is not made of lane draws");
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        throw new global::System.NotSupportedException("Categorical" + ": the sample is not made of lane draws");
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        throw new global::System.NotSupportedException("Categorical" + ": the sample is not made of lane draws");
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

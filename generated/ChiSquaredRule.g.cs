@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of ChiSquared(nu &gt; 0): logcf(w) = -nu*log(-(2*i)*w + 1)/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly ChiSquaredRule Instance = new();
 
@@ -169,6 +169,60 @@ public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistr
         double p_nu = theta[0];
         // d/dnu log p(z) = -log(2)/2 + log(z)/2 - digamma(nu/2)/2
         score[0] = (-(0.5 * global::System.Math.Log(2.0)) + (0.5 * global::System.Math.Log(z[0])) - (0.5 * global::SeriesCompiler.Runtime.Special.SpecialFunctions.Polygamma(0, (0.5 * p_nu))));
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Gamma];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        double p_nu = theta[0];
+        // argument of gamma#0
+        arguments[0] = (0.5 * p_nu);
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = 2*gamma#0
+            z[0 * stride + s] = (2.0 * draw0);
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double dgdk0 = shapeDerivatives[0 * stride + s];
+            // z = 2*gamma#0
+            z[0 * stride + s] = (2.0 * draw0);
+            // dz0/dnu = dgdk#0
+            dz[0 * stride + s] = dgdk0;
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ (2)*U(0,1)*Exp(1)
+            a = 0.0;
+            scale = 2.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.UniformTimesExponential;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Dirac(a): cgf(t) = a*t.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly DiracRule Instance = new();
 
@@ -155,6 +155,56 @@ public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributi
     public void Score(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> z, global::System.Span<double> score)
     {
         throw new global::System.NotSupportedException("Dirac" + " declares no logpdf");
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_a = theta[0];
+        for (int s = 0; s < count; s++)
+        {
+            // z = a
+            z[0 * stride + s] = p_a;
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_a = theta[0];
+        for (int s = 0; s < count; s++)
+        {
+            // z = a
+            z[0 * stride + s] = p_a;
+            // dz0/da = 1
+            dz[0 * stride + s] = 1.0;
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

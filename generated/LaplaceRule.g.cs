@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Laplace(mu, b &gt; 0): cf(w) = exp(i*mu*w)/(b^2*w^2 + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly LaplaceRule Instance = new();
 
@@ -231,6 +231,68 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
         double s_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, -1);
         // d/db log p(z) = -1/b + abs(-mu + z)/b^2
         score[1] = (-s_1 + (global::System.Math.Abs(s_0) / ((p_b * p_b))));
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Exponential, global::SeriesCompiler.Runtime.Rules.LaneDraw.Exponential];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        // argument of exponential#0
+        arguments[0] = 0.0;
+        // argument of exponential#1
+        arguments[1] = 0.0;
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_mu = theta[0];
+        double p_b = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double draw1 = draws[1 * stride + s];
+            // z = mu + b*exponential#0 - b*exponential#1
+            z[0 * stride + s] = (p_mu + (p_b * draw0) - (p_b * draw1));
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_mu = theta[0];
+        double p_b = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double draw1 = draws[1 * stride + s];
+            // z = mu + b*exponential#0 - b*exponential#1
+            z[0 * stride + s] = (p_mu + (p_b * draw0) - (p_b * draw1));
+            // dz0/dmu = 1
+            dz[0 * stride + s] = 1.0;
+            // dz0/db = exponential#0 - exponential#1
+            dz[1 * stride + s] = (draw0 - draw1);
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Logistic(mu, s &gt; 0): cf(w) = s*w*pi*exp(i*mu*w)/sinh(s*w*pi).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly LogisticRule Instance = new();
 
@@ -244,6 +244,65 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
         score[0] = (s_0 - (2.0 * s_1 / (p_s * (1.0 + s_1))));
         // d/ds log p(z) = -1/s - mu/s^2 + 2*mu*exp(mu/s - z/s)/(s^2*(exp(mu/s - z/s) + 1)) + z/s^2 - 2*z*exp(mu/s - z/s)/(s^2*(exp(mu/s - z/s) + 1))
         score[1] = (-s_0 - (p_mu / ((p_s * p_s))) + (2.0 * p_mu * s_1 / ((p_s * p_s) * (1.0 + s_1))) + (z[0] / ((p_s * p_s))) - (2.0 * z[0] * s_1 / ((p_s * p_s) * (1.0 + s_1))));
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Uniform];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        // argument of uniform#0
+        arguments[0] = 0.0;
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_mu = theta[0];
+        double p_s = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = mu + s*log(-uniform#0/(uniform#0 - 1))
+            z[0 * stride + s] = (p_mu + (p_s * global::System.Math.Log(((-1.0) * draw0 / ((-1.0 + draw0))))));
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_mu = theta[0];
+        double p_s = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double bp_0 = global::System.Math.Log(((-1.0) * draw0 / ((-1.0 + draw0))));
+            // z = mu + s*log(-uniform#0/(uniform#0 - 1))
+            z[0 * stride + s] = (p_mu + (p_s * bp_0));
+            // dz0/dmu = 1
+            dz[0 * stride + s] = 1.0;
+            // dz0/ds = log(-uniform#0/(uniform#0 - 1))
+            dz[1 * stride + s] = bp_0;
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Normal(mu, sigma &gt; 0): cgf(t) = mu*t + sigma^2*t^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly NormalRule Instance = new();
 
@@ -204,6 +204,72 @@ public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistribut
         score[0] = (-(p_mu / ((p_sigma * p_sigma))) + (z[0] / ((p_sigma * p_sigma))));
         // d/dsigma log p(z) = -1/sigma - 2*mu*z/sigma^3 + mu^2/sigma^3 + z^2/sigma^3
         score[1] = (-global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_sigma, -1) - (2.0 * p_mu * z[0] / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_sigma, 3))) + ((p_mu * p_mu) / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_sigma, 3))) + ((z[0] * z[0]) / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_sigma, 3))));
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Normal];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        // argument of normal#0
+        arguments[0] = 0.0;
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_mu = theta[0];
+        double p_sigma = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = mu + sigma*normal#0
+            z[0 * stride + s] = (p_mu + (p_sigma * draw0));
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_mu = theta[0];
+        double p_sigma = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = mu + sigma*normal#0
+            z[0 * stride + s] = (p_mu + (p_sigma * draw0));
+            // dz0/dmu = 1
+            dz[0 * stride + s] = 1.0;
+            // dz0/dsigma = normal#0
+            dz[1 * stride + s] = draw0;
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        if (p == 1 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

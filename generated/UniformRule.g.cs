@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Uniform(a, w &gt; 0): cgf(t) = log(-exp(a*t)/(w*t) + exp(a*t + w*t)/(w*t)).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly UniformRule Instance = new();
 
@@ -213,6 +213,56 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
     public void Score(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> z, global::System.Span<double> score)
     {
         throw new global::System.NotSupportedException("Uniform" + " declares no logpdf");
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Uniform];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        // argument of uniform#0
+        arguments[0] = 0.0;
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_a = theta[0];
+        double p_w = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = a + w*uniform#0
+            z[0 * stride + s] = (p_a + (p_w * draw0));
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_a = theta[0];
+        double p_w = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = a + w*uniform#0
+            z[0 * stride + s] = (p_a + (p_w * draw0));
+            // dz0/da = 1
+            dz[0 * stride + s] = 1.0;
+            // dz0/dw = uniform#0
+            dz[1 * stride + s] = draw0;
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

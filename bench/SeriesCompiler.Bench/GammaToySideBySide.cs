@@ -14,6 +14,8 @@ namespace SeriesCompiler.Bench;
 /// 1 and 1,000 samples per gradient. Per estimator: microseconds per gradient (a whole <c>Estimate</c> call, set-up
 /// included), ns per sample and coordinate, the ratio to PyTorch's pathwise, bytes allocated per call, and
 /// work-normalised variance: the trace of the gradient's covariance over repeated seeds times the time per gradient.
+/// Sessions run as a training loop does: <see cref="EstimationSession.SetParameters"/> (the same theta) then Estimate, per
+/// gradient; "(block f)" is f as a user's <see cref="Objective"/> with block methods (<see cref="GammaToyQuadratic"/>).
 /// Run: <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- gamma-toy</c>. Without torch the peer is
 /// skipped with a message.
 /// </summary>
@@ -30,6 +32,7 @@ internal static class GammaToySideBySide
         var theta = new double[2 * D];
         for (int j = 0; j < D; j++) (theta[2 * j], theta[2 * j + 1]) = (2.5, 0.7);
         var api = Objective.Sum(z => Jet.Square(z - 0.49));
+        var block = new GammaToyQuadratic();
         var cli = ObjectiveParser.Parse("(z - 0.49)^2", ObjectiveShape.For(gamma, [2.5, 0.7], D));
         var ours = new (string, GradientEstimator, Objective)[]
         {
@@ -53,17 +56,20 @@ internal static class GammaToySideBySide
             ("pathwise session", new PathwiseEstimator(gamma).Prepare(theta, api, D)),
             ("fourier N=2 (--f) s.", new FourierEstimator(gamma, 2).Prepare(theta, cli, D)),
             ("resummed (--f) s.", new ResummedEstimator(gamma).Prepare(theta, cli, D)),
+            ("fourier N=2 (block f)", new FourierEstimator(gamma, 2).Prepare(theta, block, D)),
+            ("resummed (block f)", new ResummedEstimator(gamma).Prepare(theta, block, D)),
+            ("pathwise (block f)", new PathwiseEstimator(gamma).Prepare(theta, block, D)),
         };
         foreach (var (samples, reps) in Sizes)
             foreach (var (name, session) in sessions)
-                MeasureSession(name, session, samples, Math.Max(2, reps / 4));
+                MeasureSession(name, session, theta, samples, Math.Max(2, reps / 4));
         var rows = new List<Row>();
         foreach (var (samples, reps) in Sizes)
         {
             foreach (var (name, estimator, f) in ours)
                 rows.Add(Measure(name, estimator, f, theta, samples, reps));
             foreach (var (name, session) in sessions)
-                rows.Add(MeasureSession(name, session, samples, reps));
+                rows.Add(MeasureSession(name, session, theta, samples, reps));
         }
         var peers = Torch(output);
         rows.AddRange(peers);
@@ -103,7 +109,7 @@ internal static class GammaToySideBySide
         return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps);
     }
 
-    private static Row MeasureSession(string name, EstimationSession session, int samples, int reps)
+    private static Row MeasureSession(string name, EstimationSession session, double[] theta, int samples, int reps)
     {
         var gradients = new double[reps][];
         var gradient = new double[session.GradientLength];
@@ -112,7 +118,11 @@ internal static class GammaToySideBySide
         for (int i = 0; i < reps; i++) gradients[i] = new double[gradient.Length];
         long before = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < reps; i++) session.Estimate(samples, (ulong)(i + 1), gradients[i], error);
+        for (int i = 0; i < reps; i++)
+        {
+            session.SetParameters(theta);
+            session.Estimate(samples, (ulong)(i + 1), gradients[i], error);
+        }
         double micros = clock.Elapsed.TotalMicroseconds / reps;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps);

@@ -24,5 +24,11 @@ if (args.Length > 0 && args[0] == "gamma-toy")
     return;
 }
 if (args.Length > 0 && args[0] == "cli") { CliSideBySide.Run(Console.Out); return; }
+if (args.Length > 0 && args[0] == "gamma-toy-profile")
+{
+    GammaToyProfile.Filter = args.Length > 1 ? args[1] : null;
+    GammaToyProfile.Run(Console.Out);
+    return;
+}
 if (args.Length > 0 && args[0] == "logistic") { LogisticSideBySide.Run(Console.Out); return; }
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

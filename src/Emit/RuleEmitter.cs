@@ -108,6 +108,7 @@ public static class RuleEmitter
             ["log_density_code"] = spec.LogDensityCode,
             ["score_code"] = spec.ScoreCode,
             ["resummed_members"] = spec.ResummedMembers,
+            ["lane_members"] = spec.LaneMembers,
         };
         return RenderWith(RuleTemplate.Value, model);
     }

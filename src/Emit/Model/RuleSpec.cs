@@ -41,4 +41,5 @@ public sealed record RuleSpec(
     bool HasLogDensity,
     string LogDensityCode,
     string ScoreCode,
-    string ResummedMembers);
+    string ResummedMembers,
+    string LaneMembers);

@@ -75,7 +75,8 @@ public static class RuleSpecBuilder
             hasDomain, domainCode, domainComment,
             canSample, sampleCode, hasPathwise, pathwiseCode,
             hasDensity, densityCode, scoreCode,
-            ResummedMembersBuilder.Build(rule, locals));
+            ResummedMembersBuilder.Build(rule, locals),
+            BuildLaneMembers(d, differentiable, locals, hasPathwise) + LaneShiftMembersBuilder.Build(rule, locals));
     }
 
     private static string Bool(bool b) => b ? "true" : "false";
@@ -287,6 +288,94 @@ public static class RuleSpecBuilder
             }
         path.Append(new StraightLineWriter(s => names[s], "dz_", Indent).Write(outputs));
         return (true, sampleCode, true, path.ToString());
+    }
+
+    // The draws the SIMD lane samplers make, by the declaration's name for them.
+    private static readonly Dictionary<string, string> LaneDraws = new()
+    {
+        ["uniform"] = "Uniform", ["normal"] = "Normal", ["exponential"] = "Exponential", ["gamma"] = "Gamma",
+    };
+
+    /// <summary>
+    /// The members of <c>ILaneSampledRule</c>: when every draw of the sample is a lane primitive whose arguments depend on the
+    /// parameters only, the draws' kinds and arguments, and z (with dz/dtheta through dg/dk for gamma draws) from a block of
+    /// draws, a loop over the samples with the parameters loaded once. Otherwise <c>HasLaneDraws</c> is false.
+    /// </summary>
+    private static string BuildLaneMembers(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals, bool hasPathwise)
+    {
+        var draws = d.Draws;
+        var drawSymbols = draws.Select(x => x.Symbol).ToList();
+        bool lane = !d.Sample.IsEmpty && draws.All(x => LaneDraws.ContainsKey(x.Kind) && x.Arguments.Length <= 1
+            && !x.Arguments.Any(a => drawSymbols.Any(a.Contains)));
+        const string Sig = "    public void ";
+        const string Rd = "global::System.ReadOnlySpan<double>", Sp = "global::System.Span<double>";
+        var sb = new StringBuilder();
+        sb.Append("    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----\n\n");
+        sb.Append("    public bool HasLaneDraws => ").Append(Bool(lane)).Append(";\n\n");
+        string kinds = lane ? string.Join(", ", draws.Select(x => "global::SeriesCompiler.Runtime.Rules.LaneDraw." + LaneDraws[x.Kind])) : "";
+        sb.Append("    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [").Append(kinds).Append("];\n\n");
+        sb.Append("    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;\n\n");
+        string refuse = $"{Indent}throw new global::System.NotSupportedException({CSharpNames.StringLiteral(d.Name)} + \": the sample is not made of lane draws\");\n";
+        sb.Append(Sig).Append($"DrawArguments({Rd} theta, {Sp} arguments)\n    {{\n");
+        if (lane)
+        {
+            var args = draws.Select((x, i) => ($"arguments[{i}]", x.Arguments.IsEmpty ? Ex.Zero : x.Arguments[0], $"argument of {x.Kind}#{i}")).ToList();
+            sb.Append(Block(args, locals, d, "g_"));
+        }
+        else sb.Append(refuse);
+        sb.Append("    }\n\n");
+
+        var names = new Dictionary<Symbol, string>(locals);
+        for (int i = 0; i < draws.Length; i++) names[draws[i].Symbol] = "draw" + i;
+        const string Inner = Indent + "    ";
+        string Loop(string body, IEnumerable<Expr> used, bool derivatives)
+        {
+            var loop = new StringBuilder(LoadParameters(d, locals, used));
+            loop.Append(Indent).Append("for (int s = 0; s < count; s++)\n").Append(Indent).Append("{\n");
+            for (int i = 0; i < draws.Length; i++)
+            {
+                loop.Append(Inner).Append($"double draw{i} = draws[{i} * stride + s];\n");
+                if (derivatives && draws[i].Kind == "gamma") loop.Append(Inner).Append($"double dgdk{i} = shapeDerivatives[{i} * stride + s];\n");
+            }
+            return loop.Append(body).Append(Indent).Append("}\n").ToString();
+        }
+        sb.Append(Sig).Append($"SampleFromDraws({Rd} theta, {Rd} draws, int count, int stride, {Sp} z)\n    {{\n");
+        if (lane)
+        {
+            var outputs = d.Sample.Select((e, j) => ($"z[{j} * stride + s]", e, $"z{(d.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}")).ToList();
+            sb.Append(Loop(new StraightLineWriter(s => names[s], "b_", Inner).Write(outputs), d.Sample, false));
+        }
+        else sb.Append(refuse);
+        sb.Append("    }\n\n");
+
+        sb.Append(Sig).Append($"SamplePathwiseFromDraws({Rd} theta, {Rd} draws, {Rd} shapeDerivatives, int count, int stride, {Sp} z, {Sp} dz)\n    {{\n");
+        if (lane && hasPathwise)
+        {
+            // dg/dk of each gamma draw comes in from the block (the lane core evaluates it for a whole row at one shape).
+            var paramSymbols = differentiable.Select(p => p.Symbol).ToList();
+            var drawDerivative = new Dictionary<Symbol, Expr[]>();
+            for (int i = 0; i < draws.Length; i++)
+            {
+                var draw = draws[i];
+                if (!draw.Arguments.Any(a => paramSymbols.Any(a.Contains))) continue;
+                var dgdk = Ex.Sym("dgdk#" + i, SymbolKind.Variable);
+                names[dgdk] = "dgdk" + i;
+                drawDerivative[draw.Symbol] = paramSymbols.Select((p, pi) => Ex.Mul(dgdk, TotalDerivative(draw.Arguments[0], p, drawDerivative, pi))).ToArray();
+            }
+            var outputs = new List<(string, Expr, string)>();
+            for (int j = 0; j < d.Sample.Length; j++)
+                outputs.Add(($"z[{j} * stride + s]", d.Sample[j], $"z{(d.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {d.Sample[j]}"));
+            for (int j = 0; j < d.Sample.Length; j++)
+                for (int p = 0; p < paramSymbols.Count; p++)
+                {
+                    var dz = TotalDerivative(d.Sample[j], paramSymbols[p], drawDerivative, p);
+                    outputs.Add(($"dz[{j * paramSymbols.Count + p} * stride + s]", dz, $"dz{j}/d{paramSymbols[p].Name} = {dz}"));
+                }
+            sb.Append(Loop(new StraightLineWriter(s => names[s], "bp_", Inner).Write(outputs), outputs.Select(o => o.Item2), true));
+        }
+        else sb.Append(refuse);
+        sb.Append("    }\n\n");
+        return sb.ToString();
     }
 
     /// <summary>d e / d theta_p through the parameters and through the draws that depend on them.</summary>

@@ -61,6 +61,51 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         _partials = m == 1 ? new double[problem.TotalVariables * (_jetOrder + 1)] : [];
     }
 
+    private double[] _a = [];
+
+    /// <summary>
+    /// a_{n,p}(theta) again for the problem's (changed) parameters, written over the rows' entries in the constructor's
+    /// order; false, with nothing written, when a coefficient is zero where it was not or the reverse (the rows would
+    /// differ). Univariate rules only; allocates nothing after the first call. The entries' rounding bounds are not
+    /// recomputed (a session does not report them).
+    /// </summary>
+    internal bool UpdateCoefficients()
+    {
+        if (_rule.Dimension != 1) return false;
+        int pd = _rule.Differentiable.Count;
+        var indices = _rule.MultiIndices;
+        if (_a.Length != indices.Count * pd * Problem.Copies) _a = new double[indices.Count * pd * Problem.Copies];
+        var coefficient = EntryCoefficient;
+        var slot = EntrySlot;
+        var start = RowStart;
+        for (int c = 0; c < Problem.Copies; c++)
+        {
+            var a = _a.AsSpan(c * indices.Count * pd, indices.Count * pd);
+            _rule.Coefficients(Problem.Thetas[c], a);
+            EnsureFinite(_rule, Problem.Thetas[c], a, _order);
+            for (int n = 1; n <= _order; n++)
+            {
+                int row = _rowOf[c * _order + n - 1];
+                for (int p = 0; p < pd; p++)
+                {
+                    bool had = false;
+                    if (row >= 0)
+                        for (int e = start[row]; e < start[row + 1]; e++) had |= slot[e] == c * pd + p;
+                    if (had != (a[(n - 1) * pd + p] != 0)) return false;
+                }
+            }
+        }
+        for (int c = 0; c < Problem.Copies; c++)
+            for (int n = 1; n <= _order; n++)
+            {
+                int row = _rowOf[c * _order + n - 1];
+                if (row < 0) continue;
+                for (int e = start[row]; e < start[row + 1]; e++)
+                    coefficient[e] = _a[c * indices.Count * pd + (n - 1) * pd + slot[e] - c * pd];
+            }
+        return true;
+    }
+
     public override string Method => "series";
 
     public override bool ChecksNextOrder => _checksNextOrder;

@@ -64,14 +64,19 @@ internal abstract class SeriesKernel(Problem problem)
             for (int p = 0; p < pd; p++)
             {
                 double value = a[row * pd + p];
-                if (double.IsFinite(value)) continue;
-                string n = indices[row].Length == 1 ? degree.ToString(CultureInfo.InvariantCulture) : "(" + string.Join(",", indices[row]) + ")";
-                var values = theta.ToArray();
-                string parameters = string.Join(", ", rule.Parameters.Select((q, i) => q.Name + " = " + values[i].ToString("R", CultureInfo.InvariantCulture)));
-                throw new NonFiniteValueException("fourier", $"the coefficient a_{{{n},{rule.Parameters[rule.Differentiable[p]].Name}}} of {rule.Name} at {parameters}", value,
-                    advice: degree > 1 ? $"it overflows at order {degree}; use --order {degree - 1} or less, or parameters of a smaller scale" : "the parameters are out of the rule's numerical range");
+                if (!double.IsFinite(value)) NotFinite(rule, theta, indices[row], degree, p, value);
             }
         }
+    }
+
+    // The throw of EnsureFinite in its own method: its closure would otherwise be allocated on every pass of the loop.
+    private static void NotFinite(IDistributionRule rule, ReadOnlySpan<double> theta, int[] index, int degree, int p, double value)
+    {
+        string n = index.Length == 1 ? degree.ToString(CultureInfo.InvariantCulture) : "(" + string.Join(",", index) + ")";
+        var values = theta.ToArray();
+        string parameters = string.Join(", ", rule.Parameters.Select((q, i) => q.Name + " = " + values[i].ToString("R", CultureInfo.InvariantCulture)));
+        throw new NonFiniteValueException("fourier", $"the coefficient a_{{{n},{rule.Parameters[rule.Differentiable[p]].Name}}} of {rule.Name} at {parameters}", value,
+            advice: degree > 1 ? $"it overflows at order {degree}; use --order {degree - 1} or less, or parameters of a smaller scale" : "the parameters are out of the rule's numerical range");
     }
 
     public int RowCount => _rowOrder.Count;

@@ -25,6 +25,74 @@ public struct RandomLanes
         _s3 = Vector256.Create<ulong>(d);
     }
 
+    /// <summary>Lane i becomes stream (seed, indices[i]) (four indices; any order, repeats allowed).</summary>
+    public void SetStreams(ulong seed, ReadOnlySpan<ulong> indices)
+    {
+        Span<ulong> a = stackalloc ulong[4], b = stackalloc ulong[4], c = stackalloc ulong[4], d = stackalloc ulong[4];
+        for (int i = 0; i < 4; i++) RandomSource.StreamState(seed, indices[i], out a[i], out b[i], out c[i], out d[i]);
+        _s0 = Vector256.Create<ulong>(a);
+        _s1 = Vector256.Create<ulong>(b);
+        _s2 = Vector256.Create<ulong>(c);
+        _s3 = Vector256.Create<ulong>(d);
+    }
+
+    /// <summary>Lane <paramref name="lane"/>'s xoshiro state (to continue its stream on a <see cref="RandomSource"/>).</summary>
+    public readonly void GetLaneState(int lane, out ulong s0, out ulong s1, out ulong s2, out ulong s3) =>
+        (s0, s1, s2, s3) = (_s0.GetElement(lane), _s1.GetElement(lane), _s2.GetElement(lane), _s3.GetElement(lane));
+
+    /// <summary>Uniforms on (0, 1) in the lanes of <paramref name="mask"/> (all bits set); the other lanes' streams do not move.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<double> NextDoubleMasked(Vector256<ulong> mask) => ToUnit(Next(mask));
+
+    /// <summary>Exponentials of rate 1 in the lanes of <paramref name="mask"/>.</summary>
+    public Vector256<double> ExponentialMasked(Vector256<ulong> mask) => -Vector256.Log(NextDouble(mask));
+
+    /// <summary>Standard normals (the polar method of <see cref="Normal()"/>) in the lanes of <paramref name="mask"/>.</summary>
+    public Vector256<double> NormalLanes(Vector256<ulong> mask) => NormalMasked(mask);
+
+    /// <summary>
+    /// Gamma(k_i, 1) in lane i of <paramref name="mask"/>, each lane with its own shape (Marsaglia &amp; Tsang as in
+    /// <see cref="Gamma(double)"/>): lanes that reject draw again and only they advance, so a lane's draw is that of its
+    /// stream whatever its neighbours' shapes. The logarithmic test runs only when some lane fails the squeeze
+    /// <c>U &lt; 1 - 0.0331 X^4</c> (it accepts about 98% at k &gt;= 1), which decides nothing for the lanes it accepted.
+    /// </summary>
+    public Vector256<double> GammaMasked(Vector256<double> shape, Vector256<ulong> mask)
+    {
+        var one = Vector256<double>.One;
+        var boost = Vector256.LessThan(shape, one).AsUInt64() & mask;
+        var k = shape + (boost.AsDouble() & one);   // k < 1 draws Gamma(k + 1), then U^(1/k)
+        var d = k - Vector256.Create(1.0 / 3.0);
+        var c = one / (3.0 * Vector256.Sqrt(d));    // 1/sqrt(9d) as 1/(3 sqrt d), as the scalar sampler
+        var result = Vector256<double>.Zero;
+        var pending = mask;
+        while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
+        {
+            var x = NormalMasked(pending);
+            var t = one + c * x;
+            var v = t * t * t;
+            var u = NextDouble(pending);
+            var positive = Vector256.GreaterThan(v, Vector256<double>.Zero).AsUInt64();
+            var x2 = x * x;
+            var accept = positive & Vector256.LessThan(u, one - 0.0331 * x2 * x2).AsUInt64() & pending;
+            var undecided = positive & pending & ~accept;
+            if (!Vector256.EqualsAll(undecided, Vector256<ulong>.Zero))
+            {
+                // ln v is NaN where v <= 0; 'positive' has refused those lanes already.
+                var full = Vector256.LessThan(Vector256.Log(u), 0.5 * x2 + d * (one - v + Vector256.Log(v))).AsUInt64();
+                accept |= full & undecided;
+            }
+            result = Vector256.ConditionalSelect(accept.AsDouble(), d * v, result);
+            pending &= ~accept;
+        }
+        if (!Vector256.EqualsAll(boost, Vector256<ulong>.Zero))
+        {
+            // Gamma(k) = Gamma(k + 1) U^(1/k), as exp(ln U / k); only the boosted lanes draw the uniform.
+            var factor = Vector256.Exp(Vector256.Log(NextDouble(boost)) / shape);
+            result = Vector256.ConditionalSelect(boost.AsDouble(), result * factor, result);
+        }
+        return result;
+    }
+
     /// <summary>Next 64 bits of every lane (xoshiro256**: <c>rotl(s1 * 5, 7) * 9</c>, multiplications as shifts and adds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<ulong> NextUInt64() => Next(Vector256<ulong>.AllBitsSet);

@@ -144,6 +144,44 @@ public sealed class BatchedCoreTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory]
+    [InlineData("fourier")]
+    [InlineData("pathwise")]
+    public void Session_moves_to_new_parameters_in_place_as_a_fresh_session_and_allocates_nothing(string which)
+    {
+        var estimator = Make(which);
+        double[] other = [1.7, 0.9, 2.5, 0.4, 0.6, 1.1, 3.0, 0.5];
+        var session = estimator.Prepare(Theta, Quadratic(), copies: 4);
+        var fresh = estimator.Prepare(other, Quadratic(), copies: 4);
+        var gradient = new double[8];
+        var error = new double[8];
+        var expected = new double[8];
+        var expectedError = new double[8];
+        session.Estimate(500, 9, gradient, error);
+        session.SetParameters(other);
+        session.Estimate(500, 9, gradient, error);
+        fresh.Estimate(500, 9, expected, expectedError);
+        Assert.Equal(expected, gradient);
+        Assert.Equal(expectedError, error);
+        // A training loop: new theta, then a gradient, again and again, with nothing allocated.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            session.SetParameters(i % 2 == 0 ? Theta : other);
+            session.Estimate(300, (ulong)i, gradient, error);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // A bad parameter names itself and leaves the session where it was.
+        session.SetParameters(other);
+        double[] bad = [.. other];
+        bad[3] = -1;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => session.SetParameters(bad));
+        Assert.Contains("mu", e.Message);
+        session.Estimate(500, 9, gradient, error);
+        Assert.Equal(expected, gradient);
+        Assert.Throws<ArgumentException>(() => session.SetParameters(new double[3]));
+    }
+
     [Fact]
     public void Session_refuses_what_it_does_not_cover()
     {

@@ -7,8 +7,9 @@ using F = SeriesCompiler.Runtime.Functions.FunctionExpression;
 namespace SeriesCompiler.Runtime.Tests.Estimation;
 
 /// <summary>
-/// The sampling loops allocate nothing: an estimate with 2000 more samples allocates exactly as much as a shorter one
-/// (the set-up, once per call, is the same).
+/// The sampling loops allocate nothing: an estimate with 20,000 more samples (80 more blocks) allocates no more than a
+/// shorter one, up to less than one small allocation per extra block (the report's text, formatted from the numbers, may
+/// differ in length by a few characters between the two; the set-up, once per call, is the same).
 /// </summary>
 public sealed class EstimatorAllocationTests
 {
@@ -50,13 +51,14 @@ public sealed class EstimatorAllocationTests
         for (int i = 0; i < 3; i++) Allocated(estimator, theta, f, 2000, copies); // warm-up: arenas, tiered JIT
         // A per-sample allocation shows in every attempt; a one-off (the runtime promoting a method to its next tier
         // in the middle of a measurement, seen on a loaded machine) does not: up to three attempts.
+        const long slack = 1024;   // below 80 extra blocks x the smallest object (24 B) = 1920 B
         long small = 0, large = 0;
         for (int attempt = 0; attempt < 3; attempt++)
         {
             small = Allocated(estimator, theta, f, 1000, copies);
-            large = Allocated(estimator, theta, f, 3000, copies);
-            if (small == large) break;
+            large = Allocated(estimator, theta, f, 21_000, copies);
+            if (Math.Abs(large - small) < slack) break;
         }
-        Assert.Equal(small, large);
+        Assert.True(Math.Abs(large - small) < slack, $"1,000 samples allocate {small} B, 21,000 allocate {large} B");
     }
 }

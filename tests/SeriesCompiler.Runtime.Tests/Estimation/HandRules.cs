@@ -45,8 +45,31 @@ internal abstract class HandRule : IDistributionRule
     public abstract void Score(ReadOnlySpan<double> theta, ReadOnlySpan<double> z, Span<double> score);
 }
 
-internal sealed class HandGamma : HandRule
+/// <summary>Gamma(k, mu) = mu gamma(k), with the block-sampling hook (<see cref="ILaneSampledRule"/>) the compiler emits: the
+/// batched core draws its gammas in SIMD lanes, the scalar loop through <see cref="SamplePathwise"/>.</summary>
+internal sealed class HandGamma : HandRule, ILaneSampledRule
 {
+    private static readonly LaneDraw[] s_draws = [LaneDraw.Gamma];
+
+    public bool HasLaneDraws => true;
+    public ReadOnlySpan<LaneDraw> LaneDraws => s_draws;
+    public void DrawArguments(ReadOnlySpan<double> theta, Span<double> arguments) => arguments[0] = theta[0];
+
+    public void SampleFromDraws(ReadOnlySpan<double> theta, ReadOnlySpan<double> draws, int count, int stride, Span<double> z)
+    {
+        for (int s = 0; s < count; s++) z[s] = theta[1] * draws[s];
+    }
+
+    public void SamplePathwiseFromDraws(ReadOnlySpan<double> theta, ReadOnlySpan<double> draws, ReadOnlySpan<double> shapeDerivatives, int count, int stride, Span<double> z, Span<double> dz)
+    {
+        for (int s = 0; s < count; s++)
+        {
+            z[s] = theta[1] * draws[s];
+            dz[s] = theta[1] * shapeDerivatives[s];   // dz/dk = mu dg/dk
+            dz[stride + s] = draws[s];                // dz/dmu = g
+        }
+    }
+
     public static readonly HandGamma Instance = new();
 
     public override string Name => "Gamma";

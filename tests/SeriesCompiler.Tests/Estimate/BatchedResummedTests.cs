@@ -2,6 +2,7 @@ using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Runtime.Rules;
 using Xunit;
 
 namespace SeriesCompiler.Tests.Estimate;
@@ -79,6 +80,48 @@ public sealed class BatchedResummedTests
             // Laplace's b is exact (2 b E[f''] with f'' = 2): standard error 0, agreement to rounding.
             Assert.True(Math.Abs(large.Gradient[i] - exact[i]) <= 4.5 * large.StandardError[i] + 1e-12 * Math.Abs(exact[i]),
                 $"{distribution} {which} slot {i}: {large.Gradient[i]} vs exact {exact[i]} (se {large.StandardError[i]})");
+    }
+
+    [Fact]
+    public void Compiled_gamma_draws_and_shifts_in_lanes_and_its_sessions_follow_new_parameters()
+    {
+        // The block-sampling members emitted from 'sample = mu * gamma(k)' and the rules' shift laws mu U Exp(1), mu Gamma(1).
+        var rule = Rules.Load("gamma");
+        var lane = Assert.IsAssignableFrom<ILaneSampledRule>(rule.Direct);
+        Assert.True(lane.HasLaneDraws);
+        Assert.Equal([LaneDraw.Gamma], lane.LaneDraws.ToArray());
+        var arguments = new double[1];
+        lane.DrawArguments([2.5, 0.7], arguments);
+        Assert.Equal(2.5, arguments[0]);
+        var shifted = Assert.IsAssignableFrom<ILaneShiftedRule>(rule.Direct);
+        Assert.True(shifted.TryLaneShift([2.5, 0.7], 0, 0, out var law, out _, out double scale));
+        Assert.Equal((LaneShift.UniformTimesExponential, 0.7), (law, scale));
+        Assert.True(shifted.TryLaneShift([2.5, 0.7], 1, 0, out law, out double a, out scale));
+        Assert.Equal((LaneShift.Gamma, 1.0, 0.7), (law, a, scale));
+
+        double[] other = [1.5, 0.9, 3.0, 0.2, 0.8, 1.4];
+        foreach (var estimator in new GradientEstimator[] { new ResummedEstimator(rule), new FourierEstimator(rule, 2), new PathwiseEstimator(rule) })
+        {
+            var session = estimator.Prepare(GammaTheta, Quadratic(false), copies: 3);
+            var fresh = estimator.Prepare(other, Quadratic(false), copies: 3);
+            var gradient = new double[6];
+            var error = new double[6];
+            var expected = new double[6];
+            var expectedError = new double[6];
+            session.Estimate(700, 3, gradient, error);
+            session.SetParameters(other);
+            session.Estimate(700, 3, gradient, error);
+            fresh.Estimate(700, 3, expected, expectedError);
+            Assert.Equal(expected, gradient);
+            Assert.Equal(expectedError, error);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 6; i++)
+            {
+                session.SetParameters(i % 2 == 0 ? GammaTheta : other);
+                session.Estimate(i == 5 ? 1 : 300, (ulong)i, gradient, error);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
     }
 
     [Fact]

@@ -39,6 +39,9 @@ internal abstract class BlockWorker
 {
     /// <summary>Samples <c>[first, first + count)</c>; sample i draws from stream (seed, i).</summary>
     public abstract void Run(long first, int count, ulong seed, Span<double> quantities, int stride);
+
+    /// <summary>The problem's parameters changed in place (a session's new theta): recompute what was hoisted from them.</summary>
+    public virtual void ParametersChanged() { }
 }
 
 /// <summary>An estimator's batched form: what it accumulates and a factory of per-thread workers.</summary>
@@ -50,6 +53,12 @@ internal abstract class BlockKernel
     public abstract bool ThreadSafe { get; }
 
     public abstract BlockWorker NewWorker(int capacity);
+
+    /// <summary>
+    /// Recomputes, in place and without allocating, what the kernel hoisted from the problem's parameters (which the
+    /// caller has just changed); false when it cannot (the new coefficients' zero pattern differs from the old one's).
+    /// </summary>
+    public virtual bool ParametersChanged() => true;
 }
 
 /// <summary>
@@ -90,6 +99,9 @@ internal sealed class BlockEngine
         _errors = new Exception?[_threads];
         Moments = new ChunkedMoments(Math.Max(_quantities, 1));
     }
+
+    /// <summary>The kernel this engine runs.</summary>
+    public BlockKernel Kernel => _kernel;
 
     /// <summary>The statistics of the last run.</summary>
     public ChunkedMoments Moments { get; }

@@ -81,6 +81,9 @@ internal sealed class SeriesBlockKernel : BlockKernel
 
     public DirectSeriesKernel Kernel => _kernel;
 
+    // a_{n,p}(theta) into the rows' entries, in place; stencil scales were computed from the first theta, so stencils refuse.
+    public override bool ParametersChanged() => _stencil is null && _kernel.UpdateCoefficients();
+
     /// <summary>The rows, the contributions, then (stencils) each row's stencil error at the sample.</summary>
     public override int Quantities => _rows + _contributions + (_stencil is null ? 0 : _rows);
 
@@ -101,15 +104,21 @@ internal sealed class SeriesBlockKernel : BlockKernel
         private readonly SeriesBlockKernel _k;
         private readonly RandomSource _random = new(0);
         private readonly double[] _z, _partials, _values;
+        private readonly LaneDrawer? _lanes;
+        private readonly double[] _draws = [];
 
         public Worker(SeriesBlockKernel kernel, int capacity)
         {
             _k = kernel;
             int d = kernel._kernel.Problem.TotalVariables;
+            _lanes = LaneDrawer.TryCreate(kernel._kernel.Rule, kernel._kernel.Problem.Thetas);
+            if (_lanes is not null) _draws = new double[kernel._kernel.Problem.Copies * _lanes.Draws * capacity];
             _z = new double[d * capacity];
             _partials = new double[(kernel._kernel.JetOrder + 1) * d * capacity];
             _values = new double[capacity];
         }
+
+        public override void ParametersChanged() => _lanes?.SetParameters(_k._kernel.Problem.Thetas);
 
         /// <summary>Whether every derivative of order N + 1 was exactly 0 at every sample this worker saw (reset by the caller).</summary>
         public bool NextOrderVanished { get; set; } = true;
@@ -119,7 +128,12 @@ internal sealed class SeriesBlockKernel : BlockKernel
             var k = _k._kernel;
             var problem = k.Problem;
             int d = problem.TotalVariables, jetOrder = _k._partialOrder, order = k.Order;
-            BlockDraws.Draw(k.Rule, problem.Thetas, _random, first, count, seed, _z, stride);
+            if (_lanes is not null)
+            {
+                _lanes.Draw(seed, first, count, _draws, stride);
+                _lanes.Map(problem.Thetas, _draws, count, stride, _z, problem.Variables);
+            }
+            else BlockDraws.Draw(k.Rule, problem.Thetas, _random, first, count, seed, _z, stride);
             var block = new SampleBlock(_z, d, count, stride);
             _k._f.ValuesAndPurePartials(block, jetOrder, _values.AsSpan(0, count), _partials);
             // Rows: f^(n)(z_c), one contiguous run of the block per row.
@@ -264,17 +278,71 @@ internal sealed class ResummedBlockKernel : BlockKernel
 
     public override BlockWorker NewWorker(int capacity) => new Worker(this, capacity);
 
-    private sealed class Worker(ResummedBlockKernel k, int capacity) : BlockWorker
+    // C_term(theta_c) again for the new parameters.
+    public override bool ParametersChanged()
     {
+        for (int c = 0; c < _problem.Copies; c++)
+            for (int k = 0; k < _terms; k++) _coefficient[c * _terms + k] = _resummed.TermCoefficient(_problem.Thetas[c], _termSlot[k], _termIndex[k]);
+        return true;
+    }
+
+    private sealed class Worker(ResummedBlockKernel k, int capacity) : BlockWorker, LaneDrawer.IAfter
+    {
+        public override void ParametersChanged() => _lanes?.SetParameters(k._problem.Thetas);
+
         private readonly RandomSource _random = new(0);
         private readonly double[] _z = new double[k._problem.Copies * capacity];
         private readonly double[] _x = new double[k._terms * k._problem.Copies * capacity];
         private readonly double[] _result = new double[k._problem.Copies * capacity];
         private readonly double[] _values = new double[capacity];
+        private readonly LaneDrawer? _lanes = LanesWithShifts(k);
+        private double[] _draws = [];
+        private int _stride;
+
+        private static LaneDrawer? LanesWithShifts(ResummedBlockKernel k)
+        {
+            var lanes = LaneDrawer.TryCreate(k._rule, k._problem.Thetas);
+            lanes?.TryEnableShifts(k._rule, k._termSlot, k._termIndex, k._problem.Thetas);
+            return lanes;
+        }
+
+        // Stream L of sample s, after its z draws: the shifts of its copies (L, L + 4, ...), per copy parameter by term.
+        public void Continue(int s, int lane, int width, RandomSource random)
+        {
+            int copies = k._problem.Copies, terms = k._terms;
+            var thetas = k._problem.Thetas;
+            for (int c = lane; c < copies; c += 4)
+                for (int t = 0; t < terms; t++)
+                    _x[(t * copies + c) * _stride + s] = k._resummed.SampleShift(thetas[c], k._termSlot[t], k._termIndex[t], random);
+        }
 
         public override void Run(long first, int count, ulong seed, Span<double> q, int stride)
         {
             int copies = k._problem.Copies, terms = k._terms, g = k._g;
+            var thetas = k._problem.Thetas;
+            if (_lanes is not null)
+            {
+                if (_draws.Length < copies * _lanes.Draws * stride) _draws = new double[copies * _lanes.Draws * stride];
+                _stride = stride;
+                if (_lanes.DrawsShifts) _lanes.Draw(seed, first, count, _draws, stride, _x.AsSpan(0, terms * copies * stride));
+                else _lanes.Draw(seed, first, count, _draws, stride, this, _random);
+                _lanes.Map(thetas, _draws, count, stride, _z, 1);
+                // x = z + U: the shifts were drawn on their own; the point is the copy's z moved by them.
+                for (int t = 0; t < terms; t++)
+                    for (int c = 0; c < copies; c++)
+                    {
+                        var x = _x.AsSpan((t * copies + c) * stride, count);
+                        var z = _z.AsSpan(c * stride, count);
+                        for (int s = 0; s < count; s++) x[s] += z[s];
+                    }
+            }
+            else Scalar(first, count, seed, stride);
+            Evaluate(first, count, q, stride);
+        }
+
+        private void Scalar(long first, int count, ulong seed, int stride)
+        {
+            int copies = k._problem.Copies, terms = k._terms;
             var thetas = k._problem.Thetas;
             Span<double> one = stackalloc double[1];
             for (int s = 0; s < count; s++)
@@ -290,6 +358,11 @@ internal sealed class ResummedBlockKernel : BlockKernel
                     for (int t = 0; t < terms; t++)
                         _x[(t * copies + c) * stride + s] = _z[c * stride + s] + k._resummed.SampleShift(thetas[c], k._termSlot[t], k._termIndex[t], _random);
             }
+        }
+
+        private void Evaluate(long first, int count, Span<double> q, int stride)
+        {
+            int copies = k._problem.Copies, terms = k._terms, g = k._g;
             var block = new SampleBlock(_z, copies, count, stride);
             // The terms need f only at shifted points, but an f that is NaN or infinite at a sample has no expectation to differentiate.
             k._f.Values(block, _values.AsSpan(0, count));
@@ -346,11 +419,46 @@ internal sealed class PathwiseBlockKernel(string estimator, Problem problem, Obj
         private readonly double[] _partials = new double[2 * k._problem.TotalVariables * capacity];
         private readonly double[] _values = new double[capacity];
         private readonly double[] _one = new double[k._problem.Variables], _dOne = new double[k._problem.Variables * k._problem.GradientPerCopy];
+        private readonly LaneDrawer? _lanes = LaneDrawer.TryCreate(k._rule, k._problem.Thetas);
+        private double[] _draws = [], _shape = [];
+
+        public override void ParametersChanged() => _lanes?.SetParameters(k._problem.Thetas);
 
         public override void Run(long first, int count, ulong seed, Span<double> q, int stride)
         {
             var problem = k._problem;
             int v = problem.Variables, g = problem.GradientPerCopy, total = problem.TotalVariables;
+            if (_lanes is not null) Lanes(first, count, seed, stride);
+            else Scalar(first, count, seed, stride);
+            Evaluate(first, count, q, stride);
+        }
+
+        // The draws in lanes, then per copy: dg/dk of each gamma draw over the row at the copy's shape, and z, dz/dtheta.
+        private void Lanes(long first, int count, ulong seed, int stride)
+        {
+            var problem = k._problem;
+            var lanes = _lanes!;
+            int v = problem.Variables, g = problem.GradientPerCopy, n = lanes.Draws;
+            if (_draws.Length < problem.Copies * n * stride)
+            {
+                _draws = new double[problem.Copies * n * stride];
+                _shape = new double[n * stride];
+            }
+            lanes.Draw(seed, first, count, _draws, stride);
+            for (int c = 0; c < problem.Copies; c++)
+            {
+                var draws = _draws.AsSpan(c * n * stride, n * stride);
+                for (int i = 0; i < n; i++)
+                    if (lanes.Kinds[i] == Rules.LaneDraw.Gamma)
+                        GammaShapeDerivative.Row(lanes.Argument(c, i), draws.Slice(i * stride, count), _shape.AsSpan(i * stride, count));
+                lanes.Rule.SamplePathwiseFromDraws(problem.Thetas[c], draws, _shape, count, stride, _z.AsSpan(c * v * stride), _dz.AsSpan(c * v * g * stride));
+            }
+        }
+
+        private void Scalar(long first, int count, ulong seed, int stride)
+        {
+            var problem = k._problem;
+            int v = problem.Variables, g = problem.GradientPerCopy;
             for (int s = 0; s < count; s++)
             {
                 _random.SetStream(seed, (ulong)(first + s));
@@ -364,6 +472,12 @@ internal sealed class PathwiseBlockKernel(string estimator, Problem problem, Obj
                     }
                 }
             }
+        }
+
+        private void Evaluate(long first, int count, Span<double> q, int stride)
+        {
+            var problem = k._problem;
+            int v = problem.Variables, g = problem.GradientPerCopy, total = problem.TotalVariables;
             var block = new SampleBlock(_z, total, count, stride);
             k._f.ValuesAndPurePartials(block, 1, _values.AsSpan(0, count), _partials);
             for (int s = 0; s < count; s++)

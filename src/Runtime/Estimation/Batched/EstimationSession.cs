@@ -29,6 +29,41 @@ public sealed class EstimationSession
         _after = after;
     }
 
+    private double[]? _previous;
+
+    /// <summary>
+    /// Moves the session to new parameters in place (a training step), with nothing prepared again: the coefficients, the
+    /// resummed constants and the draws' arguments are recomputed from <paramref name="theta"/> (laid out as for
+    /// <see cref="GradientEstimator.Prepare"/>: copy after copy). Allocates nothing once warm. Invalid parameters leave
+    /// the session as it was.
+    /// </summary>
+    /// <exception cref="ArgumentException">theta does not hold one parameter vector per copy.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of its bound (the message names it and the bound).</exception>
+    /// <exception cref="InvalidOperationException">The session cannot follow these parameters (a coefficient became zero, or
+    /// stopped being zero, so the series has other terms; or stencil derivatives): prepare a new session.</exception>
+    public void SetParameters(ReadOnlySpan<double> theta)
+    {
+        var thetas = _problem.Thetas;
+        int copies = thetas.Length, perCopy = thetas[0].Length;
+        if (theta.Length != copies * perCopy)
+            throw new ArgumentException($"theta has {theta.Length} values; the session has {copies} cop{(copies == 1 ? "y" : "ies")} of {perCopy} parameters", nameof(theta));
+        // Validate everything before changing anything.
+        for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
+        _previous ??= new double[copies * perCopy];
+        for (int c = 0; c < copies; c++)
+        {
+            thetas[c].CopyTo(_previous.AsSpan(c * perCopy));
+            theta.Slice(c * perCopy, perCopy).CopyTo(thetas[c]);
+        }
+        if (!_engine.Kernel.ParametersChanged())
+        {
+            for (int c = 0; c < copies; c++) _previous.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
+            _engine.Kernel.ParametersChanged();
+            throw new InvalidOperationException($"{_estimator}: the session cannot move to these parameters in place (the series' non-zero coefficients change, or f's derivatives are stencils); prepare a new session");
+        }
+        foreach (var worker in _engine.Workers) worker.ParametersChanged();
+    }
+
     /// <summary>Length of the gradient (copies times the parameters per copy).</summary>
     public int GradientLength => _problem.GradientLength;
 

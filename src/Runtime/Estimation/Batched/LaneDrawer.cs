@@ -1,0 +1,218 @@
+using System.Runtime.Intrinsics;
+using SeriesCompiler.Runtime.Rules;
+using SeriesCompiler.Runtime.Sampling;
+
+namespace SeriesCompiler.Runtime.Estimation;
+
+/// <summary>
+/// The block-sampling hook of the batched core: for a rule whose sample is made of lane primitives
+/// (<see cref="ILaneSampledRule"/>), the draws of a whole block in SIMD lanes, then z per copy in one call.
+/// <para>Streams: sample i owns <c>W = min(copies, 4)</c> counter streams <c>(seed, 4 i + L)</c>, L &lt; W; stream L draws
+/// the copies <c>c = L, L + 4, L + 8, ...</c> in that order, each copy's draws in the sample statement's order (then, for
+/// the resummed rules, its shifts). Which streams share a vector is only a matter of speed: the block's streams, sample
+/// by sample, four to a vector, so one sample of 100 copies fills all four lanes, and one-copy problems put four samples
+/// side by side. A lane's numbers depend on its stream alone (rejections advance only the lanes that reject), so the
+/// draws are the same for every block size and thread count.</para>
+/// </summary>
+internal sealed class LaneDrawer
+{
+    private readonly ILaneSampledRule _rule;
+    private readonly LaneDraw[] _kinds;
+    private readonly int _copies, _draws, _width;
+    private readonly double[] _arguments;   // [c * draws + i]
+    private readonly ulong[] _indices = new ulong[4];
+    private readonly int[] _sample = new int[4], _lane = new int[4];
+
+    private LaneDrawer(ILaneSampledRule rule, double[][] thetas)
+    {
+        _rule = rule;
+        _kinds = rule.LaneDraws.ToArray();
+        _copies = thetas.Length;
+        _draws = _kinds.Length;
+        _width = Math.Min(_copies, 4);
+        _arguments = new double[_copies * _draws];
+        SetParameters(thetas);
+    }
+
+    /// <summary>The drawer of <paramref name="rule"/>, or null when its sample is not made of lane draws.</summary>
+    public static LaneDrawer? TryCreate(IDistributionRule rule, double[][] thetas) =>
+        rule is ILaneSampledRule { HasLaneDraws: true } lane && lane.LaneDraws.Length > 0 && thetas.Length > 0 ? new LaneDrawer(lane, thetas) : null;
+
+    public ILaneSampledRule Rule => _rule;
+
+    /// <summary>Draws per sample and copy.</summary>
+    public int Draws => _draws;
+
+    /// <summary>The draws' kinds.</summary>
+    public ReadOnlySpan<LaneDraw> Kinds => _kinds;
+
+    /// <summary>Draw i's argument for copy c (a gamma draw's shape).</summary>
+    public double Argument(int c, int i) => _arguments[c * _draws + i];
+
+    /// <summary>Recomputes the draws' arguments (a session's parameters changed).</summary>
+    public void SetParameters(double[][] thetas)
+    {
+        for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        if (_shiftRule is not null) ShiftParameters(thetas);
+    }
+
+    // The resummed rules' shifts in lanes: per term its law, per copy and term its numbers (a, scale).
+    private ILaneShiftedRule? _shiftRule;
+    private int[] _termSlot = [], _termIndex = [];
+    private LaneShift[] _shiftLaw = [];
+    private double[] _shiftA = [], _shiftScale = [];
+
+    /// <summary>Whether the shifts are drawn in lanes (<see cref="TryEnableShifts"/> succeeded).</summary>
+    public bool DrawsShifts => _shiftRule is not null;
+
+    /// <summary>
+    /// Draws the resummed terms' shifts in lanes too, when every term's law is a lane law with the same kind for every copy;
+    /// stream L draws them after its z, copy by copy, term by term. False (nothing changed) otherwise.
+    /// </summary>
+    public bool TryEnableShifts(IDistributionRule rule, int[] termSlot, int[] termIndex, double[][] thetas)
+    {
+        if (rule is not ILaneShiftedRule shifted) return false;
+        int terms = termSlot.Length;
+        var law = new LaneShift[terms];
+        for (int t = 0; t < terms; t++)
+            for (int c = 0; c < _copies; c++)
+            {
+                if (!shifted.TryLaneShift(thetas[c], termSlot[t], termIndex[t], out var kind, out _, out _)) return false;
+                if (c == 0) law[t] = kind;
+                else if (kind != law[t]) return false;
+            }
+        (_termSlot, _termIndex, _shiftLaw) = (termSlot, termIndex, law);
+        _shiftA = new double[_copies * terms];
+        _shiftScale = new double[_copies * terms];
+        _shiftRule = shifted;
+        ShiftParameters(thetas);
+        return true;
+    }
+
+    private void ShiftParameters(double[][] thetas)
+    {
+        int terms = _shiftLaw.Length;
+        for (int c = 0; c < _copies; c++)
+            for (int t = 0; t < terms; t++)
+            {
+                // The law's kind is structural (the same at every theta); its numbers follow theta.
+                _shiftRule!.TryLaneShift(thetas[c], _termSlot[t], _termIndex[t], out _, out _shiftA[c * terms + t], out _shiftScale[c * terms + t]);
+            }
+    }
+
+    /// <summary>A stream's continuation after its draws, for what a rule draws next (the resummed rules' shifts).</summary>
+    public interface IAfter
+    {
+        /// <summary>Stream L of block sample s (its copies L, L + 4, ...) continues on <paramref name="random"/>.</summary>
+        void Continue(int s, int lane, int width, RandomSource random);
+    }
+
+    /// <summary>
+    /// Draws for samples <c>[first, first + count)</c>: draw i of copy c of block sample s at
+    /// <c>draws[(c * Draws + i) * stride + s]</c>; then, if given, <paramref name="after"/> continues each stream.
+    /// </summary>
+    public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, IAfter? after = null, RandomSource? random = null) =>
+        Draw(seed, first, count, draws, stride, default, after, random);
+
+    /// <summary>As <see cref="Draw(ulong, long, int, Span{double}, int, IAfter?, RandomSource?)"/>, and with shifts in lanes
+    /// (<see cref="TryEnableShifts"/>) term t's shift of copy c at <c>shifts[(t * copies + c) * stride + s]</c>.</summary>
+    public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, Span<double> shifts, IAfter? after = null, RandomSource? random = null)
+    {
+        int streams = count * _width;
+        var lanes = default(RandomLanes);
+        Span<int> steps = stackalloc int[4];
+        for (int q0 = 0; q0 < streams; q0 += 4)
+        {
+            int used = Math.Min(4, streams - q0), maxSteps = 0;
+            for (int l = 0; l < 4; l++)
+            {
+                // Unused lanes repeat the group's first stream and are masked off: they never advance or store.
+                int q = q0 + (l < used ? l : 0);
+                _sample[l] = q / _width;
+                _lane[l] = q % _width;
+                _indices[l] = 4 * (ulong)(first + _sample[l]) + (ulong)_lane[l];
+                steps[l] = l < used ? (_copies - _lane[l] + 3) / 4 : 0;
+                maxSteps = Math.Max(maxSteps, steps[l]);
+            }
+            lanes.SetStreams(seed, _indices);
+            for (int t = 0; t < maxSteps; t++)
+            {
+                var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+                for (int i = 0; i < _draws; i++)
+                {
+                    Vector256<double> x;
+                    switch (_kinds[i])
+                    {
+                        case LaneDraw.Uniform: x = lanes.NextDoubleMasked(mask); break;
+                        case LaneDraw.Normal: x = lanes.NormalLanes(mask); break;
+                        case LaneDraw.Exponential: x = lanes.ExponentialMasked(mask); break;
+                        default:
+                            var shape = Vector256.Create(Shape(t, 0, i, steps), Shape(t, 1, i, steps), Shape(t, 2, i, steps), Shape(t, 3, i, steps));
+                            x = lanes.GammaMasked(shape, mask);
+                            break;
+                    }
+                    for (int l = 0; l < 4; l++)
+                        if (steps[l] > t) draws[((_lane[l] + 4 * t) * _draws + i) * stride + _sample[l]] = x.GetElement(l);
+                }
+            }
+            if (_shiftRule is not null && !shifts.IsEmpty) Shifts(ref lanes, steps, maxSteps, shifts, stride);
+            if (after is not null)
+                for (int l = 0; l < used; l++)
+                {
+                    lanes.GetLaneState(l, out ulong s0, out ulong s1, out ulong s2, out ulong s3);
+                    random!.SetState(s0, s1, s2, s3);
+                    after.Continue(_sample[l], _lane[l], _width, random);
+                }
+        }
+    }
+
+    // Each lane's copies (L + 4t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
+    // (the same law), decided by its own shape, so its stream does not depend on its neighbours.
+    private void Shifts(ref RandomLanes lanes, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
+    {
+        int terms = _shiftLaw.Length;
+        Span<double> a = stackalloc double[4], scale = stackalloc double[4];
+        for (int t = 0; t < maxSteps; t++)
+        {
+            var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+            for (int term = 0; term < terms; term++)
+            {
+                for (int l = 0; l < 4; l++)
+                {
+                    int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
+                    a[l] = at >= 0 ? _shiftA[at] : 1.0;
+                    scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
+                }
+                var av = Vector256.Create<double>(a);
+                Vector256<double> u;
+                switch (_shiftLaw[term])
+                {
+                    case LaneShift.Zero: u = Vector256<double>.Zero; break;
+                    case LaneShift.Constant: u = av; break;
+                    case LaneShift.UniformTimesExponential:
+                        var uniform = lanes.NextDoubleMasked(mask);
+                        u = Vector256.Create<double>(scale) * uniform * lanes.ExponentialMasked(mask);
+                        break;
+                    default:
+                        var one = Vector256.Equals(av, Vector256<double>.One).AsUInt64() & mask;
+                        var exponential = lanes.ExponentialMasked(one);
+                        var gamma = lanes.GammaMasked(av, mask & ~one);
+                        u = Vector256.Create<double>(scale) * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
+                        break;
+                }
+                for (int l = 0; l < 4; l++)
+                    if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
+            }
+        }
+    }
+
+    // The shape of draw i for lane l at step t (copy lane + 4t); 1 for a lane that does not draw (any valid shape).
+    private double Shape(int t, int l, int i, ReadOnlySpan<int> steps) => steps[l] > t ? _arguments[(_lane[l] + 4 * t) * _draws + i] : 1.0;
+
+    /// <summary>z for a block from its draws: copy c's coordinates at rows <c>c * dimension ..</c> of <paramref name="z"/>.</summary>
+    public void Map(double[][] thetas, ReadOnlySpan<double> draws, int count, int stride, Span<double> z, int dimension)
+    {
+        for (int c = 0; c < _copies; c++)
+            _rule.SampleFromDraws(thetas[c], draws.Slice(c * _draws * stride), count, stride, z.Slice(c * dimension * stride));
+    }
+}
