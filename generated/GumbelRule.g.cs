@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Gumbel(mu, beta &gt; 0): logcf(w) = lgamma(-i*beta*w + 1) + i*mu*w.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport
+public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
 {
     public static readonly GumbelRule Instance = new();
 
@@ -252,6 +252,73 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
         score[0] = (s_0 - (s_1 / (p_beta)));
         // d/dbeta log p(z) = -1/beta - mu/beta^2 + mu*exp(mu/beta - z/beta)/beta^2 + z/beta^2 - z*exp(mu/beta - z/beta)/beta^2
         score[1] = (-s_0 - (p_mu / ((p_beta * p_beta))) + (p_mu * s_1 / ((p_beta * p_beta))) + (z[0] / ((p_beta * p_beta))) - (z[0] * s_1 / ((p_beta * p_beta))));
+    }
+
+    // ---- block sampling (ILaneSampledRule): the draws in SIMD lanes, z from a block of them ----
+
+    public bool HasLaneDraws => true;
+
+    private static readonly global::SeriesCompiler.Runtime.Rules.LaneDraw[] s_laneDraws = [global::SeriesCompiler.Runtime.Rules.LaneDraw.Exponential];
+
+    public global::System.ReadOnlySpan<global::SeriesCompiler.Runtime.Rules.LaneDraw> LaneDraws => s_laneDraws;
+
+    public void DrawArguments(global::System.ReadOnlySpan<double> theta, global::System.Span<double> arguments)
+    {
+        // argument of exponential#0
+        arguments[0] = 0.0;
+    }
+
+    public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        double p_mu = theta[0];
+        double p_beta = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            // z = mu - beta*log(exponential#0)
+            z[0 * stride + s] = (p_mu - (p_beta * global::System.Math.Log(draw0)));
+        }
+    }
+
+    public void SamplePathwiseFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, global::System.ReadOnlySpan<double> shapeDerivatives, int count, int stride, global::System.Span<double> z, global::System.Span<double> dz)
+    {
+        double p_mu = theta[0];
+        double p_beta = theta[1];
+        for (int s = 0; s < count; s++)
+        {
+            double draw0 = draws[0 * stride + s];
+            double bp_0 = global::System.Math.Log(draw0);
+            // z = mu - beta*log(exponential#0)
+            z[0 * stride + s] = (p_mu - (p_beta * bp_0));
+            // dz0/dmu = 1
+            dz[0 * stride + s] = 1.0;
+            // dz0/dbeta = -log(exponential#0)
+            dz[1 * stride + s] = ((-1.0) * bp_0);
+        }
+    }
+
+    public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
+    {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        if (p == 1 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
+        law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+        a = 0;
+        scale = 0;
+        return false;
     }
 
     // ---- exact resummed rules (IResummedRule) ----

@@ -259,6 +259,14 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
 
     public bool TryLaneShift(global::System.ReadOnlySpan<double> theta, int p, int term, out global::SeriesCompiler.Runtime.Rules.LaneShift law, out double a, out double scale)
     {
+        if (p == 0 && term == 0)
+        {
+            // U ~ 0
+            a = 0.0;
+            scale = 0.0;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
+            return true;
+        }
         law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
         a = 0;
         scale = 0;
