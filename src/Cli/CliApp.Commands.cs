@@ -4,7 +4,7 @@ using SeriesCompiler.Cli.Infrastructure;
 
 namespace SeriesCompiler.Cli;
 
-// The managed seriesc's part of CliApp: every command, and the completions. The native front (src/Cli.Native) has a
+// The managed seriesc's part of CliApp: every command, and the experiments' completions. The native front (src/Cli.Native) has a
 // part of its own in place of this file.
 public static partial class CliApp
 {
@@ -18,23 +18,11 @@ public static partial class CliApp
         ("experiment", ExperimentCommand.Create),
     ];
 
-    /// <summary>
-    /// Completions (the <c>[suggest]</c> directive, which dotnet-suggest and shell scripts call; README "Command line"):
-    /// the bundled distribution names for a FILE argument, the experiment names for <c>experiment NAME</c>. They are
-    /// computed only when asked for, so a normal run pays nothing.
-    /// </summary>
-    static partial void AddCompletions(RootCommand root, CliContext context)
+    /// <summary>The experiment names for <c>experiment NAME</c>, from the experiments' assembly when it is there.</summary>
+    static partial void AddCompletions(Command command, Argument argument, CliContext context)
     {
-        foreach (var command in root.Subcommands)
-        foreach (var argument in command.Arguments)
-        {
-            if (argument.Name == "FILE")
-                argument.CompletionSources.Add(_ => DistributionLibrary.Load(context).Files
-                    .Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)
-                    .Select(n => new System.CommandLine.Completions.CompletionItem(n)));
-            else if (command.Name == "experiment" && argument.Name == "NAME")
-                argument.CompletionSources.Add(_ => (ExperimentsLoader.TryLoad(context.ToolDirectory)?.List() ?? [])
-                    .Select(e => new System.CommandLine.Completions.CompletionItem(e.Key, detail: e.Value)));
-        }
+        if (command.Name == "experiment" && argument.Name == "NAME")
+            argument.CompletionSources.Add(_ => (ExperimentsLoader.TryLoad(context.ToolDirectory)?.List() ?? [])
+                .Select(e => new System.CommandLine.Completions.CompletionItem(e.Key, detail: e.Value)));
     }
 }

@@ -56,8 +56,28 @@ public static partial class CliApp
         }
     }
 
-    /// <summary>Completions for the <c>[suggest]</c> directive (CliApp.Commands.cs); the native front has none and hands the directive on.</summary>
-    static partial void AddCompletions(RootCommand root, CliContext context);
+    /// <summary>
+    /// Completions (the <c>[suggest]</c> directive, which dotnet-suggest and shell scripts call; README "Command line"):
+    /// the bundled distribution names for a FILE argument, and what a command's part adds (CliApp.Commands.cs: the
+    /// experiment names for <c>experiment NAME</c>). They are computed only when asked for, so a normal run pays nothing;
+    /// help lists them too, which is why the native front, which hands the directive itself on, has them as well.
+    /// </summary>
+    private static void AddCompletions(RootCommand root, CliContext context)
+    {
+        foreach (var command in root.Subcommands)
+        foreach (var argument in command.Arguments)
+        {
+            if (argument.Name == "FILE")
+                argument.CompletionSources.Add(_ => DistributionLibrary.Load(context).Files
+                    .Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)
+                    .Select(n => new System.CommandLine.Completions.CompletionItem(n)));
+            else
+                AddCompletions(command, argument, context);
+        }
+    }
+
+    /// <summary>Completions of the commands of one part (none in the native front's).</summary>
+    static partial void AddCompletions(Command command, Argument argument, CliContext context);
 
     /// <summary>
     /// A parse error on one line, naming its option: System.CommandLine's "Argument 'jsn' not recognized. Must be one
