@@ -11,7 +11,7 @@ set -euo pipefail
 dir=$(cd "${1:?usage: native-front.sh DIR}" && pwd)
 native=$dir/seriesc managed=(dotnet "$dir/seriesc.dll")
 [[ -x $native && -f $dir/seriesc.dll ]] || { echo "native-front.sh: $dir lacks seriesc (executable) or seriesc.dll" >&2; exit 2; }
-head -c 4 "$native" | grep -q ELF || { echo "native-front.sh: $native is not a native executable" >&2; exit 2; }
+[[ $(head -c 4 "$native" | tail -c 3) == ELF ]] || { echo "native-front.sh: $native is not a native executable" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/seriesc-native.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "native front: $*" >&2; exit 1; }
