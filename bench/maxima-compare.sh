@@ -14,7 +14,8 @@ if ! command -v maxima > /dev/null 2>&1; then
   echo "maxima not found: skipping the Maxima comparison (apt-get install -y maxima to run it)"
   exit 0
 fi
-# SERIESC=PATH times another seriesc (an installed tool, say) instead of this checkout's Release build.
+# SERIESC=PATH times another seriesc (an installed tool, say, which on linux-x64 is the native front of src/Cli.Native)
+# instead of this checkout's Release build (the managed program).
 if [[ -n ${SERIESC:-} ]]; then
   seriesc=$SERIESC
 else
@@ -22,13 +23,14 @@ else
   seriesc="$root/src/Cli/bin/Release/net10.0/seriesc"
 fi
 
-# Median wall seconds of RUNS runs of a command (output discarded; a failing run aborts).
+errors=$(mktemp); trap 'rm -f "$errors"' EXIT
+# Median wall seconds of RUNS runs of a command (output discarded; a failing run prints its errors and aborts).
 median() {
   local times=()
   for _ in $(seq "$runs"); do
     local start end
     start=$(date +%s.%N)
-    "$@" > /dev/null
+    "$@" > /dev/null 2> "$errors" || { cat "$errors" >&2; exit 1; }
     end=$(date +%s.%N)
     times+=("$(echo "$end - $start" | bc -l)")
   done

@@ -5,12 +5,13 @@
 # their ratios to the first build, and the load average before and after.
 # Usage: bench/startup.sh NAME=COMMAND [NAME=COMMAND ...]   (a COMMAND ending in .dll runs as `dotnet COMMAND`)
 #   e.g. bench/startup.sh before=/tmp/before/seriesc.dll build=src/Cli/bin/Release/net10.0/seriesc.dll tool=$HOME/.dotnet/tools/seriesc
+#   (an installed tool on linux-x64 is the native front, src/Cli.Native; its folder's seriesc.dll is the managed program)
 # ("Cold" here means a new process each time: runtime start, JIT and the derivation; the OS file cache stays warm.)
 # SERIESC_ARGS replaces the arguments; SERIESC_PHASES=1 on one run prints where its time goes (seriesc's phase log).
 set -euo pipefail
 runs=${RUNS:-15}
 args=(${SERIESC_ARGS:-coefficients gamma --order 8})
-(( $# >= 1 )) || { sed -n 2,9p "$0" >&2; exit 2; }
+(( $# >= 1 )) || { sed -n 2,10p "$0" >&2; exit 2; }
 names=() cmds=()
 for pair in "$@"; do
   path=${pair#*=}

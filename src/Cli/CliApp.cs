@@ -10,8 +10,11 @@ namespace SeriesCompiler.Cli;
 /// The <c>seriesc</c> program (docs/cli.md is its contract). Each command is one class under <c>Commands/</c> that
 /// makes its <see cref="Command"/>; this class wires them into the root and maps the outcome to an exit code:
 /// 0 success, 1 input errors, 2 a wrong command line (parse errors are printed here, never by a command).
+/// The command table (<c>Commands</c>) lives in another part: CliApp.Commands.cs has all of them; the native front
+/// (src/Cli.Native) compiles this file with a table of its own commands only (check, coefficients), so both parse and
+/// report alike, byte for byte.
 /// </summary>
-public static class CliApp
+public static partial class CliApp
 {
     /// <summary>The values an option accepts when they are a fixed list (AcceptOnlyFromAmong), from its completions.</summary>
     private static IReadOnlyList<string> GetCompletionChoices(this Option option) =>
@@ -55,8 +58,9 @@ public static class CliApp
 
     /// <summary>
     /// Completions (the <c>[suggest]</c> directive, which dotnet-suggest and shell scripts call; README "Command line"):
-    /// the bundled distribution names for a FILE argument, the experiment names for <c>experiment NAME</c>. They are
-    /// computed only when asked for, so a normal run pays nothing.
+    /// the bundled distribution names for a FILE argument, and what a command's part adds (CliApp.Commands.cs: the
+    /// experiment names for <c>experiment NAME</c>). They are computed only when asked for, so a normal run pays nothing;
+    /// help lists them too, which is why the native front, which hands the directive itself on, has them as well.
     /// </summary>
     private static void AddCompletions(RootCommand root, CliContext context)
     {
@@ -67,11 +71,13 @@ public static class CliApp
                 argument.CompletionSources.Add(_ => DistributionLibrary.Load(context).Files
                     .Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)
                     .Select(n => new System.CommandLine.Completions.CompletionItem(n)));
-            else if (command.Name == "experiment" && argument.Name == "NAME")
-                argument.CompletionSources.Add(_ => (ExperimentsLoader.TryLoad(context.ToolDirectory)?.List() ?? [])
-                    .Select(e => new System.CommandLine.Completions.CompletionItem(e.Key, detail: e.Value)));
+            else
+                AddCompletions(command, argument, context);
         }
     }
+
+    /// <summary>Completions of the commands of one part (none in the native front's).</summary>
+    static partial void AddCompletions(Command command, Argument argument, CliContext context);
 
     /// <summary>
     /// A parse error on one line, naming its option: System.CommandLine's "Argument 'jsn' not recognized. Must be one
@@ -107,16 +113,6 @@ public static class CliApp
         if (token.StartsWith('-')) names = names.Where(n => n.StartsWith('-'));
         return Suggestions.DidYouMean(token, names);
     }
-
-    /// <summary>The commands, by name, each made only when asked for.</summary>
-    private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
-    [
-        ("check", CheckCommand.Create),
-        ("coefficients", CoefficientsCommand.Create),
-        ("compile", CompileCommand.Create),
-        ("estimate", EstimateCommand.Create),
-        ("experiment", ExperimentCommand.Create),
-    ];
 
     /// <summary>The root command with every subcommand (help, completion and the tests walk them all).</summary>
     public static RootCommand CreateRootCommand(CliContext context) => CreateRootCommand(context, only: null);

@@ -31,8 +31,8 @@ version=$(dotnet msbuild "$root/src/Runtime/Runtime.csproj" -getProperty:Version
 ls "$feed"
 
 echo "== package metadata: license, readme, symbols, XML docs, SourceLink"
-# The tool is RID-specific (src/Cli/Cli.csproj): `seriesc` points at seriesc.linux-x64 (ReadyToRun) and seriesc.any
-# (portable IL); the pointer holds no code, so the symbols are in the RID packages.
+# The tool is RID-specific (src/Cli/Cli.csproj): `seriesc` points at seriesc.linux-x64 (the native front and the
+# ReadyToRun managed seriesc) and seriesc.any (portable IL); the pointer holds no code, so the symbols are in the RID packages.
 tool_rids=(linux-x64 any)
 for id in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler SeriesCompiler.Build seriesc "${tool_rids[@]/#/seriesc.}"; do
   nupkg=$feed/$id.$version.nupkg
@@ -56,7 +56,7 @@ for lib in SeriesCompiler.Runtime SeriesCompiler.Symbolic SeriesCompiler:SeriesC
   grep -qx "lib/net10.0/$assembly.pdb" <<< "$symbols" || fail "$id.snupkg has no PDB"
 done
 # The tool is lean (issue 17): no plotting libraries (the experiments load on demand in a clone), each package under
-# 15 MB; the linux-x64 one is precompiled (a ReadyToRun image has a managed native header; IL-only has none).
+# 15 MB.
 for rid in "${tool_rids[@]}"; do
   tool=$feed/seriesc.$rid.$version.nupkg
   size=$(stat -c %s "$tool")
@@ -66,6 +66,13 @@ for rid in "${tool_rids[@]}"; do
   if grep -iE 'skiasharp|harfbuzz|scottplot|SeriesCompiler\.Experiments' <<< "$files"; then fail "the seriesc.$rid tool package carries the experiments or their plotting libraries"; fi
   grep -qx "tools/net10.0/$rid/seriesc.dll" <<< "$files" || fail "seriesc.$rid has no tools/net10.0/$rid/seriesc.dll"
 done
+# On linux-x64 the entry point is the native front (src/Cli.Native), an ELF executable beside seriesc.dll, run as such.
+files=$(unzip -Z1 "$feed/seriesc.linux-x64.$version.nupkg")
+grep -qx tools/net10.0/linux-x64/seriesc <<< "$files" || fail "seriesc.linux-x64 has no native front tools/net10.0/linux-x64/seriesc"
+unzip -p "$feed/seriesc.linux-x64.$version.nupkg" tools/net10.0/linux-x64/seriesc > "$work/native-front"
+[[ $(head -c 4 "$work/native-front" | tail -c 3) == ELF ]] || fail "seriesc.linux-x64's seriesc is not an ELF executable"
+settings=$(unzip -p "$feed/seriesc.linux-x64.$version.nupkg" tools/net10.0/linux-x64/DotnetToolSettings.xml)
+grep -qF '<Command Name="seriesc" EntryPoint="seriesc" Runner="executable" />' <<< "$settings" || fail "seriesc.linux-x64's tool settings do not name the native front: $settings"
 unzip -p "$feed/seriesc.$version.nupkg" seriesc.nuspec | grep -qF '<packageType name="DotnetTool" />' || fail "seriesc is not a tool package"
 files=$(unzip -Z1 "$feed/SeriesCompiler.$version.nupkg")
 grep -qx contentFiles/any/any/distributions/gamma.dist <<< "$files" || fail "SeriesCompiler does not carry the bundled declarations"
@@ -172,7 +179,10 @@ echo "== the seriesc tool from the feed compiles the same code"
 dotnet tool install seriesc --version "$version" --tool-path "$work/tools" >/dev/null
 # On linux-x64 the install picks the precompiled RID package, elsewhere the portable one.
 if [[ $(uname -s)-$(uname -m) == Linux-x86_64 ]]; then
-  [[ -f $work/tools/.store/seriesc/$version/seriesc.linux-x64/$version/tools/net10.0/linux-x64/seriesc.dll ]] || fail "dotnet tool install did not pick seriesc.linux-x64"
+  installed=$work/tools/.store/seriesc/$version/seriesc.linux-x64/$version/tools/net10.0/linux-x64
+  [[ -f $installed/seriesc.dll ]] || fail "dotnet tool install did not pick seriesc.linux-x64"
+  # The native front answers check and coefficients as the managed seriesc does, byte for byte, and hands the rest on.
+  bash "$root/tests/consumer/native-front.sh" "$installed"
 fi
 "$work/tools/seriesc" compile distributions --namespace Consumer.Rules --order 4 --out "$work/cli-out"
 # Without the experiments it says how to run them (exit code 1), on one line.

@@ -12,7 +12,7 @@ namespace SeriesCompiler.Cli.Commands;
 /// without a bounded evaluation) says so (docs/coefficients-exact.md). Diagnostics go to standard error; a declaration with errors exits with 1, a
 /// bad --at (syntax, unknown or missing parameter, a value outside its constraint) with 2.
 /// </summary>
-public static class CoefficientsCommand
+public static partial class CoefficientsCommand
 {
     public static Command Create(CliContext context)
     {
@@ -51,7 +51,11 @@ public static class CoefficientsCommand
         StartupTrace.Mark("derive");
         var table = CoefficientTable.Build(rule, at, familySize, exact);
         StartupTrace.Mark("table");
-        if (generated) table.Generated = CheckGenerated(context, loaded, order, table, at!);
+        if (generated)
+        {
+            CheckGenerated(context, loaded, order, table, at!);
+            if (table.Generated is null) throw new InvalidOperationException("this build of seriesc has no C# compiler for --generated");
+        }
         switch (format)
         {
             case "json": JsonCoefficientsWriter.Write(context.Out, table); break;
@@ -63,22 +67,9 @@ public static class CoefficientsCommand
     }
 
     /// <summary>
-    /// The compiled rule beside the exact values. A method of its own (not inlined) so that the in-memory compiler's
-    /// assembly (Emit, named by the catch clause) is loaded only when --generated asks for it, not on every run.
+    /// Sets <c>table.Generated</c>: the compiled rule beside the exact values (CoefficientsCommand.Generated.cs). The
+    /// native front (src/Cli.Native) leaves it out, since it carries no C# compiler, and hands every --generated run to
+    /// the managed seriesc; the check after the call keeps a slip in that routing from printing a table without it.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static GeneratedCheck CheckGenerated(CliContext context, LoadedDistribution loaded, int order, CoefficientTable table, ParameterValues at)
-    {
-        SeriesCompiler.Runtime.Estimation.Rule compiled;
-        try
-        {
-            compiled = SeriesCompiler.Emit.Loading.Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
-        }
-        catch (SeriesCompiler.Emit.Loading.RuleCompilationException ex)
-        {
-            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
-            throw CliException.Reported();
-        }
-        return GeneratedCheck.Build(compiled, table, loaded.Declaration, at);
-    }
+    static partial void CheckGenerated(CliContext context, LoadedDistribution loaded, int order, CoefficientTable table, ParameterValues at);
 }
