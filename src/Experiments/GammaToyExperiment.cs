@@ -50,17 +50,17 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
                         recorder => Train(rule, d, estimator, seed, steps, every, learningRate, recorder))).ToList();
         string fingerprint = string.Create(CultureInfo.InvariantCulture,
             $"{Name} quick={options.Quick} dims={string.Join(' ', dims)} seeds={seeds} steps={steps} every={every} lr={learningRate:R}");
-        JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
+        int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
 
         var files = new List<string>();
         string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
         log.WriteCsv(csv);
         files.Add(csv);
-        files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-loss.png"), $"{Name}: exact loss (mean, band: min-max over {seeds} seeds)",
+        files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-loss.png"), $"{Name}: exact loss (band: {seeds} seeds' range)",
             "loss", log, dims.Select(d => "d=" + d).ToList(), "loss", logScale: true));
-        files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), $"{Name}: gradient variance (16 single-sample estimates)",
+        files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), $"{Name}: gradient variance, 16 estimates",
             "gradient variance", log, dims.Select(d => "d=" + d).ToList(), "log10_gradient_variance", logScale: true, valuesAreLog10: true));
-        var summary = Summary(log, dims, steps, seeds, learningRate, watch.Elapsed);
+        var summary = Summary(log, dims, steps, seeds, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
         string md = Path.Combine(options.OutputDirectory, "summary.md");
         File.WriteAllText(md, summary);
         files.Add(md);
@@ -139,12 +139,12 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
         for (int i = 0; i < parameters.Length; i++) gradient[i] = estimate.Gradient[i] * theta[i];
     }
 
-    private string Summary(RunLog log, int[] dims, int steps, int seeds, double learningRate, TimeSpan elapsed)
+    private string Summary(RunLog log, int[] dims, int steps, int seeds, double learningRate, string runTime)
     {
         var sb = new StringBuilder();
         sb.Append($"# {Name}\n\n{Description}.\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"Adam (lr {learningRate:G}) on log k, log mu from k = mu = 1; one sample per step; {steps} steps; {seeds} seeds; ");
-        sb.Append($"mean +- std across seeds at the last step. Run time {elapsed.TotalSeconds:F0} s.\n\n");
+        sb.Append($"mean +- std across seeds at the last step. {runTime}.\n\n");
         sb.Append("| d | estimator | final loss | log10 gradient variance |\n|---|---|---|---|\n");
         foreach (var d in dims)
             foreach (var e in log.Estimators("d=" + d))

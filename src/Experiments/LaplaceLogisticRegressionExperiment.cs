@@ -39,7 +39,7 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
                     select new ExperimentJob($"{estimator} seed={seed}", $"{estimator} seed {seed}",
                         recorder => Train(model, estimator, seed, steps, every, learningRate, recorder, Name))).ToList();
         string fingerprint = string.Create(CultureInfo.InvariantCulture, $"{Name} quick={options.Quick} seeds={seeds} steps={steps} every={every} lr={learningRate:R}");
-        JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
+        int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
 
         var files = new List<string>();
         string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
@@ -49,7 +49,7 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
         files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-elbo.png"), $"training ELBO, whole data set ({band})", "ELBO (nats)", log, "breast-cancer", "elbo"));
         files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), $"gradient variance, 8 repeated estimates ({band})", "variance (mean over parameters)", log, "breast-cancer", "log10_gradient_variance", logScale: true, valuesAreLog10: true));
         files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-accuracy.png"), $"accuracy of the posterior mean, whole data set ({band})", "accuracy", log, "breast-cancer", "accuracy"));
-        var summary = Summary(log, steps, seeds, learningRate, watch.Elapsed);
+        var summary = Summary(log, steps, seeds, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
         string md = Path.Combine(options.OutputDirectory, "summary.md");
         File.WriteAllText(md, summary);
         files.Add(md);
@@ -98,11 +98,11 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
         for (int i = 0; i < batch.Length; i++) batch[i] = random.NextInt(count);
     }
 
-    private string Summary(RunLog log, int steps, int seeds, double learningRate, TimeSpan elapsed)
+    private string Summary(RunLog log, int steps, int seeds, double learningRate, string runTime)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"# {Name}\n\n{Description}.\n\nAdam (lr {learningRate:G}) from the prior (mu = 0, b = 1), batch {Batch}, {Samples} posterior samples per step, ");
-        sb.Append($"{steps} steps, {seeds} seeds; mean +- std across seeds at the last step. Run time {elapsed.TotalSeconds:F0} s.\n\n");
+        sb.Append($"{steps} steps, {seeds} seeds; mean +- std across seeds at the last step. {runTime}.\n\n");
         sb.Append("| estimator | ELBO | log10 gradient variance | accuracy |\n|---|---|---|---|\n");
         foreach (var e in log.Estimators("breast-cancer"))
         {

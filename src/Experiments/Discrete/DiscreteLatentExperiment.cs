@@ -155,7 +155,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         }
         string fingerprint = string.Create(CultureInfo.InvariantCulture,
             $"{Name} quick={options.Quick} smoke={smoke} data={data} ({mnist.Count} digits) seeds={scale.Seeds} epochs={scale.Epochs} steps={scale.Steps?.ToString(CultureInfo.InvariantCulture) ?? "-"} lr={scale.LearningRate:R}");
-        JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log, [Final] = finals, [Times] = times });
+        int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log, [Final] = finals, [Times] = times });
 
         var files = new List<string>();
         foreach (var (path, table) in new[] { (Name + ".csv", log), (Name + "-final.csv", finals), (Name + "-times.csv", times) })
@@ -167,12 +167,11 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         foreach (var setting in runs.Select(r => r.Label))
         {
             string tag = runs.Count > 1 ? "-" + index++ : "";
-            string band = "band: min-max over seeds";
-            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-elbo.png"), $"training ELBO, {setting} ({band})", "ELBO (nats)", log, setting, "train_elbo"));
-            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-direct.png"), $"encoder gradient variance, repeated estimates, {setting}", "variance (direct)", log, setting, "log10_var_direct", logScale: true, valuesAreLog10: true));
-            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-adam.png"), $"Adam-moment proxy v - m^2 (not a variance at fixed parameters), {setting}", "Adam proxy", log, setting, "log10_var_adam", logScale: true, valuesAreLog10: true));
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-elbo.png"), $"training ELBO, {setting}", "ELBO (nats)", log, setting, "train_elbo"));
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-direct.png"), $"gradient variance (direct), {setting}", "variance (direct)", log, setting, "log10_var_direct", logScale: true, valuesAreLog10: true));
+            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-adam.png"), $"Adam-moment proxy v - m^2, {setting}", "Adam proxy", log, setting, "log10_var_adam", logScale: true, valuesAreLog10: true));
         }
-        var summary = Summary(log, finals, times, dataSets, options.Quick, reduced, watch.Elapsed);
+        var summary = Summary(log, finals, times, dataSets, options.Quick, reduced, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
         string md = Path.Combine(options.OutputDirectory, "summary.md");
         File.WriteAllText(md, summary);
         files.Add(md);
@@ -284,7 +283,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         return Math.Log10(variance / sum.Length + 1e-300);
     }
 
-    private string Summary(RunLog log, RunLog finals, RunLog times, DataSet[] dataSets, bool quick, bool reduced, TimeSpan elapsed)
+    private string Summary(RunLog log, RunLog finals, RunLog times, DataSet[] dataSets, bool quick, bool reduced, string runTime)
     {
         var mnist = dataSets.Single(d => !d.Substitute);
         var scale = mnist.Scale;
@@ -309,7 +308,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
                 sb.Append(CultureInfo.InvariantCulture,
                     $"The rule with S = {string.Join(" and ", MoreSamples)} samples (Table 1's extra rows) is run on the one-layer model{(kind == Kind.SigmoidBeliefNetwork ? " (not the two-layer SBN, which takes S = 1 only, nor the VAE, whose rule already costs 5-10 times the one-layer one)" : " (not the VAE, whose rule already costs 5-10 times the one-layer one)")}{(quick ? ", on the 8x8 digits only in quick mode" : ", on both data sets")}. ");
         }
-        sb.Append(CultureInfo.InvariantCulture, $"Run time {elapsed.TotalSeconds:F0} s on this machine (one thread, on a shared 2-core machine: times include contention).\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{runTime} on this machine (one thread, on a shared 2-core machine: times include contention).\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"Test log-likelihood: importance sampling with {scale.IsSamples} samples from q (mean +- std across seeds); training ELBO on a fixed subset of the training digits at the last step; ");
         sb.Append("log10 gradient variance of the encoder's parameters, the headline measure: the variance of repeated estimates at fixed parameters on a fixed batch of 20 digits (\"direct\"), at the last step. ");
         sb.Append("Beside it the paper's proxy from Adam's moving moments, v_hat - m_hat^2 (\"Adam proxy\"): it mixes the gradient's drift over the last ~1,000 steps with its noise, is not defined before the first step (missing there, not replaced), and does not see the number of samples S; ");

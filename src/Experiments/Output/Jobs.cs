@@ -48,7 +48,8 @@ public static class JobRunner
     /// names every setting that changes the numbers (not the thread count). A later phase of the same run (jobs that
     /// need the earlier phase's results) passes <paramref name="laterPhase"/>: its finished jobs are read back as in a resume.
     /// </summary>
-    public static void Run(ExperimentOptions options, string fingerprint, IReadOnlyList<ExperimentJob> jobs, IReadOnlyDictionary<string, RunLog> tables, bool laterPhase = false)
+    /// <returns>How many jobs were read back rather than run.</returns>
+    public static int Run(ExperimentOptions options, string fingerprint, IReadOnlyList<ExperimentJob> jobs, IReadOnlyDictionary<string, RunLog> tables, bool laterPhase = false)
     {
         if (jobs.Select(j => FileName(j.Key)).Distinct().Count() != jobs.Count) throw new InvalidOperationException("two jobs share a key");
         string folder = Path.Combine(options.OutputDirectory, JobsFolder);
@@ -85,7 +86,7 @@ public static class JobRunner
                 pending.Add(job);
             }
         }
-        int total = jobs.Count, done = total - pending.Count;
+        int total = jobs.Count, done = total - pending.Count, readBack = done;
         if (done > 0) options.Log?.WriteLine($"resume: {done} of {total} jobs already done");
         options.Progress?.Report(new ExperimentProgress((double)done / total, done > 0 ? $"{done} jobs read back" : "starting"));
         var gate = new object();
@@ -104,7 +105,13 @@ public static class JobRunner
                 options.Progress?.Report(new ExperimentProgress((double)done / total, job.Description));
             }
         });
+        return readBack;
     }
+
+    /// <summary>The summary's run time: this invocation's, and how many jobs came from an earlier one (their time is not in it).</summary>
+    public static string RunTime(TimeSpan elapsed, int readBack, int total) =>
+        readBack == 0 ? string.Create(CultureInfo.InvariantCulture, $"Run time {elapsed.TotalSeconds:F0} s")
+        : string.Create(CultureInfo.InvariantCulture, $"Run time {elapsed.TotalSeconds:F0} s for this invocation, which read {readBack} of {total} jobs back from an earlier one (their time is not included)");
 
     private static void Add(IReadOnlyDictionary<string, RunLog> tables, IEnumerable<JobRow> rows)
     {

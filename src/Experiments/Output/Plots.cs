@@ -64,6 +64,15 @@ public static class Plots
         }
     }
 
+    /// <summary>
+    /// How a value is drawn: on a log axis as its log10 (a stored log10 as it is). A log10 at the 1e-300 floor the CSVs
+    /// use for an exact 0 (a gradient part that is identically zero), or a nonpositive value, cannot be drawn.
+    /// </summary>
+    private static Func<double, double> Transform(bool logScale, bool valuesAreLog10) =>
+        !logScale ? v => v
+        : valuesAreLog10 ? v => v <= -299 ? double.NaN : v
+        : v => v > 0 ? Math.Log10(v) : double.NaN;
+
     private static void Draw(Plot plot, RunLog log, string setting, string metric, bool logScale, bool valuesAreLog10, bool legend)
     {
         var palette = new ScottPlot.Palettes.Category10();
@@ -72,7 +81,7 @@ public static class Plots
         {
             var color = palette.GetColor(i++);
             // On a log axis a value is drawn as its log10 (a stored log10 as it is); nonpositive values cannot be drawn.
-            Func<double, double> y = !logScale || valuesAreLog10 ? v => v : v => v > 0 ? Math.Log10(v) : double.NaN;
+            Func<double, double> y = Transform(logScale, valuesAreLog10);
             var groups = log.Values(setting, estimator, metric).GroupBy(r => r.Step).OrderBy(g => g.Key)
                 .Select(g => (Step: (double)g.Key, Ys: g.Select(r => y(r.Value)).Where(double.IsFinite).ToArray()))
                 .Where(g => g.Ys.Length > 0).ToArray();
@@ -109,7 +118,7 @@ public static class Plots
             var color = palette.GetColor(s);
             // Offsets keep the groups' points apart at the same category.
             double offset = (s - (series.Count - 1) / 2.0) * 0.12;
-            Func<double, double> y = !logScale || valuesAreLog10 ? v => v : v => v > 0 ? Math.Log10(v) : double.NaN;
+            Func<double, double> y = Transform(logScale, valuesAreLog10);
             var xs = Enumerable.Range(0, categories.Count).Select(i => i + offset).ToArray();
             var ys = mean.Select(y).ToArray();
             // The N curve joined by a line; the separate estimators as points alone.
