@@ -153,9 +153,12 @@ public static class Plots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        Decorate(plot, title, "truncation level N, then the other estimators", yLabel, logScale);
+        // Room for the rotated labels, so that none is cut or overlaps the axis label.
+        plot.Axes.Bottom.MinimumSize = 110;
+        plot.Axes.Left.MinimumSize = 80;
+        Decorate(plot, title, "", yLabel, logScale);
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, 900, 520);
+        plot.SavePng(path, 900, 560);
         return path;
     }
 }
