@@ -22,6 +22,34 @@ public static class ExperimentEntryPoint
         return KeyValuePair.Create(result.Files, result.Elapsed);
     }
 
+    /// <summary>
+    /// Runs <paramref name="name"/> with the command line's settings (base-library types only): <c>quick</c> and
+    /// <c>resume</c> ("true"/"false"), <c>seeds</c>, <c>steps</c>, <c>epochs</c>, <c>threads</c> (integers), <c>lr</c>
+    /// (a double, invariant culture), <c>data</c>; an absent key keeps the experiment's default. The run's log goes to
+    /// <paramref name="log"/>. A setting the experiment cannot honour throws <see cref="ArgumentException"/> with a
+    /// message for the user.
+    /// </summary>
+    public static KeyValuePair<IReadOnlyList<string>, TimeSpan> RunWith(string name, string folder, IReadOnlyDictionary<string, string> settings,
+        Action<double, string> progress, TextWriter log, CancellationToken cancellation)
+    {
+        var experiment = ExperimentCatalog.Find(name) ?? throw new ArgumentException($"unknown experiment '{name}'", nameof(name));
+        int? Int(string key) => settings.TryGetValue(key, out var v) ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+        bool Flag(string key) => settings.TryGetValue(key, out var v) && bool.Parse(v);
+        var options = new ExperimentOptions(folder, Flag("quick"), new SynchronousProgress(p => progress(p.Fraction, p.Status)), log)
+        {
+            Seeds = Int("seeds"),
+            Steps = Int("steps"),
+            Epochs = Int("epochs"),
+            Threads = Int("threads") ?? 2,
+            LearningRate = settings.TryGetValue("lr", out var lr) ? double.Parse(lr, System.Globalization.CultureInfo.InvariantCulture) : null,
+            Data = settings.GetValueOrDefault("data"),
+            Resume = Flag("resume"),
+            Cancellation = cancellation,
+        };
+        var result = experiment.Run(options);
+        return KeyValuePair.Create(result.Files, result.Elapsed);
+    }
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and could arrive after the run).</summary>
     private sealed class SynchronousProgress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>
     {

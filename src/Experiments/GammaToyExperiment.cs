@@ -32,34 +32,35 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
     public ExperimentResult Run(ExperimentOptions options)
     {
         var watch = Stopwatch.StartNew();
+        if (options.Epochs is not null) throw new ExperimentInputException($"{Name} trains for a number of --steps, not --epochs");
+        if (options.Data is not null) throw new ExperimentInputException($"{Name} takes no --data: its samples are drawn from the model");
         Directory.CreateDirectory(options.OutputDirectory);
         var rule = RuleLibrary.Load("gamma");
         int[] dims = options.Quick ? [1, 10] : [1, 10, 100];
-        int seeds = options.Quick ? 2 : 5;
-        int steps = options.Quick ? 1500 : 50_000;
-        int every = options.Quick ? 50 : 500;
-        var log = new RunLog(["loss", "log10_gradient_variance"]);
-        int total = dims.Length * Estimators.Length * seeds, done = 0;
-        foreach (var d in dims)
-            foreach (var estimator in Estimators)
-                Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, seed =>
-                {
-                    Train(rule, d, estimator, seed, steps, every, log);
-                    int n = Interlocked.Increment(ref done);
-                    options.Progress?.Report(new ExperimentProgress((double)n / total, $"d={d} {estimator} seed {seed}"));
-                });
+        int seeds = options.Seeds ?? (options.Quick ? 2 : 5);
+        int steps = options.Steps ?? (options.Quick ? 1500 : 50_000);
+        // 100 logged points along a run (30 in quick mode), whatever its length.
+        int every = options.Steps is null ? (options.Quick ? 50 : 500) : Math.Max(1, steps / 100);
+        double learningRate = options.LearningRate ?? 1e-3;
+        var log = new RunLog(["loss", "log10_gradient_variance"]).WithEstimatorOrder(Estimators);
+        var jobs = (from d in dims
+                    from estimator in Estimators
+                    from seed in Enumerable.Range(0, seeds)
+                    select new ExperimentJob($"d={d} {estimator} seed={seed}", $"d={d} {estimator} seed {seed}",
+                        recorder => Train(rule, d, estimator, seed, steps, every, learningRate, recorder))).ToList();
+        string fingerprint = string.Create(CultureInfo.InvariantCulture,
+            $"{Name} quick={options.Quick} dims={string.Join(' ', dims)} seeds={seeds} steps={steps} every={every} lr={learningRate:R}");
+        int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
 
         var files = new List<string>();
         string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
         log.WriteCsv(csv);
         files.Add(csv);
-        foreach (var d in dims)
-        {
-            string setting = "d=" + d;
-            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-loss-d{d}.png"), $"{Name}: training loss, {setting}", "loss", log, setting, "loss"));
-            files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-variance-d{d}.png"), $"{Name}: log10 gradient variance, {setting}", "log10 variance", log, setting, "log10_gradient_variance"));
-        }
-        var summary = Summary(log, dims, steps, seeds, watch.Elapsed);
+        files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-loss.png"), $"{Name}: exact loss (band: {seeds} seeds' range)",
+            "loss", log, dims.Select(d => "d=" + d).ToList(), "loss", logScale: true));
+        files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), $"{Name}: gradient variance, 16 estimates",
+            "gradient variance", log, dims.Select(d => "d=" + d).ToList(), "log10_gradient_variance", logScale: true, valuesAreLog10: true));
+        var summary = Summary(log, dims, steps, seeds, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
         string md = Path.Combine(options.OutputDirectory, "summary.md");
         File.WriteAllText(md, summary);
         files.Add(md);
@@ -67,7 +68,7 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
         return new ExperimentResult(Name, files, watch.Elapsed, summary);
     }
 
-    private void Train(Rule rule, int d, string estimator, int seed, int steps, int every, RunLog log)
+    private void Train(Rule rule, int d, string estimator, int seed, int steps, int every, double learningRate, JobRecorder log)
     {
         // Each run its own objective and estimator (objectives keep scratch buffers: one thread each).
         var f = objective == Objective.Quadratic
@@ -88,13 +89,13 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
         var random = new RandomSource((ulong)(1000 * d + 17 * seed + 1));
         var parameters = new double[2 * d]; // log k_j, log mu_j: starts at k = mu = 1
         var gradient = new double[2 * d];
-        var adam = new Adam(2 * d);
+        var adam = new Adam(2 * d, learningRate);
         var probe = new double[2 * d];
         var sum = new double[2 * d];
         var sumSq = new double[2 * d];
         for (int step = 0; step <= steps; step++)
         {
-            if (step % every == 0)
+            if (step % every == 0 || step == steps)
             {
                 // The gradient's variance at the current parameters, from repeated single-sample estimates.
                 const int repeats = 16;
@@ -107,7 +108,7 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
                 }
                 double variance = 0;
                 for (int i = 0; i < probe.Length; i++) variance += Math.Max(0, sumSq[i] - sum[i] * sum[i] / repeats) / (repeats - 1);
-                log.Add("d=" + d, estimator, seed, step, Loss(parameters, d), Math.Log10(variance / probe.Length + 1e-300));
+                log.Add(Name, "d=" + d, estimator, seed, step, Loss(parameters, d), Math.Log10(variance / probe.Length + 1e-300));
             }
             if (step == steps) break;
             Gradient(method, f, parameters, theta, random, gradient);
@@ -138,12 +139,12 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
         for (int i = 0; i < parameters.Length; i++) gradient[i] = estimate.Gradient[i] * theta[i];
     }
 
-    private string Summary(RunLog log, int[] dims, int steps, int seeds, TimeSpan elapsed)
+    private string Summary(RunLog log, int[] dims, int steps, int seeds, double learningRate, string runTime)
     {
         var sb = new StringBuilder();
         sb.Append($"# {Name}\n\n{Description}.\n\n");
-        sb.Append($"Adam (lr 1e-3) on log k, log mu from k = mu = 1; one sample per step; {steps} steps; {seeds} seeds; ");
-        sb.Append($"mean +- std across seeds at the last step. Run time {elapsed.TotalSeconds:F0} s.\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Adam (lr {learningRate:G}) on log k, log mu from k = mu = 1; one sample per step; {steps} steps; {seeds} seeds; ");
+        sb.Append($"mean +- std across seeds at the last step. {runTime}.\n\n");
         sb.Append("| d | estimator | final loss | log10 gradient variance |\n|---|---|---|---|\n");
         foreach (var d in dims)
             foreach (var e in log.Estimators("d=" + d))

@@ -99,7 +99,8 @@ public sealed class LaplaceLogisticModel
         {
             double sum = 0;
             for (int j = 0; j < Dimension; j++) sum += _data.X[n][j] * parameters[j];
-            if (sum * _data.Y[n] > 0) correct++;
+            // A zero margin predicts +1 (benign, the majority class): at mu = 0 the prior mean scores the majority's share, not 0.
+            if ((sum >= 0 ? 1.0 : -1.0) == _data.Y[n]) correct++;
         }
         return (double)correct / _data.Count;
     }

@@ -23,30 +23,33 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
     public ExperimentResult Run(ExperimentOptions options)
     {
         var watch = Stopwatch.StartNew();
+        if (options.Epochs is not null) throw new ExperimentInputException($"{Name} trains for a number of --steps (minibatches of {Batch}), not --epochs");
+        if (options.Data is not null) throw new ExperimentInputException($"{Name} takes no --data: it runs on the embedded UCI breast cancer data");
         Directory.CreateDirectory(options.OutputDirectory);
         var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Load("laplace"));
-        int seeds = options.Quick ? 2 : 5;
-        int steps = options.Quick ? 300 : 10_000;
-        int every = options.Quick ? 25 : 250;
-        var log = new RunLog(["elbo", "log10_gradient_variance", "accuracy"]);
+        int seeds = options.Seeds ?? (options.Quick ? 2 : 5);
+        int steps = options.Steps ?? (options.Quick ? 300 : 10_000);
+        // 40 logged points along a run (12 in quick mode).
+        int every = options.Steps is null ? (options.Quick ? 25 : 250) : Math.Max(1, steps / 40);
+        double learningRate = options.LearningRate ?? 1e-3;
         var estimators = LaplaceLogisticModel.Estimators;
-        int total = estimators.Length * seeds, done = 0;
-        foreach (var estimator in estimators)
-            Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, seed =>
-            {
-                Train(model, estimator, seed, steps, every, log);
-                int n = Interlocked.Increment(ref done);
-                options.Progress?.Report(new ExperimentProgress((double)n / total, $"{estimator} seed {seed}"));
-            });
+        var log = new RunLog(["elbo", "log10_gradient_variance", "accuracy"]).WithEstimatorOrder(estimators);
+        var jobs = (from estimator in estimators
+                    from seed in Enumerable.Range(0, seeds)
+                    select new ExperimentJob($"{estimator} seed={seed}", $"{estimator} seed {seed}",
+                        recorder => Train(model, estimator, seed, steps, every, learningRate, recorder, Name))).ToList();
+        string fingerprint = string.Create(CultureInfo.InvariantCulture, $"{Name} quick={options.Quick} seeds={seeds} steps={steps} every={every} lr={learningRate:R}");
+        int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
 
         var files = new List<string>();
         string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
         log.WriteCsv(csv);
         files.Add(csv);
-        files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-elbo.png"), "training ELBO (whole data set)", "ELBO", log, "breast-cancer", "elbo"));
-        files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), "log10 gradient variance", "log10 variance", log, "breast-cancer", "log10_gradient_variance"));
-        files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-accuracy.png"), "accuracy (posterior mean, whole data set)", "accuracy", log, "breast-cancer", "accuracy"));
-        var summary = Summary(log, steps, seeds, watch.Elapsed);
+        string band = $"band: min-max over {seeds} seeds";
+        files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-elbo.png"), $"training ELBO, whole data set ({band})", "ELBO (nats)", log, "breast-cancer", "elbo"));
+        files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), $"gradient variance, 8 repeated estimates ({band})", "variance (mean over parameters)", log, "breast-cancer", "log10_gradient_variance", logScale: true, valuesAreLog10: true));
+        files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}-accuracy.png"), $"accuracy of the posterior mean, whole data set ({band})", "accuracy", log, "breast-cancer", "accuracy"));
+        var summary = Summary(log, steps, seeds, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
         string md = Path.Combine(options.OutputDirectory, "summary.md");
         File.WriteAllText(md, summary);
         files.Add(md);
@@ -54,7 +57,7 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
         return new ExperimentResult(Name, files, watch.Elapsed, summary);
     }
 
-    internal static void Train(LaplaceLogisticModel model, string estimator, int seed, int steps, int every, RunLog log)
+    internal static void Train(LaplaceLogisticModel model, string estimator, int seed, int steps, int every, double learningRate, JobRecorder log, string table)
     {
         int d = model.Dimension;
         var random = new RandomSource((ulong)(7919 * seed + 3));
@@ -63,13 +66,13 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
         var probe = new double[2 * d];
         var sum = new double[2 * d];
         var sumSq = new double[2 * d];
-        var adam = new Adam(2 * d);
+        var adam = new Adam(2 * d, learningRate);
         var ws = new LaplaceLogisticModel.Workspace(model, Batch);
         var batch = new int[Batch];
         for (int step = 0; step <= steps; step++)
         {
             NextBatch(random, model.Data.Count, batch);
-            if (step % every == 0)
+            if (step % every == 0 || step == steps)
             {
                 const int repeats = 8;
                 Array.Clear(sum); Array.Clear(sumSq);
@@ -81,7 +84,7 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
                 }
                 double variance = 0;
                 for (int i = 0; i < probe.Length; i++) variance += Math.Max(0, sumSq[i] - sum[i] * sum[i] / repeats) / (repeats - 1);
-                log.Add("breast-cancer", estimator, seed, step,
+                log.Add(table, "breast-cancer", estimator, seed, step,
                     model.Elbo(parameters, 10, random.Stream(1_000_000 + step)), Math.Log10(variance / probe.Length + 1e-300), model.Accuracy(parameters));
             }
             if (step == steps) break;
@@ -95,11 +98,11 @@ public sealed class LaplaceLogisticRegressionExperiment : IExperiment
         for (int i = 0; i < batch.Length; i++) batch[i] = random.NextInt(count);
     }
 
-    private string Summary(RunLog log, int steps, int seeds, TimeSpan elapsed)
+    private string Summary(RunLog log, int steps, int seeds, double learningRate, string runTime)
     {
         var sb = new StringBuilder();
-        sb.Append($"# {Name}\n\n{Description}.\n\nAdam (lr 1e-3) from the prior (mu = 0, b = 1), batch {Batch}, {Samples} posterior samples per step, ");
-        sb.Append($"{steps} steps, {seeds} seeds; mean +- std across seeds at the last step. Run time {elapsed.TotalSeconds:F0} s.\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"# {Name}\n\n{Description}.\n\nAdam (lr {learningRate:G}) from the prior (mu = 0, b = 1), batch {Batch}, {Samples} posterior samples per step, ");
+        sb.Append($"{steps} steps, {seeds} seeds; mean +- std across seeds at the last step. {runTime}.\n\n");
         sb.Append("| estimator | ELBO | log10 gradient variance | accuracy |\n|---|---|---|---|\n");
         foreach (var e in log.Estimators("breast-cancer"))
         {

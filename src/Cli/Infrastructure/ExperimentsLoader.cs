@@ -23,11 +23,13 @@ public sealed class ExperimentsLoader
 
     private readonly Func<IReadOnlyList<KeyValuePair<string, string>>> list;
     private readonly Func<string, string, bool, Action<double, string>, KeyValuePair<IReadOnlyList<string>, TimeSpan>> run;
+    private readonly Func<string, string, IReadOnlyDictionary<string, string>, Action<double, string>, TextWriter, CancellationToken, KeyValuePair<IReadOnlyList<string>, TimeSpan>> runWith;
 
     private ExperimentsLoader(Type entry)
     {
         list = entry.GetMethod("List")!.CreateDelegate<Func<IReadOnlyList<KeyValuePair<string, string>>>>();
         run = entry.GetMethod("Run")!.CreateDelegate<Func<string, string, bool, Action<double, string>, KeyValuePair<IReadOnlyList<string>, TimeSpan>>>();
+        runWith = entry.GetMethod("RunWith")!.CreateDelegate<Func<string, string, IReadOnlyDictionary<string, string>, Action<double, string>, TextWriter, CancellationToken, KeyValuePair<IReadOnlyList<string>, TimeSpan>>>();
     }
 
     /// <summary>The experiments (name, description), in catalogue order.</summary>
@@ -37,6 +39,17 @@ public sealed class ExperimentsLoader
     public (IReadOnlyList<string> Files, TimeSpan Elapsed) Run(string name, string folder, bool quick, Action<double, string> progress)
     {
         var result = run(name, folder, quick, progress);
+        return (result.Key, result.Value);
+    }
+
+    /// <summary>
+    /// Runs one experiment with the command line's settings (see SeriesCompiler.Experiments.ExperimentEntryPoint.RunWith),
+    /// its log to <paramref name="log"/>; stops at a job boundary once <paramref name="cancellation"/> is cancelled.
+    /// </summary>
+    public (IReadOnlyList<string> Files, TimeSpan Elapsed) Run(string name, string folder, IReadOnlyDictionary<string, string> settings,
+        Action<double, string> progress, TextWriter log, CancellationToken cancellation)
+    {
+        var result = runWith(name, folder, settings, progress, log, cancellation);
         return (result.Key, result.Value);
     }
 

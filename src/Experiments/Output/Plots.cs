@@ -1,38 +1,164 @@
+using System.Globalization;
 using ScottPlot;
 
 namespace SeriesCompiler.Experiments.Output;
 
-/// <summary>Line plots of a metric against steps, one line per estimator with a band of one standard deviation across seeds.</summary>
+/// <summary>
+/// Line plots of a metric against steps: one line per estimator (the mean across seeds) with a shaded band of the
+/// seeds' spread (min to max), the legend in a panel of its own outside the data, a log axis where values span
+/// decades (log10 values are drawn as they are, the ticks labelled 1e-3, 1e-2, ...), and only the points measured.
+/// </summary>
 public static class Plots
 {
-    public static string Lines(string path, string title, string yLabel, RunLog log, string setting, string metric, string xLabel = "steps")
+    private const int PanelWidth = 520, Height = 460, LegendWidth = 190;
+
+    /// <summary>One plot of <paramref name="metric"/> for one setting.</summary>
+    public static string Lines(string path, string title, string yLabel, RunLog log, string setting, string metric,
+        string xLabel = "steps", bool logScale = false, bool valuesAreLog10 = false)
     {
         var plot = new Plot();
+        Draw(plot, log, setting, metric, logScale, valuesAreLog10, legend: true);
+        Decorate(plot, title, xLabel, yLabel, logScale);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, PanelWidth + 300 + LegendWidth, Height);
+        return path;
+    }
+
+    /// <summary>
+    /// The settings side by side in one figure (the paper's layout for the three d of a gamma toy), one panel each,
+    /// with the estimators' legend once, outside the last panel.
+    /// </summary>
+    public static IEnumerable<string> Panels(string path, string title, string yLabel, RunLog log, IReadOnlyList<string> settings, string metric,
+        string xLabel = "steps", bool logScale = false, bool valuesAreLog10 = false)
+    {
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(settings.Count);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        for (int i = 0; i < settings.Count; i++)
+        {
+            var plot = multiplot.GetPlot(i);
+            bool last = i == settings.Count - 1;
+            Draw(plot, log, settings[i], metric, logScale, valuesAreLog10, legend: last);
+            Decorate(plot, i == 0 ? $"{title}\n{settings[i]}" : $"\n{settings[i]}", xLabel, i == 0 ? yLabel : "", logScale);
+            if (last) plot.ShowLegend(Edge.Right);
+        }
+        multiplot.SavePng(path, PanelWidth * settings.Count + LegendWidth, Height);
+        return [path];
+    }
+
+    private static void Decorate(Plot plot, string title, string xLabel, string yLabel, bool logScale)
+    {
+        plot.Title(title, size: 15);
+        plot.XLabel(xLabel, size: 13);
+        plot.YLabel(yLabel, size: 13);
+        if (logScale)
+        {
+            // The data are log10 values: label a tick at y as 10^y, with minor ticks at log10(2..9) within each decade.
+            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => "1e" + Math.Round(y).ToString(CultureInfo.InvariantCulture),
+            };
+            plot.Axes.Left.TickGenerator = ticks;
+        }
+    }
+
+    /// <summary>
+    /// How a value is drawn: on a log axis as its log10 (a stored log10 as it is). A log10 at the 1e-300 floor the CSVs
+    /// use for an exact 0 (a gradient part that is identically zero), or a nonpositive value, cannot be drawn.
+    /// </summary>
+    private static Func<double, double> Transform(bool logScale, bool valuesAreLog10) =>
+        !logScale ? v => v
+        : valuesAreLog10 ? v => v <= -299 ? double.NaN : v
+        : v => v > 0 ? Math.Log10(v) : double.NaN;
+
+    private static void Draw(Plot plot, RunLog log, string setting, string metric, bool logScale, bool valuesAreLog10, bool legend)
+    {
         var palette = new ScottPlot.Palettes.Category10();
         int i = 0;
         foreach (var estimator in log.Estimators(setting))
         {
-            var (steps, mean, std) = log.Summary(setting, estimator, metric);
-            if (steps.Length == 0) continue;
             var color = palette.GetColor(i++);
-            var low = mean.Zip(std, (m, s) => m - s).ToArray();
-            var high = mean.Zip(std, (m, s) => m + s).ToArray();
-            if (std.Any(s => s > 0))
+            // On a log axis a value is drawn as its log10 (a stored log10 as it is); nonpositive values cannot be drawn.
+            Func<double, double> y = Transform(logScale, valuesAreLog10);
+            var groups = log.Values(setting, estimator, metric).GroupBy(r => r.Step).OrderBy(g => g.Key)
+                .Select(g => (Step: (double)g.Key, Ys: g.Select(r => y(r.Value)).Where(double.IsFinite).ToArray()))
+                .Where(g => g.Ys.Length > 0).ToArray();
+            if (groups.Length == 0) continue;
+            var steps = groups.Select(g => g.Step).ToArray();
+            var mean = groups.Select(g => g.Ys.Average()).ToArray();
+            if (groups.Any(g => g.Ys.Length > 1))
             {
-                var band = plot.Add.FillY(steps, low, high);
-                band.FillColor = color.WithAlpha(0.2);
+                var band = plot.Add.FillY(steps, groups.Select(g => g.Ys.Min()).ToArray(), groups.Select(g => g.Ys.Max()).ToArray());
+                band.FillColor = color.WithAlpha(0.18);
                 band.LineWidth = 0;
             }
             var line = plot.Add.ScatterLine(steps, mean);
             line.Color = color;
             line.LineWidth = 2;
-            line.LegendText = estimator;
+            if (steps.Length == 1) line.MarkerSize = 8;
+            if (legend) line.LegendText = estimator;
         }
-        plot.Title(title);
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        plot.ShowLegend();
-        plot.SavePng(path, 800, 500);
+    }
+
+    /// <summary>
+    /// Points against a categorical x axis (the truncation study: N = 1..12, then resummed, pathwise, score as labelled
+    /// categories of their own, not joined to the N curve), one series per group, with error bars.
+    /// </summary>
+    public static string Categories(string path, string title, string yLabel, IReadOnlyList<string> categories,
+        IReadOnlyList<(string Name, double[] Mean, double[] Error)> series, bool logScale = false, bool valuesAreLog10 = false, double? referenceLine = null)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int split = categories.TakeWhile(c => c.StartsWith("N=", StringComparison.Ordinal)).Count();
+        for (int s = 0; s < series.Count; s++)
+        {
+            var (name, mean, error) = series[s];
+            var color = palette.GetColor(s);
+            // Offsets keep the groups' points apart at the same category.
+            double offset = (s - (series.Count - 1) / 2.0) * 0.12;
+            Func<double, double> y = Transform(logScale, valuesAreLog10);
+            var xs = Enumerable.Range(0, categories.Count).Select(i => i + offset).ToArray();
+            var ys = mean.Select(y).ToArray();
+            // The N curve joined by a line; the separate estimators as points alone.
+            var curve = plot.Add.ScatterLine(xs[..split], ys[..split]);
+            curve.Color = color;
+            curve.LineWidth = 1.5f;
+            curve.MarkerSize = 6;
+            curve.MarkerShape = MarkerShape.FilledCircle;
+            curve.LegendText = name;
+            var points = plot.Add.ScatterPoints(xs[split..], ys[split..]);
+            points.Color = color;
+            points.MarkerSize = 9;
+            points.MarkerShape = MarkerShape.FilledDiamond;
+            for (int i = 0; i < categories.Count; i++)
+            {
+                if (!double.IsFinite(ys[i]) || !(error[i] > 0)) continue;
+                // Error bars: mean +- error, drawn on the transformed axis.
+                double lo = y(mean[i] - error[i]), hi = y(mean[i] + error[i]);
+                if (!double.IsFinite(lo)) lo = ys[i] - (y(mean[i] + error[i]) - ys[i]);
+                var bar = plot.Add.Line(xs[i], lo, xs[i], hi);
+                bar.Color = color;
+                bar.LineWidth = 1.5f;
+            }
+        }
+        if (referenceLine is { } r)
+        {
+            var h = plot.Add.HorizontalLine(logScale && !valuesAreLog10 ? Math.Log10(r) : r);
+            h.Color = Colors.Gray;
+            h.LinePattern = LinePattern.Dashed;
+        }
+        var ticks = categories.Select((c, i) => new Tick(i, c)).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        // Room for the rotated labels, so that none is cut or overlaps the axis label.
+        plot.Axes.Bottom.MinimumSize = 110;
+        plot.Axes.Left.MinimumSize = 80;
+        Decorate(plot, title, "", yLabel, logScale);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, 900, 560);
         return path;
     }
 }

@@ -98,7 +98,7 @@ public sealed class QuickExperimentTests
     {
         var (folder, result) = RunQuick("laplace-truncation");
         AssertOutputs(folder, result);
-        Assert.Equal(2, result.Files.Count(f => f.EndsWith(".csv", StringComparison.Ordinal)));
+        Assert.Equal(3, result.Files.Count(f => f.EndsWith(".csv", StringComparison.Ordinal))); // levels, point, training
     }
 
     [Fact]
