@@ -25,17 +25,7 @@ internal static class PoleResummer
     /// </summary>
     public static List<ResummedTerm>? Classify(Expr term, ref string reason)
     {
-        var coefficient = new List<Expr>();
-        int j = 0;
-        var others = new List<Expr>();
-        foreach (var f in term is Product p ? p.Args.ToArray() : [term])
-        {
-            if (!f.Contains(T)) coefficient.Add(f);
-            else if (f.Equals(T)) j += 1;
-            else if (f is Power { Base: var b, Exponent: Number { IsReal: true } n } && b.Equals(T) && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator < 1000) j += (int)n.Re.Numerator;
-            else others.Add(f);
-        }
-        var c = Ex.Mul(coefficient.ToArray());
+        var (c, j, others) = Resummer.SplitPowerOfT(term);
         if (others.Count == 0) return null;
 
         // psi^(m)(1 + a t): the expansion is about the argument 1 (poles at 1 + a t = 0, -1, -2, ...).

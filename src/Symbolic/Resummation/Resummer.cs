@@ -187,10 +187,12 @@ public static class Resummer
         }
     }
 
-    /// <summary>One term C t^j F(t) of dK/dtheta as resummed terms, or null with the reason.</summary>
-    private static List<ResummedTerm>? Classify(Expr term, out string reason)
+    /// <summary>
+    /// A product term split as <c>c t^j F_1 ... F_m</c>: the factors free of t (their product c), the power j of t
+    /// (positive integer exponents only), and the remaining factors that hold t. Both recognisers start here.
+    /// </summary>
+    internal static (Expr Coefficient, int PowerOfT, List<Expr> Others) SplitPowerOfT(Expr term)
     {
-        reason = "";
         var coefficient = new List<Expr>();
         int j = 0;
         var others = new List<Expr>();
@@ -198,10 +200,17 @@ public static class Resummer
         {
             if (!f.Contains(T)) coefficient.Add(f);
             else if (f.Equals(T)) j += 1;
-            else if (f is Power { Base: Symbol b, Exponent: Number { IsReal: true } n } && b.Equals(T) && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator < 1000) j += (int)n.Re.Numerator;
+            else if (f is Power { Base: var b, Exponent: Number { IsReal: true } n } && b.Equals(T) && n.Re.IsInteger && n.Re.Sign > 0 && n.Re.Numerator < 1000) j += (int)n.Re.Numerator;
             else others.Add(f);
         }
-        var c = Ex.Mul(coefficient.ToArray());
+        return (Ex.Mul(coefficient.ToArray()), j, others);
+    }
+
+    /// <summary>One term C t^j F(t) of dK/dtheta as resummed terms, or null with the reason.</summary>
+    private static List<ResummedTerm>? Classify(Expr term, out string reason)
+    {
+        reason = "";
+        var (c, j, others) = SplitPowerOfT(term);
         if (others.Count == 0) return [new ResummedTerm(c, j, ZeroLaw.Instance)];
 
         // A logarithm on its own: log(a + b t) or log(a + b e^t).
