@@ -5,6 +5,7 @@ using SeriesCompiler.Experiments.Output;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Sampling;
+using SeriesCompiler.Runtime.Training;
 
 namespace SeriesCompiler.Experiments;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using SeriesCompiler.Experiments.Output;
 using SeriesCompiler.Runtime.Sampling;
+using SeriesCompiler.Runtime.Training;
 
 namespace SeriesCompiler.Experiments;
 

@@ -2,6 +2,7 @@ using SeriesCompiler.Runtime.Sampling;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
+using SeriesCompiler.Runtime.Training;
 
 namespace SeriesCompiler.Experiments.Discrete;
 

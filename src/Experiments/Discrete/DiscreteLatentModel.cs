@@ -1,5 +1,6 @@
 using SeriesCompiler.Runtime.Discrete;
 using SeriesCompiler.Runtime.Sampling;
+using SeriesCompiler.Runtime.Training;
 
 namespace SeriesCompiler.Experiments.Discrete;
 

@@ -1,4 +1,5 @@
 using SeriesCompiler.Runtime.Sampling;
+using SeriesCompiler.Runtime.Training;
 
 namespace SeriesCompiler.Runtime.Discrete;
 
@@ -45,8 +46,8 @@ public sealed class RebarEstimator : IDiscreteGradientEstimator
     private readonly ulong _seed;
     private readonly double[] _logTemperature = new double[1];
     private readonly double[] _temperatureStep = new double[1];
-    private readonly DescentAdam _temperatureAdam;
-    private DescentAdam? _adam;
+    private readonly Adam _temperatureAdam;
+    private Adam? _adam;
     private FullLayout? _full;
     private int _count, _temperatureCount, _n;
     private int[] _b = [];
@@ -67,7 +68,7 @@ public sealed class RebarEstimator : IDiscreteGradientEstimator
         if (learned && hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"RELAX's network needs at least one hidden unit (got {hidden})");
         Learned = learned; Hidden = learned ? hidden : 0; _learningRate = learningRate; _seed = seed;
         InitialTemperature = temperature; Temperature = temperature; LearnTemperature = learnTemperature;
-        _temperatureAdam = new DescentAdam(1, learningRate);
+        _temperatureAdam = new Adam(1, learningRate);
     }
 
     private void Allocate(int n)
@@ -87,7 +88,7 @@ public sealed class RebarEstimator : IDiscreteGradientEstimator
         double limit = Math.Sqrt(6.0 / (n + h));
         for (int i = 0; i < h * n; i++) ControlParameters[i] = random.Uniform(-limit, limit); // w2 = 0: r starts at 0
         Eta = 1;
-        _adam = new DescentAdam(ControlParameters.Length, _learningRate);
+        _adam = new Adam(ControlParameters.Length, _learningRate);
     }
 
     /// <summary>A fresh estimator of the same kind and settings (another layer's own eta, temperature and network).</summary>

@@ -1,7 +1,10 @@
-namespace SeriesCompiler.Runtime.Discrete;
+namespace SeriesCompiler.Runtime.Training;
 
-/// <summary>Adam (Kingma and Ba, 2014), descending: theta -= lr * m_hat / (sqrt(v_hat) + eps). REBAR/RELAX tune their control variate with it.</summary>
-internal sealed class DescentAdam(int dimension, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+/// <summary>
+/// Adam (Kingma and Ba, 2014), descending: theta -= lr * m_hat / (sqrt(v_hat) + eps). One instance per parameter vector;
+/// training loops call <see cref="Step"/> with each gradient estimate, and REBAR/RELAX tune their control variate with it.
+/// </summary>
+public sealed class Adam(int dimension, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
 {
     private readonly double[] _m = new double[dimension];
     private readonly double[] _v = new double[dimension];
