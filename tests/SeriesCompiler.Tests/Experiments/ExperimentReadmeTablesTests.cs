@@ -162,8 +162,9 @@ public sealed class ExperimentReadmeTablesTests
     [Fact]
     public void Table_3_times_are_the_committed_seconds_per_epoch()
     {
-        // Seconds per epoch, mean over seeds, MNIST; the rule with S = 5 and 10 on the one-layer model only.
-        var rows = Csv("vae-categorical", "vae-categorical-final.csv");
+        // Seconds per epoch, mean over seeds, MNIST; the rule with S = 5 and 10 on the one-layer model only. Times live in
+        // their own CSV so that the final CSV is byte-identical from run to run.
+        var rows = Csv("vae-categorical", "vae-categorical-times.csv");
         string[] estimators = ["gumbel-st", "gumbel-relaxed", "categorical-rule", "categorical-rule S=5", "categorical-rule S=10"];
         foreach (var row in Table("table-3"))
         {
