@@ -120,7 +120,7 @@ internal sealed class LaneDrawer
     {
         int streams = count * _width;
         var lanes = default(RandomLanes);
-        Span<int> steps = stackalloc int[4];
+        Span<int> steps = stackalloc int[4], at = stackalloc int[4];
         for (int q0 = 0; q0 < streams; q0 += 4)
         {
             int used = Math.Min(4, streams - q0), maxSteps = 0;
@@ -135,7 +135,36 @@ internal sealed class LaneDrawer
                 maxSteps = Math.Max(maxSteps, steps[l]);
             }
             lanes.SetStreams(seed, _indices);
-            for (int t = 0; t < maxSteps; t++)
+            int allSteps = used == 4 ? Math.Min(Math.Min(steps[0], steps[1]), Math.Min(steps[2], steps[3])) : 0;
+            // Where lane l's copy L + 4t puts draw i: base[l] + (4t Draws + i) stride.
+            for (int l = 0; l < 4; l++) at[l] = _lane[l] * _draws * stride + _sample[l];
+            for (int t = 0; t < allSteps; t++)
+            {
+                // Every lane draws (the common case: a sample's copies four at a time): no masks to build.
+                int step = 4 * t * _draws;
+                for (int i = 0; i < _draws; i++)
+                {
+                    Vector256<double> x;
+                    var all = Vector256<ulong>.AllBitsSet;
+                    switch (_kinds[i])
+                    {
+                        case LaneDraw.Uniform: x = lanes.NextDoubleMasked(all); break;
+                        case LaneDraw.Normal: x = lanes.NormalLanes(all); break;
+                        case LaneDraw.Exponential: x = lanes.ExponentialMasked(all); break;
+                        default:
+                            var shape = Vector256.Create(_arguments[_lane[0] * _draws + step + i], _arguments[_lane[1] * _draws + step + i],
+                                _arguments[_lane[2] * _draws + step + i], _arguments[_lane[3] * _draws + step + i]);
+                            x = lanes.GammaMasked(shape, all);
+                            break;
+                    }
+                    int offset = (step + i) * stride;
+                    draws[at[0] + offset] = x.GetElement(0);
+                    draws[at[1] + offset] = x.GetElement(1);
+                    draws[at[2] + offset] = x.GetElement(2);
+                    draws[at[3] + offset] = x.GetElement(3);
+                }
+            }
+            for (int t = allSteps; t < maxSteps; t++)
             {
                 var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
                 for (int i = 0; i < _draws; i++)
