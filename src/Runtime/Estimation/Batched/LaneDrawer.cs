@@ -61,6 +61,7 @@ internal sealed class LaneDrawer
     private int[] _termSlot = [], _termIndex = [];
     private LaneShift[] _shiftLaw = [];
     private double[] _shiftA = [], _shiftScale = [];
+    private double[] _termA = [], _termScale = [];   // the same numbers term-major, [t * copies + c]: four copies in a row load as a vector
 
     /// <summary>Whether the shifts are drawn in lanes (<see cref="TryEnableShifts"/> succeeded).</summary>
     public bool DrawsShifts => _shiftRule is not null;
@@ -84,6 +85,8 @@ internal sealed class LaneDrawer
         (_termSlot, _termIndex, _shiftLaw) = (termSlot, termIndex, law);
         _shiftA = new double[_copies * terms];
         _shiftScale = new double[_copies * terms];
+        _termA = new double[_copies * terms];
+        _termScale = new double[_copies * terms];
         _shiftRule = shifted;
         ShiftParameters(thetas);
         return true;
@@ -97,6 +100,7 @@ internal sealed class LaneDrawer
             {
                 // The law's kind is structural (the same at every theta); its numbers follow theta.
                 _shiftRule!.TryLaneShift(thetas[c], _termSlot[t], _termIndex[t], out _, out _shiftA[c * terms + t], out _shiftScale[c * terms + t]);
+                (_termA[t * _copies + c], _termScale[t * _copies + c]) = (_shiftA[c * terms + t], _shiftScale[c * terms + t]);
             }
     }
 
@@ -203,16 +207,30 @@ internal sealed class LaneDrawer
         Span<double> a = stackalloc double[4], scale = stackalloc double[4];
         for (int t = 0; t < maxSteps; t++)
         {
-            var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+            bool all = steps[0] > t && steps[1] > t && steps[2] > t && steps[3] > t;
+            var mask = all ? Vector256<ulong>.AllBitsSet
+                : Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+            // Lanes 0..3 of one sample at copies 4t .. 4t + 3 (many copies): their numbers are four in a row.
+            bool row = all && _lane[0] == 0 && _lane[3] == 3 && _sample[0] == _sample[3];
             for (int term = 0; term < terms; term++)
             {
-                for (int l = 0; l < 4; l++)
+                Vector256<double> av, sv;
+                if (row)
                 {
-                    int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
-                    a[l] = at >= 0 ? _shiftA[at] : 1.0;
-                    scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
+                    av = Vector256.Create<double>(_termA.AsSpan(term * _copies + 4 * t, 4));
+                    sv = Vector256.Create<double>(_termScale.AsSpan(term * _copies + 4 * t, 4));
                 }
-                var av = Vector256.Create<double>(a);
+                else
+                {
+                    for (int l = 0; l < 4; l++)
+                    {
+                        int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
+                        a[l] = at >= 0 ? _shiftA[at] : 1.0;
+                        scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
+                    }
+                    av = Vector256.Create<double>(a);
+                    sv = Vector256.Create<double>(scale);
+                }
                 Vector256<double> u;
                 switch (_shiftLaw[term])
                 {
@@ -220,17 +238,29 @@ internal sealed class LaneDrawer
                     case LaneShift.Constant: u = av; break;
                     case LaneShift.UniformTimesExponential:
                         var uniform = lanes.NextDoubleMasked(mask);
-                        u = Vector256.Create<double>(scale) * uniform * lanes.ExponentialMasked(mask);
+                        u = sv * uniform * lanes.ExponentialMasked(mask);
                         break;
                     default:
+                        // Lanes with a = 1 draw an exponential, the others a gamma; a draw with no lane in it is skipped
+                        // (it would advance no stream).
                         var one = Vector256.Equals(av, Vector256<double>.One).AsUInt64() & mask;
-                        var exponential = lanes.ExponentialMasked(one);
-                        var gamma = lanes.GammaMasked(av, mask & ~one);
-                        u = Vector256.Create<double>(scale) * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
+                        var rest = mask & ~one;
+                        var exponential = Vector256.EqualsAll(one, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.ExponentialMasked(one);
+                        var gamma = Vector256.EqualsAll(rest, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.GammaMasked(av, rest);
+                        u = sv * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
                         break;
                 }
-                for (int l = 0; l < 4; l++)
-                    if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
+                if (row)
+                {
+                    int at = (term * _copies + 4 * t) * stride + _sample[0];
+                    shifts[at] = u.GetElement(0);
+                    shifts[at + stride] = u.GetElement(1);
+                    shifts[at + 2 * stride] = u.GetElement(2);
+                    shifts[at + 3 * stride] = u.GetElement(3);
+                }
+                else
+                    for (int l = 0; l < 4; l++)
+                        if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
             }
         }
     }
