@@ -12,7 +12,8 @@ namespace SeriesCompiler.Bench;
 /// Issue 13 item 7: the gamma toy (d = 100, f = sum_j (z_j - 0.49)^2, z_j ~ Gamma(2.5, 0.7)) through the public API,
 /// beside PyTorch's pathwise and score (bench/peers/torch_gamma_toy.py, CPU, one thread, float64) in the same run, at
 /// 1 and 1,000 samples per gradient. Per estimator: microseconds per gradient (a whole <c>Estimate</c> call, set-up
-/// included), ns per sample and coordinate, the ratio to PyTorch's pathwise, bytes allocated per call, and
+/// included; wall clock and the measuring thread's CPU time, see <see cref="ThreadCpu"/>), ns per sample and coordinate,
+/// the ratio to PyTorch's pathwise (wall and CPU), bytes allocated per call, and
 /// work-normalised variance: the trace of the gradient's covariance over repeated seeds times the time per gradient.
 /// Sessions run as a training loop does: <see cref="EstimationSession.SetParameters"/> (the same theta) then Estimate, per
 /// gradient; "(block f)" is f as a user's <see cref="Objective"/> with block methods (<see cref="GammaToyQuadratic"/>).
