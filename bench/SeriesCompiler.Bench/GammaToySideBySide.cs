@@ -12,7 +12,8 @@ namespace SeriesCompiler.Bench;
 /// Issue 13 item 7: the gamma toy (d = 100, f = sum_j (z_j - 0.49)^2, z_j ~ Gamma(2.5, 0.7)) through the public API,
 /// beside PyTorch's pathwise and score (bench/peers/torch_gamma_toy.py, CPU, one thread, float64) in the same run, at
 /// 1 and 1,000 samples per gradient. Per estimator: microseconds per gradient (a whole <c>Estimate</c> call, set-up
-/// included), ns per sample and coordinate, the ratio to PyTorch's pathwise, bytes allocated per call, and
+/// included; wall clock and the measuring thread's CPU time, see <see cref="ThreadCpu"/>), ns per sample and coordinate,
+/// the ratio to PyTorch's pathwise (wall and CPU), bytes allocated per call, and
 /// work-normalised variance: the trace of the gradient's covariance over repeated seeds times the time per gradient.
 /// Sessions run as a training loop does: <see cref="EstimationSession.SetParameters"/> (the same theta) then Estimate, per
 /// gradient; "(block f)" is f as a user's <see cref="Objective"/> with block methods (<see cref="GammaToyQuadratic"/>).
@@ -24,7 +25,9 @@ internal static class GammaToySideBySide
     private const int D = 100;
     private static readonly (int Samples, int Reps)[] Sizes = [(1, 2000), (1000, 20)];
 
-    private sealed record Row(string Name, int Samples, double MicrosPerGradient, double VarianceTrace, double BytesPerCall);
+    // CpuMicros: the measuring thread's CPU time per gradient (the wall clock also counts the time other processes held
+    // the cores: on a loaded machine the CPU ratio is the steadier one).
+    private sealed record Row(string Name, int Samples, double MicrosPerGradient, double VarianceTrace, double BytesPerCall, double CpuMicros);
 
     public static void Run(TextWriter output)
     {
@@ -80,11 +83,12 @@ internal static class GammaToySideBySide
             var torchPathwise = rows.FirstOrDefault(r => r.Name == "torch pathwise" && r.Samples == samples);
             output.WriteLine();
             output.WriteLine($"{samples} sample{(samples == 1 ? "" : "s")} per gradient");
-            output.WriteLine($"  {"estimator",-20} {"us/gradient",12} {"ns/(sample*coord)",18} {"vs torch pathwise",18} {"B/call",8} {"variance",12} {"variance x ms",14}");
+            output.WriteLine($"  {"estimator",-22} {"us/gradient",12} {"cpu us",10} {"ns/(sample*coord)",18} {"vs torch pathwise",18} {"cpu ratio",10} {"B/call",8} {"variance",12} {"variance x ms",14}");
             foreach (var r in rows.Where(r => r.Samples == samples))
             {
                 string ratio = torchPathwise is null ? "-" : (torchPathwise.MicrosPerGradient / r.MicrosPerGradient).ToString("F2", CultureInfo.InvariantCulture) + "x faster";
-                output.WriteLine($"  {r.Name,-20} {F(r.MicrosPerGradient, "F1"),12} {F(1000 * r.MicrosPerGradient / (samples * D), "F1"),18} {ratio,18} "
+                string cpuRatio = torchPathwise is null ? "-" : (torchPathwise.CpuMicros / r.CpuMicros).ToString("F2", CultureInfo.InvariantCulture) + "x";
+                output.WriteLine($"  {r.Name,-22} {F(r.MicrosPerGradient, "F1"),12} {F(r.CpuMicros, "F1"),10} {F(1000 * r.MicrosPerGradient / (samples * D), "F1"),18} {ratio,18} {cpuRatio,10} "
                     + $"{(double.IsNaN(r.BytesPerCall) ? "-" : F(r.BytesPerCall, "F0")),8} {F(r.VarianceTrace, "G4"),12} {F(r.VarianceTrace * r.MicrosPerGradient / 1000, "G4"),14}");
             }
         }
@@ -97,6 +101,7 @@ internal static class GammaToySideBySide
         for (int i = 0; i < Math.Max(3, reps / 20); i++) estimator.Estimate(theta, f, samples, seed: (ulong)(1_000_000 + i), copies: D); // warm-up
         var gradients = new double[reps][];
         long allocated = 0;
+        double cpu = ThreadCpu.Nanoseconds();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < reps; i++)
         {
@@ -106,7 +111,7 @@ internal static class GammaToySideBySide
             gradients[i] = [.. e.Gradient];
         }
         double micros = clock.Elapsed.TotalMicroseconds / reps;
-        return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps);
+        return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps, (ThreadCpu.Nanoseconds() - cpu) / 1000 / reps);
     }
 
     private static Row MeasureSession(string name, EstimationSession session, double[] theta, int samples, int reps)
@@ -116,16 +121,18 @@ internal static class GammaToySideBySide
         var error = new double[session.GradientLength];
         for (int i = 0; i < Math.Max(3, reps / 20); i++) session.Estimate(samples, (ulong)(1_000_000 + i), gradient, error); // warm-up
         for (int i = 0; i < reps; i++) gradients[i] = new double[gradient.Length];
+        // The clock is a timestamp (no Stopwatch object): the bytes counted are the loop's alone.
+        double cpu = ThreadCpu.Nanoseconds();
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < reps; i++)
         {
             session.SetParameters(theta);
             session.Estimate(samples, (ulong)(i + 1), gradients[i], error);
         }
-        double micros = clock.Elapsed.TotalMicroseconds / reps;
+        double micros = Stopwatch.GetElapsedTime(start).TotalMicroseconds / reps;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps);
+        return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps, (ThreadCpu.Nanoseconds() - cpu) / 1000 / reps);
     }
 
     private static List<Row> Torch(TextWriter output)
@@ -157,7 +164,8 @@ internal static class GammaToySideBySide
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
             rows.Add(new Row("torch " + root.GetProperty("estimator").GetString(), root.GetProperty("samples").GetInt32(),
-                root.GetProperty("us_per_gradient").GetDouble(), root.GetProperty("variance_trace").GetDouble(), double.NaN));
+                root.GetProperty("us_per_gradient").GetDouble(), root.GetProperty("variance_trace").GetDouble(), double.NaN,
+                root.TryGetProperty("cpu_us_per_gradient", out var cpu) ? cpu.GetDouble() : double.NaN));
         }
         return rows;
     }

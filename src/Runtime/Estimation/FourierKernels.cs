@@ -62,48 +62,65 @@ internal sealed class DirectSeriesKernel : SeriesKernel
     }
 
     private double[] _a = [];
+    private int[] _entryOf = [];      // [(c * order + n - 1) * pd + p] -> the entry holding a_{n,p}(theta_c), or -1
+    private int[] _degreeRow = [];    // [n - 1] -> the rule's row of order n in Coefficients' output (univariate: n = 1 .. order)
 
     /// <summary>
-    /// a_{n,p}(theta) again for the problem's (changed) parameters, written over the rows' entries in the constructor's
-    /// order; false, with nothing written, when a coefficient is zero where it was not or the reverse (the rows would
-    /// differ). Univariate rules only; allocates nothing after the first call. The entries' rounding bounds are not
-    /// recomputed (a session does not report them).
+    /// a_{n,p}(theta) again for the problem's (changed) parameters, written over the rows' entries; false when a
+    /// coefficient is zero where it was not or the reverse (the rows would differ), and then the entries are partly
+    /// written: the caller restores the old parameters and calls again. Univariate rules only; allocates nothing after
+    /// the first call. The entries' rounding bounds are not recomputed (a session does not report them).
     /// </summary>
     internal bool UpdateCoefficients()
     {
         if (_rule.Dimension != 1) return false;
-        int pd = _rule.Differentiable.Count;
-        var indices = _rule.MultiIndices;
-        if (_a.Length != indices.Count * pd * Problem.Copies) _a = new double[indices.Count * pd * Problem.Copies];
+        int pd = _rule.Differentiable.Count, rows = _rule.MultiIndices.Count;
+        if (_entryOf.Length == 0) MapEntries(pd);
+        if (_a.Length != rows * pd) _a = new double[rows * pd];
         var coefficient = EntryCoefficient;
-        var slot = EntrySlot;
-        var start = RowStart;
-        for (int c = 0; c < Problem.Copies; c++)
+        var a = _a.AsSpan();
+        var thetas = Problem.Thetas;
+        for (int c = 0; c < thetas.Length; c++)
         {
-            var a = _a.AsSpan(c * indices.Count * pd, indices.Count * pd);
-            _rule.Coefficients(Problem.Thetas[c], a);
-            EnsureFinite(_rule, Problem.Thetas[c], a, _order);
+            _rule.Coefficients(thetas[c], a);
+            int at = c * _order * pd;
             for (int n = 1; n <= _order; n++)
             {
-                int row = _rowOf[c * _order + n - 1];
-                for (int p = 0; p < pd; p++)
+                int from = _degreeRow[n - 1] * pd;
+                for (int p = 0; p < pd; p++, at++)
                 {
-                    bool had = false;
-                    if (row >= 0)
-                        for (int e = start[row]; e < start[row + 1]; e++) had |= slot[e] == c * pd + p;
-                    if (had != (a[(n - 1) * pd + p] != 0)) return false;
+                    double value = from < 0 ? 0 : a[from + p];
+                    int entry = _entryOf[at];
+                    // A row is kept for the non-zero coefficients only: a zero pattern that changes needs other rows.
+                    if ((entry >= 0) != (value != 0)) return false;
+                    if (entry < 0) continue;
+                    if (!double.IsFinite(value)) EnsureFinite(_rule, thetas[c], a, _order);
+                    coefficient[entry] = value;
                 }
             }
         }
+        return true;
+    }
+
+    // Which entry holds a_{n,p}(theta_c), and where order n sits in the rule's coefficient rows: found once.
+    private void MapEntries(int pd)
+    {
+        var indices = _rule.MultiIndices;
+        _degreeRow = new int[_order];
+        Array.Fill(_degreeRow, -1);
+        for (int row = 0; row < indices.Count; row++)
+            if (indices[row].Sum() is var n and >= 1 && n <= _order) _degreeRow[n - 1] = row;
+        _entryOf = new int[Problem.Copies * _order * pd];
+        Array.Fill(_entryOf, -1);
+        var slot = EntrySlot;
+        var start = RowStart;
         for (int c = 0; c < Problem.Copies; c++)
             for (int n = 1; n <= _order; n++)
             {
                 int row = _rowOf[c * _order + n - 1];
                 if (row < 0) continue;
-                for (int e = start[row]; e < start[row + 1]; e++)
-                    coefficient[e] = _a[c * indices.Count * pd + (n - 1) * pd + slot[e] - c * pd];
+                for (int e = start[row]; e < start[row + 1]; e++) _entryOf[(c * _order + n - 1) * pd + slot[e] - c * pd] = e;
             }
-        return true;
     }
 
     public override string Method => "series";

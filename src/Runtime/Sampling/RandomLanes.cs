@@ -47,7 +47,7 @@ public struct RandomLanes
     /// <summary>Exponentials of rate 1 in the lanes of <paramref name="mask"/>.</summary>
     public Vector256<double> ExponentialMasked(Vector256<ulong> mask) => -Vector256.Log(NextDouble(mask));
 
-    /// <summary>Standard normals (the polar method of <see cref="Normal()"/>) in the lanes of <paramref name="mask"/>.</summary>
+    /// <summary>Standard normals (Box-Muller, as <see cref="Normal()"/>) in the lanes of <paramref name="mask"/>.</summary>
     public Vector256<double> NormalLanes(Vector256<ulong> mask) => NormalMasked(mask);
 
     /// <summary>
@@ -65,9 +65,11 @@ public struct RandomLanes
         var c = one / (3.0 * Vector256.Sqrt(d));    // 1/sqrt(9d) as 1/(3 sqrt d), as the scalar sampler
         var result = Vector256<double>.Zero;
         var pending = mask;
+        var spare = Vector256<double>.Zero;
+        var hasSpare = Vector256<ulong>.Zero;
         while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
         {
-            var x = NormalMasked(pending);
+            var x = NextNormal(pending, ref spare, ref hasSpare);
             var t = one + c * x;
             var v = t * t * t;
             var u = NextDouble(pending);
@@ -146,26 +148,10 @@ public struct RandomLanes
     public Vector256<double> Exponential() => -Vector256.Log(NextDouble());
 
     /// <summary>
-    /// Standard normals by Marsaglia's polar method: <c>(u, v)</c> uniform in the unit disc, <c>s = u^2 + v^2</c>, then
-    /// <c>u sqrt(-2 ln s / s)</c>; the lanes that rejected draw again, the others keep their state (the second normal
-    /// of each pair is not kept, so a lane's stream never depends on an earlier call's parity).
+    /// Standard normals by Box and Muller: <c>sqrt(-2 ln u1) cos(2 pi u2)</c> from two uniforms per lane (the sine half is
+    /// not kept, so a lane's stream never depends on an earlier call's parity).
     /// </summary>
-    public Vector256<double> Normal()
-    {
-        var result = Vector256<double>.Zero;
-        var pending = Vector256<ulong>.AllBitsSet;
-        while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
-        {
-            var u = NextDouble(pending) * 2.0 - Vector256<double>.One;
-            var v = NextDouble(pending) * 2.0 - Vector256<double>.One;
-            var s = u * u + v * v;
-            var accept = (Vector256.LessThan(s, Vector256<double>.One) & Vector256.GreaterThan(s, Vector256<double>.Zero)).AsUInt64() & pending;
-            var normal = u * Vector256.Sqrt(-2.0 * Vector256.Log(s) / s);
-            result = Vector256.ConditionalSelect(accept.AsDouble(), normal, result);
-            pending &= ~accept;
-        }
-        return result;
-    }
+    public Vector256<double> Normal() => BoxMuller(Vector256<ulong>.AllBitsSet).Cosine;
 
     /// <summary>Laplace(0, b) by inversion: with <c>u = U - 1/2</c>, <c>-b sign(u) ln(1 - 2|u|)</c>.</summary>
     public Vector256<double> Laplace(double scale)
@@ -173,6 +159,39 @@ public struct RandomLanes
         var u = NextDouble() - Vector256.Create(0.5);
         var magnitude = -scale * Vector256.Log(Vector256<double>.One - 2.0 * Vector256.Abs(u));
         return Vector256.ConditionalSelect(Vector256.LessThan(u, Vector256<double>.Zero), -magnitude, magnitude);
+    }
+
+    // A normal for each lane of 'pending' within one gamma draw: a lane that kept the sine half of its last Box-Muller pair
+    // (it rejected) uses it; the others draw a new pair, and only they advance. The spare never outlives the draw, so a
+    // lane's stream is the same whatever was drawn before.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<double> NextNormal(Vector256<ulong> pending, ref Vector256<double> spare, ref Vector256<ulong> hasSpare)
+    {
+        var fresh = pending & ~hasSpare;
+        var x = spare;
+        if (!Vector256.EqualsAll(fresh, Vector256<ulong>.Zero))
+        {
+            var (cosine, sine) = BoxMuller(fresh);
+            x = Vector256.ConditionalSelect(fresh.AsDouble(), cosine, spare);
+            spare = Vector256.ConditionalSelect(fresh.AsDouble(), sine, spare);
+        }
+        hasSpare = fresh;
+        return x;
+    }
+
+    /// <summary>
+    /// Box and Muller (1958) in the lanes of <paramref name="mask"/>: two uniforms u1, u2 give the independent normals
+    /// <c>r cos(2 pi u2)</c> and <c>r sin(2 pi u2)</c>, <c>r = sqrt(-2 ln u1)</c> (u1 is never 0: uniforms are
+    /// <c>(m + 1/2) 2^-53</c>). No rejection, so no lane waits for another.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (Vector256<double> Cosine, Vector256<double> Sine) BoxMuller(Vector256<ulong> mask)
+    {
+        var u1 = NextDouble(mask);
+        var u2 = NextDouble(mask);
+        var r = Vector256.Sqrt(-2.0 * Vector256.Log(u1));
+        var (sine, cosine) = Vector256.SinCos(u2 * (2 * Math.PI));
+        return (r * cosine, r * sine);
     }
 
     /// <summary>
@@ -188,9 +207,11 @@ public struct RandomLanes
         double d = k - 1.0 / 3.0, c = 1.0 / Math.Sqrt(9 * d);
         var result = Vector256<double>.Zero;
         var pending = Vector256<ulong>.AllBitsSet;
+        var spare = Vector256<double>.Zero;
+        var hasSpare = Vector256<ulong>.Zero;
         while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
         {
-            var x = NormalMasked(pending);
+            var x = NextNormal(pending, ref spare, ref hasSpare);
             var t = Vector256<double>.One + c * x;
             var v = t * t * t;
             var u = NextDouble(pending);
@@ -208,21 +229,7 @@ public struct RandomLanes
     }
 
     // Normal() for the lanes of mask only: the others' states stay, and their results are not used.
-    private Vector256<double> NormalMasked(Vector256<ulong> mask)
-    {
-        var result = Vector256<double>.Zero;
-        var pending = mask;
-        while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
-        {
-            var u = NextDouble(pending) * 2.0 - Vector256<double>.One;
-            var v = NextDouble(pending) * 2.0 - Vector256<double>.One;
-            var s = u * u + v * v;
-            var accept = (Vector256.LessThan(s, Vector256<double>.One) & Vector256.GreaterThan(s, Vector256<double>.Zero)).AsUInt64() & pending;
-            result = Vector256.ConditionalSelect(accept.AsDouble(), u * Vector256.Sqrt(-2.0 * Vector256.Log(s) / s), result);
-            pending &= ~accept;
-        }
-        return result;
-    }
+    private Vector256<double> NormalMasked(Vector256<ulong> mask) => BoxMuller(mask).Cosine;
 
     /// <summary>
     /// Poisson(rate) for rates below 30 by counting: the number of arrivals of a rate-1 Poisson process before time

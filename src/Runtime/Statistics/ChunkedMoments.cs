@@ -41,6 +41,17 @@ public sealed class ChunkedMoments
     /// </summary>
     public static void OfChunk(ReadOnlySpan<double> values, int quantities, int stride, int count, Span<double> mean, Span<double> m2)
     {
+        if (count == 1)
+        {
+            // One sample (a training step's gradient): its value, and no spread ((x - x)^2, NaN only where x is not finite).
+            for (int q = 0; q < quantities; q++)
+            {
+                double x = values[q * stride], d = x - x;
+                mean[q] = x;
+                m2[q] = d * d;
+            }
+            return;
+        }
         double inv = 1.0 / count;
         for (int q = 0; q < quantities; q++)
         {

@@ -144,6 +144,30 @@ public sealed class BatchedCoreTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void Session_refuses_parameters_whose_coefficients_overflow_and_stays_where_it_was()
+    {
+        // At order 8, a_{8,k} = mu^8 / 8 is 1e400 at mu = 1e50: not a double, so the series cannot be summed there.
+        var estimator = new FourierEstimator(Gamma, 8);
+        var session = estimator.Prepare(Theta, Quadratic(), copies: 4);
+        var fresh = estimator.Prepare(Theta, Quadratic(), copies: 4);
+        double[] other = [1.7, 0.9, 2.5, 0.4, 0.6, 1.1, 3.0, 0.5];
+        double[] huge = [.. other];
+        huge[5] = 1e50;   // copy 2's mu: copies 0 and 1 are updated before the overflow is met
+        session.SetParameters(other);
+        session.SetParameters(Theta);
+        var e = Assert.Throws<NonFiniteValueException>(() => session.SetParameters(huge));
+        Assert.Contains("mu = 1E+50", e.Message);
+        var gradient = new double[8];
+        var error = new double[8];
+        var expected = new double[8];
+        var expectedError = new double[8];
+        session.Estimate(400, 3, gradient, error);
+        fresh.Estimate(400, 3, expected, expectedError);
+        Assert.Equal(expected, gradient);
+        Assert.Equal(expectedError, error);
+    }
+
     [Theory]
     [InlineData("fourier")]
     [InlineData("pathwise")]

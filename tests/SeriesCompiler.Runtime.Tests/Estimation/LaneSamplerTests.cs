@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using MathNet.Numerics.Distributions;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;
@@ -122,6 +123,43 @@ public sealed class LaneSamplerTests
         Moments(x, shape, shape * (shape + 1), $"gamma({shape})"); // E[X^2] = k (k + 1)
         Cdf(x, v => Gamma.CDF(shape, 1, v), $"gamma({shape})");
         Assert.All(x, v => Assert.True(v > 0));
+    }
+
+    [Fact]
+    public void Gamma_with_a_shape_per_lane_and_masked_lanes()
+    {
+        // GammaMasked, as the batched core calls it: four shapes side by side (one below 1, boosted), and every third
+        // call with lane 2 masked off. Each lane's draws must follow its own Gamma(k_l, 1) law (KS, moments), and a
+        // masked lane must not move: lane 2's draws are those of the same stream drawn without the masked calls.
+        double[] shapes = [0.3, 1.0, 2.5, 7.0];
+        var shape = Vector256.Create(shapes[0], shapes[1], shapes[2], shapes[3]);
+        var partial = Vector256.Create(~0UL, ~0UL, 0, ~0UL);
+        var lanes = default(RandomLanes);
+        lanes.SetStreams(11, 0);
+        var x = new double[4][];
+        for (int l = 0; l < 4; l++) x[l] = new double[N];
+        var laneTwo = new List<double>();
+        int[] filled = new int[4];
+        for (int call = 0; filled.Min() < N; call++)
+        {
+            var mask = call % 3 == 2 ? partial : Vector256<ulong>.AllBitsSet;
+            var g = lanes.GammaMasked(shape, mask);
+            for (int l = 0; l < 4; l++)
+            {
+                if (mask[l] == 0) continue;
+                if (filled[l] < N) x[l][filled[l]++] = g[l];
+                if (l == 2) laneTwo.Add(g[l]);
+            }
+        }
+        for (int l = 0; l < 4; l++)
+        {
+            double k = shapes[l];
+            Moments(x[l], k, k * (k + 1), $"lane {l}: gamma({k})");
+            Cdf(x[l], v => Gamma.CDF(k, 1, v), $"lane {l}: gamma({k})");
+        }
+        var alone = default(RandomLanes);
+        alone.SetStreams(11, 0);
+        for (int i = 0; i < 1000; i++) Assert.Equal(laneTwo[i], alone.GammaMasked(shape, Vector256<ulong>.AllBitsSet)[2]);
     }
 
     [Theory]

@@ -53,6 +53,8 @@ internal sealed class SeriesBlockKernel : BlockKernel
     private readonly bool _perOrder, _tracksNextOrder;
     private readonly int _partialOrder;   // the order of the partials asked of f per block
     private readonly int[] _rowCopy, _rowN;
+    private readonly int[] _entryRow;   // per entry: its row's f^(n)(z_c) among the partials, (n d + c)
+    private readonly bool _compact;     // a session: the contributions are the only quantities, formed from the partials
     private readonly double[]? _stencil;   // per row: the stencil's error per unit |f| at unit scale (stencil mode)
 
     /// <param name="tracksNextOrder">Whether workers see if f's derivatives of order N + 1 all vanish (the one-off estimate
@@ -77,6 +79,12 @@ internal sealed class SeriesBlockKernel : BlockKernel
         for (int c = 0; c < kernel.Problem.Copies; c++)
             for (int n = 1; n <= kernel.Order; n++)
                 if (rowOf[c * kernel.Order + n - 1] is var r and >= 0) (_rowCopy[r], _rowN[r]) = (c, n);
+        // A session reports the gradient alone: no row needs its own mean, so the rows stay in the partials.
+        _compact = !tracksNextOrder && !perOrder && _stencil is null;
+        _entryRow = new int[kernel.EntrySlot.Length];
+        int d = kernel.Problem.TotalVariables;
+        for (int r = 0; r < _rows; r++)
+            for (int e = kernel.RowStart[r]; e < kernel.RowStart[r + 1]; e++) _entryRow[e] = _rowN[r] * d + _rowCopy[r];
     }
 
     public DirectSeriesKernel Kernel => _kernel;
@@ -85,10 +93,10 @@ internal sealed class SeriesBlockKernel : BlockKernel
     public override bool ParametersChanged() => _stencil is null && _kernel.UpdateCoefficients();
 
     /// <summary>The rows, the contributions, then (stencils) each row's stencil error at the sample.</summary>
-    public override int Quantities => _rows + _contributions + (_stencil is null ? 0 : _rows);
+    public override int Quantities => _compact ? _contributions : _rows + _contributions + (_stencil is null ? 0 : _rows);
 
     /// <summary>Where the contributions start among the quantities.</summary>
-    public int ContributionOffset => _rows;
+    public int ContributionOffset => _compact ? 0 : _rows;
 
     public int Contributions => _contributions;
 
@@ -136,6 +144,11 @@ internal sealed class SeriesBlockKernel : BlockKernel
             else BlockDraws.Draw(k.Rule, problem.Thetas, _random, first, count, seed, _z, stride);
             var block = new SampleBlock(_z, d, count, stride);
             _k._f.ValuesAndPurePartials(block, jetOrder, _values.AsSpan(0, count), _partials);
+            if (_k._compact)
+            {
+                Compact(first, count, q, stride);
+                return;
+            }
             // Rows: f^(n)(z_c), one contiguous run of the block per row.
             for (int r = 0; r < _k._rows; r++)
                 _partials.AsSpan((_k._rowN[r] * d + _k._rowCopy[r]) * stride, count).CopyTo(q.Slice(r * stride, count));
@@ -175,6 +188,39 @@ internal sealed class SeriesBlockKernel : BlockKernel
             Check(first, count, q, stride);
         }
 
+        // The session's form: contribution (c, p) = sum_n a_{n,p}(theta_c) f^(n)(z_c), read from the partials entry by
+        // entry (one pass over the non-zero coefficients; a sample's terms are added in the rows' order, as above).
+        private void Compact(long first, int count, Span<double> q, int stride)
+        {
+            var k = _k._kernel;
+            int slots = _k._slots;
+            q[..(slots * stride)].Clear();
+            var entrySlot = k.EntrySlot;
+            var entryCoefficient = k.EntryCoefficient;
+            var entryRow = _k._entryRow;
+            var partials = _partials.AsSpan();
+            if (count == 1)
+            {
+                // One sample (a training step): no row loop to set up per entry.
+                for (int e = 0; e < entrySlot.Length; e++) q[entrySlot[e] * stride] += entryCoefficient[e] * partials[entryRow[e] * stride];
+            }
+            else
+                for (int e = 0; e < entrySlot.Length; e++)
+                {
+                    double c = entryCoefficient[e];
+                    var row = partials.Slice(entryRow[e] * stride, count);
+                    var target = q.Slice(entrySlot[e] * stride, count);
+                    for (int s = 0; s < count; s++) target[s] += c * row[s];
+                }
+            bool finite = BlockDraws.AllFinite(_values.AsSpan(0, count));
+            for (int i = 0; i < slots && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
+            if (!finite) Check(first, count, q, stride);
+        }
+
+        // Row r's value at block sample s: a quantity, or (a session) its partial.
+        private double RowValue(Span<double> q, int r, int s, int stride) =>
+            _k._compact ? _partials[(_k._rowN[r] * _k._kernel.Problem.TotalVariables + _k._rowCopy[r]) * stride + s] : q[r * stride + s];
+
         // Each row's stencil rounding error at each sample, 2 eps sum_i |w_i| |f| / h^m with the step h_m = eps^(1/(m+4))
         // max(1, |z_j|): the smallest max(1, |z_j|) over the coordinates gives the largest error (the scalar loop's rule).
         private void StencilErrors(double[] stencil, int count, Span<double> q, int stride)
@@ -195,9 +241,10 @@ internal sealed class SeriesBlockKernel : BlockKernel
         private void Check(long first, int count, Span<double> q, int stride)
         {
             bool finite = BlockDraws.AllFinite(_values.AsSpan(0, count));
-            for (int i = 0; i < _k._rows + _k._contributions && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
+            for (int i = 0; i < _k.ContributionOffset + _k._contributions && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
             if (finite) return;
             var k = _k._kernel;
+            int offset = _k.ContributionOffset;
             int d = k.Problem.TotalVariables;
             for (int s = 0; s < count; s++)
             {
@@ -205,14 +252,14 @@ internal sealed class SeriesBlockKernel : BlockKernel
                     throw new NonFiniteValueException(_k._estimator, "f", _values[s], first + s, BlockDraws.Point(_z, d, stride, s), 0);
                 for (int r = 0; r < _k._rows; r++)
                 {
-                    double v = q[r * stride + s];
+                    double v = RowValue(q, r, s, stride);
                     if (!double.IsFinite(v))
                         throw new NonFiniteValueException(_k._estimator, k.Quantity(r), v, first + s, BlockDraws.Point(_z, d, stride, s), k.DerivativeOrder(r),
                             k.DerivativeOrder(r) is > 1 and var n ? $"if only high orders overflow, --order {n - 1} or less may do" : null);
                 }
                 for (int i = 0; i < _k._contributions; i++)
-                    if (!double.IsFinite(q[(_k._rows + i) * stride + s]))
-                        throw new NonFiniteValueException(_k._estimator, "the sample's contribution to the gradient", q[(_k._rows + i) * stride + s], first + s, BlockDraws.Point(_z, d, stride, s));
+                    if (!double.IsFinite(q[(offset + i) * stride + s]))
+                        throw new NonFiniteValueException(_k._estimator, "the sample's contribution to the gradient", q[(offset + i) * stride + s], first + s, BlockDraws.Point(_z, d, stride, s));
             }
         }
     }

@@ -55,13 +55,30 @@ public sealed class EstimationSession
             thetas[c].CopyTo(_previous.AsSpan(c * perCopy));
             theta.Slice(c * perCopy, perCopy).CopyTo(thetas[c]);
         }
-        if (!_engine.Kernel.ParametersChanged())
+        bool moved;
+        try
         {
-            for (int c = 0; c < copies; c++) _previous.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
-            _engine.Kernel.ParametersChanged();
+            moved = _engine.Kernel.ParametersChanged();
+        }
+        catch
+        {
+            // A coefficient that is not finite at the new parameters: back to the old ones, which were fine.
+            Restore(copies, perCopy);
+            throw;
+        }
+        if (!moved)
+        {
+            Restore(copies, perCopy);
             throw new InvalidOperationException($"{_estimator}: the session cannot move to these parameters in place (the series' non-zero coefficients change, or f's derivatives are stencils); prepare a new session");
         }
         foreach (var worker in _engine.Workers) worker.ParametersChanged();
+    }
+
+    private void Restore(int copies, int perCopy)
+    {
+        var thetas = _problem.Thetas;
+        for (int c = 0; c < copies; c++) _previous!.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
+        _engine.Kernel.ParametersChanged();
     }
 
     /// <summary>Length of the gradient (copies times the parameters per copy).</summary>

@@ -61,6 +61,7 @@ internal sealed class LaneDrawer
     private int[] _termSlot = [], _termIndex = [];
     private LaneShift[] _shiftLaw = [];
     private double[] _shiftA = [], _shiftScale = [];
+    private double[] _termA = [], _termScale = [];   // the same numbers term-major, [t * copies + c]: four copies in a row load as a vector
 
     /// <summary>Whether the shifts are drawn in lanes (<see cref="TryEnableShifts"/> succeeded).</summary>
     public bool DrawsShifts => _shiftRule is not null;
@@ -84,6 +85,8 @@ internal sealed class LaneDrawer
         (_termSlot, _termIndex, _shiftLaw) = (termSlot, termIndex, law);
         _shiftA = new double[_copies * terms];
         _shiftScale = new double[_copies * terms];
+        _termA = new double[_copies * terms];
+        _termScale = new double[_copies * terms];
         _shiftRule = shifted;
         ShiftParameters(thetas);
         return true;
@@ -97,6 +100,7 @@ internal sealed class LaneDrawer
             {
                 // The law's kind is structural (the same at every theta); its numbers follow theta.
                 _shiftRule!.TryLaneShift(thetas[c], _termSlot[t], _termIndex[t], out _, out _shiftA[c * terms + t], out _shiftScale[c * terms + t]);
+                (_termA[t * _copies + c], _termScale[t * _copies + c]) = (_shiftA[c * terms + t], _shiftScale[c * terms + t]);
             }
     }
 
@@ -120,7 +124,7 @@ internal sealed class LaneDrawer
     {
         int streams = count * _width;
         var lanes = default(RandomLanes);
-        Span<int> steps = stackalloc int[4];
+        Span<int> steps = stackalloc int[4], at = stackalloc int[4];
         for (int q0 = 0; q0 < streams; q0 += 4)
         {
             int used = Math.Min(4, streams - q0), maxSteps = 0;
@@ -135,7 +139,36 @@ internal sealed class LaneDrawer
                 maxSteps = Math.Max(maxSteps, steps[l]);
             }
             lanes.SetStreams(seed, _indices);
-            for (int t = 0; t < maxSteps; t++)
+            int allSteps = used == 4 ? Math.Min(Math.Min(steps[0], steps[1]), Math.Min(steps[2], steps[3])) : 0;
+            // Where lane l's copy L + 4t puts draw i: base[l] + (4t Draws + i) stride.
+            for (int l = 0; l < 4; l++) at[l] = _lane[l] * _draws * stride + _sample[l];
+            for (int t = 0; t < allSteps; t++)
+            {
+                // Every lane draws (the common case: a sample's copies four at a time): no masks to build.
+                int step = 4 * t * _draws;
+                for (int i = 0; i < _draws; i++)
+                {
+                    Vector256<double> x;
+                    var all = Vector256<ulong>.AllBitsSet;
+                    switch (_kinds[i])
+                    {
+                        case LaneDraw.Uniform: x = lanes.NextDoubleMasked(all); break;
+                        case LaneDraw.Normal: x = lanes.NormalLanes(all); break;
+                        case LaneDraw.Exponential: x = lanes.ExponentialMasked(all); break;
+                        default:
+                            var shape = Vector256.Create(_arguments[_lane[0] * _draws + step + i], _arguments[_lane[1] * _draws + step + i],
+                                _arguments[_lane[2] * _draws + step + i], _arguments[_lane[3] * _draws + step + i]);
+                            x = lanes.GammaMasked(shape, all);
+                            break;
+                    }
+                    int offset = (step + i) * stride;
+                    draws[at[0] + offset] = x.GetElement(0);
+                    draws[at[1] + offset] = x.GetElement(1);
+                    draws[at[2] + offset] = x.GetElement(2);
+                    draws[at[3] + offset] = x.GetElement(3);
+                }
+            }
+            for (int t = allSteps; t < maxSteps; t++)
             {
                 var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
                 for (int i = 0; i < _draws; i++)
@@ -174,16 +207,30 @@ internal sealed class LaneDrawer
         Span<double> a = stackalloc double[4], scale = stackalloc double[4];
         for (int t = 0; t < maxSteps; t++)
         {
-            var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+            bool all = steps[0] > t && steps[1] > t && steps[2] > t && steps[3] > t;
+            var mask = all ? Vector256<ulong>.AllBitsSet
+                : Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
+            // Lanes 0..3 of one sample at copies 4t .. 4t + 3 (many copies): their numbers are four in a row.
+            bool row = all && _lane[0] == 0 && _lane[3] == 3 && _sample[0] == _sample[3];
             for (int term = 0; term < terms; term++)
             {
-                for (int l = 0; l < 4; l++)
+                Vector256<double> av, sv;
+                if (row)
                 {
-                    int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
-                    a[l] = at >= 0 ? _shiftA[at] : 1.0;
-                    scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
+                    av = Vector256.Create<double>(_termA.AsSpan(term * _copies + 4 * t, 4));
+                    sv = Vector256.Create<double>(_termScale.AsSpan(term * _copies + 4 * t, 4));
                 }
-                var av = Vector256.Create<double>(a);
+                else
+                {
+                    for (int l = 0; l < 4; l++)
+                    {
+                        int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
+                        a[l] = at >= 0 ? _shiftA[at] : 1.0;
+                        scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
+                    }
+                    av = Vector256.Create<double>(a);
+                    sv = Vector256.Create<double>(scale);
+                }
                 Vector256<double> u;
                 switch (_shiftLaw[term])
                 {
@@ -191,17 +238,29 @@ internal sealed class LaneDrawer
                     case LaneShift.Constant: u = av; break;
                     case LaneShift.UniformTimesExponential:
                         var uniform = lanes.NextDoubleMasked(mask);
-                        u = Vector256.Create<double>(scale) * uniform * lanes.ExponentialMasked(mask);
+                        u = sv * uniform * lanes.ExponentialMasked(mask);
                         break;
                     default:
+                        // Lanes with a = 1 draw an exponential, the others a gamma; a draw with no lane in it is skipped
+                        // (it would advance no stream).
                         var one = Vector256.Equals(av, Vector256<double>.One).AsUInt64() & mask;
-                        var exponential = lanes.ExponentialMasked(one);
-                        var gamma = lanes.GammaMasked(av, mask & ~one);
-                        u = Vector256.Create<double>(scale) * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
+                        var rest = mask & ~one;
+                        var exponential = Vector256.EqualsAll(one, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.ExponentialMasked(one);
+                        var gamma = Vector256.EqualsAll(rest, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.GammaMasked(av, rest);
+                        u = sv * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
                         break;
                 }
-                for (int l = 0; l < 4; l++)
-                    if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
+                if (row)
+                {
+                    int at = (term * _copies + 4 * t) * stride + _sample[0];
+                    shifts[at] = u.GetElement(0);
+                    shifts[at + stride] = u.GetElement(1);
+                    shifts[at + 2 * stride] = u.GetElement(2);
+                    shifts[at + 3 * stride] = u.GetElement(3);
+                }
+                else
+                    for (int l = 0; l < 4; l++)
+                        if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
             }
         }
     }
