@@ -27,6 +27,12 @@ public sealed record ExperimentOptions(string OutputDirectory, bool Quick, IProg
     /// <summary>Continue the run in the output folder: finished jobs are read back, not redone.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Run nothing: draw the figures and the summary's tables again from the CSVs already in the output folder (see
+    /// <see cref="Output.Replot"/>).
+    /// </summary>
+    public bool Replot { get; init; }
+
     /// <summary>Checked before each job starts: a cancelled run stops at a job boundary, every finished job kept.</summary>
     public CancellationToken Cancellation { get; init; }
 }

@@ -23,8 +23,8 @@ public static class ExperimentEntryPoint
     }
 
     /// <summary>
-    /// Runs <paramref name="name"/> with the command line's settings (base-library types only): <c>quick</c> and
-    /// <c>resume</c> ("true"/"false"), <c>seeds</c>, <c>steps</c>, <c>epochs</c>, <c>threads</c> (integers), <c>lr</c>
+    /// Runs <paramref name="name"/> with the command line's settings (base-library types only): <c>quick</c>,
+    /// <c>resume</c> and <c>replot</c> ("true"/"false"), <c>seeds</c>, <c>steps</c>, <c>epochs</c>, <c>threads</c> (integers), <c>lr</c>
     /// (a double, invariant culture), <c>data</c>; an absent key keeps the experiment's default. The run's log goes to
     /// <paramref name="log"/>. A setting the experiment cannot honour throws <see cref="ArgumentException"/> with a
     /// message for the user.
@@ -44,6 +44,7 @@ public static class ExperimentEntryPoint
             LearningRate = settings.TryGetValue("lr", out var lr) ? double.Parse(lr, System.Globalization.CultureInfo.InvariantCulture) : null,
             Data = settings.GetValueOrDefault("data"),
             Resume = Flag("resume"),
+            Replot = Flag("replot"),
             Cancellation = cancellation,
         };
         var result = experiment.Run(options);

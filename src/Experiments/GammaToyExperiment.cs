@@ -36,33 +36,47 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
         if (options.Epochs is not null) throw new ExperimentInputException($"{Name} trains for a number of --steps, not --epochs");
         if (options.Data is not null) throw new ExperimentInputException($"{Name} takes no --data: its samples are drawn from the model");
         Directory.CreateDirectory(options.OutputDirectory);
-        var rule = RuleLibrary.Load("gamma");
-        int[] dims = options.Quick ? [1, 10] : [1, 10, 100];
-        int seeds = options.Seeds ?? (options.Quick ? 2 : 5);
-        int steps = options.Steps ?? (options.Quick ? 1500 : 50_000);
-        // 100 logged points along a run (30 in quick mode), whatever its length.
-        int every = options.Steps is null ? (options.Quick ? 50 : 500) : Math.Max(1, steps / 100);
-        double learningRate = options.LearningRate ?? 1e-3;
         var log = new RunLog(["loss", "log10_gradient_variance"]).WithEstimatorOrder(Estimators);
-        var jobs = (from d in dims
-                    from estimator in Estimators
-                    from seed in Enumerable.Range(0, seeds)
-                    select new ExperimentJob($"d={d} {estimator} seed={seed}", $"d={d} {estimator} seed {seed}",
-                        recorder => Train(rule, d, estimator, seed, steps, every, learningRate, recorder))).ToList();
-        string fingerprint = string.Create(CultureInfo.InvariantCulture,
-            $"{Name} quick={options.Quick} dims={string.Join(' ', dims)} seeds={seeds} steps={steps} every={every} lr={learningRate:R}");
-        int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
-
-        var files = new List<string>();
         string csv = Path.Combine(options.OutputDirectory, Name + ".csv");
-        log.WriteCsv(csv);
+        var files = new List<string>();
+        string head;
+        int[] dims;
+        int seeds;
+        if (options.Replot)
+        {
+            Replot.CheckOptions(options, Name);
+            log.ReadCsv(csv);
+            dims = [.. log.Settings.Select(s => int.Parse(s.AsSpan(2), CultureInfo.InvariantCulture)).Order()];
+            seeds = log.SeedCount;
+            head = Replot.SummaryHead(options.OutputDirectory, Name);
+        }
+        else
+        {
+            var rule = RuleLibrary.Load("gamma");
+            dims = options.Quick ? [1, 10] : [1, 10, 100];
+            seeds = options.Seeds ?? (options.Quick ? 2 : 5);
+            int steps = options.Steps ?? (options.Quick ? 1500 : 50_000);
+            // 100 logged points along a run (30 in quick mode), whatever its length.
+            int every = options.Steps is null ? (options.Quick ? 50 : 500) : Math.Max(1, steps / 100);
+            double learningRate = options.LearningRate ?? 1e-3;
+            var jobs = (from d in dims
+                        from estimator in Estimators
+                        from seed in Enumerable.Range(0, seeds)
+                        select new ExperimentJob($"d={d} {estimator} seed={seed}", $"d={d} {estimator} seed {seed}",
+                            recorder => Train(rule, d, estimator, seed, steps, every, learningRate, recorder))).ToList();
+            string fingerprint = string.Create(CultureInfo.InvariantCulture,
+                $"{Name} quick={options.Quick} dims={string.Join(' ', dims)} seeds={seeds} steps={steps} every={every} lr={learningRate:R}");
+            int readBack = JobRunner.Run(options, fingerprint, jobs, new Dictionary<string, RunLog> { [Name] = log });
+            log.WriteCsv(csv);
+            head = SummaryHead(steps, seeds, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
+        }
         files.Add(csv);
         files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-loss.png"), $"{Name}: exact loss (band: {seeds} seeds' range)",
             "loss", log, dims.Select(d => "d=" + d).ToList(), "loss", logScale: true));
         files.AddRange(Plots.Panels(Path.Combine(options.OutputDirectory, $"{Name}-variance.png"), $"{Name}: gradient variance, 16 estimates",
             "gradient variance", log, dims.Select(d => "d=" + d).ToList(), "log10_gradient_variance", logScale: true, valuesAreLog10: true));
-        var summary = Summary(log, dims, steps, seeds, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
-        string md = Path.Combine(options.OutputDirectory, "summary.md");
+        var summary = head + SummaryBody(log, dims);
+        string md = Path.Combine(options.OutputDirectory, Replot.SummaryFile);
         File.WriteAllText(md, summary);
         files.Add(md);
         if (!log.AllFinite) throw new InvalidOperationException($"{Name}: a recorded number is not finite");
@@ -140,12 +154,18 @@ public sealed class GammaToyExperiment(GammaToyExperiment.Objective objective) :
         for (int i = 0; i < parameters.Length; i++) gradient[i] = estimate.Gradient[i] * theta[i];
     }
 
-    private string Summary(RunLog log, int[] dims, int steps, int seeds, double learningRate, string runTime)
+    private string SummaryHead(int steps, int seeds, double learningRate, string runTime)
     {
         var sb = new StringBuilder();
         sb.Append($"# {Name}\n\n{Description}.\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"Adam (lr {learningRate:G}) on log k, log mu from k = mu = 1; one sample per step; {steps} steps; {seeds} seeds; ");
         sb.Append($"mean +- std across seeds at the last step. {runTime}.\n\n");
+        return sb.ToString();
+    }
+
+    private string SummaryBody(RunLog log, int[] dims)
+    {
+        var sb = new StringBuilder();
         sb.Append("| d | estimator | final loss | log10 gradient variance |\n|---|---|---|---|\n");
         foreach (var d in dims)
             foreach (var e in log.Estimators("d=" + d))

@@ -8,8 +8,8 @@ using SeriesCompiler.Runtime.Training;
 namespace SeriesCompiler.Experiments;
 
 /// <summary>
-/// Figure 4, measured in standard errors. The logistic regression is trained with the pathwise gradient from the prior
-/// (logging, along the way, the mean squared difference of the Fourier N = 8 gradient from the pathwise and score
+/// Figure 4, measured in standard errors. The logistic regression is trained with the pathwise gradient from the prior,
+/// once per seed (logging, along the way, the mean squared difference of the Fourier N = 8 gradient from the pathwise and score
 /// gradients and the gradients' norms). Then, at four posterior scales (every b_j = 0.05, 0.3, 1 at the trained means,
 /// and the trained point itself) and for each seed (its own minibatch), every estimator (Fourier N = 1..12, resummed,
 /// pathwise, score) is repeated at 50 samples, and its mean is compared per coordinate with a pathwise reference of
@@ -39,53 +39,67 @@ public sealed class LaplaceTruncationExperiment : IExperiment
         if (options.Epochs is not null) throw new ExperimentInputException($"{Name} trains for a number of --steps, not --epochs");
         if (options.Data is not null) throw new ExperimentInputException($"{Name} takes no --data: it runs on the embedded UCI breast cancer data");
         Directory.CreateDirectory(options.OutputDirectory);
-        var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Load("laplace"));
-        int d = model.Dimension;
-        int trainSteps = options.Steps ?? (options.Quick ? 200 : 2_000);
-        int seeds = options.Seeds ?? (options.Quick ? 2 : 5);
-        int repeats = options.Quick ? 30 : 200;
-        // The reference: chunks of pathwise samples, their spread giving its standard error.
-        int chunks = options.Quick ? 20 : 100, chunkSamples = options.Quick ? 3_000 : 10_000;
-        double learningRate = options.LearningRate ?? 1e-3;
-        string fingerprint = string.Create(CultureInfo.InvariantCulture,
-            $"{Name} quick={options.Quick} steps={trainSteps} seeds={seeds} repeats={repeats} reference={chunks}x{chunkSamples} lr={learningRate:R}");
-
         var training = new RunLog(["mse_vs_pathwise", "mse_vs_score", "norm_fourier_N8", "norm_pathwise"]);
         var point = new RunLog(["mu", "b"]);
         var levels = new RunLog(LevelMetrics).WithEstimatorOrder(Estimators);
         var tables = new Dictionary<string, RunLog> { [Training] = training, [Point] = point, [Levels] = levels };
-        int readBack = JobRunner.Run(options, fingerprint, [new ExperimentJob("training", "training (pathwise)", r => Train(model, trainSteps, learningRate, r))], tables);
-        var trained = new double[2 * d];
-        foreach (var (_, j, mu) in point.Values("trained", "parameters", "mu")) trained[j] = mu;
-        foreach (var (_, j, b) in point.Values("trained", "parameters", "b")) trained[d + j] = Math.Log(b);
-
-        var jobs = (from scale in Scales
-                    from seed in Enumerable.Range(0, seeds)
-                    select new ExperimentJob($"{scale} seed={seed}", $"{scale} seed {seed}",
-                        r => Measure(model, trained, scale, seed, repeats, chunks, chunkSamples, r))).ToList();
-        readBack += JobRunner.Run(options, fingerprint, jobs, tables, laterPhase: true);
-
-        var files = new List<string>();
-        foreach (var (table, log) in tables)
+        string Csv(string table) => Path.Combine(options.OutputDirectory, $"{Name}-{table}.csv");
+        string head;
+        if (options.Replot)
         {
-            string csv = Path.Combine(options.OutputDirectory, $"{Name}-{table}.csv");
-            log.WriteCsv(csv);
-            files.Add(csv);
+            Replot.CheckOptions(options, Name);
+            foreach (var (table, log) in tables) log.ReadCsv(Csv(table));
+            head = Replot.SummaryHead(options.OutputDirectory, Name);
         }
-        files.AddRange(Figures(options.OutputDirectory, levels, training, seeds));
-        var summary = Summary(levels, point, trainSteps, seeds, repeats, chunks * chunkSamples, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count + 1));
-        string md = Path.Combine(options.OutputDirectory, "summary.md");
+        else
+        {
+            var model = new LaplaceLogisticModel(LogisticData.BreastCancer(), RuleLibrary.Load("laplace"));
+            int d = model.Dimension;
+            int trainSteps = options.Steps ?? (options.Quick ? 200 : 2_000);
+            int seeds = options.Seeds ?? (options.Quick ? 2 : 5);
+            int repeats = options.Quick ? 30 : 200;
+            // The reference: chunks of pathwise samples, their spread giving its standard error.
+            int chunks = options.Quick ? 20 : 100, chunkSamples = options.Quick ? 3_000 : 10_000;
+            double learningRate = options.LearningRate ?? 1e-3;
+            string fingerprint = string.Create(CultureInfo.InvariantCulture,
+                $"{Name} quick={options.Quick} steps={trainSteps} seeds={seeds} repeats={repeats} reference={chunks}x{chunkSamples} lr={learningRate:R}");
+
+            // One training run per seed, for the spread of Fig. 4's MSE and norm panels; seed 0's (key "training", as
+            // before per-seed training) gives the trained point that the measurements start from.
+            var trainingJobs = Enumerable.Range(0, seeds).Select(seed => new ExperimentJob(seed == 0 ? "training" : $"training seed={seed}",
+                seed == 0 ? "training (pathwise)" : $"training (pathwise) seed {seed}", r => Train(model, trainSteps, learningRate, seed, r))).ToList();
+            int readBack = JobRunner.Run(options, fingerprint, trainingJobs, tables);
+            var trained = new double[2 * d];
+            foreach (var (_, j, mu) in point.Values("trained", "parameters", "mu")) trained[j] = mu;
+            foreach (var (_, j, b) in point.Values("trained", "parameters", "b")) trained[d + j] = Math.Log(b);
+
+            var jobs = (from scale in Scales
+                        from seed in Enumerable.Range(0, seeds)
+                        select new ExperimentJob($"{scale} seed={seed}", $"{scale} seed {seed}",
+                            r => Measure(model, trained, scale, seed, repeats, chunks, chunkSamples, r))).ToList();
+            readBack += JobRunner.Run(options, fingerprint, jobs, tables, laterPhase: true);
+            foreach (var (table, log) in tables) log.WriteCsv(Csv(table));
+            head = SummaryHead(point, trainSteps, seeds, repeats, chunks * chunkSamples, learningRate, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count + trainingJobs.Count));
+        }
+
+        var files = tables.Keys.Select(Csv).ToList();
+        files.AddRange(Figures(options.OutputDirectory, levels, training, levels.SeedCount));
+        var summary = head + SummaryBody(levels, training);
+        string md = Path.Combine(options.OutputDirectory, Replot.SummaryFile);
         File.WriteAllText(md, summary);
         files.Add(md);
         if (!training.AllFinite || !levels.AllFinite || !point.AllFinite) throw new InvalidOperationException($"{Name}: a recorded number is not finite");
         return new ExperimentResult(Name, files, watch.Elapsed, summary);
     }
 
-    /// <summary>Pathwise training from the prior; every 1/40 of the way the three gradients at one batch are compared.</summary>
-    private static void Train(LaplaceLogisticModel model, int steps, double learningRate, JobRecorder recorder)
+    /// <summary>
+    /// Pathwise training from the prior; every 1/40 of the way the three gradients at one batch are compared. Seed 0
+    /// (the stream of the single run before per-seed training) also records the trained point.
+    /// </summary>
+    private static void Train(LaplaceLogisticModel model, int steps, double learningRate, int seed, JobRecorder recorder)
     {
         int d = model.Dimension;
-        var random = new RandomSource(2021);
+        var random = new RandomSource(2021 + 7919 * (ulong)seed);
         var ws = new LaplaceLogisticModel.Workspace(model, LaplaceLogisticRegressionExperiment.Batch);
         var parameters = new double[2 * d];
         var gradient = new double[2 * d];
@@ -104,13 +118,14 @@ public sealed class LaplaceTruncationExperiment : IExperiment
                 model.Gradient("fourier N=8", parameters, batch, samples, random, fourier, ws);
                 model.Gradient("pathwise", parameters, batch, samples, random, pathwise, ws);
                 model.Gradient("score", parameters, batch, samples, random, score, ws);
-                recorder.Add(Training, "training", "fourier N=8", 0, step, Mse(fourier, pathwise), Mse(fourier, score), Norm(fourier), Norm(pathwise));
+                recorder.Add(Training, "training", "fourier N=8", seed, step, Mse(fourier, pathwise), Mse(fourier, score), Norm(fourier), Norm(pathwise));
             }
             if (step == steps) break;
             model.Gradient("pathwise", parameters, batch, samples, random, gradient, ws);
             adam.Step(parameters, gradient);
         }
-        for (int j = 0; j < d; j++) recorder.Add(Point, "trained", "parameters", 0, j, parameters[j], Math.Exp(parameters[d + j]));
+        if (seed == 0)
+            for (int j = 0; j < d; j++) recorder.Add(Point, "trained", "parameters", 0, j, parameters[j], Math.Exp(parameters[d + j]));
     }
 
     /// <summary>One seed at one scale: a batch, the reference with its standard error, then every estimator repeated.</summary>
@@ -208,13 +223,16 @@ public sealed class LaplaceTruncationExperiment : IExperiment
                 v.Select(t => (t.s, t.Item2, t.Item3)).ToList(), logScale: true, valuesAreLog10: true);
         }
         var mse = new RunLog(["mse", "norm"]);
-        foreach (var (_, step, value) in training.Values("training", "fourier N=8", "mse_vs_pathwise")) mse.Add("mse", "vs pathwise", 0, step, value, double.NaN);
-        foreach (var (_, step, value) in training.Values("training", "fourier N=8", "mse_vs_score")) mse.Add("mse", "vs score", 0, step, value, double.NaN);
-        foreach (var (_, step, value) in training.Values("training", "fourier N=8", "norm_fourier_N8")) mse.Add("norm", "fourier N=8", 0, step, double.NaN, value);
-        foreach (var (_, step, value) in training.Values("training", "fourier N=8", "norm_pathwise")) mse.Add("norm", "pathwise", 0, step, double.NaN, value);
-        yield return Plots.Lines(Path.Combine(folder, $"{Name}-mse.png"), "MSE of the Fourier (N = 8) gradient to pathwise and score, over pathwise training",
+        foreach (var (seed, step, value) in training.Values("training", "fourier N=8", "mse_vs_pathwise")) mse.Add("mse", "vs pathwise", seed, step, value, double.NaN);
+        foreach (var (seed, step, value) in training.Values("training", "fourier N=8", "mse_vs_score")) mse.Add("mse", "vs score", seed, step, value, double.NaN);
+        foreach (var (seed, step, value) in training.Values("training", "fourier N=8", "norm_fourier_N8")) mse.Add("norm", "fourier N=8", seed, step, double.NaN, value);
+        foreach (var (seed, step, value) in training.Values("training", "fourier N=8", "norm_pathwise")) mse.Add("norm", "pathwise", seed, step, double.NaN, value);
+        int runs = training.SeedCount;
+        // A run made before per-seed training has one training run: no band, and the title says so.
+        string spread = runs > 1 ? $"band: {runs} training runs' range" : "one training run, no band";
+        yield return Plots.Lines(Path.Combine(folder, $"{Name}-mse.png"), $"MSE of the Fourier (N = 8) gradient to pathwise and score\nover pathwise training ({spread})",
             "mean squared difference", mse, "mse", "mse", logScale: true);
-        yield return Plots.Lines(Path.Combine(folder, $"{Name}-gradient-norm.png"), "gradient norm over pathwise training (one 50-sample estimate)",
+        yield return Plots.Lines(Path.Combine(folder, $"{Name}-gradient-norm.png"), $"gradient norm over pathwise training\n(one 50-sample estimate; {spread})",
             "||gradient||", mse, "norm", "norm", logScale: true);
     }
 
@@ -231,7 +249,7 @@ public sealed class LaplaceTruncationExperiment : IExperiment
             return Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Length - 1) / xs.Length);
         }).ToArray();
 
-    private string Summary(RunLog levels, RunLog point, int trainSteps, int seeds, int repeats, int referenceSamples, double learningRate, string runTime)
+    private string SummaryHead(RunLog point, int trainSteps, int seeds, int repeats, int referenceSamples, double learningRate, string runTime)
     {
         var b = point.Values("trained", "parameters", "b").Select(r => r.Value).ToArray();
         var sb = new StringBuilder();
@@ -242,6 +260,12 @@ public sealed class LaplaceTruncationExperiment : IExperiment
         sb.Append(CultureInfo.InvariantCulture, $"and compared per coordinate with a pathwise reference of {referenceSamples:N0} samples (standard error from independent chunks: 100 in full mode, 20 in quick mode): ");
         sb.Append("z_j = |mean_j - ref_j| / sqrt(var_j / R + se_ref_j^2). Unbiased: rms z about 1, max z over 31 coordinates about 2.5 (per seed). ");
         sb.Append(CultureInfo.InvariantCulture, $"rms z pooled over seeds; max z the largest over seeds; variance (of one 50-sample estimate, mean over coordinates; b in rho = log b) averaged over seeds as log10. {runTime}.\n\n");
+        return sb.ToString();
+    }
+
+    private static string SummaryBody(RunLog levels, RunLog training)
+    {
+        var sb = new StringBuilder();
         foreach (var scale in Scales)
         {
             sb.Append(CultureInfo.InvariantCulture, $"## {scale}\n\n| estimator | rms z (mu) | max z (mu) | log10 var (mu) | rms z (b) | max z (b) | log10 var (b) | mean abs bias (b) |\n|---|---|---|---|---|---|---|---|\n");
@@ -255,6 +279,10 @@ public sealed class LaplaceTruncationExperiment : IExperiment
         }
         sb.Append("Laplace's cumulant series in b has only even orders (its odd coefficients are 0), so N = 2k + 1 estimates the same thing as N = 2k: ");
         sb.Append("with common random numbers the two rows agree to the last digit wherever the coefficients say they must.\n");
+        int runs = training.SeedCount;
+        sb.Append(runs > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"\nThe MSE and gradient-norm figures (Fig. 4's training panels) show the mean of {runs} pathwise training runs (seeds 0-{runs - 1}) with their range shaded; seed 0's run gives the trained point.\n")
+            : "\nThe MSE and gradient-norm figures (Fig. 4's training panels) come from ONE pathwise training run: this run was made before the experiment trained once per seed, so they show no spread. A rerun writes one training run per seed and draws their range.\n");
         return sb.ToString();
     }
 

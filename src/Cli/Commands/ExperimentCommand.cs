@@ -7,10 +7,11 @@ namespace SeriesCompiler.Cli.Commands;
 
 /// <summary>
 /// <c>seriesc experiment NAME [--out DIR] [--quick] [--seeds S] [--steps T | --epochs E] [--lr R] [--threads P]
-/// [--data full|shipped] [--resume]</c> and <c>seriesc experiment --list</c>: runs one of the paper's experiments,
+/// [--data full|shipped] [--resume | --replot]</c> and <c>seriesc experiment --list</c>: runs one of the paper's experiments,
 /// writing CSV, PNG plots and summary.md to DIR (default results/NAME/). A progress bar is drawn on a terminal;
 /// otherwise one line per tenth of the work goes to standard error, as does the run's log. Each finished seed job is
-/// written to DIR/jobs/ as the run goes; <c>--resume</c> continues a killed or stopped run from them.
+/// written to DIR/jobs/ as the run goes; <c>--resume</c> continues a killed or stopped run from them. <c>--replot</c>
+/// runs nothing: it draws the figures and summary.md's tables again from the CSVs in DIR (a committed run's).
 /// </summary>
 public static class ExperimentCommand
 {
@@ -27,13 +28,14 @@ public static class ExperimentCommand
         var threads = new Option<int?>("--threads") { Description = $"jobs run at once ({Bounds.Threads.Min}-{Bounds.Threads.Max}, default 2); the numbers do not depend on it" };
         var data = new Option<string?>("--data") { Description = "discrete experiments: full (MNIST's 10,000 digits, the default of a full run) or shipped (the 600 digits in data/mnist, a reduced run)" };
         var resume = new Option<bool>("--resume") { Description = "continue the run in --out: finished seed jobs are read back, not redone" };
+        var replot = new Option<bool>("--replot") { Description = "run nothing: redraw the figures and summary.md's tables from the CSVs in --out (the summary's run-time line is kept)" };
         var command = new Command("experiment", "Run one of the paper's experiments (CSV, PNG plots, summary.md)");
         command.Arguments.Add(name);
-        foreach (var option in new Option[] { output, quick, list, seeds, steps, epochs, lr, threads, data, resume }) command.Options.Add(option);
+        foreach (var option in new Option[] { output, quick, list, seeds, steps, epochs, lr, threads, data, resume, replot }) command.Options.Add(option);
         command.SetAction(parse => context.Guard(() =>
         {
             var settings = Settings(parse.GetValue(quick), parse.GetValue(seeds), parse.GetValue(steps), parse.GetValue(epochs),
-                parse.GetValue(lr), parse.GetValue(threads), parse.GetValue(data), parse.GetValue(resume));
+                parse.GetValue(lr), parse.GetValue(threads), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(replot));
             return Run(context, parse.GetValue(name), parse.GetValue(output), settings, parse.GetValue(list));
         }));
         return command;
@@ -46,9 +48,14 @@ public static class ExperimentCommand
     }
 
     /// <summary>The options as the experiments take them (strings, invariant culture), each checked against its bounds.</summary>
-    public static Dictionary<string, string> Settings(bool quick, int? seeds, int? steps, int? epochs, double? lr, int? threads, string? data, bool resume)
+    public static Dictionary<string, string> Settings(bool quick, int? seeds, int? steps, int? epochs, double? lr, int? threads, string? data, bool resume, bool replot = false)
     {
+        if (replot && resume) throw CliException.Usage("give --replot or --resume, not both");
+        // --replot draws the run already in --out: an option that would change the numbers has nothing to act on.
+        if (replot && (quick || seeds is not null || steps is not null || epochs is not null || lr is not null || data is not null))
+            throw CliException.Usage("--replot redraws the run in --out from its CSVs: --quick, --seeds, --steps, --epochs, --lr and --data do not apply");
         var settings = new Dictionary<string, string> { ["quick"] = quick ? "true" : "false", ["resume"] = resume ? "true" : "false" };
+        if (replot) settings["replot"] = "true";
         void Add(string option, string key, int? value, (int Min, int Max) bounds)
         {
             if (value is not { } v) return;

@@ -98,6 +98,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         var watch = Stopwatch.StartNew();
         if (options.Steps is not null && options.Epochs is not null) throw new ExperimentInputException("give --steps or --epochs, not both");
         Directory.CreateDirectory(options.OutputDirectory);
+        if (options.Replot) return Redraw(options, watch);
         var scale = ScaleFor(options.Quick);
         scale = scale with
         {
@@ -126,9 +127,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
             new("", mnist, scale, false),
             new(SubstituteSuffix, SklearnDigits.Load(), SubstituteScale(scale, options.Quick, smoke), true),
         ];
-        var log = new RunLog(["train_elbo", "log10_var_adam", "log10_var_direct"], optional: ["log10_var_adam"]);
-        var finals = new RunLog(["train_elbo", "test_elbo", "test_loglik_is" + scale.IsSamples]);
-        var times = new RunLog(["seconds_per_epoch"]);
+        var (log, finals, times) = Tables(scale.IsSamples);
         // Every setting on every data set; the label (setting plus the data set's suffix) keys the logs and plots.
         var runs = (from d in dataSets
                     from s in Settings()
@@ -163,16 +162,58 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
             table.WriteCsv(Path.Combine(options.OutputDirectory, path));
             files.Add(Path.Combine(options.OutputDirectory, path));
         }
+        string head = SummaryHead(dataSets, options.Quick, reduced, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
+        return Render(options, watch, files, runs.Select(r => r.Label).ToList(), log, finals, times, scale.IsSamples, head);
+    }
+
+    /// <summary>The three tables of a run; the test log-likelihood's column names its importance samples.</summary>
+    private (RunLog Log, RunLog Finals, RunLog Times) Tables(int isSamples) =>
+        (new RunLog(["train_elbo", "log10_var_adam", "log10_var_direct"], optional: ["log10_var_adam"]),
+         new RunLog(["train_elbo", "test_elbo", "test_loglik_is" + isSamples]),
+         new RunLog(["seconds_per_epoch"]));
+
+    /// <summary>
+    /// --replot: the tables read back from the CSVs in the folder, then drawn as a run draws them. A run made before
+    /// issue 14 kept its times in the finals' CSV (no -times.csv): they are read from there.
+    /// </summary>
+    private ExperimentResult Redraw(ExperimentOptions options, Stopwatch watch)
+    {
+        Replot.CheckOptions(options, Name);
+        string Csv(string suffix) => Path.Combine(options.OutputDirectory, Name + suffix + ".csv");
+        string finalsPath = Csv("-final");
+        var header = File.Exists(finalsPath) ? File.ReadLines(finalsPath).FirstOrDefault() ?? "" : "";
+        string? isColumn = header.Split(',').FirstOrDefault(c => c.StartsWith("test_loglik_is", StringComparison.Ordinal));
+        if (isColumn is null || !int.TryParse(isColumn.AsSpan("test_loglik_is".Length), NumberStyles.None, CultureInfo.InvariantCulture, out int isSamples))
+            throw new ExperimentInputException($"{finalsPath}:1: no column test_loglik_isN (--replot draws from the CSVs of a run in --out)");
+        var (log, finals, times) = Tables(isSamples);
+        log.ReadCsv(Csv(""));
+        finals.ReadCsv(finalsPath);
+        times.ReadCsv(File.Exists(Csv("-times")) ? Csv("-times") : finalsPath);
+        // Labels in the order a run makes them (data sets, then settings), the ones in the CSV only.
+        var present = log.Settings.ToHashSet();
+        var labels = (from suffix in new[] { "", SubstituteSuffix } from s in Settings() select s.Setting + suffix).Where(present.Contains).ToList();
+        var order = MakeEstimators().Select(e => e.Name).Concat(MoreSampleRules().Select(e => e.Name)).ToList();
+        log.WithEstimatorOrder(order);
+        finals.WithEstimatorOrder(order);
+        var files = new List<string> { Csv(""), finalsPath };
+        if (File.Exists(Csv("-times"))) files.Add(Csv("-times"));
+        return Render(options, watch, files, labels, log, finals, times, isSamples, Replot.SummaryHead(options.OutputDirectory, Name));
+    }
+
+    /// <summary>The figures (three per setting) and summary.md, from the tables.</summary>
+    private ExperimentResult Render(ExperimentOptions options, Stopwatch watch, List<string> files, IReadOnlyList<string> labels,
+        RunLog log, RunLog finals, RunLog times, int isSamples, string head)
+    {
         int index = 0;
-        foreach (var setting in runs.Select(r => r.Label))
+        foreach (var setting in labels)
         {
-            string tag = runs.Count > 1 ? "-" + index++ : "";
+            string tag = labels.Count > 1 ? "-" + index++ : "";
             files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-elbo.png"), $"training ELBO, {setting}", "ELBO (nats)", log, setting, "train_elbo"));
             files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-direct.png"), $"gradient variance (direct), {setting}", "variance (direct)", log, setting, "log10_var_direct", logScale: true, valuesAreLog10: true));
             files.Add(Plots.Lines(Path.Combine(options.OutputDirectory, $"{Name}{tag}-variance-adam.png"), $"Adam-moment proxy v - m^2, {setting}", "Adam proxy", log, setting, "log10_var_adam", logScale: true, valuesAreLog10: true));
         }
-        var summary = Summary(log, finals, times, dataSets, options.Quick, reduced, JobRunner.RunTime(watch.Elapsed, readBack, jobs.Count));
-        string md = Path.Combine(options.OutputDirectory, "summary.md");
+        var summary = head + SummaryBody(log, finals, times, isSamples);
+        string md = Path.Combine(options.OutputDirectory, Replot.SummaryFile);
         File.WriteAllText(md, summary);
         files.Add(md);
         if (!log.AllFinite || !finals.AllFinite || !times.AllFinite)
@@ -283,7 +324,7 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
         return Math.Log10(variance / sum.Length + 1e-300);
     }
 
-    private string Summary(RunLog log, RunLog finals, RunLog times, DataSet[] dataSets, bool quick, bool reduced, string runTime)
+    private string SummaryHead(DataSet[] dataSets, bool quick, bool reduced, string runTime)
     {
         var mnist = dataSets.Single(d => !d.Substitute);
         var scale = mnist.Scale;
@@ -309,7 +350,13 @@ public sealed class DiscreteLatentExperiment(DiscreteLatentExperiment.Kind kind,
                     $"The rule with S = {string.Join(" and ", MoreSamples)} samples (Table 1's extra rows) is run on the one-layer model{(kind == Kind.SigmoidBeliefNetwork ? " (not the two-layer SBN, which takes S = 1 only, nor the VAE, whose rule already costs 5-10 times the one-layer one)" : " (not the VAE, whose rule already costs 5-10 times the one-layer one)")}{(quick ? ", on the 8x8 digits only in quick mode" : ", on both data sets")}. ");
         }
         sb.Append(CultureInfo.InvariantCulture, $"{runTime} on this machine (one thread, on a shared 2-core machine: times include contention).\n\n");
-        sb.Append(CultureInfo.InvariantCulture, $"Test log-likelihood: importance sampling with {scale.IsSamples} samples from q (mean +- std across seeds); training ELBO on a fixed subset of the training digits at the last step; ");
+        return sb.ToString();
+    }
+
+    private static string SummaryBody(RunLog log, RunLog finals, RunLog times, int isSamples)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Test log-likelihood: importance sampling with {isSamples} samples from q (mean +- std across seeds); training ELBO on a fixed subset of the training digits at the last step; ");
         sb.Append("log10 gradient variance of the encoder's parameters, the headline measure: the variance of repeated estimates at fixed parameters on a fixed batch of 20 digits (\"direct\"), at the last step. ");
         sb.Append("Beside it the paper's proxy from Adam's moving moments, v_hat - m_hat^2 (\"Adam proxy\"): it mixes the gradient's drift over the last ~1,000 steps with its noise, is not defined before the first step (missing there, not replaced), and does not see the number of samples S; ");
         sb.Append("time per epoch of training alone (times.csv).\n\n");

@@ -22,6 +22,9 @@ public sealed class RunLog(IReadOnlyList<string> metrics, IReadOnlyCollection<st
     }
 
     public IEnumerable<string> Settings => Sorted().Select(r => r.Setting).Distinct();
+
+    /// <summary>How many seeds the log holds (distinct seed numbers over all rows).</summary>
+    public int SeedCount => _rows.Select(r => r.Seed).Distinct().Count();
     public IEnumerable<string> Estimators(string setting) => _rows.Where(r => r.Setting == setting).Select(r => r.Estimator).Distinct().OrderBy(EstimatorOrder).ThenBy(e => e, StringComparer.Ordinal);
 
     /// <summary>The estimators in the order they were first recorded would depend on which job finished first: a fixed order instead.</summary>
@@ -81,6 +84,42 @@ public sealed class RunLog(IReadOnlyList<string> metrics, IReadOnlyCollection<st
             sb.Append('\n');
         }
         File.WriteAllText(path, sb.ToString());
+    }
+
+    /// <summary>
+    /// Adds the rows of a CSV this class wrote (<see cref="WriteCsv"/>; doubles round-trip, so the rows are the ones
+    /// written). Columns are matched by name: a metric of this log that the file lacks is missing (NaN) if optional and
+    /// an error otherwise; a column the log does not know is ignored (an older run's extra column). A malformed file is
+    /// an error naming its path and line.
+    /// </summary>
+    public RunLog ReadCsv(string path)
+    {
+        if (!File.Exists(path)) throw new ExperimentInputException($"'{path}' is not there: --replot draws from the CSVs of a run in --out");
+        var lines = File.ReadAllLines(path);
+        var header = lines.Length > 0 ? lines[0].Split(',') : [];
+        if (header.Length < 4 || header[0] != "setting" || header[1] != "estimator" || header[2] != "seed")
+            throw new ExperimentInputException($"{path}:1: not an experiment CSV (expected 'setting,estimator,seed,...')");
+        // Some tables (a discrete run's finals, before issue 14) have no step column.
+        int first = header[3] == "step" ? 4 : 3;
+        var column = Metrics.Select(m => Array.IndexOf(header, m, first)).ToArray();
+        for (int m = 0; m < column.Length; m++)
+            if (column[m] < 0 && !_optional.Contains(Metrics[m]))
+                throw new ExperimentInputException($"{path}:1: no column '{Metrics[m]}' (this experiment's CSV has {string.Join(", ", Metrics)})");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var f = lines[i].Split(',');
+            int step = 0;
+            if (f.Length != header.Length || !int.TryParse(f[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seed)
+                || (first == 4 && !int.TryParse(f[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out step)))
+                throw new ExperimentInputException($"{path}:{i + 1}: malformed row");
+            var values = new double[Metrics.Count];
+            for (int m = 0; m < values.Length; m++)
+                if (column[m] < 0) values[m] = double.NaN;
+                else if (!TryParse(f[column[m]], out values[m])) throw new ExperimentInputException($"{path}:{i + 1}: '{f[column[m]]}' is not a number ({Metrics[m]})");
+            Add(f[0], f[1], seed, step, values);
+        }
+        return this;
     }
 
     /// <summary>A value as the CSVs hold it: round-trip digits, a missing value (NaN) as an empty field.</summary>
