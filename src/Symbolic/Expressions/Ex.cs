@@ -36,7 +36,8 @@ public static class Ex
     /// <summary>Largest size, in bits, of an exact constant; beyond it the operation is refused.</summary>
     public const long MaxConstantBits = 1 << 20;
 
-    private static readonly ConcurrentDictionary<Expr, Expr> Interned = new();
+    // Presized: a derivation at order 64 interns some 10^5 nodes, and every doubling rehashes the table.
+    private static readonly ConcurrentDictionary<Expr, Expr> Interned = new(Environment.ProcessorCount, 1 << 16);
 
     public static readonly Number Zero = (Number)Num(GaussianRational.Zero);
     public static readonly Number One = (Number)Num(GaussianRational.One);
@@ -124,6 +125,20 @@ public static class Ex
         if (!constant.IsZero) args.Add(Num(constant));
         foreach (var k in keyed) args.Add(k.Term);
         return Intern(new Sum(args.ToImmutable()));
+    }
+
+    /// <summary>
+    /// A sum of canonical terms with pairwise distinct non-constant parts, already in canonical order (the series
+    /// engine sorts its monomials by their atoms' ranks, which is this order): built without comparing expressions.
+    /// </summary>
+    internal static Expr SortedSum(GaussianRational constant, List<Expr> sortedTerms)
+    {
+        if (sortedTerms.Count == 0) return Num(constant);
+        if (sortedTerms.Count == 1 && constant.IsZero) return sortedTerms[0];
+        var args = ImmutableArray.CreateBuilder<Expr>(sortedTerms.Count + (constant.IsZero ? 0 : 1));
+        if (!constant.IsZero) args.Add(Num(constant));
+        args.AddRange(sortedTerms);
+        return Intern(new Sum(args.MoveToImmutable()));
     }
 
     /// <summary>Splits <c>3*x*y</c> into <c>(3, x*y)</c>.</summary>
