@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using SeriesCompiler.Symbolic.Expressions;
 
 namespace SeriesCompiler.Symbolic.Series;
@@ -328,8 +329,8 @@ internal sealed class Poly
                     atomDerivatives[id] = d = FromExpr(Calculus.Derivative.Of(Atoms[id], x));
                 if (d.IsZero) continue;
                 var lowered = m.Lower(k);
-                var scale = c * m.Exponent(k);
-                foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), scale * dc);
+                var scale = m.Exponent(k) == 1 ? c : c * m.Exponent(k);
+                foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), dc.IsOne ? scale : scale * dc);
             }
         return builder.Build();
     }
@@ -366,11 +367,15 @@ internal sealed class Poly
     /// </summary>
     private double TermWeight()
     {
-        if (_terms.Count == 0) return 0;
+        // Computed once: a polynomial is immutable, and a recurrence meets the same b_k in O(n) products.
+        if (_termWeight >= 0) return _termWeight;
+        if (_terms.Count == 0) return _termWeight = 0;
         long bits = 0, atoms = 0;
         foreach (var (m, v) in _terms) { bits += v.BitLength; atoms += m.Length; }
-        return (bits / 64.0 + atoms / 8.0) / _terms.Count;
+        return _termWeight = (bits / 64.0 + atoms / 8.0) / _terms.Count;
     }
+
+    private double _termWeight = -1;
 
     public static Poly operator *(Poly a, Poly b)
     {
@@ -606,12 +611,12 @@ internal sealed class Poly
 
         public void Add(Monomial m, GaussianRational c)
         {
-            if (_terms.TryGetValue(m, out var existing))
-            {
-                var sum = existing + c;
-                if (sum.IsZero) _terms.Remove(m); else _terms[m] = sum;
-            }
-            else if (!c.IsZero) _terms[m] = c;
+            if (c.IsZero) return;
+            // One hash lookup: the slot is found (or made) once and updated in place.
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_terms, m, out bool exists);
+            if (!exists) { slot = c; return; }
+            slot += c;
+            if (slot.IsZero) _terms.Remove(m);
         }
 
         public void Add(Poly p)
