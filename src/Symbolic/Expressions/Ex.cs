@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace SeriesCompiler.Symbolic.Expressions;
 
@@ -36,7 +36,11 @@ public static class Ex
     /// <summary>Largest size, in bits, of an exact constant; beyond it the operation is refused.</summary>
     public const long MaxConstantBits = 1 << 20;
 
-    private static readonly ConcurrentDictionary<Expr, Expr> Interned = new();
+    // The table of shared nodes: a hash set under one lock rather than a concurrent dictionary, because almost every
+    // node interned by a derivation is new (10^5 terms at order 64), and a set adds one array slot per node where the
+    // dictionary allocates an entry object and takes a lock anyway. Presized: every doubling rehashes the table.
+    private static readonly HashSet<Expr> Interned = new(1 << 16);
+    private static readonly Lock InternGate = new();
 
     public static readonly Number Zero = (Number)Num(GaussianRational.Zero);
     public static readonly Number One = (Number)Num(GaussianRational.One);
@@ -51,7 +55,12 @@ public static class Ex
     {
         // Every node built costs its hashing and interning: metered with its number of arguments.
         WorkMeter.Spend(e is NaryExpr n ? 1 + n.Args.Length : 1);
-        return (T)Interned.GetOrAdd(e, e);
+        lock (InternGate)
+        {
+            if (Interned.TryGetValue(e, out var shared)) return (T)shared;
+            Interned.Add(e);
+            return e;
+        }
     }
 
     public static Expr Num(GaussianRational value)
@@ -124,6 +133,21 @@ public static class Ex
         if (!constant.IsZero) args.Add(Num(constant));
         foreach (var k in keyed) args.Add(k.Term);
         return Intern(new Sum(args.ToImmutable()));
+    }
+
+    /// <summary>
+    /// A sum of canonical terms with pairwise distinct non-constant parts, already in canonical order (the series
+    /// engine sorts its monomials by their atoms' ranks, which is this order): built without comparing expressions.
+    /// </summary>
+    internal static Expr SortedSum(GaussianRational constant, List<Expr> sortedTerms)
+    {
+        if (sortedTerms.Count == 0) return Num(constant);
+        if (sortedTerms.Count == 1 && constant.IsZero) return sortedTerms[0];
+        int offset = constant.IsZero ? 0 : 1;
+        var args = new Expr[sortedTerms.Count + offset];
+        if (offset == 1) args[0] = Num(constant);
+        sortedTerms.CopyTo(args, offset);
+        return Intern(new Sum(ImmutableCollectionsMarshal.AsImmutableArray(args)));
     }
 
     /// <summary>Splits <c>3*x*y</c> into <c>(3, x*y)</c>.</summary>
@@ -289,10 +313,12 @@ public static class Ex
     {
         if (factors.Count == 0) return Num(coefficient);
         if (factors.Count == 1 && coefficient.IsOne) return factors[0];
-        var args = ImmutableArray.CreateBuilder<Expr>(factors.Count + 1);
-        if (!coefficient.IsOne) args.Add(Num(coefficient));
-        args.AddRange(factors);
-        return Intern(new Product(args.ToImmutable()));
+        // One exact array, wrapped without a copy (a builder would allocate and then copy).
+        int offset = coefficient.IsOne ? 0 : 1;
+        var args = new Expr[factors.Count + offset];
+        if (offset == 1) args[0] = Num(coefficient);
+        factors.CopyTo(args, offset);
+        return Intern(new Product(ImmutableCollectionsMarshal.AsImmutableArray(args)));
     }
 
     // ---- powers -----------------------------------------------------------------------------

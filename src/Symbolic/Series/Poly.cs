@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using SeriesCompiler.Symbolic.Expressions;
 
 namespace SeriesCompiler.Symbolic.Series;
@@ -197,6 +198,7 @@ internal sealed class Poly
     private Expr BuildExpr()
     {
         if (_expr is not null) return _expr;
+        if (TryBuildSorted() is { } sorted) return sorted;
         var constant = GaussianRational.Zero;
         var terms = new List<Expr>(_terms.Count);
         var general = new List<Expr>();
@@ -229,6 +231,78 @@ internal sealed class Poly
     }
 
     /// <summary>
+    /// <c>atom^e</c> as the factory builds it, when that is exactly the node <c>Power(atom, e)</c> (or the atom itself at
+    /// e = 1) over a symbol, a call other than exp, or a sum with e != 1; null for every other atom and exponent. Such
+    /// factors never merge under a product, and the canonical order compares them by (atom, e), which
+    /// <see cref="TryBuildSorted"/> reproduces with integer ranks.
+    /// </summary>
+    private static Expr? PlainFactor(int id, int exponent) => PlainFactors.GetOrAdd((id, exponent), static key =>
+    {
+        var atom = Atoms[key.Id];
+        if (atom is not (Symbol or Sum or Call { Function: not Function.Exp })) return null;
+        if (key.Exponent == 1) return atom is Sum ? null : atom;
+        return Ex.Pow(atom, key.Exponent) is Power { Exponent: Number { IsReal: true } n } p && p.Base.Equals(atom) && n.Re == key.Exponent ? p : null;
+    });
+
+    private static readonly ConcurrentDictionary<(int Id, int Exponent), Expr?> PlainFactors = new();
+
+    /// <summary>
+    /// The canonical sum built from the monomials without comparing expressions, when every factor is plain
+    /// (<see cref="PlainFactor"/>): the atoms are ranked once in the canonical order, and then (the order of
+    /// <see cref="ExprComparer"/> restated on ranks) factors sort by atom rank; one-factor terms compare by (rank, exponent);
+    /// a one-factor term precedes a product when its atom is a symbol or a call and follows it when it is a sum (kinds
+    /// rank symbol, call, product, sum); products compare factor by factor, a prefix first. Null when some factor is not
+    /// plain (the general path below decides then).
+    /// </summary>
+    private Expr? TryBuildSorted()
+    {
+        var ids = new List<int>();
+        var seen = new HashSet<int>();
+        foreach (var m in _terms.Keys)
+            for (int k = 0; k < m.Length; k++)
+            {
+                if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null) return null;
+                if (seen.Add(m.AtomId(k))) ids.Add(m.AtomId(k));
+            }
+        ExprComparer.Sort(ids, (a, b) => ExprComparer.Instance.Compare(Atoms[a], Atoms[b]));
+        var rank = new Dictionary<int, int>(ids.Count);
+        for (int i = 0; i < ids.Count; i++) rank[ids[i]] = i;
+
+        var constant = GaussianRational.Zero;
+        var keyed = new List<(long[] Key, Expr Term)>(_terms.Count);
+        var factors = new List<Expr>();
+        foreach (var (m, c) in _terms)
+        {
+            if (m.Length == 0) { constant = c; continue; }
+            // (rank, exponent) in one long that orders as the pair: rank high, exponent offset to unsigned low.
+            var key = new long[m.Length];
+            for (int k = 0; k < m.Length; k++)
+                key[k] = ((long)rank[m.AtomId(k)] << 32) | (uint)(m.Exponent(k) ^ int.MinValue);
+            Array.Sort(key);
+            factors.Clear();
+            foreach (var f in key) factors.Add(PlainFactor(ids[(int)(f >> 32)], (int)((uint)f ^ 0x80000000u))!);
+            keyed.Add((key, Ex.CanonicalTerm(c, factors)));
+        }
+        keyed.Sort((a, b) => CompareRanked(a.Key, b.Key, ids));
+        var terms = new List<Expr>(keyed.Count);
+        foreach (var (_, term) in keyed) terms.Add(term);
+        return Ex.SortedSum(constant, terms);
+    }
+
+    private static int CompareRanked(long[] a, long[] b, List<int> ids)
+    {
+        if (a.Length == 1 && b.Length > 1) return Atoms[ids[(int)(a[0] >> 32)]].KindRank.CompareTo(ProductKindRank);
+        if (b.Length == 1 && a.Length > 1) return ProductKindRank.CompareTo(Atoms[ids[(int)(b[0] >> 32)]].KindRank);
+        int n = Math.Min(a.Length, b.Length);
+        for (int i = 0; i < n; i++)
+            if (a[i] != b[i]) return a[i].CompareTo(b[i]);
+        return a.Length.CompareTo(b.Length);
+    }
+
+    /// <summary>The canonical order's rank of a product (<see cref="Product"/>): between calls and sums.</summary>
+    private const int ProductKindRank = 4;
+
+    /// <summary>
     /// Whether the factory would merge some of these factors (k with k^(1/2), exp(a) with exp(b)), so the
     /// product must be built by the general path to stay canonical.
     /// </summary>
@@ -255,8 +329,8 @@ internal sealed class Poly
                     atomDerivatives[id] = d = FromExpr(Calculus.Derivative.Of(Atoms[id], x));
                 if (d.IsZero) continue;
                 var lowered = m.Lower(k);
-                var scale = c * m.Exponent(k);
-                foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), scale * dc);
+                var scale = m.Exponent(k) == 1 ? c : c * m.Exponent(k);
+                foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), dc.IsOne ? scale : scale * dc);
             }
         return builder.Build();
     }
@@ -293,11 +367,15 @@ internal sealed class Poly
     /// </summary>
     private double TermWeight()
     {
-        if (_terms.Count == 0) return 0;
+        // Computed once: a polynomial is immutable, and a recurrence meets the same b_k in O(n) products.
+        if (_termWeight >= 0) return _termWeight;
+        if (_terms.Count == 0) return _termWeight = 0;
         long bits = 0, atoms = 0;
         foreach (var (m, v) in _terms) { bits += v.BitLength; atoms += m.Length; }
-        return (bits / 64.0 + atoms / 8.0) / _terms.Count;
+        return _termWeight = (bits / 64.0 + atoms / 8.0) / _terms.Count;
     }
+
+    private double _termWeight = -1;
 
     public static Poly operator *(Poly a, Poly b)
     {
@@ -533,12 +611,12 @@ internal sealed class Poly
 
         public void Add(Monomial m, GaussianRational c)
         {
-            if (_terms.TryGetValue(m, out var existing))
-            {
-                var sum = existing + c;
-                if (sum.IsZero) _terms.Remove(m); else _terms[m] = sum;
-            }
-            else if (!c.IsZero) _terms[m] = c;
+            if (c.IsZero) return;
+            // One hash lookup: the slot is found (or made) once and updated in place.
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_terms, m, out bool exists);
+            if (!exists) { slot = c; return; }
+            slot += c;
+            if (slot.IsZero) _terms.Remove(m);
         }
 
         public void Add(Poly p)

@@ -95,4 +95,131 @@ public sealed class HighOrderSeriesTests
             for (int n = 1; n <= order; n++) Assert.Equal(b[n], ValueAt(series[n], point));
         }
     }
+
+    // ---- The bundled declarations derived whole (series, canonical expressions, a_{n,p}) at the maximum order 64,
+    // checked exactly at rational points against closed forms and a textbook recurrence run on numbers. ----
+
+    private const int MaxOrder = 64;
+
+    /// <summary>Stirling numbers of the second kind S(n, k), k = 0..n, by S(n, k) = k S(n-1, k) + S(n-1, k-1).</summary>
+    private static BigInteger[] StirlingRow(int n)
+    {
+        var row = new BigInteger[] { 1 };
+        for (int m = 1; m <= n; m++)
+        {
+            var next = new BigInteger[m + 1];
+            for (int k = 1; k <= m; k++) next[k] = (k < m ? k * row[k] : 0) + row[k - 1];
+            row = next;
+        }
+        return row;
+    }
+
+    /// <summary>
+    /// log(1 - p + p e^t) = sum_k (-1)^(k-1) p^k (e^t - 1)^k / k and (e^t - 1)^k = k! sum_n S(n, k) t^n / n!, so
+    /// c_n = sum_k (-1)^(k-1) (k-1)! S(n, k) p^k / n! and d c_n / dp = sum_k (-1)^(k-1) k! S(n, k) p^(k-1) / n!.
+    /// </summary>
+    private static (Rational C, Rational DcDp) BernoulliClosedForm(int n, Rational p)
+    {
+        var s = StirlingRow(n);
+        Rational c = Rational.Zero, d = Rational.Zero;
+        for (int k = 1; k <= n; k++)
+        {
+            var sign = k % 2 == 1 ? Rational.One : Rational.MinusOne;
+            c += sign * (Rational)(Factorial(k - 1) * s[k]) * p.Pow(k);
+            d += sign * (Rational)(Factorial(k) * s[k]) * p.Pow(k - 1);
+        }
+        var inverse = new Rational(BigInteger.One, Factorial(n));
+        return (c * inverse, d * inverse);
+    }
+
+    private static Rational At(Expr e, params (string Name, Rational Value)[] point) =>
+        ValueAt(e, point.ToDictionary(x => P(x.Name), x => Ex.Num(x.Value)));
+
+    [Fact]
+    public void Bernoulli_and_Binomial_at_order_64_match_the_Stirling_closed_form()
+    {
+        var bernoulli = DeriveBundled("Bernoulli", MaxOrder);
+        var binomial = DeriveBundled("Binomial", MaxOrder);
+        var pv = new Rational(3, 10);
+        var trials = (Rational)7;
+        bool nDifferentiable = binomial.Differentiable.Any(x => x.Name == "n");
+        for (int n = 1; n <= MaxOrder; n++)
+        {
+            var (c, dcdp) = BernoulliClosedForm(n, pv);
+            Assert.Equal(c, At(C(bernoulli, n), ("p", pv)));
+            Assert.Equal(dcdp, At(A(bernoulli, n, "p"), ("p", pv)));
+            // (1 - p + p e^t)^n: K is n times the Bernoulli K.
+            Assert.Equal(trials * c, At(C(binomial, n), ("n", trials), ("p", pv)));
+            Assert.Equal(trials * dcdp, At(A(binomial, n, "p"), ("n", trials), ("p", pv)));
+            if (nDifferentiable) Assert.Equal(c, At(A(binomial, n, "n"), ("n", trials), ("p", pv)));
+        }
+    }
+
+    [Fact]
+    public void Negative_binomial_at_order_64_matches_the_Eulerian_closed_form_with_its_derivatives()
+    {
+        // K = r log(1 - p) - r log(1 - p e^t): c_n = r p A_{n-1}(p) (1 - p)^-n / n!, so a_{n,r} = c_n / r and
+        // a_{n,p} = r/n! [(A(p) + p A'(p)) (1 - p)^-n + n p A(p) (1 - p)^(-n-1)].
+        var rule = DeriveBundled("NegativeBinomial", MaxOrder);
+        var pv = new Rational(2, 7);
+        var rv = new Rational(5, 2);
+        var factorial = BigInteger.One;
+        for (int n = 1; n <= MaxOrder; n++)
+        {
+            factorial *= n;
+            var eulerian = EulerianRow(n - 1);
+            Rational poly = Rational.Zero, slope = Rational.Zero;
+            for (int j = eulerian.Length - 1; j >= 0; j--)
+            {
+                slope = slope * pv + poly; // Horner for A'(p) beside A(p)
+                poly = poly * pv + eulerian[j];
+            }
+            var q = Rational.One - pv;
+            var inverse = new Rational(BigInteger.One, factorial);
+            var c = rv * pv * poly * q.Pow(-n) * inverse;
+            var dp = rv * inverse * ((poly + pv * slope) * q.Pow(-n) + n * pv * poly * q.Pow(-n - 1));
+            Assert.Equal(c, At(C(rule, n), ("r", rv), ("p", pv)));
+            Assert.Equal(c / rv, At(A(rule, n, "r"), ("r", rv), ("p", pv)));
+            Assert.Equal(dp, At(A(rule, n, "p"), ("r", rv), ("p", pv)));
+        }
+    }
+
+    /// <summary>A rational with its two partial derivatives (forward mode): the oracle's arithmetic for d/dp1, d/dp2.</summary>
+    private readonly record struct Dual(Rational V, Rational D1, Rational D2)
+    {
+        public static Dual operator +(Dual a, Dual b) => new(a.V + b.V, a.D1 + b.D1, a.D2 + b.D2);
+        public static Dual operator -(Dual a, Dual b) => new(a.V - b.V, a.D1 - b.D1, a.D2 - b.D2);
+        public static Dual operator *(Dual a, Dual b) => new(a.V * b.V, a.D1 * b.V + a.V * b.D1, a.D2 * b.V + a.V * b.D2);
+        public static Dual operator *(Dual a, Rational k) => new(a.V * k, a.D1 * k, a.D2 * k);
+    }
+
+    [Fact]
+    public void Categorical_at_order_64_matches_the_plain_log_recurrence_with_forward_derivatives()
+    {
+        var rule = DeriveBundled("Categorical", MaxOrder);
+        var q1 = new Rational(1, 5);
+        var q2 = new Rational(3, 10);
+        // phi(t) = p0 + p1 e^t + p2 e^(2t) = sum_j a_j t^j: a_0 = 1, a_j = (p1 + 2^j p2)/j!, carried with d/dp1 and d/dp2.
+        var a = new Dual[MaxOrder + 1];
+        a[0] = new Dual(Rational.One, Rational.Zero, Rational.Zero);
+        var factorial = BigInteger.One;
+        for (int j = 1; j <= MaxOrder; j++)
+        {
+            factorial *= j;
+            var inverse = new Rational(BigInteger.One, factorial);
+            var power = (Rational)BigInteger.Pow(2, j);
+            a[j] = new Dual((q1 + power * q2) * inverse, inverse, power * inverse);
+        }
+        // log phi: b_n = a_n - (1/n) sum_{k=1..n-1} k b_k a_{n-k} (a_0 = 1).
+        var b = new Dual[MaxOrder + 1];
+        for (int n = 1; n <= MaxOrder; n++)
+        {
+            var sum = new Dual(Rational.Zero, Rational.Zero, Rational.Zero);
+            for (int k = 1; k < n; k++) sum += b[k] * a[n - k] * k;
+            b[n] = a[n] - sum * new Rational(1, n);
+            Assert.Equal(b[n].V, At(C(rule, n), ("p1", q1), ("p2", q2)));
+            Assert.Equal(b[n].D1, At(A(rule, n, "p1"), ("p1", q1), ("p2", q2)));
+            Assert.Equal(b[n].D2, At(A(rule, n, "p2"), ("p1", q1), ("p2", q2)));
+        }
+    }
 }
