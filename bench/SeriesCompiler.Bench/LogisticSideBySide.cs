@@ -182,7 +182,7 @@ internal static class LogisticSideBySide
     }
 
     /// <summary>data/breast_cancer.csv: 30 features standardised (population standard deviation), a bias column, labels 1 (benign) or 0.</summary>
-    private static (double[][] X, double[] Y) BreastCancer(string path)
+    internal static (double[][] X, double[] Y) BreastCancer(string path)
     {
         var lines = File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).ToArray();
         var raw = lines.Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
