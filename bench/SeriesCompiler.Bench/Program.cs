@@ -31,4 +31,5 @@ if (args.Length > 0 && args[0] == "gamma-toy-profile")
     return;
 }
 if (args.Length > 0 && args[0] == "logistic") { LogisticSideBySide.Run(Console.Out); return; }
+if (args.Length > 0 && args[0] == "logistic-profile") { LogisticProfile.Run(Console.Out); return; }
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

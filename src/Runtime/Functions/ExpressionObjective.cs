@@ -82,21 +82,7 @@ public sealed class ExpressionObjective : Objective
         if (w == 1 && _stencils is null)
         {
             // One scalar jet per block, all in one arena.
-            var arena = Derivatives.ArenaFor(order);
-            var mark = arena.Mark();
-            try
-            {
-                for (int b = 0; b < blocks; b++)
-                {
-                    var x = arena.Variable(z[b]);
-                    _body.Evaluate(MemoryMarshal.CreateReadOnlySpan(ref x, 1)).CopyDerivativesTo(result.Slice(b * stride, stride));
-                    arena.Release(mark);
-                }
-            }
-            finally
-            {
-                arena.Release(mark);
-            }
+            ScalarJets.Each(new BodyScalar(_body), z, order, result);
             return;
         }
         for (int b = 0; b < blocks; b++)
@@ -222,27 +208,7 @@ public sealed class ExpressionObjective : Objective
             }
             return;
         }
-        var arena = Derivatives.ArenaFor(order);
-        var mark = arena.Mark();
-        Span<double> one = stackalloc double[order + 1];
-        try
-        {
-            for (int j = 0; j < d; j++)
-            {
-                var row = z.Row(j);
-                for (int s = 0; s < row.Length; s++)
-                {
-                    var x = arena.Variable(row[s]);
-                    _body.Evaluate(MemoryMarshal.CreateReadOnlySpan(ref x, 1)).CopyDerivativesTo(one);
-                    arena.Release(mark);
-                    for (int k = 1; k <= order; k++) partials[(k * d + j) * stride + s] = one[k];
-                }
-            }
-        }
-        finally
-        {
-            arena.Release(mark);
-        }
+        JetRows.Fill(new BodyScalar(_body), z, order, sums, partials, values);
     }
 
     // f^(order) with coordinate j replaced by x[j, s]: the body at x alone.
@@ -267,24 +233,7 @@ public sealed class ExpressionObjective : Objective
                 for (int s = 0; s < z.Count; s++) result[j * stride + s] = value(x[j * stride + s]);
             return;
         }
-        var arena = Derivatives.ArenaFor(order);
-        var mark = arena.Mark();
-        Span<double> one = stackalloc double[order + 1];
-        try
-        {
-            for (int j = 0; j < d; j++)
-                for (int s = 0; s < z.Count; s++)
-                {
-                    var v = arena.Variable(x[j * stride + s]);
-                    _body.Evaluate(MemoryMarshal.CreateReadOnlySpan(ref v, 1)).CopyDerivativesTo(one);
-                    arena.Release(mark);
-                    result[j * stride + s] = one[order];
-                }
-        }
-        finally
-        {
-            arena.Release(mark);
-        }
+        JetRows.Shifted(new BodyScalar(_body), z, x, order, result);
     }
 
     public override Jet Evaluate(ReadOnlySpan<Jet> z)
@@ -304,6 +253,12 @@ public sealed class ExpressionObjective : Objective
     }
 
     public override string ToString() => Text;
+
+    /// <summary>A one-variable program as the row loops' g.</summary>
+    private readonly struct BodyScalar(FunctionProgram program) : IScalarJetFunction
+    {
+        public Jet Evaluate(Jet x) => program.Evaluate(MemoryMarshal.CreateReadOnlySpan(ref x, 1));
+    }
 
     /// <summary>A program as an <see cref="IJetFunction"/> for the <see cref="Derivatives"/> helpers.</summary>
     private readonly struct ProgramFunction(FunctionProgram program) : IJetFunction

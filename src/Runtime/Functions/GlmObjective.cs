@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Differentiation;
@@ -158,6 +159,7 @@ public sealed class GlmObjective : Objective
         Array.Fill(_sign, 1.0, 0, bp);
         _builtPowers = 1;
         _haveEta = false;
+        _blockCount = -1;
         _haveOrders = 0;
     }
 
@@ -269,20 +271,12 @@ public sealed class GlmObjective : Objective
         EnsureOrders(0, order);
         double value = SumOfValues(H(0));
         int stride = order + 1;
-        Span<double> four = stackalloc double[4];
         for (int j = 0; j < _d; j++) result[j * stride] = value;
         for (int k = 1; k <= order; k++)
         {
             var powers = Powers(k);
             var h = H(k);
-            int j = 0;
-            // Four features per pass: each load of g^(k) serves four products (the pass is load-bound).
-            for (; j + 4 <= _d; j += 4)
-            {
-                Dot4(powers.Slice(j * _bp, 4 * _bp), _bp, h, four);
-                for (int i = 0; i < 4; i++) result[(j + i) * stride + k] = Scale * four[i];
-            }
-            for (; j < _d; j++) result[j * stride + k] = Scale * Dot(powers.Slice(j * _bp, _bp), h);
+            for (int j = 0; j < _d; j++) result[j * stride + k] = Scale * Dot(powers.Slice(j * _bp, _bp), h);
         }
     }
 
@@ -292,14 +286,7 @@ public sealed class GlmObjective : Objective
         EnsureEta(z);
         EnsureOrders(1, 1);
         var h1 = H(1);
-        Span<double> four = stackalloc double[4];
-        int j = 0;
-        for (; j + 4 <= _d; j += 4)
-        {
-            Dot4(_xt.AsSpan(j * _bp, 4 * _bp), _bp, h1, four);
-            for (int i = 0; i < 4; i++) gradient[j + i] = Scale * four[i];
-        }
-        for (; j < _d; j++) gradient[j] = Scale * Dot(_xt.AsSpan(j * _bp, _bp), h1);
+        for (int j = 0; j < _d; j++) gradient[j] = Scale * Dot(_xt.AsSpan(j * _bp, _bp), h1);
     }
 
     // d^|m| f / dw^m = scale sum_n prod_j x_nj^{m_j} g^(|m|)(eta_n).
@@ -365,33 +352,33 @@ public sealed class GlmObjective : Objective
         return Scale * Dot(Power(order, coordinate), Shifted(coordinate, delta, order));
     }
 
-    // The resummed rules' hot path for the logistic link, in one pass over the batch with no intermediate rows:
+    // The resummed rules' path for the logistic link, in one pass over the batch with no intermediate rows:
     // m = s (eta + delta x), e = exp(-|m|), r = 1 / (1 + e); g' = s sigmoid(-m) (e r for m >= 0, r otherwise) and
-    // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). Padding rows have x = 0 and add 0.
+    // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). The same lane operations as the block kernel
+    // (ShiftedLogisticTerm), summed over the rows in order, so the block and scalar paths give the same numbers.
     private double LogisticShifted(int coordinate, double delta, int order)
     {
-        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
-        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eta);
-        ref double sign = ref MemoryMarshal.GetArrayDataReference(_sign);
-        nuint row = (nuint)(coordinate * _bp);
         var vDelta = Vector256.Create(delta);
-        var one = Vector256<double>.One;
         var acc = Vector256<double>.Zero;
-        for (nuint i = 0; i < (nuint)_bp; i += Lanes)
+        int row = coordinate * _bp;
+        for (int n = 0; n < _batch; n++)
+            acc = ShiftedLogisticTerm(Vector256.Create(_xt[row + n]), Vector256.Create(_sign[n]), Vector256.Create(_eta[n]), vDelta, order, acc);
+        return acc.ToScalar();
+    }
+
+    // acc + x g^(order)(eta + delta x) for the logistic link (order 1 or 2), lane by lane: x^2 (-e r^2) or x s v.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> ShiftedLogisticTerm(Vector256<double> x, Vector256<double> s, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
+    {
+        var m = s * Vector256.FusedMultiplyAdd(delta, x, eta);
+        var e = FastMath.ExpNonPositive(-Vector256.Abs(m));
+        var r = Vector256<double>.One / (Vector256<double>.One + e);
+        if (order == 1)
         {
-            var xi = Vector256.LoadUnsafe(ref x, row + i);
-            var s = Vector256.LoadUnsafe(ref sign, i);
-            var m = s * Vector256.FusedMultiplyAdd(vDelta, xi, Vector256.LoadUnsafe(ref eta, i));
-            var e = Vector256.Exp(-Vector256.Abs(m));
-            var r = one / (one + e);
-            if (order == 1)
-            {
-                var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e * r, r);
-                acc = Vector256.FusedMultiplyAdd(xi, s * v, acc);
-            }
-            else acc = Vector256.FusedMultiplyAdd(xi * xi, -(e * r * r), acc);
+            var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e * r, r);
+            return Vector256.FusedMultiplyAdd(x, s * v, acc);
         }
-        return Vector256.Sum(acc);
+        return Vector256.FusedMultiplyAdd(x * x, -(e * r * r), acc);
     }
 
     private void CheckCoordinate(int coordinate)
@@ -427,23 +414,141 @@ public sealed class GlmObjective : Objective
         return sum * Scale;
     }
 
-    // ------------------------------------------------------------------ block view: the same kernels, whole blocks
+    // ------------------------------------------------------------------ block view: samples in the SIMD lanes
 
-    // f for each sample: eta_s = X w_s and g(eta_s) only (not g', which the scalar Value shares with it), summed in the
-    // scalar path's order, so the same numbers as Value.
-    public override void Values(SampleBlock z, Span<double> values)
+    // A block's arithmetic runs with the samples in the vector lanes, so every entry is summed in the scalar path's order
+    // (over j for eta, over the batch rows for the partials) and nothing is reduced across lanes: the same numbers, bit for
+    // bit, as the scalar methods. Layout, with sp = the sample count rounded up to Lanes (padding samples are w = 0):
+    //   _wb[j * sp + s]  w of sample s (a copy of the block, kept to recognise the same block in the next call)
+    //   _eb[n * sp + s]  eta_{n,s} = x_n . w_s
+    //   _hb[k * B sp + n * sp + s]  g^(k)(eta_{n,s}), orders _blockOrders held
+    // The resummed rules ask for f, its unshifted f' and its shifted f'' at one block: eta is computed once for the three.
+    private double[] _wb = [], _eb = [], _hb = [], _yRow = [], _cb = [], _db = [];   // _cb: products; _db: a row's deltas and results
+    private int _sp, _blockCount = -1;
+    private ulong _blockOrders;
+
+    private static int Padded(int count) => (count + Lanes - 1) / Lanes * Lanes;
+
+    // Loads the block's w and eta unless it is the block of the last call (same count and bits).
+    private void LoadBlock(SampleBlock z)
     {
         CheckBlock(z);
-        int bp = _bp;
-        if (_etaBlock.Length < bp) _etaBlock = new double[bp];
-        if (_hBlock.Length < bp) _hBlock = new double[bp];
-        var eta = _etaBlock.AsSpan(0, bp);
-        for (int s = 0; s < z.Count; s++)
+        int count = z.Count, sp = Padded(count), d = _d, b = _batch;
+        if (_blockCount == count)
         {
-            BlockEta(z, s, eta);
-            _link.Derivatives(_yb.AsSpan(0, _batch), eta[.._batch], 0, 0, _hBlock, bp);
-            values[s] = SumOfValues(_hBlock);
+            bool same = true;
+            for (int j = 0; j < d && same; j++)
+                same = MemoryMarshal.AsBytes(z.Row(j)).SequenceEqual(MemoryMarshal.AsBytes(_wb.AsSpan(j * sp, count)));
+            if (same) return;
         }
+        _blockCount = -1;
+        if (_wb.Length < d * sp) _wb = new double[d * sp];
+        if (_eb.Length < b * sp) _eb = new double[b * sp];
+        if (_yRow.Length < sp) _yRow = new double[sp];
+        _sp = sp;
+        for (int j = 0; j < d; j++)
+        {
+            z.Row(j).CopyTo(_wb.AsSpan(j * sp, count));
+            _wb.AsSpan(j * sp + count, sp - count).Clear();
+        }
+        EtaBlock(sp);
+        _blockOrders = 0;
+        _blockCount = count;
+    }
+
+    // eta_{n,s} = sum_j w_{j,s} x_nj, the fused multiply-adds over j in EnsureEta's order: four rows by two vectors of
+    // samples per pass over the features (the broadcast x_nj are four consecutive entries of feature j's column).
+    private void EtaBlock(int sp)
+    {
+        int b = _batch, d = _d, bp = _bp;
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_wb);
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        int n = 0;
+        for (; n + 4 <= b; n += 4)
+        {
+            int s = 0;
+            for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
+            {
+                Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int j = 0; j < d; j++)
+                {
+                    var w0 = Vector256.LoadUnsafe(ref w, (nuint)(j * sp + s));
+                    var w1 = Vector256.LoadUnsafe(ref w, (nuint)(j * sp + s + Lanes));
+                    int c = j * bp + n;
+                    var x0 = Vector256.Create(Unsafe.Add(ref x, c));
+                    var x1 = Vector256.Create(Unsafe.Add(ref x, c + 1));
+                    var x2 = Vector256.Create(Unsafe.Add(ref x, c + 2));
+                    var x3 = Vector256.Create(Unsafe.Add(ref x, c + 3));
+                    a00 = Vector256.FusedMultiplyAdd(w0, x0, a00); a01 = Vector256.FusedMultiplyAdd(w1, x0, a01);
+                    a10 = Vector256.FusedMultiplyAdd(w0, x1, a10); a11 = Vector256.FusedMultiplyAdd(w1, x1, a11);
+                    a20 = Vector256.FusedMultiplyAdd(w0, x2, a20); a21 = Vector256.FusedMultiplyAdd(w1, x2, a21);
+                    a30 = Vector256.FusedMultiplyAdd(w0, x3, a30); a31 = Vector256.FusedMultiplyAdd(w1, x3, a31);
+                }
+                a00.StoreUnsafe(ref eta, (nuint)(n * sp + s)); a01.StoreUnsafe(ref eta, (nuint)(n * sp + s + Lanes));
+                a10.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s)); a11.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s + Lanes));
+                a20.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s)); a21.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s + Lanes));
+                a30.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s)); a31.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s + Lanes));
+            }
+            for (; s < sp; s += Lanes)
+                for (int i = 0; i < 4; i++) EtaOne(n + i, s, sp);
+        }
+        for (; n < b; n++)
+            for (int s = 0; s < sp; s += Lanes) EtaOne(n, s, sp);
+    }
+
+    private void EtaOne(int n, int s, int sp)
+    {
+        var acc = Vector256<double>.Zero;
+        for (int j = 0; j < _d; j++)
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_wb), (nuint)(j * sp + s)), Vector256.Create(_xt[j * _bp + n]), acc);
+        acc.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_eb), (nuint)(n * sp + s));
+    }
+
+    // g^(k)(eta) of the loaded block for k = lowest..highest (those not yet held), one link call per batch row over the
+    // block's samples (the padding samples are never shown to the link).
+    private void BlockOrders(int lowest, int highest)
+    {
+        ulong wanted = Mask(lowest, highest);
+        if ((_blockOrders & wanted) == wanted) return;
+        int from = lowest;
+        while (from <= highest && (_blockOrders & (1UL << from)) != 0) from++;
+        int sp = _sp, count = _blockCount, area = _batch * sp;
+        if (_hb.Length < (highest + 1) * area)
+        {
+            var grown = new double[Math.Max((highest + 1) * area, 2 * _hb.Length)];
+            _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
+            _hb = grown;
+        }
+        for (int n = 0; n < _batch; n++)
+        {
+            _yRow.AsSpan(0, count).Fill(_yb[n]);
+            _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
+        }
+        _blockOrders |= Mask(from, highest);
+    }
+
+    // f for each sample: scale sum_n g(eta_{n,s}), summed over n in order (SumOfValues' order).
+    public override void Values(SampleBlock z, Span<double> values)
+    {
+        LoadBlock(z);
+        BlockOrders(0, 0);
+        BlockValues(values);
+    }
+
+    private void BlockValues(Span<double> values)
+    {
+        int sp = _sp;
+        if (_cb.Length < sp) _cb = new double[Math.Max(sp, _d * sp)];
+        ref double h = ref MemoryMarshal.GetArrayDataReference(_hb);
+        var scale = Vector256.Create(Scale);
+        for (int s = 0; s < sp; s += Lanes)
+        {
+            var acc = Vector256<double>.Zero;
+            for (int n = 0; n < _batch; n++) acc += Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            (scale * acc).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_cb), (nuint)s);
+        }
+        _cb.AsSpan(0, _blockCount).CopyTo(values);
     }
 
     public override void PurePartials(SampleBlock z, int order, Span<double> partials)
@@ -451,12 +556,14 @@ public sealed class GlmObjective : Objective
         CheckBlock(z);
         if (order < 1) return;
         CheckOrder(order);
-        BlockPartials(z, order, lowest: 1, default, partials);
+        LoadBlock(z);
+        BlockOrders(1, order);
+        BlockPartials(z, order, partials);
     }
 
     // The Fourier series and the pathwise rule need f (its finiteness check) and the partials at every sample: one eta
-    // and one pass of the link over orders 0..order per sample serve both (g^(k) of each order is computed the same way
-    // whatever the range asked, so values and partials equal Value and PurePartials bit for bit).
+    // and one pass of the link over orders 0..order serve both (g^(k) of each order is computed the same way whatever the
+    // range asked, so values and partials equal Value and PurePartials bit for bit).
     public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
     {
         CheckBlock(z);
@@ -466,73 +573,165 @@ public sealed class GlmObjective : Objective
             return;
         }
         CheckOrder(order);
-        BlockPartials(z, order, lowest: 0, values, partials);
+        LoadBlock(z);
+        BlockOrders(0, order);
+        BlockValues(values);
+        BlockPartials(z, order, partials);
     }
 
-    // The block as small matrix products, one per order: partials_k (d x S) = scale P_k (d x B) G_k (B x S), with
-    // P_k[j, n] = x_nj^k and G_k[n, s] = g^(k)(eta_{n,s}). Four features by two samples per pass over the batch, so each
-    // load serves two or four products; every entry is summed in the same order as the scalar path (the same numbers).
-    // lowest = 0 also writes values[s] = f(w_s) from the order-0 row.
-    private void BlockPartials(SampleBlock z, int order, int lowest, Span<double> values, Span<double> partials)
+    // partials_k (d x S) = scale P_k (d x B) G_k (B x S) per order, P_k[j, n] = x_nj^k: one small matrix product each.
+    private void BlockPartials(SampleBlock z, int order, Span<double> partials)
     {
-        int count = z.Count, bp = _bp, rows = count * bp, held = order - lowest + 1;
-        if (_etaBlock.Length < rows) _etaBlock = new double[rows];
-        if (_hBlock.Length < held * rows) _hBlock = new double[held * rows];
-        var etas = _etaBlock.AsSpan(0, rows);
-        // eta_s = X w_s, and g^(k)(eta_s) for k = lowest..order at [(k - lowest) * rows + s * bp + n].
-        for (int s = 0; s < count; s++)
-        {
-            var eta = etas.Slice(s * bp, bp);
-            BlockEta(z, s, eta);
-            _link.Derivatives(_yb.AsSpan(0, _batch), eta[.._batch], lowest, order, _hBlock.AsSpan(s * bp), rows);
-            for (int k = lowest; k <= order; k++) ClearPadding(_hBlock.AsSpan((k - lowest) * rows + s * bp, bp));
-            if (lowest == 0) values[s] = SumOfValues(_hBlock.AsSpan(s * bp, bp));
-        }
-        Span<double> eight = stackalloc double[8];
-        int stride = z.Stride;
+        int d = _d, count = _blockCount, stride = z.Stride;
         for (int k = 1; k <= order; k++)
         {
-            var powers = Powers(k);
-            var h = _hBlock.AsSpan((k - lowest) * rows, rows);
-            int j = 0;
-            for (; j + 4 <= _d; j += 4)
-            {
-                int s = 0;
-                for (; s + 2 <= count; s += 2)
-                {
-                    Dot4x2(powers.Slice(j * bp, 4 * bp), h.Slice(s * bp, 2 * bp), bp, eight);
-                    for (int i = 0; i < 4; i++)
-                    {
-                        partials[(k * _d + j + i) * stride + s] = Scale * eight[i];
-                        partials[(k * _d + j + i) * stride + s + 1] = Scale * eight[4 + i];
-                    }
-                }
-                for (; s < count; s++)
-                {
-                    Dot4(powers.Slice(j * bp, 4 * bp), bp, h.Slice(s * bp, bp), eight);
-                    for (int i = 0; i < 4; i++) partials[(k * _d + j + i) * stride + s] = Scale * eight[i];
-                }
-            }
-            for (; j < _d; j++)
-                for (int s = 0; s < count; s++)
-                    partials[(k * _d + j) * stride + s] = Scale * Dot(powers.Slice(j * bp, bp), h.Slice(s * bp, bp));
+            Product(k, k, _cb);
+            for (int j = 0; j < d; j++) _cb.AsSpan(j * _sp, count).CopyTo(partials.Slice((k * d + j) * stride, count));
         }
     }
 
-    // eta = sum_j w_j x_.j for sample s of the block, the axpys in EnsureEta's order (the same eta as the scalar path).
-    private void BlockEta(SampleBlock z, int s, Span<double> eta)
+    // c[j * sp + s] = scale sum_n x_nj^power g^(order)(eta_{n,s}), the multiply-adds over n in order (Dot's order): four
+    // features by two vectors of samples per pass over the batch, every load serving four or two products.
+    private void Product(int power, int order, double[] c)
     {
-        eta.Clear();
-        for (int j = 0; j < _d; j++) Axpy(z.Data[j * z.Stride + s], _xt.AsSpan(j * _bp, _bp), eta);
+        int d = _d, sp = _sp, b = _batch, bp = _bp, area = b * sp;
+        if (c.Length < d * sp) c = _cb = new double[d * sp];
+        var powers = Powers(power);
+        ref double p = ref MemoryMarshal.GetReference(powers);
+        ref double h = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_hb), order * area);
+        ref double o = ref MemoryMarshal.GetArrayDataReference(c);
+        var scale = Vector256.Create(Scale);
+        int j = 0;
+        for (; j + 4 <= d; j += 4)
+        {
+            int s = 0;
+            for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
+            {
+                Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int n = 0; n < b; n++)
+                {
+                    var h0 = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                    var h1 = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s + Lanes));
+                    var p0 = Vector256.Create(Unsafe.Add(ref p, j * bp + n));
+                    var p1 = Vector256.Create(Unsafe.Add(ref p, (j + 1) * bp + n));
+                    var p2 = Vector256.Create(Unsafe.Add(ref p, (j + 2) * bp + n));
+                    var p3 = Vector256.Create(Unsafe.Add(ref p, (j + 3) * bp + n));
+                    a00 = Vector256.FusedMultiplyAdd(p0, h0, a00); a01 = Vector256.FusedMultiplyAdd(p0, h1, a01);
+                    a10 = Vector256.FusedMultiplyAdd(p1, h0, a10); a11 = Vector256.FusedMultiplyAdd(p1, h1, a11);
+                    a20 = Vector256.FusedMultiplyAdd(p2, h0, a20); a21 = Vector256.FusedMultiplyAdd(p2, h1, a21);
+                    a30 = Vector256.FusedMultiplyAdd(p3, h0, a30); a31 = Vector256.FusedMultiplyAdd(p3, h1, a31);
+                }
+                (scale * a00).StoreUnsafe(ref o, (nuint)(j * sp + s)); (scale * a01).StoreUnsafe(ref o, (nuint)(j * sp + s + Lanes));
+                (scale * a10).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s)); (scale * a11).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s + Lanes));
+                (scale * a20).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s + Lanes));
+                (scale * a30).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s)); (scale * a31).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s + Lanes));
+            }
+            for (; s < sp; s += Lanes)
+                for (int i = 0; i < 4; i++) ProductOne(ref p, ref h, ref o, j + i, s, scale);
+        }
+        for (; j < d; j++)
+            for (int s = 0; s < sp; s += Lanes) ProductOne(ref p, ref h, ref o, j, s, scale);
     }
 
-    private double[] _etaBlock = [], _hBlock = [];
+    private void ProductOne(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
+    {
+        var acc = Vector256<double>.Zero;
+        for (int n = 0; n < _batch; n++)
+            acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * _bp + n)), Vector256.LoadUnsafe(ref h, (nuint)(n * _sp + s)), acc);
+        (scale * acc).StoreUnsafe(ref o, (nuint)(j * _sp + s));
+    }
 
-    // The resummed rules' call: per sample eta once (EnsureEta), then every coordinate's shifted partial from it in O(batch).
+    // The resummed rules' call. Rows whose points are all unshifted (the E[f'] term) are products against the held
+    // g^(order); for the logistic link at orders 1 and 2 shifted rows run ShiftedLogisticTerm with the samples in the
+    // lanes (every coordinate's g^(order)(eta + delta x_.j) in O(batch), no intermediate rows). Other links and orders
+    // take the scalar path per sample (the same numbers by construction).
     public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
     {
         CheckBlock(z);
         CheckOrder(order);
+        bool logistic = _link is LogisticLink && order is 1 or 2;
+        if (order == 0 || !logistic && !AllUnshifted(z, x))
+        {
+            ScalarCoordinatePartials(z, x, order, result);
+            return;
+        }
+        LoadBlock(z);
+        int d = _d, sp = _sp, count = _blockCount, stride = z.Stride;
+        if (_db.Length < 2 * sp) _db = new double[2 * sp];
+        bool anyUnshifted = false;
+        for (int j = 0; j < d && !anyUnshifted; j++)
+            anyUnshifted = MemoryMarshal.AsBytes(z.Row(j)).SequenceEqual(MemoryMarshal.AsBytes(x.Slice(j * stride, count)));
+        if (anyUnshifted)
+        {
+            // Rows with every sample unshifted: delta = 0, and the product against the link's g^(order) is the scalar
+            // path's delta == 0 branch (for the logistic link also its shifted formula at delta = 0: the same lane operations).
+            BlockOrders(order, order);
+            Product(order, order, _cb);
+        }
+        for (int j = 0; j < d; j++)
+        {
+            var row = z.Row(j);
+            var moved = x.Slice(j * stride, count);
+            var target = result.Slice(j * stride, count);
+            if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved)))
+            {
+                _cb.AsSpan(j * sp, count).CopyTo(target);
+                continue;
+            }
+            for (int s = 0; s < count; s++) _db[s] = moved[s] - row[s];
+            _db.AsSpan(count, sp - count).Clear();
+            ShiftedRow(j, order, target);
+        }
+    }
+
+    // Whether every coordinate of every sample is unshifted (x = z).
+    private static bool AllUnshifted(SampleBlock z, ReadOnlySpan<double> x)
+    {
+        for (int j = 0; j < z.Dimension; j++)
+            if (!MemoryMarshal.AsBytes(z.Row(j)).SequenceEqual(MemoryMarshal.AsBytes(x.Slice(j * z.Stride, z.Count)))) return false;
+        return true;
+    }
+
+    // target[s] = scale sum_n x_nj g^(order)(eta_{n,s} + delta_s x_nj) for the logistic link, samples in the lanes.
+    private void ShiftedRow(int j, int order, Span<double> target)
+    {
+        int sp = _sp, count = _blockCount;
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
+        var scale = Vector256.Create(Scale);
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double sign = ref MemoryMarshal.GetArrayDataReference(_sign);
+        int column = j * _bp, s = 0;
+        // Two vectors of samples per pass over the batch: the row's broadcasts serve both, and their two chains overlap.
+        for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
+        {
+            var d0 = Vector256.LoadUnsafe(ref delta, (nuint)s);
+            var d1 = Vector256.LoadUnsafe(ref delta, (nuint)(s + Lanes));
+            Vector256<double> a0 = default, a1 = default;
+            for (int n = 0; n < _batch; n++)
+            {
+                var xn = Vector256.Create(Unsafe.Add(ref x, column + n));
+                var sn = Vector256.Create(Unsafe.Add(ref sign, n));
+                a0 = ShiftedLogisticTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
+                a1 = ShiftedLogisticTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s + Lanes)), d1, order, a1);
+            }
+            (scale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));   // the second half of _db: the row's results
+            (scale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Lanes));
+        }
+        for (; s < sp; s += Lanes)
+        {
+            var vDelta = Vector256.LoadUnsafe(ref delta, (nuint)s);
+            var acc = Vector256<double>.Zero;
+            for (int n = 0; n < _batch; n++)
+                acc = ShiftedLogisticTerm(Vector256.Create(Unsafe.Add(ref x, column + n)), Vector256.Create(Unsafe.Add(ref sign, n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), vDelta, order, acc);
+            (scale * acc).StoreUnsafe(ref delta, (nuint)(sp + s));
+        }
+        _db.AsSpan(sp, count).CopyTo(target);
+    }
+
+    // Per sample: eta once (EnsureEta), then every coordinate's shifted partial from it in O(batch).
+    private void ScalarCoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
+    {
         var point = Point();
         for (int s = 0; s < z.Count; s++)
         {
@@ -567,64 +766,11 @@ public sealed class GlmObjective : Objective
             Vector256.FusedMultiplyAdd(va, Vector256.Create(x.Slice(i, Lanes)), Vector256.Create((ReadOnlySpan<double>)y.Slice(i, Lanes))).CopyTo(y.Slice(i, Lanes));
     }
 
-    // out[i] = rows[i * bp ..] . h for four consecutive rows.
-    private static void Dot4(ReadOnlySpan<double> rows, int bp, ReadOnlySpan<double> h, Span<double> output)
+    // a . b over the batch rows, the multiply-adds in row order (the block product's order, so the same numbers).
+    private double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        ref double r = ref MemoryMarshal.GetReference(rows);
-        ref double g = ref MemoryMarshal.GetReference(h);
-        nuint b = (nuint)bp;
-        var a0 = Vector256<double>.Zero;
-        var a1 = Vector256<double>.Zero;
-        var a2 = Vector256<double>.Zero;
-        var a3 = Vector256<double>.Zero;
-        for (nuint i = 0; i < b; i += Lanes)
-        {
-            var hv = Vector256.LoadUnsafe(ref g, i);
-            a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, i), hv, a0);
-            a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, b + i), hv, a1);
-            a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, 2 * b + i), hv, a2);
-            a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, 3 * b + i), hv, a3);
-        }
-        output[0] = Vector256.Sum(a0);
-        output[1] = Vector256.Sum(a1);
-        output[2] = Vector256.Sum(a2);
-        output[3] = Vector256.Sum(a3);
+        double acc = 0;
+        for (int n = 0; n < _batch; n++) acc = Math.FusedMultiplyAdd(a[n], b[n], acc);
+        return acc;
     }
-
-    // Four rows against two vectors h0 = hs[0 .. bp), h1 = hs[bp .. 2 bp): output[i] = rows_i . h0, output[4 + i] = rows_i . h1.
-    private static void Dot4x2(ReadOnlySpan<double> rows, ReadOnlySpan<double> hs, int bp, Span<double> output)
-    {
-        ref double r = ref MemoryMarshal.GetReference(rows);
-        ref double g = ref MemoryMarshal.GetReference(hs);
-        nuint b = (nuint)bp;
-        var a0 = Vector256<double>.Zero; var a1 = Vector256<double>.Zero; var a2 = Vector256<double>.Zero; var a3 = Vector256<double>.Zero;
-        var c0 = Vector256<double>.Zero; var c1 = Vector256<double>.Zero; var c2 = Vector256<double>.Zero; var c3 = Vector256<double>.Zero;
-        for (nuint i = 0; i < b; i += Lanes)
-        {
-            var h0 = Vector256.LoadUnsafe(ref g, i);
-            var h1 = Vector256.LoadUnsafe(ref g, b + i);
-            var r0 = Vector256.LoadUnsafe(ref r, i);
-            var r1 = Vector256.LoadUnsafe(ref r, b + i);
-            var r2 = Vector256.LoadUnsafe(ref r, 2 * b + i);
-            var r3 = Vector256.LoadUnsafe(ref r, 3 * b + i);
-            a0 = Vector256.FusedMultiplyAdd(r0, h0, a0); c0 = Vector256.FusedMultiplyAdd(r0, h1, c0);
-            a1 = Vector256.FusedMultiplyAdd(r1, h0, a1); c1 = Vector256.FusedMultiplyAdd(r1, h1, c1);
-            a2 = Vector256.FusedMultiplyAdd(r2, h0, a2); c2 = Vector256.FusedMultiplyAdd(r2, h1, c2);
-            a3 = Vector256.FusedMultiplyAdd(r3, h0, a3); c3 = Vector256.FusedMultiplyAdd(r3, h1, c3);
-        }
-        output[0] = Vector256.Sum(a0); output[1] = Vector256.Sum(a1); output[2] = Vector256.Sum(a2); output[3] = Vector256.Sum(a3);
-        output[4] = Vector256.Sum(c0); output[5] = Vector256.Sum(c1); output[6] = Vector256.Sum(c2); output[7] = Vector256.Sum(c3);
-    }
-
-    // a . b with one accumulator, in the order Dot4 sums (so a partial is the same number whichever path computed it).
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        ref double x = ref MemoryMarshal.GetReference(a);
-        ref double y = ref MemoryMarshal.GetReference(b);
-        var acc = Vector256<double>.Zero;
-        for (nuint i = 0; i < (nuint)a.Length; i += Lanes)
-            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), acc);
-        return Vector256.Sum(acc);
-    }
-
 }

@@ -113,56 +113,12 @@ internal sealed class SumObjective(Func<Jet, Jet> g) : Objective
         Fill(z, order, values, partials, values: true);
 
     // d^k f / dz_j^k = g^(k)(z_j): row j of order k is g^(k) over row j of the block.
-    private void Fill(SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values)
-    {
-        int d = z.Dimension, stride = z.Stride;
-        if (values) sums[..z.Count].Clear();
-        var arena = Derivatives.ArenaFor(order);
-        var mark = arena.Mark();
-        Span<double> one = stackalloc double[order + 1];
-        try
-        {
-            for (int j = 0; j < d; j++)
-            {
-                var row = z.Row(j);
-                for (int s = 0; s < row.Length; s++)
-                {
-                    var y = _g(arena.Variable(row[s]));
-                    if (!ReferenceEquals(y.Arena, arena)) throw new InvalidOperationException("g returned a jet that is not built from its input (create constants with x.Const(c)).");
-                    y.CopyDerivativesTo(one);
-                    arena.Release(mark);
-                    if (values) sums[s] += one[0];
-                    for (int k = 1; k <= order; k++) partials[(k * d + j) * stride + s] = one[k];
-                }
-            }
-        }
-        finally
-        {
-            arena.Release(mark);
-        }
-    }
+    private void Fill(SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values) =>
+        JetRows.Fill(new DelegateScalar(_g), z, order, sums, partials, values);
 
     // d^n/dz_j^n f at z with z_j replaced by x = g^(n)(x): one jet per entry, O(1) per coordinate.
-    public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
-    {
-        var arena = Derivatives.ArenaFor(order);
-        var mark = arena.Mark();
-        Span<double> one = stackalloc double[order + 1];
-        try
-        {
-            for (int j = 0; j < z.Dimension; j++)
-                for (int s = 0; s < z.Count; s++)
-                {
-                    _g(arena.Variable(x[j * z.Stride + s])).CopyDerivativesTo(one);
-                    arena.Release(mark);
-                    result[j * z.Stride + s] = one[order];
-                }
-        }
-        finally
-        {
-            arena.Release(mark);
-        }
-    }
+    public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result) =>
+        JetRows.Shifted(new DelegateScalar(_g), z, x, order, result);
 
     internal const int NoAxis = -1, MixedAxes = -2;
 
@@ -442,10 +398,88 @@ internal sealed class SuppliedDerivativesObjective(Func<double, double> value, D
     }
 }
 
+/// <summary>A function of one variable over jets; a struct, so the JIT specialises <see cref="JetRows"/> per kind.</summary>
+internal interface IScalarJetFunction
+{
+    Jet Evaluate(Jet x);
+}
+
+/// <summary>A <c>Func&lt;Jet, Jet&gt;</c> (Objective.Sum's g).</summary>
+internal readonly struct DelegateScalar(Func<Jet, Jet> g) : IScalarJetFunction
+{
+    public Jet Evaluate(Jet x) => g(x);
+}
+
+/// <summary>
+/// The block loops of a separable f = sum_j g(z_j) over jets, written once for every separable objective
+/// (<see cref="Objective.Sum"/>, an <c>--f</c> summed over <c>--dims</c> copies): one jet per entry of a row, in the
+/// thread's arena, no instance state.
+/// </summary>
+internal static class JetRows
+{
+    /// <summary>
+    /// <c>partials[(k * d + j) * stride + s] = g^(k)(z[j, s])</c> for k = 1..order; with <paramref name="values"/>, also
+    /// <c>sums[s] = sum_j g(z[j, s])</c>, summed over j in increasing order (the scalar Value's order, bit for bit).
+    /// </summary>
+    public static void Fill<TG>(TG g, SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values) where TG : IScalarJetFunction
+    {
+        int d = z.Dimension, stride = z.Stride;
+        if (values) sums[..z.Count].Clear();
+        var arena = Derivatives.ArenaFor(order);
+        var mark = arena.Mark();
+        Span<double> one = stackalloc double[order + 1];
+        try
+        {
+            for (int j = 0; j < d; j++)
+            {
+                var row = z.Row(j);
+                for (int s = 0; s < row.Length; s++)
+                {
+                    var y = g.Evaluate(arena.Variable(row[s]));
+                    if (!ReferenceEquals(y.Arena, arena)) throw new InvalidOperationException("g returned a jet that is not built from its input (create constants with x.Const(c)).");
+                    y.CopyDerivativesTo(one);
+                    arena.Release(mark);
+                    if (values) sums[s] += one[0];
+                    for (int k = 1; k <= order; k++) partials[(k * d + j) * stride + s] = one[k];
+                }
+            }
+        }
+        finally
+        {
+            arena.Release(mark);
+        }
+    }
+
+    /// <summary><c>result[j * stride + s] = g^(order)(x[j * stride + s])</c>: f's partial along j with coordinate j moved to x (the other terms do not depend on it).</summary>
+    public static void Shifted<TG>(TG g, SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result) where TG : IScalarJetFunction
+    {
+        var arena = Derivatives.ArenaFor(order);
+        var mark = arena.Mark();
+        Span<double> one = stackalloc double[order + 1];
+        try
+        {
+            for (int j = 0; j < z.Dimension; j++)
+                for (int s = 0; s < z.Count; s++)
+                {
+                    g.Evaluate(arena.Variable(x[j * z.Stride + s])).CopyDerivativesTo(one);
+                    arena.Release(mark);
+                    result[j * z.Stride + s] = one[order];
+                }
+        }
+        finally
+        {
+            arena.Release(mark);
+        }
+    }
+}
+
 /// <summary>One scalar jet per coordinate in one arena: <c>result[j*(order+1) + k] = g^(k)(z_j)</c>.</summary>
 internal static class ScalarJets
 {
-    public static void Each(Func<Jet, Jet> g, ReadOnlySpan<double> z, int order, Span<double> result)
+    public static void Each(Func<Jet, Jet> g, ReadOnlySpan<double> z, int order, Span<double> result) =>
+        Each(new DelegateScalar(g), z, order, result);
+
+    public static void Each<TG>(TG g, ReadOnlySpan<double> z, int order, Span<double> result) where TG : IScalarJetFunction
     {
         int stride = order + 1;
         var arena = Derivatives.ArenaFor(order);
@@ -454,7 +488,7 @@ internal static class ScalarJets
         {
             for (int j = 0; j < z.Length; j++)
             {
-                var y = g(arena.Variable(z[j]));
+                var y = g.Evaluate(arena.Variable(z[j]));
                 if (!ReferenceEquals(y.Arena, arena)) throw new InvalidOperationException("g returned a jet that is not built from its input (create constants with x.Const(c)).");
                 y.CopyDerivativesTo(result.Slice(j * stride, stride));
                 arena.Release(mark);
