@@ -7,6 +7,7 @@ using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Cli.Commands;
 
