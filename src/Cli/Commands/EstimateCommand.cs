@@ -8,6 +8,7 @@ using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Model;
 using SeriesCompiler.Symbolic.Objectives;
+using SeriesCompiler.Symbolic;
 
 namespace SeriesCompiler.Cli.Commands;
 

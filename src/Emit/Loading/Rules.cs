@@ -41,7 +41,7 @@ public sealed class RuleCompilationException : Exception
 public static class Rules
 {
     /// <summary>The default truncation order compiled in.</summary>
-    public const int DefaultOrder = Symbolic.Model.DerivationLimits.DefaultOrder;
+    public const int DefaultOrder = Symbolic.DerivationLimits.DefaultOrder;
 
     private static readonly ConcurrentDictionary<string, Lazy<Rule>> Cache = new(StringComparer.Ordinal);
 
