@@ -73,6 +73,15 @@ public sealed class Workspace
 
     public BoundDistribution? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The complete model of a declaration for code generation (<see cref="RuleModelBuilder.Complete"/>): the derived
+    /// rule with the CGF gradient, sampler and pathwise derivative, density and score, latents' Jacobians. Null when the
+    /// derivation failed (its diagnostics come from <see cref="Derive(BoundDistribution, int)"/>). The derivatives run
+    /// within the caller's work budget, and a budget overrun surfaces as a <see cref="SymbolicException"/>.
+    /// </summary>
+    public RuleModel? Model(BoundDistribution d, int order) =>
+        Derive(d, order).Rule is { } rule ? RuleModelBuilder.Complete(rule, d) : null;
+
     /// <summary>Whether the declaration bound without errors (only such declarations are derived).</summary>
     public bool IsValid(BoundDistribution d) => !_invalid.Contains(d);
 

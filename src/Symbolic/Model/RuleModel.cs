@@ -145,6 +145,13 @@ public sealed record RuleModel(
     /// <summary>For a derived distribution, its latents and transform; null otherwise.</summary>
     public DerivedModel? Derived { get; init; }
 
+    /// <summary>
+    /// Whether the parts only code generation needs are filled in (<see cref="ClosedFormCgfGradient"/>, <see cref="Sampler"/>,
+    /// <see cref="Density"/>, <see cref="Derived"/>): <see cref="Workspace.Derive(BoundDistribution, int)"/> leaves them out, <see cref="Workspace.Model"/>
+    /// gives them, and the emitter renders only a complete model.
+    /// </summary>
+    public bool IsComplete { get; init; }
+
     public bool IsDerived => Components.Length > 0;
 
     /// <summary>Symbols to differentiate in: a vector parameter <c>alpha[K]</c> of a family appears as <c>alpha[j]</c>.</summary>

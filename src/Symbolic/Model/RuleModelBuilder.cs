@@ -8,10 +8,12 @@ using SeriesCompiler.Symbolic.Series;
 namespace SeriesCompiler.Symbolic.Model;
 
 /// <summary>
-/// Stage 5, model: a bound declaration and what the series stage derived from it, turned into the complete
-/// <see cref="RuleModel"/>. The derivatives the emitter used to take are taken here, once, exactly: the closed-form
-/// CGF gradient, the score, the pathwise derivative of the sampler and the Jacobian of a derived distribution's latent
-/// arguments. Nothing of the binder survives into the model.
+/// Stage 5, model: a bound declaration and what the series stage derived from it, turned into the
+/// <see cref="RuleModel"/>. <see cref="Direct"/> and <see cref="Derived"/> give what every command needs (parameters,
+/// coefficients, resummation, domain, support); <see cref="Complete"/> adds what code generation needs, taking here,
+/// once and exactly, the derivatives the emitter used to take: the closed-form CGF gradient, the score, the pathwise
+/// derivative of the sampler and the Jacobian of a derived distribution's latent arguments (so <c>check</c> and
+/// <c>coefficients</c> do not pay for them). Nothing of the binder survives into the model.
 /// </summary>
 public static class RuleModelBuilder
 {
@@ -25,10 +27,31 @@ public static class RuleModelBuilder
         {
             Resummation = resummation,
             ClosedFormCgf = cgf,
-            ClosedFormCgfGradient = CgfGradient(cgf, differentiable),
             CgfDomain = domain,
-            Sampler = Sampler(d, differentiable),
-            Density = Density(d, differentiable),
+        };
+    }
+
+    /// <summary>
+    /// The model for code generation: <paramref name="rule"/> (derived from <paramref name="d"/>) with the closed-form
+    /// CGF gradient, the sampler and its pathwise derivative, the log density and its score, and for a derived
+    /// distribution its latents with their Jacobians.
+    /// </summary>
+    public static RuleModel Complete(RuleModel rule, BoundDistribution d)
+    {
+        if (rule.IsComplete) return rule;
+        if (rule.IsDerived)
+        {
+            var parameters = rule.Parameters;
+            var latents = d.Latents.Select(l => new LatentModel(l.Name, l.Symbol, l.Distribution, l.Arguments, l.IsIndexed,
+                l.Arguments.Select(a => parameters.Select(p => Derivative.Of(a, p.DifferentiationSymbol)).ToEquatableArray()).ToEquatableArray()));
+            return rule with { Derived = new DerivedModel(latents.ToEquatableArray(), d.Value), IsComplete = true };
+        }
+        return rule with
+        {
+            ClosedFormCgfGradient = CgfGradient(rule.ClosedFormCgf, rule.Differentiable),
+            Sampler = Sampler(d, rule.Differentiable),
+            Density = Density(d, rule.Differentiable),
+            IsComplete = true,
         };
     }
 
@@ -37,12 +60,7 @@ public static class RuleModelBuilder
     {
         var parameters = Parameters(d);
         var differentiable = parameters.Where(p => p.IsDifferentiable).ToEquatableArray();
-        var latents = d.Latents.Select(l => new LatentModel(l.Name, l.Symbol, l.Distribution, l.Arguments, l.IsIndexed,
-            l.Arguments.Select(a => parameters.Select(p => Derivative.Of(a, p.DifferentiationSymbol)).ToEquatableArray()).ToEquatableArray()));
-        return Common(d, parameters, differentiable, ["t"], order, [], components) with
-        {
-            Derived = new DerivedModel(latents.ToEquatableArray(), d.Value),
-        };
+        return Common(d, parameters, differentiable, ["t"], order, [], components);
     }
 
     private static RuleModel Common(BoundDistribution d, EquatableArray<ParameterModel> parameters, EquatableArray<ParameterModel> differentiable,

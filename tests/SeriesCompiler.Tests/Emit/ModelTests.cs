@@ -23,7 +23,9 @@ public class ModelTests
         var d = name is null ? workspace.Distributions[0] : workspace.Find(name)!;
         var (rule, diagnostics) = workspace.Derive(d, Order);
         Assert.True(rule is not null, string.Join("\n", diagnostics));
-        return rule!;
+        var model = workspace.Model(d, Order)!;
+        Assert.True(model.IsComplete && !rule!.IsComplete);
+        return model;
     }
 
     private static RuleModel DeriveBundled(string file, string name)
@@ -33,7 +35,7 @@ public class ModelTests
         var workspace = Workspace.Create(sources.Where(s => Path.GetFileName(s.Path) == file), sources.Where(s => Path.GetFileName(s.Path) != file));
         var (rule, diagnostics) = workspace.Derive(workspace.Find(name)!, Order);
         Assert.True(rule is not null, string.Join("\n", diagnostics));
-        return rule!;
+        return workspace.Model(workspace.Find(name)!, Order)!;
     }
 
     public static TheoryData<string, string> Bundled()
