@@ -6,6 +6,7 @@ using SeriesCompiler.Generated;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Bench;
 

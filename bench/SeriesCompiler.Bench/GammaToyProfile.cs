@@ -6,6 +6,7 @@ using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Sampling;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Bench;
 

@@ -5,6 +5,7 @@ using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Bench;
 

@@ -46,7 +46,7 @@ internal static class PhaseProfile
             watch.Restart();
             var cs = s.Coefficients;
             output.WriteLine($"  coefficients as Expr: {watch.Elapsed.TotalMilliseconds:F1} ms");
-            foreach (var p in d.Parameters.Where(p => p.IsDifferentiable).Select(Symbolic.Model.RuleModel.DifferentiationSymbol))
+            foreach (var p in d.Parameters.Where(p => p.IsDifferentiable).Select(p => Symbolic.Model.RuleModelBuilder.Parameter(p).DifferentiationSymbol))
             {
                 watch.Restart();
                 s.DerivativeOfCoefficients(p);
@@ -57,7 +57,7 @@ internal static class PhaseProfile
         var (rule, diagnostics) = workspace.Derive(d, order);
         output.WriteLine($"{d.Name} order {order}: whole derivation {watch.Elapsed.TotalMilliseconds:F1} ms, {WorkMeter.Spent:N0} units, {diagnostics.Length} diagnostics");
         watch.Restart();
-        var parameters = d.Parameters.Where(p => p.IsDifferentiable).Select(Symbolic.Model.RuleModel.DifferentiationSymbol).ToImmutableArray();
+        var parameters = d.Parameters.Where(p => p.IsDifferentiable).Select(p => Symbolic.Model.RuleModelBuilder.Parameter(p).DifferentiationSymbol).ToImmutableArray();
         var c = CumulantSeries.Expand(d, order, parameters);
         output.WriteLine($"  series + derivatives: {watch.Elapsed.TotalMilliseconds:F1} ms");
         watch.Restart();

@@ -156,8 +156,5 @@ public sealed class GenerateRules : Microsoft.Build.Utilities.Task
         File.WriteAllText(manifest, text.ToString(), new UTF8Encoding(false));
     }
 
-    internal static bool IsNamespace(string text) =>
-        text.Length > 0 && text.Split('.').All(part =>
-            part.Length > 0 && !char.IsAsciiDigit(part[0]) && part.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
-            && Emit.CSharp.CSharpNames.Identifier(part) == part);
+    internal static bool IsNamespace(string text) => Emit.CSharp.CSharpNames.IsNamespace(text);
 }

@@ -20,6 +20,7 @@ public static class RuleEmitter
 
     /// <summary>The C# class of a rule (direct or derived).</summary>
     public static string Emit(RuleModel rule, string @namespace = DefaultNamespace) =>
+        !rule.IsComplete ? throw new ArgumentException("the emitter renders a complete model (Workspace.Model), not Workspace.Derive's", nameof(rule)) :
         // Every number is formatted for C#, whatever the caller's culture.
         Generation.InvariantCulture.Run(() =>
             rule.IsDerived ? Render(DerivedSpecBuilder.Build(rule, @namespace)) : Render(RuleSpecBuilder.Build(rule, @namespace)));

@@ -73,6 +73,15 @@ public sealed class Workspace
 
     public BoundDistribution? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The complete model of a declaration for code generation (<see cref="RuleModelBuilder.Complete"/>): the derived
+    /// rule with the CGF gradient, sampler and pathwise derivative, density and score, latents' Jacobians. Null when the
+    /// derivation failed (its diagnostics come from <see cref="Derive(BoundDistribution, int)"/>). The derivatives run
+    /// within the caller's work budget, and a budget overrun surfaces as a <see cref="SymbolicException"/>.
+    /// </summary>
+    public RuleModel? Model(BoundDistribution d, int order) =>
+        Derive(d, order).Rule is { } rule ? RuleModelBuilder.Complete(rule, d) : null;
+
     /// <summary>Whether the declaration bound without errors (only such declarations are derived).</summary>
     public bool IsValid(BoundDistribution d) => !_invalid.Contains(d);
 
@@ -97,14 +106,14 @@ public sealed class Workspace
     private RuleModel? Derive(BoundDistribution d, int order, DiagnosticBag bag, ImmutableList<BoundDistribution> visiting)
     {
         var differentiable = d.Parameters.Where(p => p.IsDifferentiable).ToImmutableArray();
-        var symbols = differentiable.Select(RuleModel.DifferentiationSymbol).ToImmutableArray();
+        var symbols = differentiable.Select(p => RuleModelBuilder.Parameter(p).DifferentiationSymbol).ToImmutableArray();
         try
         {
             if (d.IsDerived)
             {
                 var components = DeriveComponents(d, order, bag, visiting.Add(d), symbols);
-                return components is null ? null
-                    : new RuleModel(d.Name, d, d.Parameters, differentiable, ["t"], order, [], components.Value);
+                // 5. Model: latents with the Jacobians of their arguments, and the transform.
+                return components is null ? null : RuleModelBuilder.Derived(d, order, components.Value);
             }
 
             // 3. Expand: w = -i t, log of a cf, K(t) as a truncated series -> c_n.
@@ -117,13 +126,11 @@ public sealed class Workspace
             WarnUnusedParameters(d, differentiable, coefficients, bag);
             // 4b. Resum: where dK/dtheta is a combination of known generating functions, the whole series in closed form.
             var resummation = d.FrequencyVariables.Length == 1 ? Resummer.Resum(d, differentiable) : [];
-            // 5. Model: the immutable description the emitter and the runtime consume.
             // 4c. Domain: the interval around 0 where K(tau) is finite, from the closed form's nearest real singularities.
             var (cgf, domain) = CgfDomainAnalysis.Derive(d);
-            return new RuleModel(d.Name, d, d.Parameters, differentiable, variables, order, coefficients, [])
-            {
-                Resummation = resummation, ClosedFormCgf = cgf, CgfDomain = domain,
-            };
+            // 5. Model: the immutable description the emitter and the runtime consume (the CGF gradient, score and
+            // pathwise derivative taken here, exactly).
+            return RuleModelBuilder.Direct(d, order, variables, coefficients, resummation, cgf, domain);
         }
         catch (DerivationException ex)
         {
@@ -153,8 +160,8 @@ public sealed class Workspace
     }
 
     private static ImmutableArray<CoefficientSpec> Differentiate(
-        ImmutableArray<(ImmutableArray<int> Index, Expr Value)> series, ImmutableArray<Symbol> symbols) =>
-        series.Select(c => new CoefficientSpec(c.Index, c.Value, symbols.Select(s => Derivative.Of(c.Value, s)).ToImmutableArray()))
+        ImmutableArray<(EquatableArray<int> Index, Expr Value)> series, ImmutableArray<Symbol> symbols) =>
+        series.Select(c => new CoefficientSpec(c.Index, c.Value, symbols.Select(s => Derivative.Of(c.Value, s)).ToEquatableArray()))
               .ToImmutableArray();
 
     /// <summary>
@@ -207,10 +214,10 @@ public sealed class Workspace
                 // A component that is itself derived contributes its own components, renamed under it.
                 foreach (var inner in rule.Components)
                     components.Add(Chain(latent.Name + "." + inner.Name, inner.Distribution,
-                        inner.Arguments.Select(a => Substitution.Apply(a, map)).ToImmutableArray(), latent.IsIndexed || inner.IsIndexed, inner.Coefficients, map, symbols));
+                        inner.Arguments.Select(a => Substitution.Apply(a, map)).ToImmutableArray(), latent.IsIndexed || inner.IsIndexed, inner.Coefficients.AsImmutableArray(), map, symbols));
             }
             else
-                components.Add(Chain(latent.Name, target.Name, latent.Arguments, latent.IsIndexed, rule.Coefficients, map, symbols));
+                components.Add(Chain(latent.Name, target.Name, latent.Arguments, latent.IsIndexed, rule.Coefficients.AsImmutableArray(), map, symbols));
         }
         return components.ToImmutable();
     }

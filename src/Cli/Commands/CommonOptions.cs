@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using SeriesCompiler.Cli.Infrastructure;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic;
 
 namespace SeriesCompiler.Cli.Commands;
 

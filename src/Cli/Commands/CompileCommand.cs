@@ -56,10 +56,7 @@ public static class CompileCommand
     }
 
     /// <summary>Dotted ASCII identifiers that are not keywords: the emitted <c>namespace X;</c> must stay one statement.</summary>
-    public static bool IsNamespace(string text) =>
-        text.Length > 0 && text.Split('.').All(part =>
-            part.Length > 0 && !char.IsAsciiDigit(part[0]) && part.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
-            && Emit.CSharp.CSharpNames.Identifier(part) == part);
+    public static bool IsNamespace(string text) => Emit.CSharp.CSharpNames.IsNamespace(text);
 
     public static int Run(CliContext context, IReadOnlyList<string> paths, int order, string outDir, string @namespace)
     {

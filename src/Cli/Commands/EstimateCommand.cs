@@ -7,6 +7,8 @@ using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Objectives;
+using SeriesCompiler.Symbolic;
 
 namespace SeriesCompiler.Cli.Commands;
 
@@ -288,17 +290,10 @@ public static class EstimateCommand
                 double x = given.Vector is { } values ? values[c] : given.Scalar;
                 string shown = given.Vector is null ? p.Name : $"{p.Name}[{c}]";
                 if (p.IsInteger && x != Math.Floor(x)) throw CliException.Usage($"--at: '{shown}' is an integer parameter, got {Numbers.Format(x)}");
-                if (!Satisfies(p, x)) throw CliException.Usage($"--at: {shown} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
+                if (!RuleModelBuilder.Parameter(p).Info.Satisfies(x)) throw CliException.Usage($"--at: {shown} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
                 theta[c * declaration.Parameters.Length + i] = x;
             }
         }
         return theta;
-    }
-
-    private static bool Satisfies(BoundParameter p, double x)
-    {
-        if (p.Lower is { } lo && (p.LowerInclusive ? x < lo.ToDouble() : x <= lo.ToDouble())) return false;
-        if (p.Upper is { } hi && (p.UpperInclusive ? x > hi.ToDouble() : x >= hi.ToDouble())) return false;
-        return true;
     }
 }

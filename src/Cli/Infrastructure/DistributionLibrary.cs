@@ -1,3 +1,4 @@
+using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Symbolic.Diagnostics;
 
 namespace SeriesCompiler.Cli.Infrastructure;
@@ -5,11 +6,12 @@ namespace SeriesCompiler.Cli.Infrastructure;
 /// <summary>
 /// The bundled declarations: the <c>*.dist</c> files of <c>./distributions/</c> in the current directory, then those
 /// copied next to the executable (<c>distributions/</c>). A file of the current directory shadows the bundled file
-/// of the same name, so a project checkout sees its own edits. Each file is read at most once.
+/// of the same name, so a project checkout sees its own edits (the lookup is the runtime's <see cref="DeclarationLibrary"/>,
+/// the one <c>Rules.Load</c> uses). Each file is read at most once.
 /// </summary>
 public sealed class DistributionLibrary
 {
-    public const string FolderName = "distributions";
+    public const string FolderName = DeclarationLibrary.FolderName;
 
     private readonly Dictionary<string, SourceText> _texts = new(StringComparer.Ordinal);
 
@@ -18,21 +20,11 @@ public sealed class DistributionLibrary
     /// <summary>Full paths of the library files, one per file name (case-insensitive), sorted by name.</summary>
     public IReadOnlyList<string> Files { get; }
 
-    public static DistributionLibrary Load(CliContext context)
-    {
-        var byStem = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var folder in new[] { Path.Combine(context.CurrentDirectory, FolderName), Path.Combine(context.ToolDirectory, FolderName) })
-        {
-            if (!Directory.Exists(folder)) continue;
-            foreach (var file in Directory.EnumerateFiles(folder, "*.dist"))
-                byStem.TryAdd(Path.GetFileNameWithoutExtension(file), Path.GetFullPath(file));
-        }
-        return new DistributionLibrary(byStem.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => kv.Value).ToList());
-    }
+    public static DistributionLibrary Load(CliContext context) =>
+        new(DeclarationLibrary.Files(DeclarationLibrary.Folders(context.CurrentDirectory, context.ToolDirectory)));
 
     /// <summary>The library file named <paramref name="stem"/> (case-insensitive, without <c>.dist</c>), if any.</summary>
-    public string? FindFile(string stem) =>
-        Files.FirstOrDefault(f => string.Equals(Path.GetFileNameWithoutExtension(f), stem, StringComparison.OrdinalIgnoreCase));
+    public string? FindFile(string stem) => DeclarationLibrary.Find(Files, stem);
 
     public SourceText Read(string fullPath)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Model;
 
 namespace SeriesCompiler.Cli.Infrastructure;
 
@@ -80,7 +81,7 @@ public sealed class ParameterValues
             {
                 if (p.IsInteger && (x != Math.Floor(x)))
                     throw CliException.Usage($"--at: '{p.Name}' is an integer parameter, got {Numbers.Format(x)}");
-                if (!Satisfies(p, x))
+                if (!RuleModelBuilder.Parameter(p).Info.Satisfies(x))
                     throw CliException.Usage($"--at: {p.Name} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
             }
         }
@@ -105,13 +106,6 @@ public sealed class ParameterValues
             var named = constraint.Parameters(parameters).Select(p => $"{p.Name} = {Numbers.Format(values[p.Symbol])}");
             throw CliException.Usage($"--at: parameters {string.Join(", ", named)} violate the constraint {constraint.Text}");
         }
-    }
-
-    private static bool Satisfies(BoundParameter p, double x)
-    {
-        if (p.Lower is { } lo && (p.LowerInclusive ? x < lo.ToDouble() : x <= lo.ToDouble())) return false;
-        if (p.Upper is { } hi && (p.UpperInclusive ? x > hi.ToDouble() : x >= hi.ToDouble())) return false;
-        return true;
     }
 
     /// <summary>A hand-written scanner: <c>list := item (',' item)*</c>, <c>item := NAME '=' (NUMBER | '[' NUMBER (',' NUMBER)* ']')</c>.</summary>

@@ -4,6 +4,7 @@ using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Evaluation;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Series;
 
 namespace SeriesCompiler.Cli.Output;
 
@@ -64,7 +65,7 @@ public sealed class CoefficientTable
     public static CoefficientTable Build(RuleModel rule, ParameterValues? at, int? familySize, ExactParameterValues? exact = null)
     {
         // The numbers are the exact forms evaluated at the exact values written (or at the doubles' exact values).
-        if (at is not null) exact ??= ExactParameterValues.From(at, null, rule.Declaration.Parameters);
+        if (at is not null && exact is null) throw new ArgumentException("exact parameter values are needed with --at", nameof(exact));
         var rows = ImmutableArray.CreateBuilder<CoefficientRow>();
         bool family = rule.Parameters.Any(p => p.VectorSize is not null);
         if (rule.IsDerived)
@@ -76,7 +77,7 @@ public sealed class CoefficientTable
     }
 
     private static void AddUnit(ImmutableArray<CoefficientRow>.Builder rows, RuleModel rule, string? name, bool indexed,
-        ImmutableArray<CoefficientSpec> coefficients, ParameterValues? at, ExactParameterValues? exact, int? familySize)
+        EquatableArray<CoefficientSpec> coefficients, ParameterValues? at, ExactParameterValues? exact, int? familySize)
     {
         var complete = Complete(rule, coefficients);
         if (!indexed)
@@ -98,7 +99,7 @@ public sealed class CoefficientTable
             var rename = new Dictionary<Symbol, Expr>();
             foreach (var p in rule.Parameters.Where(p => p.VectorSize is not null))
                 rename[RuleModel.DifferentiationSymbol(p)] = Ex.Sym($"{p.Name}[{j}]", SymbolKind.Parameter);
-            if (rule.Declaration.FamilyIndex is { } index) rename[index] = Ex.Num(j);
+            if (rule.FamilyIndex is { } index) rename[index] = Ex.Num(j);
             var env = Environment(rule, at, exact!, j);
             foreach (var c in complete)
                 rows.Add(Row(Indexed(name, j.ToString(System.Globalization.CultureInfo.InvariantCulture)), c, keys,
@@ -118,7 +119,7 @@ public sealed class CoefficientTable
     }
 
     /// <summary>Fills in the zero coefficients so that every multi-index of the order appears.</summary>
-    private static IEnumerable<CoefficientSpec> Complete(RuleModel rule, ImmutableArray<CoefficientSpec> coefficients)
+    private static IEnumerable<CoefficientSpec> Complete(RuleModel rule, EquatableArray<CoefficientSpec> coefficients)
     {
         var known = coefficients.ToDictionary(c => string.Join(",", c.Index));
         var zeros = rule.Differentiable.Select(_ => (Expr)Ex.Num(0)).ToImmutableArray();
@@ -143,7 +144,7 @@ public sealed class CoefficientTable
             else
                 env[p.Symbol] = exact.Scalar(p.Name);
         }
-        if (index is { } i && rule.Declaration.FamilyIndex is { } symbol) env[symbol] = i;
+        if (index is { } i && rule.FamilyIndex is { } symbol) env[symbol] = i;
         return env;
     }
 

@@ -43,6 +43,15 @@ public static class CSharpNames
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Dotted ASCII identifiers that are not keywords: the emitted <c>namespace X;</c> must stay one statement. The one
+    /// check behind <c>seriesc compile --namespace</c> and the MSBuild property <c>SeriesNamespace</c>.
+    /// </summary>
+    public static bool IsNamespace(string text) =>
+        text.Length > 0 && text.Split('.').All(part =>
+            part.Length > 0 && !char.IsAsciiDigit(part[0]) && part.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            && Identifier(part) == part);
+
     /// <summary>A double literal in round-trip form, culture-invariant.</summary>
     public static string Double(double value)
     {

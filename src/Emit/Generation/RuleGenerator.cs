@@ -63,11 +63,12 @@ public static class RuleGenerator
             typeNames[typeName] = d.Name;
             try
             {
-                // The emitter differentiates and simplifies too (the closed-form CGF gradient, the value transforms):
-                // that work gets a budget of its own, like the derivation's.
+                // The model's code-generation parts (the CGF gradient, score, pathwise derivative, Jacobians) and the
+                // emitter's simplifications get a budget of their own, like the derivation's.
                 using var metered = Symbolic.WorkMeter.Start();
-                files.Add(new GeneratedFile(typeName[(@namespace.Length + 1)..] + ".g.cs", RuleEmitter.Emit(rule, @namespace), d.Name));
-                rules.Add(rule);
+                var model = workspace.Model(d, order)!;
+                files.Add(new GeneratedFile(typeName[(@namespace.Length + 1)..] + ".g.cs", RuleEmitter.Emit(model, @namespace), d.Name));
+                rules.Add(model);
             }
             catch (UnsupportedValueException ex)
             {

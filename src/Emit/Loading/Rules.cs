@@ -41,7 +41,7 @@ public sealed class RuleCompilationException : Exception
 public static class Rules
 {
     /// <summary>The default truncation order compiled in.</summary>
-    public const int DefaultOrder = Symbolic.Model.DerivationLimits.DefaultOrder;
+    public const int DefaultOrder = Symbolic.DerivationLimits.DefaultOrder;
 
     private static readonly ConcurrentDictionary<string, Lazy<Rule>> Cache = new(StringComparer.Ordinal);
 
@@ -49,11 +49,7 @@ public static class Rules
     /// The folders bundled declarations are looked up in: <c>./distributions/</c>, then <c>distributions/</c> next to the
     /// application.
     /// </summary>
-    public static IReadOnlyList<string> LibraryFolders =>
-    [
-        Path.Combine(Environment.CurrentDirectory, "distributions"),
-        Path.Combine(AppContext.BaseDirectory, "distributions"),
-    ];
+    public static IReadOnlyList<string> LibraryFolders => DeclarationLibrary.Folders(Environment.CurrentDirectory, AppContext.BaseDirectory);
 
     /// <summary>A bundled distribution by name (case-insensitive; <c>gamma</c>, <c>Dirichlet</c>), or a path to a <c>.dist</c> file.</summary>
     public static Rule Load(string nameOrPath, int order = DefaultOrder)
@@ -61,7 +57,7 @@ public static class Rules
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
         if (File.Exists(nameOrPath)) return Compile(nameOrPath, order);
         var library = LibraryFiles();
-        var file = library.FirstOrDefault(f => string.Equals(Path.GetFileNameWithoutExtension(f), nameOrPath, StringComparison.OrdinalIgnoreCase));
+        var file = DeclarationLibrary.Find(library, nameOrPath);
         if (file is not null) return Compile(file, order, null, library);
         var workspace = Workspace.Create([], library.Select(f => SourceText.FromFile(f)));
         if (workspace.Find(nameOrPath) is { } declared) return FromWorkspace(workspace, declared, order);
@@ -162,15 +158,6 @@ public static class Rules
         RuleGenerator.Generate(workspace, order, RuleEmitter.DefaultNamespace,
             [.. latents.Prepend(declaration).DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase)]);
 
-    private static IReadOnlyList<string> LibraryFiles()
-    {
-        var byStem = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var folder in LibraryFolders)
-        {
-            if (!Directory.Exists(folder)) continue;
-            foreach (var file in Directory.EnumerateFiles(folder, "*.dist").Order(StringComparer.Ordinal))
-                byStem.TryAdd(Path.GetFileNameWithoutExtension(file), Path.GetFullPath(file));
-        }
-        return [.. byStem.Values.Order(StringComparer.Ordinal)];
-    }
+    // The command line's lookup too (DeclarationLibrary): the same folders, shadowing and order.
+    private static IReadOnlyList<string> LibraryFiles() => DeclarationLibrary.Files(LibraryFolders);
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using SeriesCompiler.Emit.CSharp;
-using SeriesCompiler.Symbolic.Binding;
-using SeriesCompiler.Symbolic.Calculus;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
 
@@ -18,7 +16,7 @@ public sealed record DerivedSpec(
     string Latents, string ValidateCode, string ArgumentsCode, string ValueCode);
 
 /// <summary>
-/// Builds the C# of a derived distribution: each latent's arguments with their Jacobian in the parameter
+/// Renders the C# of a derived distribution: each latent's arguments with the model's Jacobian in the parameter
 /// slots (the chain rule through the arguments), and the transform <c>value</c> as generic arithmetic so the
 /// runtime can evaluate it on doubles and on Taylor jets alike.
 /// </summary>
@@ -28,13 +26,14 @@ public static class DerivedSpecBuilder
 
     public static DerivedSpec Build(RuleModel rule, string @namespace)
     {
-        var d = rule.Declaration;
+        var d = rule;
+        var derived = rule.Derived ?? throw new ArgumentException("not a derived distribution", nameof(rule));
         bool family = d.FamilySize is not null;
         var vectors = d.Parameters.Where(p => p.VectorSize is not null).ToList();
         var scalars = d.Parameters.Where(p => p.VectorSize is null).ToList();
 
         // Slot of each parameter in theta: declaration order, a vector taking K slots.
-        var offsets = new Dictionary<BoundParameter, string>();
+        var offsets = new Dictionary<ParameterModel, string>();
         var sb = new StringBuilder();
         int scalarsBefore = 0, vectorsBefore = 0;
         foreach (var p in d.Parameters)
@@ -49,26 +48,27 @@ public static class DerivedSpecBuilder
             if (p.VectorSize is null) validate.Append(Indent).Append($"s_parameters[{i}].Check(theta[{offsets[p]}]);\n");
             else validate.Append(Indent).Append($"for (int j = 0; j < K; j++) s_parameters[{i}].Check(theta[{offsets[p]} + j]);\n");
         }
-        validate.Append(RuleSpecBuilder.JointConstraintChecks(d, p => offsets[p]));
+        validate.Append(RuleSpecBuilder.JointConstraintChecks(d, i => offsets[d.Parameters[i]]));
 
         // Latent arguments and their derivatives in every slot of theta.
         var arguments = new StringBuilder();
         var locals = new Dictionary<Symbol, string>();
         foreach (var p in scalars) locals[p.Symbol] = $"theta[{offsets[p]}]";
         foreach (var p in vectors) locals[RuleModel.DifferentiationSymbol(p)] = $"theta[{offsets[p]} + index]";
-        for (int l = 0; l < d.Latents.Length; l++)
+        for (int l = 0; l < derived.Latents.Length; l++)
         {
-            var latent = d.Latents[l];
+            var latent = derived.Latents[l];
             arguments.Append(Indent).Append($"if (latent == {l})\n").Append(Indent).Append("{\n");
             var outputs = new List<(string, Expr, string)>();
             for (int q = 0; q < latent.Arguments.Length; q++)
             {
                 var arg = latent.Arguments[q];
                 outputs.Add(($"arguments[{q}]", arg, $"{latent.Name} ~ {latent.Distribution}: argument {q + 1} = {arg}"));
-                foreach (var p in d.Parameters)
+                for (int pi = 0; pi < d.Parameters.Length; pi++)
                 {
-                    var symbol = RuleModel.DifferentiationSymbol(p);
-                    var derivative = Derivative.Of(arg, symbol);
+                    var p = d.Parameters[pi];
+                    var symbol = p.DifferentiationSymbol;
+                    var derivative = latent.Jacobian[q][pi];
                     if (derivative.IsZero) continue;
                     var slot = p.VectorSize is null ? offsets[p] : $"{offsets[p]} + index";
                     outputs.Add(($"jacobian[{q} * theta.Length + {slot}]", derivative, $"d/d{symbol.Name} = {derivative}"));
@@ -79,19 +79,15 @@ public static class DerivedSpecBuilder
             arguments.Append(Indent).Append("    return;\n").Append(Indent).Append("}\n");
         }
 
-        var value = GenericValueWriter.Write(d);
+        var value = GenericValueWriter.Write(d, derived);
 
-        var parameters = d.Parameters.Select((p, i) => new ParameterSpec(
-            CSharpNames.StringLiteral(p.Name), "", i,
-            p.Lower is { } lo ? CSharpNames.Double(lo.ToDouble()) : "null", p.LowerInclusive ? "true" : "false",
-            p.Upper is { } hi ? CSharpNames.Double(hi.ToDouble()) : "null", p.UpperInclusive ? "true" : "false",
-            p.IsInteger ? "true" : "false", CSharpNames.StringLiteral(p.ConstraintText))).ToList();
-        var latents = string.Join(", ", d.Latents.Select(l =>
+        var parameters = d.Parameters.Select((p, i) => RuleSpecBuilder.Parameter(p.Info, "", i)).ToList();
+        var latents = string.Join(", ", derived.Latents.Select(l =>
             $"new({CSharpNames.StringLiteral(l.Name)}, {CSharpNames.StringLiteral(l.Distribution)}, {l.Arguments.Length}, {(l.IsIndexed ? "true" : "false")})"));
 
         return new DerivedSpec(@namespace, CSharpNames.TypeName(d.Name, "Rule"), CSharpNames.StringLiteral(d.Name),
-            CSharpNames.Comment(Path.GetFileName(d.Source.Path)),
-            CSharpNames.Comment($"{d.Name}({string.Join(", ", d.Parameters.Select(p => p.ConstraintText))}) built from {string.Join(", ", d.Latents.Select(l => l.Name + " ~ " + l.Distribution))}; value = {d.Value}"),
+            CSharpNames.Comment(d.SourceFile),
+            CSharpNames.Comment($"{d.Name}({string.Join(", ", d.Parameters.Select(p => p.ConstraintText))}) built from {string.Join(", ", derived.Latents.Select(l => l.Name + " ~ " + l.Distribution))}; value = {derived.Value}"),
             parameters, family, vectors.Count, scalars.Count, latents, validate.ToString(), arguments.ToString(), value);
     }
 }
@@ -104,12 +100,12 @@ internal static class GenericValueWriter
 {
     private const string Indent = "        ";
 
-    public static string Write(BoundDistribution d)
+    public static string Write(RuleModel rule, DerivedModel d)
     {
         var value = d.Value ?? throw new UnsupportedValueException("no value");
         var latentIndex = d.Latents.Select((l, i) => (l, i)).ToDictionary(x => x.l.Symbol.Name, x => x.i);
         var sb = new StringBuilder();
-        if (d.FamilySize is null)
+        if (rule.FamilySize is null)
         {
             sb.Append(Indent).Append("value[0] = ").Append(Code(value, s => latentIndex.TryGetValue(s.Name, out var i) ? $"latents[{i}]" : null)).Append(";\n");
             return sb.ToString();

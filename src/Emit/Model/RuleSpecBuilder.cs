@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using SeriesCompiler.Emit.CSharp;
 using SeriesCompiler.Symbolic.Binding;
-using SeriesCompiler.Symbolic.Calculus;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
 using SeriesCompiler.Symbolic.Series;
@@ -11,9 +10,10 @@ using SeriesCompiler.Symbolic.Series;
 namespace SeriesCompiler.Emit.Model;
 
 /// <summary>
-/// Builds the <see cref="RuleSpec"/> of a derived rule: the C# of its coefficients (after common-subexpression
-/// elimination), the closed-form K(tau) and its gradient, the sampler and its pathwise derivative (implicit
-/// reparameterisation through gamma draws), the log density and the score.
+/// Renders a <see cref="RuleModel"/> into the <see cref="RuleSpec"/> of its class: the C# of its coefficients (after
+/// common-subexpression elimination), the closed-form K(tau) and its gradient, the sampler and its pathwise derivative
+/// (implicit reparameterisation through gamma draws), the log density and the score. Every expression comes from the
+/// model; nothing here differentiates or expands.
 /// </summary>
 public static class RuleSpecBuilder
 {
@@ -22,9 +22,9 @@ public static class RuleSpecBuilder
 
     public static RuleSpec Build(RuleModel rule, string @namespace)
     {
-        var d = rule.Declaration;
+        var d = rule;
         if (rule.IsDerived) throw new ArgumentException("derived distributions are emitted by DerivedSpecBuilder", nameof(rule));
-        var locals = d.Parameters.ToDictionary(p => p.Symbol, p => "p_" + CSharpNames.Identifier(p.Name).TrimStart('@'));
+        var locals = Locals(d);
         var differentiable = rule.Differentiable;
         int pCount = differentiable.Length;
 
@@ -47,20 +47,16 @@ public static class RuleSpecBuilder
         var (canSample, sampleCode, hasPathwise, pathwiseCode) = BuildSampler(d, differentiable, locals);
         var (hasDensity, densityCode, scoreCode) = BuildDensity(d, differentiable, locals);
 
-        var parameters = d.Parameters.Select((p, i) => new ParameterSpec(
-            CSharpNames.StringLiteral(p.Name), locals[p.Symbol], i,
-            p.Lower is { } lo ? CSharpNames.Double(lo.ToDouble()) : "null", Bool(p.LowerInclusive),
-            p.Upper is { } hi ? CSharpNames.Double(hi.ToDouble()) : "null", Bool(p.UpperInclusive),
-            Bool(p.IsInteger), CSharpNames.StringLiteral(p.ConstraintText))).ToList();
+        var parameters = d.Parameters.Select((p, i) => Parameter(p.Info, locals[p.Symbol], i)).ToList();
 
         return new RuleSpec(
             @namespace,
             CSharpNames.TypeName(d.Name, "Rule"),
             CSharpNames.StringLiteral(d.Name),
-            CSharpNames.Comment(Path.GetFileName(d.Source.Path)),
+            CSharpNames.Comment(d.SourceFile),
             CSharpNames.Comment(Summary(d)),
             parameters,
-            JointConstraints(d, p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture)),
+            JointConstraints(d, i => i.ToString(CultureInfo.InvariantCulture)),
             string.Join(", ", differentiable.Select(p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture))),
             pCount,
             d.Dimension,
@@ -79,9 +75,20 @@ public static class RuleSpecBuilder
             BuildLaneMembers(d, differentiable, locals, hasPathwise) + LaneShiftMembersBuilder.Build(rule, locals));
     }
 
+    /// <summary>The C# local of each parameter: <c>p_</c> and its identifier.</summary>
+    internal static Dictionary<Symbol, string> Locals(RuleModel d) =>
+        d.Parameters.ToDictionary(p => p.Symbol, p => "p_" + CSharpNames.Identifier(p.Name).TrimStart('@'));
+
     private static string Bool(bool b) => b ? "true" : "false";
 
-    private static string Summary(BoundDistribution d)
+    /// <summary>A parameter's <c>ParameterInfo</c> as the template writes it (the runtime checks the same values).</summary>
+    internal static ParameterSpec Parameter(Runtime.Rules.ParameterInfo p, string local, int index) => new(
+        CSharpNames.StringLiteral(p.Name), local, index,
+        p.Lower is { } lo ? CSharpNames.Double(lo) : "null", Bool(p.LowerInclusive),
+        p.Upper is { } hi ? CSharpNames.Double(hi) : "null", Bool(p.UpperInclusive),
+        Bool(p.IsInteger), CSharpNames.StringLiteral(p.Constraint));
+
+    private static string Summary(RuleModel d)
     {
         var kind = d.CharacteristicKind switch
         {
@@ -89,19 +96,19 @@ public static class RuleSpecBuilder
             CharacteristicKind.LogCf => "logcf",
             _ => "cgf",
         };
-        var vars = string.Join(", ", d.FrequencyVariables.Select(v => v.Name));
+        var vars = string.Join(", ", d.FrequencyVariables);
         return $"{d.Name}({string.Join(", ", d.Parameters.Select(p => p.ConstraintText))}): {kind}({vars}) = {d.Characteristic}";
     }
 
     /// <summary>Loads the parameters into locals, then writes the outputs as straight-line code.</summary>
-    private static string Block(List<(string, Expr, string)> outputs, Dictionary<Symbol, string> locals, BoundDistribution d, string prefix)
+    private static string Block(List<(string, Expr, string)> outputs, Dictionary<Symbol, string> locals, RuleModel d, string prefix)
     {
         var writer = new StraightLineWriter(s => locals[s], prefix, Indent, Interval(d));
         return LoadParameters(d, locals, outputs.Select(o => o.Item2)) + writer.Write(outputs);
     }
 
     /// <summary>Running error bounds of the coefficients' code, into <c>error[...]</c> at the same positions as <c>a[...]</c>.</summary>
-    private static string ErrorBlock(List<(string Target, Expr Value, string Comment)> outputs, Dictionary<Symbol, string> locals, BoundDistribution d, string prefix)
+    private static string ErrorBlock(List<(string Target, Expr Value, string Comment)> outputs, Dictionary<Symbol, string> locals, RuleModel d, string prefix)
     {
         var writer = new StraightLineWriter(s => locals[s], prefix, Indent, Interval(d));
         var targets = outputs.Select(o => ("error" + o.Target[1..], o.Value)).ToList();
@@ -109,10 +116,10 @@ public static class RuleSpecBuilder
     }
 
     /// <summary>The finite interval of a real parameter constrained on both sides (p in (0, 1)), for stable polynomial forms.</summary>
-    private static Func<Symbol, (Rational Lower, Rational Upper)?> Interval(BoundDistribution d) => symbol =>
+    private static Func<Symbol, (Rational Lower, Rational Upper)?> Interval(RuleModel d) => symbol =>
         d.Parameters.FirstOrDefault(p => p.Symbol == symbol) is { IsInteger: false, Lower: { } lo, Upper: { } hi } && lo < hi ? (lo, hi) : null;
 
-    private static string LoadParameters(BoundDistribution d, Dictionary<Symbol, string> locals, IEnumerable<Expr> used)
+    private static string LoadParameters(RuleModel d, Dictionary<Symbol, string> locals, IEnumerable<Expr> used)
     {
         var list = used.ToList();
         var sb = new StringBuilder();
@@ -130,7 +137,7 @@ public static class RuleSpecBuilder
     /// Binomial's {0 .. n} needs nothing symbolic at run time. {a, b, ...} lists its points; {LO .. HI} holds the
     /// integers k with ceil(LO) &lt;= k &lt;= floor(HI). Any other support has no finite set of points (null).
     /// </summary>
-    private static string FiniteSupport(BoundDistribution d, Dictionary<Symbol, string> locals)
+    private static string FiniteSupport(RuleModel d, Dictionary<Symbol, string> locals)
     {
         var support = d.Support!;
         if (support.Kind is not (SupportKind.FiniteSet or SupportKind.IntegerRange)) return Indent + "return null;\n";
@@ -159,16 +166,16 @@ public static class RuleSpecBuilder
         return sb.ToString();
     }
 
-    private static (bool, string, string) BuildCgf(RuleModel rule, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    private static (bool, string, string) BuildCgf(RuleModel rule, EquatableArray<ParameterModel> differentiable, Dictionary<Symbol, string> locals)
     {
-        if (rule.ClosedFormCgf is not { } k) return (false, "", "");
-        var d = rule.Declaration;
+        if (rule.ClosedFormCgf is not { } k || rule.ClosedFormCgfGradient is not { } dk) return (false, "", "");
+        var d = rule;
         var tau = ClosedFormCgf.Tau;
         var withTau = new Dictionary<Symbol, string>(locals) { [tau] = "tau" };
         try
         {
             var cgf = Block([("return_value", k, $"K(tau) = {k}")], withTau, d, "k_");
-            var gradient = differentiable.Select((p, i) => ($"gradient[{i}]", Derivative.Of(k, p.Symbol), $"dK/d{p.Name} = {Derivative.Of(k, p.Symbol)}")).ToList();
+            var gradient = differentiable.Select((p, i) => ($"gradient[{i}]", dk[i], $"dK/d{p.Name} = {dk[i]}")).ToList();
             return (true, cgf, Block(gradient, withTau, d, "g_"));
         }
         catch (SymbolicException)
@@ -186,7 +193,7 @@ public static class RuleSpecBuilder
         var domain = rule.CgfDomain;
         string comment = CSharpNames.Comment(domain.Known ? "K(tau) is finite for " + domain.Describe() : "the domain of K(tau) is unknown: " + domain.Reason);
         if (!domain.Known) return (false, "", comment);
-        var d = rule.Declaration;
+        var d = rule;
         var outputs = new List<(string, Expr, string)>();
         for (int i = 0; i < domain.LowerCandidates.Length; i++) outputs.Add(($"double lower{i}", domain.LowerCandidates[i], $"a singularity of K below 0: {domain.LowerCandidates[i]}"));
         for (int i = 0; i < domain.UpperCandidates.Length; i++) outputs.Add(($"double upper{i}", domain.UpperCandidates[i], $"a singularity of K above 0: {domain.UpperCandidates[i]}"));
@@ -207,20 +214,20 @@ public static class RuleSpecBuilder
     /// Joint constraints: both sides evaluated as written; the check fails for NaN too. The message names every
     /// parameter the constraint involves with its value. <paramref name="slot"/> gives a parameter's position in theta.
     /// </summary>
-    internal static List<JointConstraintSpec> JointConstraints(BoundDistribution d, Func<BoundParameter, string> slot)
+    internal static List<JointConstraintSpec> JointConstraints(RuleModel d, Func<int, string> slot)
     {
         const string inner = Indent + "    ";
-        var locals = d.Parameters.ToDictionary(p => p.Symbol, p => "p_" + CSharpNames.Identifier(p.Name).TrimStart('@'));
+        var locals = Locals(d);
         var result = new List<JointConstraintSpec>();
         for (int c = 0; c < d.JointConstraints.Length; c++)
         {
             var constraint = d.JointConstraints[c];
-            var involved = constraint.Parameters(d.Parameters).ToList();
+            var involved = constraint.Involved.Select(i => d.Parameters[i]).ToList();
             string left = $"left{c}", right = $"right{c}";
             var code = new StringBuilder();
-            foreach (var p in involved) code.Append(inner).Append("double ").Append(locals[p.Symbol]).Append(" = theta[").Append(slot(p)).Append("];\n");
+            foreach (var i in constraint.Involved) code.Append(inner).Append("double ").Append(locals[d.Parameters[i].Symbol]).Append(" = theta[").Append(slot(i)).Append("];\n");
             code.Append(new StraightLineWriter(s => locals[s], $"j{c}_", inner).Write([($"double {left}", constraint.Left, ""), ($"double {right}", constraint.Right, "")]));
-            string check = $"{left} {BoundJointConstraint.OperatorText(constraint.Comparison)} {right}";
+            string check = $"{left} {constraint.Operator} {right}";
             var message = new StringBuilder(CSharpNames.StringLiteral("parameters "));
             for (int i = 0; i < involved.Count; i++)
                 message.Append(" + ").Append(CSharpNames.StringLiteral((i > 0 ? ", " : "") + involved[i].Name + " = "))
@@ -232,62 +239,53 @@ public static class RuleSpecBuilder
     }
 
     /// <summary>The checks of <see cref="JointConstraints"/> as statements, for templates that take Validate's body as one block.</summary>
-    internal static string JointConstraintChecks(BoundDistribution d, Func<BoundParameter, string> slot) =>
+    internal static string JointConstraintChecks(RuleModel d, Func<int, string> slot) =>
         string.Concat(JointConstraints(d, slot).Select(c =>
             $"{Indent}{{\n{c.Code}{Indent}    if (!({c.Check}))\n{Indent}        throw new global::System.ArgumentOutOfRangeException(\"theta\", {c.Message});\n{Indent}}}\n"));
 
     /// <summary>
-    /// The sampler, and its derivative in the parameters: continuous draws without parameters are constants;
-    /// a gamma draw g = gamma(k) moves with k by implicit reparameterisation, dg/dtheta = dg/dk dk/dtheta with
-    /// dg/dk = -(dP(g; k)/dk) / p(g; k); any other draw whose arguments depend on the parameters has no pathwise derivative.
+    /// The sampler, and its pathwise derivative from the model (dg/dk of each gamma draw that moves with theta from
+    /// <c>SpecialFunctions.GammaSampleShapeDerivative</c>, then dz/dtheta as the model wrote it).
     /// </summary>
-    private static (bool, string, bool, string) BuildSampler(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    private static (bool, string, bool, string) BuildSampler(RuleModel d, EquatableArray<ParameterModel> differentiable, Dictionary<Symbol, string> locals)
     {
-        if (d.Sample.IsEmpty) return (false, "", false, "");
-        var draws = d.Draws;
+        if (d.Sampler is not { } sampler) return (false, "", false, "");
+        var draws = sampler.Draws;
         var names = new Dictionary<Symbol, string>(locals);
         for (int i = 0; i < draws.Length; i++) names[draws[i].Symbol] = "draw" + i;
         var drawWriter = new StraightLineWriter(s => names[s], "s_", Indent);
         var sb = new StringBuilder();
-        sb.Append(LoadParameters(d, locals, draws.SelectMany(x => x.Arguments).Concat(d.Sample)));
+        sb.Append(LoadParameters(d, locals, draws.SelectMany(x => x.Arguments).Concat(sampler.Sample)));
         foreach (var (draw, i) in draws.Select((x, i) => (x, i)))
         {
             var args = draw.Arguments.Select((a, j) => ($"double arg{i}_{j}", a, "")).ToList();
             sb.Append(new StraightLineWriter(s => names[s], $"s{i}_", Indent).Write(args));
             sb.Append(Indent).Append("double draw").Append(i).Append(" = ").Append(DrawCall(draw, i)).Append(";\n");
         }
-        var sampleOutputs = d.Sample.Select((e, j) => ($"z[{j}]", e, $"z{(d.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}")).ToList();
+        var sampleOutputs = sampler.Sample.Select((e, j) => ($"z[{j}]", e, $"z{(sampler.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}")).ToList();
         var sampleCode = sb + drawWriter.Write(sampleOutputs);
 
-        // Pathwise: which draws carry parameter dependence, and through what.
-        bool pathwise = !d.Support!.IsDiscrete;
-        var paramSymbols = differentiable.Select(p => p.Symbol).ToList();
-        var drawDerivative = new Dictionary<Symbol, Expr[]>(); // dDraw/dtheta_p as expressions
-        var shapeDerivatives = new List<(int Index, Symbol Symbol)>();
-        foreach (var (draw, i) in draws.Select((x, i) => (x, i)))
-        {
-            bool dependent = draw.Arguments.Any(a => paramSymbols.Any(a.Contains) || drawDerivative.Keys.Any(a.Contains));
-            if (!dependent) continue;
-            if (draw.Kind != "gamma") { pathwise = false; break; }
-            var dgdk = Ex.Sym("dgdk#" + i, SymbolKind.Variable);
-            names[dgdk] = "dgdk" + i;
-            shapeDerivatives.Add((i, dgdk));
-            drawDerivative[draw.Symbol] = paramSymbols.Select((p, pi) => Ex.Mul(dgdk, TotalDerivative(draw.Arguments[0], p, drawDerivative, pi))).ToArray();
-        }
-        if (!pathwise) return (true, sampleCode, false, "");
-
+        if (sampler.Pathwise is not { } pathwise) return (true, sampleCode, false, "");
+        foreach (var shape in pathwise.ShapeDerivatives) names[shape.Symbol] = "dgdk" + shape.Draw;
         var path = new StringBuilder(sampleCode);
-        foreach (var (i, _) in shapeDerivatives)
-            path.Append(Indent).Append($"double dgdk{i} = global::SeriesCompiler.Runtime.Special.SpecialFunctions.GammaSampleShapeDerivative(draw{i}, arg{i}_0);\n");
-        var outputs = new List<(string, Expr, string)>();
-        for (int j = 0; j < d.Sample.Length; j++)
-            for (int p = 0; p < paramSymbols.Count; p++)
-            {
-                var dz = TotalDerivative(d.Sample[j], paramSymbols[p], drawDerivative, p);
-                outputs.Add(($"dz[{j * paramSymbols.Count + p}]", dz, $"dz{j}/d{paramSymbols[p].Name} = {dz}"));
-            }
-        path.Append(new StraightLineWriter(s => names[s], "dz_", Indent).Write(outputs));
+        foreach (var shape in pathwise.ShapeDerivatives)
+            path.Append(Indent).Append($"double dgdk{shape.Draw} = global::SeriesCompiler.Runtime.Special.SpecialFunctions.GammaSampleShapeDerivative(draw{shape.Draw}, arg{shape.Draw}_0);\n");
+        path.Append(new StraightLineWriter(s => names[s], "dz_", Indent).Write(PathwiseOutputs(sampler, pathwise, differentiable, j => $"dz[{j}]")));
         return (true, sampleCode, true, path.ToString());
+    }
+
+    /// <summary>The model's dz_j/dtheta_p as outputs, into <paramref name="target"/>(j * P + p), each with its formula.</summary>
+    private static List<(string, Expr, string)> PathwiseOutputs(SamplerModel sampler, PathwiseModel pathwise, EquatableArray<ParameterModel> differentiable, Func<int, string> target)
+    {
+        int count = differentiable.Length;
+        var outputs = new List<(string, Expr, string)>();
+        for (int j = 0; j < sampler.Sample.Length; j++)
+            for (int p = 0; p < count; p++)
+            {
+                var dz = pathwise.Dz[j * count + p];
+                outputs.Add((target(j * count + p), dz, $"dz{j}/d{differentiable[p].Symbol.Name} = {dz}"));
+            }
+        return outputs;
     }
 
     // The draws the SIMD lane samplers make, by the declaration's name for them.
@@ -301,11 +299,13 @@ public static class RuleSpecBuilder
     /// parameters only, the draws' kinds and arguments, and z (with dz/dtheta through dg/dk for gamma draws) from a block of
     /// draws, a loop over the samples with the parameters loaded once. Otherwise <c>HasLaneDraws</c> is false.
     /// </summary>
-    private static string BuildLaneMembers(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals, bool hasPathwise)
+    private static string BuildLaneMembers(RuleModel d, EquatableArray<ParameterModel> differentiable, Dictionary<Symbol, string> locals, bool hasPathwise)
     {
-        var draws = d.Draws;
+        var sampler = d.Sampler;
+        var draws = sampler?.Draws ?? [];
+        var sample = sampler?.Sample ?? [];
         var drawSymbols = draws.Select(x => x.Symbol).ToList();
-        bool lane = !d.Sample.IsEmpty && draws.All(x => LaneDraws.ContainsKey(x.Kind) && x.Arguments.Length <= 1
+        bool lane = !sample.IsEmpty && draws.All(x => LaneDraws.ContainsKey(x.Kind) && x.Arguments.Length <= 1
             && !x.Arguments.Any(a => drawSymbols.Any(a.Contains)));
         const string Sig = "    public void ";
         const string Rd = "global::System.ReadOnlySpan<double>", Sp = "global::System.Span<double>";
@@ -339,38 +339,23 @@ public static class RuleSpecBuilder
             }
             return loop.Append(body).Append(Indent).Append("}\n").ToString();
         }
+        string ZComment(int j, Expr e) => $"z{(sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}";
         sb.Append(Sig).Append($"SampleFromDraws({Rd} theta, {Rd} draws, int count, int stride, {Sp} z)\n    {{\n");
         if (lane)
         {
-            var outputs = d.Sample.Select((e, j) => ($"z[{j} * stride + s]", e, $"z{(d.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}")).ToList();
-            sb.Append(Loop(new StraightLineWriter(s => names[s], "b_", Inner).Write(outputs), d.Sample, false));
+            var outputs = sample.Select((e, j) => ($"z[{j} * stride + s]", e, ZComment(j, e))).ToList();
+            sb.Append(Loop(new StraightLineWriter(s => names[s], "b_", Inner).Write(outputs), sample, false));
         }
         else sb.Append(refuse);
         sb.Append("    }\n\n");
 
         sb.Append(Sig).Append($"SamplePathwiseFromDraws({Rd} theta, {Rd} draws, {Rd} shapeDerivatives, int count, int stride, {Sp} z, {Sp} dz)\n    {{\n");
-        if (lane && hasPathwise)
+        if (lane && hasPathwise && sampler!.Pathwise is { } pathwise)
         {
             // dg/dk of each gamma draw comes in from the block (the lane core evaluates it for a whole row at one shape).
-            var paramSymbols = differentiable.Select(p => p.Symbol).ToList();
-            var drawDerivative = new Dictionary<Symbol, Expr[]>();
-            for (int i = 0; i < draws.Length; i++)
-            {
-                var draw = draws[i];
-                if (!draw.Arguments.Any(a => paramSymbols.Any(a.Contains))) continue;
-                var dgdk = Ex.Sym("dgdk#" + i, SymbolKind.Variable);
-                names[dgdk] = "dgdk" + i;
-                drawDerivative[draw.Symbol] = paramSymbols.Select((p, pi) => Ex.Mul(dgdk, TotalDerivative(draw.Arguments[0], p, drawDerivative, pi))).ToArray();
-            }
-            var outputs = new List<(string, Expr, string)>();
-            for (int j = 0; j < d.Sample.Length; j++)
-                outputs.Add(($"z[{j} * stride + s]", d.Sample[j], $"z{(d.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {d.Sample[j]}"));
-            for (int j = 0; j < d.Sample.Length; j++)
-                for (int p = 0; p < paramSymbols.Count; p++)
-                {
-                    var dz = TotalDerivative(d.Sample[j], paramSymbols[p], drawDerivative, p);
-                    outputs.Add(($"dz[{j * paramSymbols.Count + p} * stride + s]", dz, $"dz{j}/d{paramSymbols[p].Name} = {dz}"));
-                }
+            foreach (var shape in pathwise.ShapeDerivatives) names[shape.Symbol] = "dgdk" + shape.Draw;
+            var outputs = sample.Select((e, j) => ($"z[{j} * stride + s]", e, ZComment(j, e))).ToList();
+            outputs.AddRange(PathwiseOutputs(sampler, pathwise, differentiable, m => $"dz[{m} * stride + s]"));
             sb.Append(Loop(new StraightLineWriter(s => names[s], "bp_", Inner).Write(outputs), outputs.Select(o => o.Item2), true));
         }
         else sb.Append(refuse);
@@ -378,16 +363,7 @@ public static class RuleSpecBuilder
         return sb.ToString();
     }
 
-    /// <summary>d e / d theta_p through the parameters and through the draws that depend on them.</summary>
-    private static Expr TotalDerivative(Expr e, Symbol p, Dictionary<Symbol, Expr[]> drawDerivative, int pIndex)
-    {
-        var total = Derivative.Of(e, p);
-        foreach (var (draw, derivatives) in drawDerivative)
-            if (e.Contains(draw)) total = Ex.Add(total, Ex.Mul(Derivative.Of(e, draw), derivatives[pIndex]));
-        return total;
-    }
-
-    private static string DrawCall(BoundDraw draw, int i)
+    private static string DrawCall(DrawModel draw, int i)
     {
         string Arg(int j) => $"arg{i}_{j}";
         return draw.Kind switch
@@ -405,16 +381,12 @@ public static class RuleSpecBuilder
         };
     }
 
-    private static (bool, string, string) BuildDensity(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, Dictionary<Symbol, string> locals)
+    private static (bool, string, string) BuildDensity(RuleModel d, EquatableArray<ParameterModel> differentiable, Dictionary<Symbol, string> locals)
     {
-        if (d.LogDensity is null || d.DensityVariable is null) return (false, "", "");
-        var names = new Dictionary<Symbol, string>(locals) { [d.DensityVariable] = "z[0]" };
-        var density = Block([("return_value", d.LogDensity, $"log p(z) = {d.LogDensity}")], names, d, "l_");
-        var score = differentiable.Select((p, i) =>
-        {
-            var s = Derivative.Of(d.LogDensity, p.Symbol);
-            return ($"score[{i}]", s, $"d/d{p.Name} log p(z) = {s}");
-        }).ToList();
-        return (true, density, Block(score, names, d, "s_"));
+        if (d.Density is not { } density) return (false, "", "");
+        var names = new Dictionary<Symbol, string>(locals) { [density.Variable] = "z[0]" };
+        var logDensity = Block([("return_value", density.LogDensity, $"log p(z) = {density.LogDensity}")], names, d, "l_");
+        var score = differentiable.Select((p, i) => ($"score[{i}]", density.Score[i], $"d/d{p.Name} log p(z) = {density.Score[i]}")).ToList();
+        return (true, logDensity, Block(score, names, d, "s_"));
     }
 }

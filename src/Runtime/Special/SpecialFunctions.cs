@@ -1,5 +1,4 @@
 using System.Numerics;
-using SeriesCompiler.Runtime.Differentiation;
 
 namespace SeriesCompiler.Runtime.Special;
 
@@ -98,6 +97,9 @@ public static partial class SpecialFunctions
     /// <summary>Digamma <c>psi(x) = d/dx log Gamma(x)</c>.</summary>
     public static double Digamma(double x) => Polygamma(0, x);
 
+    /// <summary>Highest polygamma order: psi^(m) carries m!, and 171! overflows a double (the jets' highest order too).</summary>
+    public const int MaxPolygammaOrder = 170;
+
     /// <summary>Trigamma <c>psi'(x)</c>.</summary>
     public static double Trigamma(double x) => Polygamma(1, x);
 
@@ -109,7 +111,7 @@ public static partial class SpecialFunctions
     /// </summary>
     public static double Polygamma(int m, double x)
     {
-        if ((uint)m > TaylorSeries.MaxOrder) throw new ArgumentOutOfRangeException(nameof(m), m, $"Order must be in 0..{TaylorSeries.MaxOrder}.");
+        if ((uint)m > MaxPolygammaOrder) throw new ArgumentOutOfRangeException(nameof(m), m, $"Order must be in 0..{MaxPolygammaOrder}.");
         Span<double> all = stackalloc double[m + 1];
         Polygammas(x, all);
         return all[m];
@@ -129,7 +131,7 @@ public static partial class SpecialFunctions
     {
         int maxOrder = result.Length - 1;
         if (maxOrder < 0) return;
-        if (maxOrder > TaylorSeries.MaxOrder) throw new ArgumentOutOfRangeException(nameof(result), $"At most {TaylorSeries.MaxOrder + 1} orders.");
+        if (maxOrder > MaxPolygammaOrder) throw new ArgumentOutOfRangeException(nameof(result), $"At most {MaxPolygammaOrder + 1} orders.");
         if (double.IsNaN(x))
         {
             result.Fill(double.NaN);
@@ -209,21 +211,35 @@ public static partial class SpecialFunctions
             throw new ArgumentOutOfRangeException(nameof(x), x, "Polygamma has poles at 0, -1, -2, ...");
         int len = result.Length;
         Polygammas(1 - x, result);
-        // Taylor series of cot(pi (x + t)) in t: a = (pi x, pi, 0, ...), with sin/cos(pi x) from
-        // sinpi/cospi so that no argument reduction error enters.
+        // Taylor series of cot(pi (x + t)) in t as cos/sin: sin(pi x + pi t) has coefficients
+        // s_k = pi^k/k! sin(pi x + k pi/2) and cos likewise (the derivatives cycle S, C, -S, -C), with S and C
+        // from sinpi/cospi so that no argument reduction error enters; then a = c/s by series division,
+        // a_k = (c_k - sum_{j=1..k} s_j a_{k-j}) / s_0. Written here (not with the jets' series) so that the
+        // special functions depend on nothing of Differentiation.
         Span<double> a = stackalloc double[len];
         Span<double> s = stackalloc double[len];
         Span<double> c = stackalloc double[len];
-        a.Clear();
-        a[0] = Math.PI * x;
-        if (len > 1) a[1] = Math.PI;
-        TaylorSeries.SinCosCore(a, double.SinPi(x), double.CosPi(x), -1.0, s, c);
-        TaylorSeries.Divide(c, s, a); // a <- cot series; the angle series is no longer needed
-        var fact = Factorials.Table;
+        double sinX = double.SinPi(x), cosX = double.CosPi(x), scale = 1.0;
+        for (int k = 0; k < len; k++)
+        {
+            if (k > 0) scale *= Math.PI / k;
+            (double sk, double ck) = (k & 3) switch { 0 => (sinX, cosX), 1 => (cosX, -sinX), 2 => (-sinX, -cosX), _ => (-cosX, sinX) };
+            s[k] = scale * sk;
+            c[k] = scale * ck;
+        }
+        for (int k = 0; k < len; k++)
+        {
+            double sum = c[k];
+            for (int j = 1; j <= k; j++) sum -= s[j] * a[k - j];
+            a[k] = sum / s[0];
+        }
+        // d^m/dx^m cot(pi x) = m! a_m; m! built as the loop goes (exact in doubles to 22!, then one rounding per step).
+        double factorial = 1.0;
         for (int m = 0; m < len; m++)
         {
+            if (m > 0) factorial *= m;
             double mirrored = (m & 1) == 0 ? result[m] : -result[m];
-            result[m] = mirrored - Math.PI * fact[m] * a[m];
+            result[m] = mirrored - Math.PI * factorial * a[m];
         }
     }
 

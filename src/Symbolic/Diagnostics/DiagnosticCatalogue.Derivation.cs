@@ -10,7 +10,7 @@ public static partial class DiagnosticCatalogue
     public static readonly DiagnosticDescriptor NotReal = Define("SC1003", "coefficients are not real",
         "After w = -i t the cumulants must be real: check the signs of i in the cf (e.g. exp(i*mu*w), not exp(mu*w)).");
     public static readonly DiagnosticDescriptor OrderOutOfRange = Define("SC1004", "order out of range",
-        "Choose a truncation order between 1 and " + SeriesCompiler.Symbolic.Model.DerivationLimits.MaxOrder + ".");
+        "Choose a truncation order between 1 and " + SeriesCompiler.Symbolic.DerivationLimits.MaxOrder + ".");
     public static readonly DiagnosticDescriptor DerivationTooLarge = Define("SC1005", "derivation too large",
         "The exact coefficients grew beyond the compiler's limits; lower the order or simplify the declaration.");
     public static readonly DiagnosticDescriptor NotPolynomialInVariables = Define("SC1006", "mixed coefficients are not polynomial",

@@ -44,6 +44,11 @@ public sealed record CgfDomain(bool Known, ImmutableArray<Expr> LowerCandidates,
 {
     public static CgfDomain Unknown(string reason) => new(false, [], [], reason);
 
+    // By value (the candidates' expressions compare structurally), so that models holding a domain compare by value.
+    public bool Equals(CgfDomain? other) => other is not null && Known == other.Known && Reason == other.Reason
+        && LowerCandidates.SequenceEqual(other.LowerCandidates) && UpperCandidates.SequenceEqual(other.UpperCandidates);
+    public override int GetHashCode() => HashCode.Combine(Known, Reason, LowerCandidates.Length, UpperCandidates.Length);
+
     public bool IsEntire => Known && LowerCandidates.IsEmpty && UpperCandidates.IsEmpty;
 
     /// <summary>The domain in words: <c>tau &lt; 1/mu</c>, <c>-1/s &lt; tau &lt; 1/s</c>, <c>every real tau</c>.</summary>

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Diagnostics;
 using SeriesCompiler.Symbolic.Expressions;
-using SeriesCompiler.Symbolic.Model;
 
 namespace SeriesCompiler.Symbolic.Series;
 

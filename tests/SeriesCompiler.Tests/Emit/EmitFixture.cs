@@ -71,7 +71,7 @@ public static class EmitFixture
     /// probabilities such as Categorical's p1 + p2 stay below 1), near 1 to 3 above a lower bound, in (-2, 2)
     /// without bounds, and small whole numbers for integer parameters.
     /// </summary>
-    public static double[] RandomParameters(IReadOnlyList<BoundParameter> parameters, Random random)
+    public static double[] RandomParameters(IReadOnlyList<ParameterModel> parameters, Random random)
     {
         var theta = new double[parameters.Count];
         for (int i = 0; i < theta.Length; i++)

@@ -4,6 +4,7 @@ using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
 using Xunit;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Tests.Estimate;
 

@@ -2,6 +2,7 @@ using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using Xunit;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Tests.Estimate;
 

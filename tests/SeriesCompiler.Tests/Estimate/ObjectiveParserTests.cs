@@ -1,6 +1,7 @@
 using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Functions;
 using Xunit;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Tests.Estimate;
 

@@ -4,6 +4,7 @@ using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Tests.Cli;
 using Xunit;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Tests.Hardening;
 

@@ -2,6 +2,7 @@ using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Estimation;
 using Xunit;
 using Xunit.Abstractions;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Tests.Resummation;
 

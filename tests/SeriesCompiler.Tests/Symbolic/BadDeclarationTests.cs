@@ -4,6 +4,7 @@ using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
 using Xunit;
 using static SeriesCompiler.Tests.Symbolic.SymbolicTestHelpers;
+using SeriesCompiler.Symbolic;
 
 namespace SeriesCompiler.Tests.Symbolic;
 

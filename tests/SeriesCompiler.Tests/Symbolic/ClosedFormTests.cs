@@ -1,5 +1,6 @@
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Series;
 using Xunit;
 using static SeriesCompiler.Tests.Symbolic.SymbolicTestHelpers;
 

@@ -15,6 +15,7 @@ using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Functions;
 using SeriesCompiler.Symbolic.Series;
 using Xunit;
+using SeriesCompiler.Symbolic.Objectives;
 
 namespace SeriesCompiler.Tests.Symbolic;
 

@@ -7,7 +7,7 @@ using SeriesCompiler.Symbolic.Functions;
 using SeriesCompiler.Symbolic.Syntax;
 using F = SeriesCompiler.Runtime.Functions.FunctionExpression;
 
-namespace SeriesCompiler.Emit.Loading;
+namespace SeriesCompiler.Symbolic.Objectives;
 
 /// <summary>
 /// The shape of z that an f is written for: <see cref="Variables"/> per copy (1: the variable is <c>z</c>; several:

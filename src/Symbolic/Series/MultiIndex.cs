@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace SeriesCompiler.Symbolic.Model;
+namespace SeriesCompiler.Symbolic.Series;
 
 public static class MultiIndex
 {
