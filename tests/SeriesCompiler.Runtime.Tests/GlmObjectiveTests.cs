@@ -1,4 +1,5 @@
 using SeriesCompiler.Runtime.Differentiation;
+using SeriesCompiler.Runtime.Special;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;

@@ -1,6 +1,8 @@
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Differentiation;
 
+using SeriesCompiler.Runtime.Special;
+
 namespace SeriesCompiler.Runtime.Functions;
 
 /// <summary>User-supplied derivatives of a GLM term: writes <c>d^k g(y, eta) / d eta^k</c> for <c>k = 0 .. derivatives.Length - 1</c>.</summary>
@@ -155,7 +157,7 @@ internal sealed class LogisticLink : GlmLink
             {
                 // log1p(e) = log(w) e / (w - 1) with w = 1 + e: exact where w rounds (the classic correction), e where w = 1.
                 var w = one + e;
-                var log1p = Vector256.ConditionalSelect(Vector256.Equals(w, one), e, Vector256.Log(w) * e / (w - one));
+                var log1p = Vector256.ConditionalSelect(Vector256.Equals(w, one), e, FastMath.Log(w) * e / (w - one));
                 value = Vector256.Min(m, Vector256<double>.Zero) - log1p;
             }
             else if (k == 1) value = v;
@@ -219,52 +221,4 @@ internal sealed class CallbackLink(GlmDerivativeFunction derivatives) : GlmLink
             for (int k = lowest; k <= highest; k++) output[(k - lowest) * stride + i] = d[k];
         }
     }
-}
-
-/// <summary>Vector kernels the logistic link and the GLM objective share.</summary>
-internal static class FastMath
-{
-    // ln 2 split for Cody-Waite reduction: Ln2Hi has its low 32 bits zero, so k Ln2Hi is exact for |k| < 2^21.
-    private const double Log2E = 1.4426950408889634, Ln2Hi = 6.93147180369123816490e-01, Ln2Lo = 1.90821492927058770002e-10;
-
-    // Below this exp(x) < 2^-1022 (subnormal): 0 is returned, an absolute error under 2.3e-308.
-    private const double Underflow = -708.7;
-
-    // 2^52 + 1023: adding k (an integer-valued double in [-1022, 0]) puts k + 1023 in the low mantissa bits.
-    private const double ExponentBias = 4503599627370496.0 + 1023.0;
-
-    /// <summary>
-    /// exp(x) for x &lt;= 0 (NaN stays NaN), lane by lane (a lane's result never depends on its neighbours, so a scalar
-    /// broadcast gives the same number): x = k ln 2 + r with |r| &lt;= ln 2 / 2, exp(r) by its Taylor polynomial to r^13
-    /// (the remainder is below 5e-18 relative; Estrin's scheme), and 2^k written into the exponent bits. Within 2 ulps of Math.Exp where the
-    /// result is normal; 0 where it would be subnormal. Cheaper than Vector256.Exp, which handles the whole real line.
-    /// </summary>
-    public static Vector256<double> ExpNonPositive(Vector256<double> x)
-    {
-        var k = Vector256.Round(x * Log2E);                     // nearest integer, ties to even
-        var r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Hi), x);
-        r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Lo), r);
-        // exp(r) = sum_{i <= 13} r^i / i!, by Estrin's scheme: pairs c_i + c_{i+1} r, combined with r^2, r^4, r^8 (four
-        // multiply-adds deep instead of Horner's thirteen: the kernels that call it are latency-bound).
-        var r2 = r * r;
-        var r4 = r2 * r2;
-        var r8 = r4 * r4;
-        var p01 = r + Vector256<double>.One;
-        var p23 = Vector256.FusedMultiplyAdd(r, Vector256.Create(1.0 / 6.0), Vector256.Create(0.5));
-        var p45 = Vector256.FusedMultiplyAdd(r, Vector256.Create(1.0 / 120.0), Vector256.Create(1.0 / 24.0));
-        var p67 = Vector256.FusedMultiplyAdd(r, Vector256.Create(1.0 / 5040.0), Vector256.Create(1.0 / 720.0));
-        var p89 = Vector256.FusedMultiplyAdd(r, Vector256.Create(1.0 / 362880.0), Vector256.Create(1.0 / 40320.0));
-        var p1011 = Vector256.FusedMultiplyAdd(r, Vector256.Create(1.0 / 39916800.0), Vector256.Create(1.0 / 3628800.0));
-        var p1213 = Vector256.FusedMultiplyAdd(r, Vector256.Create(1.0 / 6227020800.0), Vector256.Create(1.0 / 479001600.0));
-        var q0 = Vector256.FusedMultiplyAdd(r2, p23, p01);
-        var q1 = Vector256.FusedMultiplyAdd(r2, p67, p45);
-        var q2 = Vector256.FusedMultiplyAdd(r2, p1011, p89);
-        var p = Vector256.FusedMultiplyAdd(r8, Vector256.FusedMultiplyAdd(r4, p1213, q2), Vector256.FusedMultiplyAdd(r4, q1, q0));
-        // 2^k: the low 12 bits of k + 1023 shifted into the exponent field (k >= -1022 wherever x >= Underflow).
-        var scale = Vector256.ShiftLeft((k + Vector256.Create(ExponentBias)).AsUInt64(), 52).AsDouble();
-        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(Underflow)), Vector256<double>.Zero, p * scale);
-    }
-
-    /// <summary><see cref="ExpNonPositive(Vector256{double})"/> of one number (the same bits as a lane).</summary>
-    public static double ExpNonPositive(double x) => ExpNonPositive(Vector256.Create(x)).ToScalar();
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Differentiation;
+using SeriesCompiler.Runtime.Special;
 
 namespace SeriesCompiler.Runtime.Functions;
 

@@ -117,7 +117,7 @@ public static class GammaShapeDerivative
     // ran out first (the caller then takes each lane on its own).
     private static Vector256<double> SeriesLanes(double k, double psiK1, Vector256<double> x, ReadOnlySpan<double> inv, ReadOnlySpan<double> psi, out bool converged)
     {
-        var lnX = Vector256.Log(x);
+        var lnX = FastMath.Log(x);
         var t = Vector256<double>.One;
         var sum = t;
         var dSum = lnX - Vector256.Create(psiK1);

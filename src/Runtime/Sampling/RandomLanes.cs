@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using SeriesCompiler.Runtime.Special;
 
 namespace SeriesCompiler.Runtime.Sampling;
 
@@ -45,7 +46,7 @@ public struct RandomLanes
     public Vector256<double> NextDoubleMasked(Vector256<ulong> mask) => ToUnit(Next(mask));
 
     /// <summary>Exponentials of rate 1 in the lanes of <paramref name="mask"/>.</summary>
-    public Vector256<double> ExponentialMasked(Vector256<ulong> mask) => -Vector256.Log(NextDouble(mask));
+    public Vector256<double> ExponentialMasked(Vector256<ulong> mask) => -FastMath.Log(NextDouble(mask));
 
     /// <summary>Standard normals (Box-Muller, as <see cref="Normal()"/>) in the lanes of <paramref name="mask"/>.</summary>
     public Vector256<double> NormalLanes(Vector256<ulong> mask) => NormalMasked(mask);
@@ -80,7 +81,7 @@ public struct RandomLanes
             if (!Vector256.EqualsAll(undecided, Vector256<ulong>.Zero))
             {
                 // ln v is NaN where v <= 0; 'positive' has refused those lanes already.
-                var full = Vector256.LessThan(Vector256.Log(u), 0.5 * x2 + d * (one - v + Vector256.Log(v))).AsUInt64();
+                var full = Vector256.LessThan(FastMath.Log(u), 0.5 * x2 + d * (one - v + FastMath.Log(v))).AsUInt64();
                 accept |= full & undecided;
             }
             result = Vector256.ConditionalSelect(accept.AsDouble(), d * v, result);
@@ -89,7 +90,7 @@ public struct RandomLanes
         if (!Vector256.EqualsAll(boost, Vector256<ulong>.Zero))
         {
             // Gamma(k) = Gamma(k + 1) U^(1/k), as exp(ln U / k); only the boosted lanes draw the uniform.
-            var factor = Vector256.Exp(Vector256.Log(NextDouble(boost)) / shape);
+            var factor = FastMath.ExpNonPositive(FastMath.Log(NextDouble(boost)) / shape);
             result = Vector256.ConditionalSelect(boost.AsDouble(), result * factor, result);
         }
         return result;
@@ -145,7 +146,7 @@ public struct RandomLanes
     }
 
     /// <summary>Exponentials of rate 1, <c>-log U</c>.</summary>
-    public Vector256<double> Exponential() => -Vector256.Log(NextDouble());
+    public Vector256<double> Exponential() => -FastMath.Log(NextDouble());
 
     /// <summary>
     /// Standard normals by Box and Muller: <c>sqrt(-2 ln u1) cos(2 pi u2)</c> from two uniforms per lane (the sine half is
@@ -157,7 +158,7 @@ public struct RandomLanes
     public Vector256<double> Laplace(double scale)
     {
         var u = NextDouble() - Vector256.Create(0.5);
-        var magnitude = -scale * Vector256.Log(Vector256<double>.One - 2.0 * Vector256.Abs(u));
+        var magnitude = -scale * FastMath.Log(Vector256<double>.One - 2.0 * Vector256.Abs(u));
         return Vector256.ConditionalSelect(Vector256.LessThan(u, Vector256<double>.Zero), -magnitude, magnitude);
     }
 
@@ -189,8 +190,8 @@ public struct RandomLanes
     {
         var u1 = NextDouble(mask);
         var u2 = NextDouble(mask);
-        var r = Vector256.Sqrt(-2.0 * Vector256.Log(u1));
-        var (sine, cosine) = Vector256.SinCos(u2 * (2 * Math.PI));
+        var r = Vector256.Sqrt(-2.0 * FastMath.Log(u1));
+        var (sine, cosine) = FastMath.SinCos(u2 * (2 * Math.PI));
         return (r * cosine, r * sine);
     }
 
@@ -219,12 +220,12 @@ public struct RandomLanes
             var x2 = x * x;
             var squeeze = Vector256.LessThan(u, Vector256<double>.One - 0.0331 * x2 * x2);
             // ln v is NaN for v <= 0; those lanes are refused by 'positive' whatever the comparison says.
-            var full = Vector256.LessThan(Vector256.Log(u), 0.5 * x2 + d * (Vector256<double>.One - v + Vector256.Log(v)));
+            var full = Vector256.LessThan(FastMath.Log(u), 0.5 * x2 + d * (Vector256<double>.One - v + FastMath.Log(v)));
             var accept = (positive & (squeeze | full)).AsUInt64() & pending;
             result = Vector256.ConditionalSelect(accept.AsDouble(), d * v, result);
             pending &= ~accept;
         }
-        if (shape < 1) result *= Vector256.Exp(Vector256.Log(NextDouble()) / shape);
+        if (shape < 1) result *= FastMath.ExpNonPositive(FastMath.Log(NextDouble()) / shape);
         return result;
     }
 
@@ -247,7 +248,7 @@ public struct RandomLanes
         var limit = Vector256.Create(-rate);
         while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
         {
-            sum += Vector256.ConditionalSelect(pending.AsDouble(), Vector256.Log(NextDouble(pending)), Vector256<double>.Zero);
+            sum += Vector256.ConditionalSelect(pending.AsDouble(), FastMath.Log(NextDouble(pending)), Vector256<double>.Zero);
             var done = Vector256.LessThan(sum, limit).AsUInt64() & pending;
             count += Vector256.ConditionalSelect((pending & ~done).AsDouble(), Vector256<double>.One, Vector256<double>.Zero);
             pending &= ~done;
