@@ -137,7 +137,7 @@ public sealed class CauchyRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public bool HasCgfDomain => false;
 
-    // the domain of K(tau) is unknown: the law has a stable part g*|w|^1: its tails decay like |x|^-alpha, so E[exp(tau z)] is infinite for every tau != 0
+    // the domain of K(tau) is unknown: the law has a stable part g*|w|: its tails decay like |x|^-alpha, so E[exp(tau z)] is infinite for every tau != 0
     public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
     {
         throw new global::System.NotSupportedException("Cauchy" + ": the domain of K(tau) is not known");
@@ -264,7 +264,7 @@ public sealed class CauchyRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public int TermCount(int p) => p switch { 0 => 1, 1 => 3, _ => 0 };
 
-    public string Describe(int p) => p switch { 0 => "d/dx0: 1 * E[f'(z)]", 1 => "d/dg: 1/pi * E[f''(z + (V1 - V2)*V3^(1/1))] + 2/pi * E[f(z + ±V^(-1/1))] + -2/pi * E[f(z)]", _ => "" };
+    public string Describe(int p) => p switch { 0 => "d/dx0: 1 * E[f'(z)]", 1 => "d/dg: 1/pi * E[f''(z + (V1 - V2)*V3^(1))] + 2/pi * E[f(z + ±V^(-1))] + -2/pi * E[f(z)]", _ => "" };
 
     public int DerivativeOrder(int p, int term) => (p, term) switch
     {
@@ -309,12 +309,12 @@ public sealed class CauchyRule : global::SeriesCompiler.Runtime.Rules.IDistribut
         }
         if (p == 1 && term == 0)
         {
-            // U ~ (V1 - V2)*V3^(1/1)
+            // U ~ (V1 - V2)*V3^(1)
             return global::SeriesCompiler.Runtime.Sampling.LevyShifts.Near(random, 1.0);
         }
         if (p == 1 && term == 1)
         {
-            // U ~ ?V^(-1/1)
+            // U ~ ?V^(-1)
             return global::SeriesCompiler.Runtime.Sampling.LevyShifts.Tail(random, 1.0);
         }
         if (p == 1 && term == 2)
@@ -327,5 +327,5 @@ public sealed class CauchyRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     // ---- no Taylor series: a stable part -c|w|^alpha, differentiated by Lévy generator rules ----
 
-    public string? NoTaylorSeries => "Cauchy has no Taylor series at w = 0 (its characteristic exponent has the stable part -(g*|w|^1)), so the Fourier series does not exist for it; use the Lévy generator rule (ResummedEstimator, seriesc estimate --estimator resummed)";
+    public string? NoTaylorSeries => "Cauchy has no Taylor series at w = 0 (its characteristic exponent has the stable part -(g*|w|)), so the Fourier series does not exist for it; use the Lévy generator rule (ResummedEstimator, seriesc estimate --estimator resummed)";
 }

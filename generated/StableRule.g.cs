@@ -137,7 +137,7 @@ public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public bool HasCgfDomain => false;
 
-    // the domain of K(tau) is unknown: the law has a stable part sigma^(3/2)*|w|^3/2: its tails decay like |x|^-alpha, so E[exp(tau z)] is infinite for every tau != 0
+    // the domain of K(tau) is unknown: the law has a stable part sigma^(3/2)*|w|^(3/2): its tails decay like |x|^-alpha, so E[exp(tau z)] is infinite for every tau != 0
     public void CgfDomain(global::System.ReadOnlySpan<double> theta, out double lower, out double upper)
     {
         throw new global::System.NotSupportedException("Stable" + ": the domain of K(tau) is not known");
@@ -262,7 +262,7 @@ public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public int TermCount(int p) => p switch { 0 => 1, 1 => 3, _ => 0 };
 
-    public string Describe(int p) => p switch { 0 => "d/dx0: 1 * E[f'(z)]", 1 => "d/dsigma: 9*sqrt(sigma)/(4*sqrt(2*pi)) * E[f''(z + (V1 - V2)*V3^(1/1/2))] + 3*sqrt(sigma)/(2*sqrt(2*pi)) * E[f(z + ±V^(-1/3/2))] + -3*sqrt(sigma)/(2*sqrt(2*pi)) * E[f(z)]", _ => "" };
+    public string Describe(int p) => p switch { 0 => "d/dx0: 1 * E[f'(z)]", 1 => "d/dsigma: 9*sqrt(sigma)/(4*sqrt(2*pi)) * E[f''(z + (V1 - V2)*V3^(2))] + 3*sqrt(sigma)/(2*sqrt(2*pi)) * E[f(z + ±V^(-2/3))] + -3*sqrt(sigma)/(2*sqrt(2*pi)) * E[f(z)]", _ => "" };
 
     public int DerivativeOrder(int p, int term) => (p, term) switch
     {
@@ -310,12 +310,12 @@ public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistribut
         }
         if (p == 1 && term == 0)
         {
-            // U ~ (V1 - V2)*V3^(1/1/2)
+            // U ~ (V1 - V2)*V3^(2)
             return global::SeriesCompiler.Runtime.Sampling.LevyShifts.Near(random, 1.5);
         }
         if (p == 1 && term == 1)
         {
-            // U ~ ?V^(-1/3/2)
+            // U ~ ?V^(-2/3)
             return global::SeriesCompiler.Runtime.Sampling.LevyShifts.Tail(random, 1.5);
         }
         if (p == 1 && term == 2)
@@ -328,5 +328,5 @@ public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     // ---- no Taylor series: a stable part -c|w|^alpha, differentiated by Lévy generator rules ----
 
-    public string? NoTaylorSeries => "Stable has no Taylor series at w = 0 (its characteristic exponent has the stable part -(sigma^(3/2)*|w|^3/2)), so the Fourier series does not exist for it; use the Lévy generator rule (ResummedEstimator, seriesc estimate --estimator resummed)";
+    public string? NoTaylorSeries => "Stable has no Taylor series at w = 0 (its characteristic exponent has the stable part -(sigma^(3/2)*|w|^(3/2))), so the Fourier series does not exist for it; use the Lévy generator rule (ResummedEstimator, seriesc estimate --estimator resummed)";
 }

@@ -68,7 +68,7 @@ public sealed partial class Binder
                     ? "alpha = 2 gives |w|^2 = w^2, which is analytic: write w^2 (a normal law) instead"
                     : "alpha > 2 is not the exponent of any law: exp(-c|w|^alpha) is not positive definite (the stable index is at most 2)";
             _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, b.Right.Span,
-                $"the index of abs(w)^alpha must satisfy 0 < alpha < 2, found alpha = {alpha.Re}: {why}");
+                $"the index of abs(w)^alpha must satisfy 0 < alpha < 2, found alpha = {SourceTextOf(b.Right)}: {why}");
             return false;
         }
         return true;

@@ -558,7 +558,7 @@ public sealed partial class Binder
                 return BindLevyAbs(c);
             if (function.OnlyInLogDensity && context != Context.LogDensity)
             {
-                _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span, $"'{function.Name}' is not analytic and may appear only in 'logpdf'/'logpmf'");
+                _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span, $"'{function.Name}' is not analytic and may appear only in 'logpdf'/'logpmf', or in a cf/logcf as abs(w)^alpha (a Lévy exponent)");
                 return ErrorSymbol;
             }
             _enclosingCalls.Add(function.Name);

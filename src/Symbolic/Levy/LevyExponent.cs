@@ -51,9 +51,9 @@ public static class LevyExponent
         {
             if (c.IsZero) continue;
             if (c.ContainsImaginary())
-                throw new NotAnalyticException($"the coefficient of |{w.Name}|^{alpha} is {Ex.Neg(c)}, which is not real: a symmetric Lévy part -c|w|^alpha has a real c > 0");
+                throw new NotAnalyticException($"the coefficient of {Power(w, alpha)} is {Ex.Neg(c)}, which is not real: a symmetric Lévy part -c|w|^alpha has a real c > 0");
             if (c is Number { IsReal: true } n && n.Re.Sign < 0)
-                throw new NotAnalyticException($"the coefficient of |{w.Name}|^{alpha} is {Ex.Neg(c)} > 0: exp(+c|w|^alpha) grows and is not a characteristic function (write -c*abs({w.Name})^alpha with c > 0)");
+                throw new NotAnalyticException($"the coefficient of {Power(w, alpha)} is {Ex.Neg(c)} > 0: exp(+c|w|^alpha) grows and is not a characteristic function (write -c*abs({w.Name})^alpha with c > 0)");
             terms.Add(new LevyTerm(c, alpha));
         }
         return (Ex.Add(analytic.ToArray()), terms.ToImmutable());
@@ -127,6 +127,8 @@ public static class LevyExponent
 
     private static NotAnalyticException Refuse(Expr term, Symbol w, string why) =>
         new($"the term {term} is neither analytic at {w.Name} = 0 nor a Lévy exponent -c*abs({w.Name})^alpha: {why}");
+
+    private static string Power(Symbol w, Rational alpha) => alpha == Rational.One ? $"|{w.Name}|" : $"|{w.Name}|^({alpha})";
 
     public static bool ContainsAbs(Expr e) => e is Call { Function: Function.Abs } || e.Children.Any(ContainsAbs);
 }
