@@ -143,6 +143,10 @@ public sealed class Workspace
         {
             bag.Report(DiagnosticCatalogue.NotAnalytic, d.CharacteristicSpan, ex.Message);
         }
+        catch (LevyDensityException ex)
+        {
+            bag.Report(DiagnosticCatalogue.NotAnalytic, ex.Span, ex.Message);
+        }
         return null;
     }
 
@@ -153,7 +157,7 @@ public sealed class Workspace
     private static void WarnUnusedParameters(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, ImmutableArray<CoefficientSpec> coefficients, DiagnosticBag bag)
     {
         for (int p = 0; p < differentiable.Length; p++)
-            if (d.Characteristic is { } k && !k.Contains(differentiable[p].Symbol))
+            if (d.Characteristic is { } k && !k.Contains(differentiable[p].Symbol) && d.LevyDensity?.Density.Contains(differentiable[p].Symbol) != true)
                 bag.Report(DiagnosticCatalogue.UnusedParameter, differentiable[p].Span,
                     $"parameter '{differentiable[p].Name}' does not appear in the characteristic function, so its gradient is always zero");
     }

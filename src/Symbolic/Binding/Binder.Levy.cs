@@ -74,5 +74,27 @@ public sealed partial class Binder
         return true;
     }
 
+    private BoundLevyDensity? _levyDensity;
+
+    /// <summary><c>levy(x) = DENSITY</c>: one variable, bound like a log density (abs allowed); given once.</summary>
+    private void BindLevyDensity(FunctionStatement f)
+    {
+        if (_levyDensity is not null)
+        {
+            _diagnostics.Report(DiagnosticCatalogue.DuplicateStatement, f.Keyword.Span, "'levy' is given twice");
+            return;
+        }
+        var variables = DeclareVariables(f.Variables);
+        if (variables.Length != 1)
+        {
+            _diagnostics.Report(DiagnosticCatalogue.VariableCountMismatch, f.Span, "a Lévy density is written in one variable: levy(x) = ...");
+            foreach (var v in f.Variables) _scope.Remove(v.Text);
+            return;
+        }
+        var density = BindExpression(f.Body, Context.LogDensity);
+        foreach (var v in f.Variables) _scope.Remove(v.Text);
+        if (!ReferenceEquals(density, ErrorSymbol)) _levyDensity = new BoundLevyDensity(variables[0], density, f.Span);
+    }
+
     private static bool ContainsAbs(Expr e) => e is Call { Function: Function.Abs } || e.Children.Any(ContainsAbs);
 }

@@ -157,6 +157,10 @@ public sealed partial class Binder
                     break;
                 }
 
+                case FunctionStatement f when f.Keyword.Kind == TokenKind.Identifier:
+                    BindLevyDensity(f);
+                    break;
+
                 case FunctionStatement f:
                 {
                     if (logDensity is not null)
@@ -219,7 +223,7 @@ public sealed partial class Binder
             constrained, support, kind, variables, characteristic, characteristicSpan,
             densityVariable, logDensity, sample, _draws.ToImmutableArray(), latents.ToImmutable(), value)
         {
-            JointConstraints = joint,
+            JointConstraints = joint, LevyDensity = _levyDensity,
         };
     }
 

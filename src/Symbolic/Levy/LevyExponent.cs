@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Series;
+using SeriesCompiler.Symbolic.Diagnostics;
 
 namespace SeriesCompiler.Symbolic.Levy;
 
@@ -57,6 +58,40 @@ public static class LevyExponent
             terms.Add(new LevyTerm(c, alpha));
         }
         return (Ex.Add(analytic.ToArray()), terms.ToImmutable());
+    }
+
+    /// <summary>
+    /// A declared Lévy density <c>levy(x) = C(theta) |x|^(-1-alpha)</c> (written with abs(x)^e, or x^n for an even
+    /// integer n) as the stable part it is: INT (e^{iwx} - 1 - iwx 1{|x| &lt;= 1}) C |x|^(-1-alpha) dx = -(C/C_alpha)|w|^alpha,
+    /// so c = C / C_alpha. Other densities have no generator rule here (the proposals are those of |x|^(-1-alpha)).
+    /// </summary>
+    public static LevyTerm FromDensity(BoundLevyDensity levy)
+    {
+        var x = levy.Variable;
+        var density = levy.Density;
+        Rational? exponent = null;
+        var rest = new List<Expr>();
+        foreach (var f in density is Product p ? p.Args : [density])
+        {
+            if (!f.Contains(x)) { rest.Add(f); continue; }
+            if (exponent is not null) throw new LevyDensityException(levy, $"{x.Name} appears in more than one factor");
+            exponent = f switch
+            {
+                Call { Function: Function.Abs } a when a.Arg.Equals(x) => Rational.One,
+                Power { Base: Call { Function: Function.Abs } a, Exponent: Number { IsReal: true } n } when a.Arg.Equals(x) => n.Re,
+                // x^n = |x|^n for even integer n (x^-2: Cauchy's density).
+                Power { Base: Symbol s, Exponent: Number { IsReal: true } n } when s.Equals(x) && n.Re.IsInteger && n.Re.Numerator.IsEven => n.Re,
+                _ => throw new LevyDensityException(levy, $"the factor {f} is not abs({x.Name})^e"),
+            };
+        }
+        if (exponent is not { } e) throw new LevyDensityException(levy, $"it does not depend on {x.Name}");
+        var alpha = -e - 1;
+        if (alpha.Sign <= 0 || alpha >= 2)
+            throw new LevyDensityException(levy, $"|{x.Name}|^{e} is |x|^(-1-alpha) with alpha = {alpha}, outside 0 < alpha < 2 (nu must integrate min(1, x^2))");
+        var scale = Ex.Mul(rest.ToArray());
+        if (scale.Contains(x) || scale.ContainsImaginary() || scale is Number { Re.Sign: <= 0 })
+            throw new LevyDensityException(levy, $"its factor {scale} is not a positive function of the parameters");
+        return new LevyTerm(Ex.Div(scale, LevyConstant(alpha)), alpha);
     }
 
     /// <summary>
@@ -131,4 +166,11 @@ public static class LevyExponent
     private static string Power(Symbol w, Rational alpha) => alpha == Rational.One ? $"|{w.Name}|" : $"|{w.Name}|^({alpha})";
 
     public static bool ContainsAbs(Expr e) => e is Call { Function: Function.Abs } || e.Children.Any(ContainsAbs);
+}
+
+/// <summary>A <c>levy(x)</c> density without a generator rule, reported at its statement (SC1001).</summary>
+public sealed class LevyDensityException(BoundLevyDensity levy, string why)
+    : Exception($"the Lévy density {levy.Density} has no generator rule: {why}; a declared density must be C*abs(x)^(-1-alpha) with constant 0 < alpha < 2 and C > 0 free of x")
+{
+    public TextSpan Span { get; } = levy.Span;
 }

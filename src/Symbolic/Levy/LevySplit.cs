@@ -25,9 +25,13 @@ public sealed class LevySplit
     /// <summary>The split of <paramref name="d"/>, or null when its characteristic function holds no abs(w).</summary>
     public static LevySplit? Of(BoundDistribution d)
     {
-        if (LevyExponent.Split(d) is not { } split) return null;
-        var analytic = d with { CharacteristicKind = CharacteristicKind.LogCf, Characteristic = split.Analytic };
-        return new LevySplit(analytic, split.Terms);
+        var split = LevyExponent.Split(d);
+        var declared = d.LevyDensity is { } density ? LevyExponent.FromDensity(density) : null;
+        if (split is null && declared is null) return null;
+        // Without abs(w) the characteristic function is all analytic part, as written.
+        var analytic = split is { } s ? d with { CharacteristicKind = CharacteristicKind.LogCf, Characteristic = s.Analytic } : d;
+        var terms = split?.Terms ?? [];
+        return new LevySplit(analytic, declared is null ? terms : terms.Add(declared));
     }
 
     /// <summary>Each parameter's rule: the analytic part's exact rule with the generator terms of the stable parts added.</summary>

@@ -89,6 +89,40 @@ public sealed class LevySymbolicTests
             rule.Resummation[1].Rule!.ToString());
     }
 
+    /// <summary>
+    /// levy(x) = DENSITY declares the stable part by its Lévy density: g/(pi x^2) is Cauchy's (C_1 = 1/pi, so c = g), and
+    /// a stable density C |x|^(-2.5) is alpha = 3/2 with c = C / C_(3/2). Both get the same rules as the abs(w) forms.
+    /// </summary>
+    [Fact]
+    public void A_declared_Levy_density_gives_the_rule_of_its_exponent()
+    {
+        var byDensity = Derive("x0, g > 0", "logcf(w) = i*x0*w\n    levy(x) = g/(pi*x^2)");
+        var byExponent = Derive("x0, g > 0", "logcf(w) = i*x0*w - g*abs(w)");
+        var (a, b) = (Assert.Single(byExponent.Levy), Assert.Single(byDensity.Levy));
+        Assert.Equal(a.Alpha, b.Alpha);
+        Assert.Equal(a.Scale.ToString(), b.Scale.ToString());
+        Assert.Equal(byExponent.Resummation[1].Rule!.ToString(), byDensity.Resummation[1].Rule!.ToString());
+
+        var stable = Derive("s > 0", "logcf(w) = 0\n    levy(x) = 3*s/(4*sqrt(2*pi))*abs(x)^(-2.5)");
+        var term = Assert.Single(stable.Levy);
+        Assert.Equal(new Rational(3, 2), term.Alpha);
+        Assert.Equal(Ex.Sym("s", SymbolKind.Parameter), term.Scale);
+    }
+
+    [Fact]
+    public void A_Levy_density_without_a_generator_rule_is_refused_at_its_statement()
+    {
+        string text = "distribution D(g > 0) {\n    support real\n    logcf(w) = 0\n    levy(x) = g*exp(-abs(x))\n}\n";
+        var ws = Workspace.Create([new SourceText("d.dist", text)]);
+        Assert.DoesNotContain(ws.Diagnostics, d => d.IsError);
+        var (rule, diagnostics) = ws.Derive(ws.Distributions[0], 4);
+        Assert.Null(rule);
+        var error = Assert.Single(diagnostics, d => d.IsError);
+        Assert.Equal("SC1001", error.Descriptor.Id);
+        Assert.Contains("d.dist(4,5)", error.ToString());
+        Assert.Contains("has no generator rule", error.Message);
+    }
+
     /// <summary>A Gaussian and a Cauchy part together: sigma keeps Normal's f'' rule, g gets the generator rule, added.</summary>
     [Fact]
     public void Analytic_and_stable_parts_of_one_parameter_add()
