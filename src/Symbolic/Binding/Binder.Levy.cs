@@ -21,16 +21,18 @@ public sealed partial class Binder
             return ErrorSymbol;
         }
         var w = _bindingVariables[0];
-        if (c.Arguments.Length != 1 || c.Arguments[0] is not NameExpression { } name || name.Name.Text != w.Name)
+        var argument = c.Arguments.Length == 1 ? c.Arguments[0] : null;
+        while (argument is ParenthesizedExpression p) argument = p.Expression; // abs((w)) is abs(w)
+        if (argument is not NameExpression { } name || name.Name.Text != w.Name)
         {
             _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span,
                 $"'abs' in a characteristic function must be abs({w.Name}) of the frequency variable itself (abs({w.Name}) or abs({w.Name})^alpha, the exponent of a stable law), not of another expression");
             return ErrorSymbol;
         }
-        // log phi = -c|w|^alpha must stand in log phi itself: in a cf under exp only (exp of the exponent), never under log,
-        // sin, sqrt, ...: |w| composed with an analytic function is neither analytic at 0 nor a Lévy exponent.
-        bool underExpOfCf = _bindingKind == CharacteristicKind.Cf && _enclosingCalls is ["exp"];
-        if (_enclosingCalls.Count > 0 && !underExpOfCf)
+        // -c|w|^alpha must stand in log phi itself, or in the exponent of an exp (whose log the derivation takes, also
+        // inside log(C*exp(...))); directly under log, sin, sqrt, ... |w| composed with an analytic function is neither
+        // analytic at 0 nor a Lévy exponent. Shapes this lets through are checked whole by LevyExponent (SC1001).
+        if (_enclosingCalls.Count > 0 && _enclosingCalls[^1] != "exp")
         {
             string inside = _enclosingCalls[^1];
             _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span,
@@ -53,7 +55,8 @@ public sealed partial class Binder
                 "abs(w) in an exponent has neither a Taylor series at w = 0 nor a generator rule; abs(w) may be raised to a constant power, not stand in one");
             return false;
         }
-        if (!ContainsAbs(left)) return true;
+        // Only abs(w) itself is raised here; exp(-abs(w))^r is a power of an exp (r times its exponent), checked whole later.
+        if (!ContainsBareAbs(left)) return true;
         if (right is not Number { IsReal: true } alpha)
         {
             _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, b.Right.Span,
@@ -95,6 +98,9 @@ public sealed partial class Binder
         foreach (var v in f.Variables) _scope.Remove(v.Text);
         if (!ReferenceEquals(density, ErrorSymbol)) _levyDensity = new BoundLevyDensity(variables[0], density, f.Span);
     }
+
+    private static bool ContainsBareAbs(Expr e) =>
+        e is Call { Function: Function.Abs } || (e is not Call && e.Children.Any(ContainsBareAbs));
 
     private static bool ContainsAbs(Expr e) => e is Call { Function: Function.Abs } || e.Children.Any(ContainsAbs);
 }

@@ -35,7 +35,8 @@ public static class LevyExponent
         if (d.FrequencyVariables.Length != 1 || d.CharacteristicKind == CharacteristicKind.Cgf)
             throw new NotAnalyticException("abs is allowed only in a cf/logcf of one frequency variable");
         var w = d.FrequencyVariables[0];
-        var exponent = d.CharacteristicKind == CharacteristicKind.Cf ? LogOf(body) : body;
+        // log(C exp(L)) = log C + L and the like: the logs that hold abs are taken apart first (LogOf).
+        var exponent = d.CharacteristicKind == CharacteristicKind.Cf ? LogOf(body) : OpenLogs(body);
 
         var analytic = new List<Expr>();
         var byAlpha = new SortedDictionary<Rational, Expr>();
@@ -114,12 +115,28 @@ public static class LevyExponent
         return Ex.Mul(Ex.Exp(Ex.LogGamma(Ex.Add(Ex.One, a))), Ex.Sin(Ex.Mul(Ex.Num(alpha / 2), Ex.Pi)), Ex.Pow(Ex.Pi, -1));
     }
 
-    // log of a cf: exp(x) gives x, a product the sum of its factors' logs; a factor without abs stays log(factor).
+    // In a logcf, a term k*log(B) whose B holds abs is k*LogOf(B) (valid where B > 0, which a cf's factor exp(...) is).
+    private static Expr OpenLogs(Expr exponent)
+    {
+        Expr Open(Expr term)
+        {
+            if (term is Call { Function: Function.Log } l && ContainsAbs(l.Arg)) return LogOf(l.Arg);
+            if (term is Product p && p.Args.Count(ContainsAbs) == 1 && p.Args.Single(ContainsAbs) is Call { Function: Function.Log } inner)
+                return Ex.Mul(Ex.Mul(p.Args.Where(a => !ContainsAbs(a)).ToArray()), LogOf(inner.Arg));
+            return term;
+        }
+        return exponent is Sum s ? Ex.Add(s.Args.Select(Open).ToArray()) : Open(exponent);
+    }
+
+    // log of a cf: exp(x) gives x, a product the sum of its factors' logs, a real power r times the log of its base;
+    // a factor without abs stays log(factor).
     private static Expr LogOf(Expr cf)
     {
         if (cf is Call { Function: Function.Exp } e) return e.Arg;
         if (cf is Product p && p.Args.Any(ContainsAbs))
             return Ex.Add(p.Args.Select(LogOf).ToArray());
+        if (cf is Power { Exponent: Number { IsReal: true } r } power && ContainsAbs(power.Base))
+            return Ex.Mul(r, LogOf(power.Base));
         if (ContainsAbs(cf))
             throw new NotAnalyticException($"{cf}: abs(w) in a cf must stand in the exponent of exp(...), as exp(... - c*abs(w)^alpha)");
         return Ex.Log(cf);
