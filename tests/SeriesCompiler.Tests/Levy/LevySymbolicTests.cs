@@ -79,6 +79,8 @@ public sealed class LevySymbolicTests
     [InlineData("logcf(w) = i*x0*w - s^1.5*abs(w)^1.5")]
     [InlineData("cf(w) = exp(i*x0*w)*exp(-s^(3/2)*abs(w)^(3/2))")]
     [InlineData("logcf(w) = i*x0*w - s^1.5*abs(w)^1.5/2 - s^1.5*abs(w)^(3/2)/2")]
+    [InlineData("logcf(w) = log(3*exp(i*x0*w - (s*abs((w)))^1.5)) - log(3)")]
+    [InlineData("cf(w) = exp((i*x0*w - (s*abs(w))^1.5)/2)^2")]
     public void Stable_exponent_is_split_the_same_way_however_written(string characteristic)
     {
         var rule = Derive("x0, s > 0", characteristic);
