@@ -13,6 +13,7 @@ public static class RuleRegistry
         "binomial" => BinomialRule.Instance,
         "bivariatenormal" => BivariateNormalRule.Instance,
         "categorical" => CategoricalRule.Instance,
+        "cauchy" => CauchyRule.Instance,
         "chisquared" => ChiSquaredRule.Instance,
         "dirac" => DiracRule.Instance,
         "erlang" => ErlangRule.Instance,
@@ -24,6 +25,7 @@ public static class RuleRegistry
         "negativebinomial" => NegativeBinomialRule.Instance,
         "normal" => NormalRule.Instance,
         "poisson" => PoissonRule.Instance,
+        "stable" => StableRule.Instance,
         "uniform" => UniformRule.Instance,
         _ => null,
     };

@@ -3,6 +3,7 @@ using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Calculus;
 using SeriesCompiler.Symbolic.Diagnostics;
 using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Levy;
 using SeriesCompiler.Symbolic.Model;
 using SeriesCompiler.Symbolic.Resummation;
 using SeriesCompiler.Symbolic.Series;
@@ -116,21 +117,26 @@ public sealed class Workspace
                 return components is null ? null : RuleModelBuilder.Derived(d, order, components.Value);
             }
 
+            // 3a. Split off stable parts -c|w|^alpha (no Taylor series; Lévy generator rules): the series is the analytic part's.
+            var levy = LevySplit.Of(d);
+            var analytic = levy?.Analytic ?? d;
             // 3. Expand: w = -i t, log of a cf, K(t) as a truncated series -> c_n.
             // 4. Differentiate: a_{n,p} = d c_n / d theta_p (in the same pass, in the series' polynomial ring).
-            var coefficients = CumulantSeries.Expand(d, order, symbols)
+            var coefficients = CumulantSeries.Expand(analytic, order, symbols)
                 .Select(c => new CoefficientSpec(c.Index, c.Value, c.Derivatives))
                 .ToImmutableArray();
             var variables = d.FrequencyVariables.Length == 1 ? ImmutableArray.Create("t")
                 : d.FrequencyVariables.Select((_, j) => "t" + (j + 1)).ToImmutableArray();
             WarnUnusedParameters(d, differentiable, coefficients, bag);
             // 4b. Resum: where dK/dtheta is a combination of known generating functions, the whole series in closed form.
-            var resummation = d.FrequencyVariables.Length == 1 ? Resummer.Resum(d, differentiable) : [];
+            var resummation = d.FrequencyVariables.Length == 1 ? Resummer.Resum(analytic, differentiable) : [];
+            // 4d. Generator: each parameter of a stable part gets its Lévy generator rule beside the analytic part's.
+            if (levy is not null) resummation = levy.Merge(resummation, differentiable);
             // 4c. Domain: the interval around 0 where K(tau) is finite, from the closed form's nearest real singularities.
-            var (cgf, domain) = CgfDomainAnalysis.Derive(d);
+            var (cgf, domain) = levy is null ? CgfDomainAnalysis.Derive(d) : (null, levy.Domain);
             // 5. Model: the immutable description the emitter and the runtime consume (the CGF gradient, score and
             // pathwise derivative taken here, exactly).
-            return RuleModelBuilder.Direct(d, order, variables, coefficients, resummation, cgf, domain);
+            return RuleModelBuilder.Direct(d, order, variables, coefficients, resummation, cgf, domain) with { Levy = levy?.Terms ?? [] };
         }
         catch (DerivationException ex)
         {
@@ -144,6 +150,10 @@ public sealed class Workspace
         {
             bag.Report(DiagnosticCatalogue.NotAnalytic, d.CharacteristicSpan, ex.Message);
         }
+        catch (LevyDensityException ex)
+        {
+            bag.Report(DiagnosticCatalogue.NotAnalytic, ex.Span, ex.Message);
+        }
         return null;
     }
 
@@ -154,7 +164,7 @@ public sealed class Workspace
     private static void WarnUnusedParameters(BoundDistribution d, ImmutableArray<BoundParameter> differentiable, ImmutableArray<CoefficientSpec> coefficients, DiagnosticBag bag)
     {
         for (int p = 0; p < differentiable.Length; p++)
-            if (d.Characteristic is { } k && !k.Contains(differentiable[p].Symbol))
+            if (d.Characteristic is { } k && !k.Contains(differentiable[p].Symbol) && d.LevyDensity?.Density.Contains(differentiable[p].Symbol) != true)
                 bag.Report(DiagnosticCatalogue.UnusedParameter, differentiable[p].Span,
                     $"parameter '{differentiable[p].Name}' does not appear in the characteristic function, so its gradient is always zero");
     }
@@ -204,6 +214,13 @@ public sealed class Workspace
             {
                 foreach (var item in targetBag.Items)
                     bag.Report(item.Descriptor, latent.DistributionSpan, $"in latent '{latent.Name}' ~ {target.Name}: {item.Message}");
+                return null;
+            }
+            if (rule.HasLevyPart)
+            {
+                // The chain rule through value needs each latent's series, and a stable part has none.
+                bag.Report(DiagnosticCatalogue.NotAnalytic, latent.DistributionSpan,
+                    $"latent '{latent.Name}' ~ {target.Name} has a stable part ({string.Join(", ", rule.Levy)}) and no Taylor series at w = 0; a derived distribution needs its latents' series");
                 return null;
             }
             var map = new Dictionary<Symbol, Expr>();

@@ -125,12 +125,26 @@ public static class JsonCoefficientsWriter
             foreach (var o in rule.Resummation)
             {
                 json.WriteStartObject(o.Parameter);
-                json.WriteString("form", o.Rule is null ? "series" : o.Rule.Terms.All(t => t.Law is Symbolic.Resummation.ZeroLaw) ? "finite" : "resummed");
+                json.WriteString("form", o.Rule is null ? "series" : o.Rule.Terms.All(t => t.Law is Symbolic.Resummation.ZeroLaw) ? "finite"
+                    : o.Rule.Terms.Any(t => t.Law is Symbolic.Levy.LevyNearLaw or Symbolic.Levy.LevyTailLaw) ? "generator" : "resummed");
                 if (o.Rule is { } r) json.WriteString("rule", r.ToString());
                 if (o.Reason.Length > 0) json.WriteString("reason", o.Reason);
                 json.WriteEndObject();
             }
             json.WriteEndObject();
+        }
+        if (rule.HasLevyPart)
+        {
+            // An extension of cli.md: the stable parts -c|w|^alpha, which have no series (the coefficients are the analytic part's).
+            json.WriteStartArray("levy");
+            foreach (var term in rule.Levy)
+            {
+                json.WriteStartObject();
+                json.WriteString("scale", term.Scale.ToString());
+                json.WriteNumber("alpha", (double)term.Alpha.Numerator / (double)term.Alpha.Denominator);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
         }
         json.WriteEndObject();
     }

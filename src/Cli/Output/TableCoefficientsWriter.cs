@@ -95,7 +95,9 @@ public static class TableCoefficientsWriter
     public static void WriteResummation(TextWriter output, Symbolic.Model.RuleModel rule)
     {
         if (rule.Resummation.IsEmpty) return;
-        output.WriteLine("exact rules (the whole series summed):");
+        output.WriteLine(rule.HasLevyPart
+            ? "exact rules (no Taylor series at w = 0: Lévy generator rules for the stable part, docs/exact-rules.md):"
+            : "exact rules (the whole series summed):");
         foreach (var o in rule.Resummation)
         {
             if (o.Rule is { } r)
@@ -111,6 +113,8 @@ public static class TableCoefficientsWriter
         string parameters = string.Join(", ", rule.Parameters.Select(p => p.VectorSize is null ? p.ConstraintText : p.Name + "[" + p.VectorSize + "]" + p.ConstraintText[p.Name.Length..]));
         string variables = string.Join(", ", rule.Variables);
         string title = $"{rule.Name}({parameters}): K({variables}) = sum over n of c_n t^n, 1 <= |n| <= {rule.Order}";
+        // A stable part -c|w|^alpha has no series: the rows are the analytic part's, and the rules below are generator rules.
+        if (rule.HasLevyPart) title += $" for the analytic part only; the stable part -({string.Join(" + ", rule.Levy)}) has no Taylor series at w = 0";
         if (rule.IsDerived) title += ", through the latent components " + string.Join(", ", rule.Components.Select(c => c.IsIndexed ? c.Name + "[j]" : c.Name));
         if (table.At is { } at) title += "; at " + string.Join(", ", at.Values);
         return title;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SeriesCompiler.Emit.CSharp;
 using SeriesCompiler.Symbolic.Expressions;
+using SeriesCompiler.Symbolic.Levy;
 using SeriesCompiler.Symbolic.Model;
 using SeriesCompiler.Symbolic.Resummation;
 
@@ -56,6 +57,7 @@ internal static class ResummedMembersBuilder
             sb.Append("            return ").Append(Draw(t.Law, ref next)).Append(";\n        }\n");
         }
         sb.Append("        throw new global::System.ArgumentOutOfRangeException(nameof(term));\n    }\n");
+        sb.Append(LevyMembersBuilder.Members(rule));
         return sb.ToString();
     }
 
@@ -100,6 +102,7 @@ internal static class ResummedMembersBuilder
                 return m.Kernel == SeriesCompiler.Symbolic.Functions.PoleKernel.Laplace
                     ? $"{Sampling}.ZetaLaw.LaplaceOverIndex(random, u{next++}, {m.ZetaPower}, {(m.OddOnly ? "true" : "false")})"
                     : $"{Sampling}.ZetaLaw.GammaOverIndex(random, u{next++}, {m.Shape}, {m.ZetaPower}, {(m.OddOnly ? "true" : "false")})";
+            case LevyNearLaw or LevyTailLaw: return LevyMembersBuilder.Draw(law);
             case SumLaw s:
             {
                 var parts = new List<string>();

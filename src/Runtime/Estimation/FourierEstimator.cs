@@ -64,6 +64,8 @@ public sealed class FourierEstimator : GradientEstimator
     public override string? WhyNotApplicable(Objective f)
     {
         if (UsesShortcut(f)) return null;
+        // A stable part -c|w|^alpha has no Taylor series: the class's coefficients are the analytic part's alone.
+        if (Rule.Direct is IResummedRule { NoTaylorSeries: { } noSeries }) return noSeries;
         if (CannotSample(Rule) is { } reason) return reason;
         if (Rule.Direct is { } direct)
         {

@@ -15,8 +15,12 @@ internal static class ShiftedDifference
 
     [ThreadStatic] private static double[]? t_partials;
 
-    /// <summary>Whether z_j + u is exactly the shifted point (so the plain difference of f is right).</summary>
-    public static bool IsExact(double zj, double u) => (zj + u) - zj == u;
+    /// <summary>
+    /// Whether the plain difference of f is right: z_j + u is exactly the shifted point, or u is a continuous shift (not
+    /// an integer: a Lévy generator rule's tail proposal) that still moves z_j, where rounding z_j + u is the ordinary
+    /// relative rounding every f^(j)(z + u) of the rules also has. Only a lattice shift must land exactly.
+    /// </summary>
+    public static bool IsExact(double zj, double u) => (zj + u) - zj == u || (u != Math.Floor(u) && zj + u != zj);
 
     public static double Of(string estimator, Objective f, ReadOnlySpan<double> z, int coordinate, double u, double here)
     {

@@ -27,4 +27,11 @@ public interface IResummedRule
 
     /// <summary>The rule as text, e.g. <c>2*b * E[f''(z + Laplace(0, b))]</c>, or why the series stays.</summary>
     string Describe(int p);
+
+    /// <summary>
+    /// Why the law has no Fourier series (null when it has one): a stable part -c|w|^alpha of its characteristic exponent
+    /// has no Taylor series at w = 0, so its coefficients are only those of the analytic part, and its rules are Lévy
+    /// generator rules. Classes generated for such laws override it.
+    /// </summary>
+    string? NoTaylorSeries => null;
 }

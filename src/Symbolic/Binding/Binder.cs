@@ -11,7 +11,7 @@ namespace SeriesCompiler.Symbolic.Binding;
 /// <see cref="BoundDistribution"/> of exact expressions. Problems become diagnostics; a declaration
 /// with binding errors is still returned (so later files can name it) but must not be derived.
 /// </summary>
-public sealed class Binder
+public sealed partial class Binder
 {
     /// <summary>Largest decimal exponent of a literal: 1e1000 is exact but still printable.</summary>
     public const int MaxLiteralExponent = 1000;
@@ -33,6 +33,11 @@ public sealed class Binder
     private readonly List<BoundDraw> _draws = new();
     private readonly HashSet<Symbol> _drawSymbols = new();
     private Symbol? _familyIndex;
+    // Lévy exponents (docs/language.md): abs is allowed in a cf/logcf of one variable as abs(w) or abs(w)^alpha,
+    // and, in a cf, under exp only (Binder.Levy.cs checks each use where it is written).
+    private readonly List<string> _enclosingCalls = new();
+    private Binding.CharacteristicKind? _bindingKind;
+    private ImmutableArray<Symbol> _bindingVariables = [];
 
     private Binder(DiagnosticBag diagnostics) => _diagnostics = diagnostics;
 
@@ -145,10 +150,16 @@ public sealed class Binder
                     characteristicSpan = f.Span;
                     variables = DeclareVariables(f.Variables);
                     variableNames = f.Variables.Count(v => !v.IsMissing);
+                    (_bindingKind, _bindingVariables) = (kind, variables);
                     characteristic = BindExpression(f.Body, kind == Binding.CharacteristicKind.Cgf ? Context.Cgf : Context.Characteristic);
+                    (_bindingKind, _bindingVariables) = (null, []);
                     foreach (var v in f.Variables) _scope.Remove(v.Text);
                     break;
                 }
+
+                case FunctionStatement f when f.Keyword.Kind == TokenKind.Identifier:
+                    BindLevyDensity(f);
+                    break;
 
                 case FunctionStatement f:
                 {
@@ -212,7 +223,7 @@ public sealed class Binder
             constrained, support, kind, variables, characteristic, characteristicSpan,
             densityVariable, logDensity, sample, _draws.ToImmutableArray(), latents.ToImmutable(), value)
         {
-            JointConstraints = joint,
+            JointConstraints = joint, LevyDensity = _levyDensity,
         };
     }
 
@@ -420,7 +431,7 @@ public sealed class Binder
                     TokenKind.Minus => Ex.Sub(left, right),
                     TokenKind.Star => Ex.Mul(left, right),
                     TokenKind.Slash => right.IsZero ? throw new SymbolicException("division by zero") : Ex.Div(left, right),
-                    _ => Ex.Pow(left, right),
+                    _ => context == Context.Characteristic && !CheckLevyPower(b, left, right) ? ErrorSymbol : Ex.Pow(left, right),
                 };
             }
 
@@ -547,17 +558,24 @@ public sealed class Binder
                     $"'{Lexer.Shorten(name)}' takes {function.Arity} argument{(function.Arity == 1 ? "" : "s")}, found {args.Length}");
                 return ErrorSymbol;
             }
+            if (function.OnlyInLogDensity && context == Context.Characteristic)
+                return BindLevyAbs(c);
             if (function.OnlyInLogDensity && context != Context.LogDensity)
             {
-                _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span, $"'{function.Name}' is not analytic and may appear only in 'logpdf'/'logpmf'");
+                _diagnostics.Report(DiagnosticCatalogue.MisplacedAbs, c.Name.Span, $"'{function.Name}' is not analytic and may appear only in 'logpdf'/'logpmf', or in a cf/logcf as abs(w)^alpha (a Lévy exponent)");
                 return ErrorSymbol;
             }
-            for (int k = function.IntegerArguments; k < args.Length; k++)
+            _enclosingCalls.Add(function.Name);
+            try
             {
-                var x = Bind(args[k], context);
-                if (ReferenceEquals(x, ErrorSymbol)) return x;
-                leading.Add(x);
+                for (int k = function.IntegerArguments; k < args.Length; k++)
+                {
+                    var x = Bind(args[k], context);
+                    if (ReferenceEquals(x, ErrorSymbol)) return x;
+                    leading.Add(x);
+                }
             }
+            finally { _enclosingCalls.RemoveAt(_enclosingCalls.Count - 1); }
             return function.Build(leading.ToImmutable());
         }
 

@@ -42,6 +42,12 @@ public sealed record BoundParameter(
     /// </summary>
     public ImmutableArray<BoundJointConstraint> JointConstraints { get; init; } = [];
 
+    /// <summary>
+    /// <c>levy(x) = DENSITY</c> (a project extension, docs/language.md): the density of a symmetric Lévy measure whose
+    /// exponent INT (e^{iwx} - 1 - iwx 1{|x| &lt;= 1}) nu(dx) is added to the characteristic exponent; null when not given.
+    /// </summary>
+    public BoundLevyDensity? LevyDensity { get; init; }
+
     public bool IsDifferentiable => !IsInteger;
 
     /// <summary>The constraint in the language's words, e.g. <c>k > 0</c> or <c>p in (0, 1)</c>.</summary>
@@ -88,6 +94,15 @@ public sealed record BoundDistribution(
     /// <summary>Constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>), in declaration order.</summary>
     public ImmutableArray<BoundJointConstraint> JointConstraints { get; init; } = [];
 
+    /// <summary>
+    /// <c>levy(x) = DENSITY</c> (a project extension, docs/language.md): the density of a symmetric Lévy measure whose
+    /// exponent INT (e^{iwx} - 1 - iwx 1{|x| &lt;= 1}) nu(dx) is added to the characteristic exponent; null when not given.
+    /// </summary>
+    public BoundLevyDensity? LevyDensity { get; init; }
+
     public bool IsDerived => Latents.Length > 0;
     public int Dimension => Support?.Dimension ?? 1;
 }
+
+/// <summary>A declared Lévy density: the variable, the density in it, and where the statement stands.</summary>
+public sealed record BoundLevyDensity(Symbol Variable, Expr Density, TextSpan Span);

@@ -20,7 +20,7 @@ public static partial class DiagnosticCatalogue
     public static readonly DiagnosticDescriptor MisplacedImaginaryUnit = Define("SC0108", "'i' outside cf/logcf",
         "The imaginary unit may appear only in 'cf' and 'logcf'; a 'cgf' is written in the real variable t.");
     public static readonly DiagnosticDescriptor MisplacedAbs = Define("SC0109", "'abs' outside logpdf",
-        "abs is not analytic; it may appear only in 'logpdf'/'logpmf'.");
+        "abs is not analytic; it may appear in 'logpdf'/'logpmf', and in a cf/logcf of one variable only as abs(w) or abs(w)^alpha with a constant 0 < alpha < 2 (a Lévy exponent: Cauchy, symmetric stable laws), not inside another function.");
     public static readonly DiagnosticDescriptor MisplacedDraw = Define("SC0110", "primitive draw outside sample",
         "Primitive draws (uniform(), normal(), gamma(k), ...) may appear only in 'sample' and 'let'.");
     public static readonly DiagnosticDescriptor VariableCountMismatch = Define("SC0111", "frequency variables do not match the support",

@@ -152,6 +152,16 @@ public sealed record RuleModel(
     /// </summary>
     public bool IsComplete { get; init; }
 
+    /// <summary>
+    /// The stable parts <c>-c(theta)|w|^alpha</c> of the characteristic exponent (src/Symbolic/Levy): empty for a law
+    /// with a Taylor series. When not empty, <see cref="Coefficients"/> are those of the analytic part only, and the
+    /// parameters of these parts are differentiated by Lévy generator rules (in <see cref="Resummation"/>), never by a series.
+    /// </summary>
+    public EquatableArray<Levy.LevyTerm> Levy { get; init; } = EquatableArray.Create<Levy.LevyTerm>([]);
+
+    /// <summary>Whether the law has no Taylor series at w = 0 (a stable part); its rules are generator rules.</summary>
+    public bool HasLevyPart => !Levy.IsEmpty;
+
     public bool IsDerived => Components.Length > 0;
 
     /// <summary>Symbols to differentiate in: a vector parameter <c>alpha[K]</c> of a family appears as <c>alpha[j]</c>.</summary>

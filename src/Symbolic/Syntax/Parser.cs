@@ -364,6 +364,8 @@ public sealed class Parser
             TokenKind.ValueKeyword => ParseValueStatement(),
             TokenKind.Identifier when Current.Text == ConstraintWord && Peek(1).Kind is not (TokenKind.Equals or TokenKind.NewLine or TokenKind.EndOfFile or TokenKind.CloseBrace)
                 => ParseConstraintStatement(),
+            // levy(x) = DENSITY, a Lévy density (contextual: 'levy' stays usable as a name; docs/language.md, extension).
+            TokenKind.Identifier when Current.Text == LevyWord && Peek(1).Kind == TokenKind.OpenParen => ParseFunctionStatement(),
             _ => ReportUnknownStatement(),
         };
         FinishStatement();
@@ -543,8 +545,12 @@ public sealed class Parser
     {
         TokenKind.CgfKeyword => "t",
         TokenKind.LogpdfKeyword or TokenKind.LogpmfKeyword => "z",
+        TokenKind.Identifier => "x",
         _ => "w",
     };
+
+    /// <summary>The contextual keyword of a Lévy density statement <c>levy(x) = DENSITY</c> (not reserved).</summary>
+    public const string LevyWord = "levy";
 
     /// <summary>The contextual keyword of a joint constraint (not reserved: it stays usable as a name elsewhere).</summary>
     public const string ConstraintWord = "constraint";

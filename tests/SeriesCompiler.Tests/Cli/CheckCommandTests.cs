@@ -22,7 +22,7 @@ public class CheckCommandTests
         string dir = TempDirectory.Create();
         File.WriteAllText(Path.Combine(dir, "a.dist"), "distribution A(a) {\n    support real\n    cgf(t) = a*t +\n}\n");
         File.WriteAllText(Path.Combine(dir, "b.dist"), "distribution B(b > 0) {\n    support real\n    cgf(t) = b*t\n}\n");
-        File.WriteAllText(Path.Combine(dir, "c.dist"), "distribution C(c) {\n    support real\n    logcf(w) = i*c*w - abs(w)\n}\n");
+        File.WriteAllText(Path.Combine(dir, "c.dist"), "distribution C(c) {\n    support real\n    logcf(w) = i*c*w - abs(w)^2\n}\n");
         File.WriteAllText(Path.Combine(dir, "notes.txt"), "not a declaration");
         var result = CliHarness.RunIn(dir, "check", ".");
         Assert.Equal(1, result.ExitCode);

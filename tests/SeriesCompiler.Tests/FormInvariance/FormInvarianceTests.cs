@@ -310,6 +310,9 @@ public sealed class FormInvarianceTests(ITestOutputHelper output)
         // The pole-expansion laws (Gumbel's and Logistic's scales): scale X / K with K from a zeta law.
         (PoleMixtureLaw x, PoleMixtureLaw y) => x.Kernel == y.Kernel && x.Shape == y.Shape && x.ZetaPower == y.ZetaPower
             && x.OddOnly == y.OddOnly && Same(x.Scale, y.Scale),
+        // The Lévy generator rules' proposals (Cauchy, stable): fixed by the index alpha alone.
+        (SeriesCompiler.Symbolic.Levy.LevyNearLaw x, SeriesCompiler.Symbolic.Levy.LevyNearLaw y) => x.Alpha == y.Alpha,
+        (SeriesCompiler.Symbolic.Levy.LevyTailLaw x, SeriesCompiler.Symbolic.Levy.LevyTailLaw y) => x.Alpha == y.Alpha,
         _ => false,
     };
 

@@ -105,6 +105,8 @@ public static class CoefficientReferences
             case "Erlang": return Rows(1, (n, _) => E(0) * E(1).Pow(n - 1));
             case "ChiSquared": return Rows(1, (n, _) => Exact.Ratio(BigInteger.Pow(2, n - 1), n));
             case "Dirac": return Rows(1, (n, _) => n == 1 ? Exact.One : Exact.Zero);
+            // A stable part has no series: the class's coefficients are the analytic part's, i x0 w = x0 t (c_1 = x0).
+            case "Cauchy" or "Stable": return Rows(2, (n, p) => n == 1 && p == 0 ? Exact.One : Exact.Zero);
             case "Normal": return Rows(2, (n, p) => (n, p) switch { (1, 0) => Exact.One, (2, 1) => E(1), _ => Exact.Zero });
             case "Laplace":
                 // K = mu t - log(1 - b^2 t^2) = mu t + sum_m b^{2m} t^{2m} / m.

@@ -37,8 +37,9 @@ public sealed class BadDeclarationTests
         new("parameter declared twice", D("mu, mu", "cgf(t) = mu*t"), "SC0107", 1, 20, "mu"),
         new("i in a cgf", D("mu", "cgf(t) = i*t"), "SC0108", 3, 14, "'i'"),
         new("i in a cgf, not first", D("mu", "cgf(t) = mu*t + i*t^2"), "SC0108", 3, 21, "'i'"),
-        new("abs in a cf", D("mu", "cf(w) = exp(i*mu*w - abs(w))"), "SC0109", 3, 26, "abs"),
-        new("Cauchy logcf: abs(w) is not analytic", D("mu, s > 0", "logcf(w) = i*mu*w - s*abs(w)"), "SC0109", 3, 27, "not analytic"),
+        // A Cauchy exponent i*mu*w - s*abs(w) is accepted (a Lévy generator rule, tests/.../Levy); abs(w) elsewhere is not.
+        new("abs(w) under log in a cf", D("mu", "cf(w) = exp(i*mu*w)*log(2 + abs(w))"), "SC0109", 3, 33, "inside log"),
+        new("stable index 2", D("mu, s > 0", "logcf(w) = i*mu*w - s*abs(w)^2"), "SC0109", 3, 34, "0 < alpha < 2"),
         new("a draw in a cf", D("mu", "cf(w) = exp(i*mu*w)*normal()"), "SC0110", 3, 25, "normal"),
         new("a let holding a draw in a cf", "distribution D(mu) {\n    support real\n    let u = normal()\n    cf(w) = exp(i*u*w)\n}\n", "SC0110", 4, 19, "'u'"),
         new("support real^2 with cf(w)", D("mu", "cf(w) = exp(i*mu*w)", "real^2"), "SC0111", 3, 5, "dimension 2"),
