@@ -14,6 +14,7 @@ public static class RuleRegistry
         "bivariatenormal" => BivariateNormalRule.Instance,
         "categorical" => CategoricalRule.Instance,
         "chisquared" => ChiSquaredRule.Instance,
+        "compoundpoisson" => CompoundPoissonRule.Instance,
         "dirac" => DiracRule.Instance,
         "erlang" => ErlangRule.Instance,
         "exponential" => ExponentialRule.Instance,
@@ -25,6 +26,7 @@ public static class RuleRegistry
         "normal" => NormalRule.Instance,
         "poisson" => PoissonRule.Instance,
         "uniform" => UniformRule.Instance,
+        "variancegamma" => VarianceGammaRule.Instance,
         _ => null,
     };
 
