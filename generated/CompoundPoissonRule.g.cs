@@ -245,7 +245,7 @@ public sealed class CompoundPoissonRule : global::SeriesCompiler.Runtime.Rules.I
         double arg0_0 = p_lambda;
         double draw0 = (double)random.Poisson(arg0_0);
         double arg1_0 = draw0;
-        double draw1 = random.Gamma(arg1_0);
+        double draw1 = global::SeriesCompiler.Runtime.Sampling.RandomSums.Gamma(random, arg1_0);
         // z = gamma#1/beta
         z[0] = (draw1 / (p_beta));
     }

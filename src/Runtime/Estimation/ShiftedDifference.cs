@@ -15,8 +15,12 @@ internal static class ShiftedDifference
 
     [ThreadStatic] private static double[]? t_partials;
 
-    /// <summary>Whether z_j + u is exactly the shifted point (so the plain difference of f is right).</summary>
-    public static bool IsExact(double zj, double u) => (zj + u) - zj == u;
+    /// <summary>
+    /// Whether the double z_j + u is the shifted point up to rounding (so the plain difference of f is right): exactly for
+    /// a lattice shift below 2^53, and within 1e-10 of u for a continuous shift (the compound Poisson's E/beta), whose
+    /// sum is rounded at any z; far above 2^53 the rounding error is a whole spacing of doubles, and the Taylor series below takes over.
+    /// </summary>
+    public static bool IsExact(double zj, double u) => Math.Abs((zj + u) - zj - u) <= 1e-10 * Math.Abs(u);
 
     public static double Of(string estimator, Objective f, ReadOnlySpan<double> z, int coordinate, double u, double here)
     {

@@ -173,8 +173,8 @@ public static class LogCanonicalForm
                     AddNumber(n.Value, weight, parts);
                     return;
                 case Call { Function: Function.Exp } exp:
-                    // log(exp x) = x (modulo 2 pi i).
-                    parts.Plain.Add(Ex.Mul(weight, exp.Arg));
+                    // log(exp x) = x (modulo 2 pi i), and the logs inside x are split like any others (log(exp(-m log Q)/7)).
+                    Additive(exp.Arg, weight, parts);
                     return;
                 case Power pw when !pw.Exponent.Contains(t) && NonVanishing(pw.Base):
                     // log(b^r) = r log b: b(0) != 0 (or b free of t) and principal powers.
