@@ -21,7 +21,10 @@ public sealed record ResummationOutcome(string Parameter, ResummedRule? Rule, st
 /// two opposite gamma shifts (Laplace);</item>
 /// <item><c>exp(c t)</c>: a constant shift;</item>
 /// <item><c>log(a + b t)</c>: the uniform-mixture identity -log(1 - l t) = l t E[1/(1 - l V t)];</item>
-/// <item>in <c>e^t</c>: <c>(a + b e^t)^-1</c> (geometric shift) and <c>log(a + b e^t)</c> (logarithmic shift).</item>
+/// <item>in <c>e^t</c>: <c>(a + b e^t)^-1</c> (geometric shift) and <c>log(a + b e^t)</c> (logarithmic shift);</item>
+/// <item>a quadratic with exact real roots, as a power or in a log: two gamma shifts, or two uniform-mixture terms
+/// (<see cref="PolynomialFactors"/>); terms over several powers of one linear factor are first put over one
+/// denominator (<see cref="OverCommonDenominators"/>).</item>
 /// </list>
 /// Every rewriting is checked against the truncated series it replaces before it is accepted.
 /// </summary>
