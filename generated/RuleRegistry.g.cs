@@ -15,6 +15,7 @@ public static class RuleRegistry
         "categorical" => CategoricalRule.Instance,
         "cauchy" => CauchyRule.Instance,
         "chisquared" => ChiSquaredRule.Instance,
+        "compoundpoisson" => CompoundPoissonRule.Instance,
         "dirac" => DiracRule.Instance,
         "erlang" => ErlangRule.Instance,
         "exponential" => ExponentialRule.Instance,
@@ -27,6 +28,7 @@ public static class RuleRegistry
         "poisson" => PoissonRule.Instance,
         "stable" => StableRule.Instance,
         "uniform" => UniformRule.Instance,
+        "variancegamma" => VarianceGammaRule.Instance,
         _ => null,
     };
 

@@ -260,7 +260,7 @@ public static class RuleSpecBuilder
         {
             var args = draw.Arguments.Select((a, j) => ($"double arg{i}_{j}", a, "")).ToList();
             sb.Append(new StraightLineWriter(s => names[s], $"s{i}_", Indent).Write(args));
-            sb.Append(Indent).Append("double draw").Append(i).Append(" = ").Append(DrawCall(draw, i)).Append(";\n");
+            sb.Append(Indent).Append("double draw").Append(i).Append(" = ").Append(DrawCall(draw, i, draws.Any(x => draw.Arguments.Any(a => a.Contains(x.Symbol))))).Append(";\n");
         }
         var sampleOutputs = sampler.Sample.Select((e, j) => ($"z[{j}]", e, $"z{(sampler.Sample.Length > 1 ? (j + 1).ToString(CultureInfo.InvariantCulture) : "")} = {e}")).ToList();
         var sampleCode = sb + drawWriter.Write(sampleOutputs);
@@ -363,7 +363,7 @@ public static class RuleSpecBuilder
         return sb.ToString();
     }
 
-    private static string DrawCall(DrawModel draw, int i)
+    private static string DrawCall(DrawModel draw, int i, bool randomArguments)
     {
         string Arg(int j) => $"arg{i}_{j}";
         return draw.Kind switch
@@ -371,6 +371,8 @@ public static class RuleSpecBuilder
             "uniform" => "random.NextDouble()",
             "normal" => "random.Normal()",
             "exponential" => "random.Exponential()",
+            // A shape drawn from a count (gamma(poisson(lambda))) is a random sum, Gamma(0) = 0 the empty one.
+            "gamma" when randomArguments => $"global::SeriesCompiler.Runtime.Sampling.RandomSums.Gamma(random, {Arg(0)})",
             "gamma" => $"random.Gamma({Arg(0)})",
             "beta" => $"random.Beta({Arg(0)}, {Arg(1)})",
             "poisson" => $"(double)random.Poisson({Arg(0)})",

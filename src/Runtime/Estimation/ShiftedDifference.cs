@@ -16,11 +16,13 @@ internal static class ShiftedDifference
     [ThreadStatic] private static double[]? t_partials;
 
     /// <summary>
-    /// Whether the plain difference of f is right: z_j + u is exactly the shifted point, or u is a continuous shift (not
-    /// an integer: a Lévy generator rule's tail proposal) that still moves z_j, where rounding z_j + u is the ordinary
-    /// relative rounding every f^(j)(z + u) of the rules also has. Only a lattice shift must land exactly.
+    /// Whether the plain difference of f is right: a lattice shift (an integer u) must land exactly; a continuous shift
+    /// (the compound Poisson's E/beta, a Lévy generator rule's tail proposal) is rounded at any z, and is accepted when
+    /// z_j + u is within 1e-10 of the shifted point relative to u, the ordinary rounding every f^(j)(z + u) of the rules
+    /// also has. Far above 2^53 the rounding error is a whole spacing of doubles, and the Taylor series takes over.
     /// </summary>
-    public static bool IsExact(double zj, double u) => (zj + u) - zj == u || (u != Math.Floor(u) && zj + u != zj);
+    public static bool IsExact(double zj, double u) =>
+        (zj + u) - zj == u || (u != Math.Floor(u) && Math.Abs((zj + u) - zj - u) <= 1e-10 * Math.Abs(u));
 
     public static double Of(string estimator, Objective f, ReadOnlySpan<double> z, int coordinate, double u, double here)
     {

@@ -21,7 +21,10 @@ public sealed record ResummationOutcome(string Parameter, ResummedRule? Rule, st
 /// two opposite gamma shifts (Laplace);</item>
 /// <item><c>exp(c t)</c>: a constant shift;</item>
 /// <item><c>log(a + b t)</c>: the uniform-mixture identity -log(1 - l t) = l t E[1/(1 - l V t)];</item>
-/// <item>in <c>e^t</c>: <c>(a + b e^t)^-1</c> (geometric shift) and <c>log(a + b e^t)</c> (logarithmic shift).</item>
+/// <item>in <c>e^t</c>: <c>(a + b e^t)^-1</c> (geometric shift) and <c>log(a + b e^t)</c> (logarithmic shift);</item>
+/// <item>a quadratic with exact real roots, as a power or in a log: two gamma shifts, or two uniform-mixture terms
+/// (<see cref="PolynomialFactors"/>); terms over several powers of one linear factor are first put over one
+/// denominator (<see cref="OverCommonDenominators"/>).</item>
 /// </list>
 /// Every rewriting is checked against the truncated series it replaces before it is accepted.
 /// </summary>
@@ -79,7 +82,7 @@ public static class Resummer
     {
         if (derivative.IsZero) return new(parameter, new ResummedRule(parameter, []), "the parameter does not enter K");
         var terms = new List<ResummedTerm>();
-        foreach (var term in derivative is Sum s ? s.Args.ToArray() : [derivative])
+        foreach (var term in OverCommonDenominators(derivative is Sum s ? s.Args.ToArray() : [derivative]))
         {
             // The catalogue's forms first, then a meromorphic factor through its pole expansion (PoleResummer).
             var recognised = Classify(term, out var reason) ?? PoleResummer.Classify(term, ref reason);
@@ -91,6 +94,42 @@ public static class Resummer
         if (terms.All(t => t.Law is ZeroLaw))
             return new(parameter, new ResummedRule(parameter, [.. terms]), "dK/dtheta is a polynomial in t: the finite series is already exact");
         return new(parameter, new ResummedRule(parameter, [.. terms]), "");
+    }
+
+    /// <summary>
+    /// Terms <c>c_i t^(j_i) L^(-m_i)</c> over powers of one linear factor L with different m_i are put over L^(-M),
+    /// M = max m_i: <c>N(t) = sum c_i t^(j_i) L^(M - m_i)</c> is a polynomial, and each of its terms n_k t^k L^(-M) is
+    /// one gamma term of shape M. Why: the compound Poisson's d/dbeta of lambda beta/(beta - t) is
+    /// lambda/(beta - t) - lambda beta/(beta - t)^2 = -lambda t/(beta - t)^2, one f' term at Gamma(2)/beta instead of a
+    /// difference of f at two independent random shifts (and the same rule as for K written lambda t/(beta - t)).
+    /// </summary>
+    private static IEnumerable<Expr> OverCommonDenominators(Expr[] terms)
+    {
+        var groups = new Dictionary<Expr, List<(Expr Term, Expr C, int J, int M)>>();
+        var rest = new List<Expr>();
+        foreach (var term in terms)
+        {
+            var (c, j, others) = SplitPowerOfT(term);
+            if (others is [Power { Base: var l, Exponent: Number { IsReal: true } e }] && e.Re.IsInteger && e.Re.Sign < 0 && e.Re.Numerator > -64
+                && TryLinear(l, out var a, out _) && !a.IsZero)
+            {
+                if (!groups.TryGetValue(l, out var list)) groups[l] = list = [];
+                list.Add((term, c, j, (int)-e.Re.Numerator));
+            }
+            else rest.Add(term);
+        }
+        foreach (var (l, list) in groups)
+        {
+            if (list.Select(x => x.M).Distinct().Count() < 2) { rest.AddRange(list.Select(x => x.Term)); continue; }
+            int big = list.Max(x => x.M);
+            // term * L^M is c_i t^(j_i) L^(M - m_i), a polynomial in t (positive integer powers of L expand).
+            var numerator = Ex.Add(list.Select(x => Ex.Mul(x.C, Ex.Pow(T, x.J), Ex.Pow(l, Ex.Num(big - x.M)))).ToArray());
+            if (PolynomialFactors.Coefficients(numerator, T, 64) is null) { rest.AddRange(list.Select(x => x.Term)); continue; }
+            var denominator = Ex.Pow(l, Ex.Num(-big));
+            foreach (var n in numerator is Sum ns ? ns.Args.ToArray() : [numerator])
+                if (!n.IsZero) rest.Add(Ex.Mul(n, denominator));
+        }
+        return rest;
     }
 
     /// <summary>
@@ -228,7 +267,15 @@ public static class Resummer
                 var q = Ex.Neg(Ex.Div(b, a));
                 return [new ResummedTerm(Ex.Mul(c, Ex.Log(a)), j, ZeroLaw.Instance), new ResummedTerm(Ex.Mul(c, Ex.Log(Ex.Sub(Ex.One, q))), j, new LogarithmicLaw(q))];
             }
-            reason = $"log({log.Arg}) is not of the form log(a + b t) or log(a + b e^t)";
+            if (PolynomialFactors.TryLinearFactors(log.Arg, T, out a, out var l1, out var l2))
+            {
+                // log(a (1 - l1 t)(1 - l2 t)) = log a + log(1 - l1 t) + log(1 - l2 t): two uniform-mixture terms as above
+                // (a symmetric pair, log(1 - r^2 t^2), is kept whole by the canonical form: its roots are +-r).
+                return [new ResummedTerm(Ex.Mul(c, Ex.Log(a)), j, ZeroLaw.Instance),
+                    new ResummedTerm(Ex.Neg(Ex.Mul(c, l1)), j + 1, new UniformExponentialLaw(l1)),
+                    new ResummedTerm(Ex.Neg(Ex.Mul(c, l2)), j + 1, new UniformExponentialLaw(l2))];
+            }
+            reason = $"log({log.Arg}) is not of the form log(a + b t), log(a + b e^t) or the log of a quadratic with exact real roots";
             return null;
         }
 
@@ -259,6 +306,15 @@ public static class Resummer
                         c = Ex.Mul(c, Ex.Pow(a, Ex.Num(m.Re)));
                         parts.Add(new GammaLaw(shape, root));
                         parts.Add(new GammaLaw(shape, Ex.Neg(root)));
+                        continue;
+                    }
+                    if (PolynomialFactors.TryLinearFactors(pw.Base, T, out a, out var l1, out var l2))
+                    {
+                        // (a (1 - l1 t)(1 - l2 t))^-m = a^-m (1 - l1 t)^-m (1 - l2 t)^-m: l1 Gamma(m) + l2 Gamma(m), both real
+                        // (the discriminant is an exact square); a bilateral gamma shift when l1 and l2 have opposite signs.
+                        c = Ex.Mul(c, Ex.Pow(a, Ex.Num(m.Re)));
+                        parts.Add(new GammaLaw(shape, l1));
+                        parts.Add(new GammaLaw(shape, l2));
                         continue;
                     }
                     if (TryLinearInExp(pw.Base, out a, out b) && m.Re.IsInteger)

@@ -39,7 +39,7 @@ public static class LogCanonicalForm
         var canonical = new List<Expr>();
         var constants = new Parts();
         var written = new List<Expr>(); // the constant K(0) as the pieces give it, for messages
-        foreach (var (atom, w) in MergeVanishing(parts, decomposer))
+        foreach (var (atom, w) in MergeOpposite(MergeVanishing(parts, decomposer), t))
         {
             if (w.IsZero) continue;
             if (!atom.Contains(t)) { constants.AddLog(atom, w); written.Add(Ex.Mul(w, Ex.Log(atom))); continue; }
@@ -91,6 +91,32 @@ public static class LogCanonicalForm
     /// sum W log a + c = 0 modulo 2 pi i: every merged weight is 0 except that of log(-1) = i pi, which must be an
     /// even integer, and the plain constants add to 0. Factors are canonical, so equal logs have met.
     /// </summary>
+    /// <summary>
+    /// Linear factors with opposite roots and equal weights are put back together: W log(1 - r t) + W log(1 + r t) =
+    /// W log(1 - r^2 t^2). The quadratics are split into linear factors first (<see cref="PolynomialFactors"/>), so
+    /// the symmetric pair keeps one form however it was written, and it is the form whose derivative the catalogue
+    /// reads as a Laplace shift (Laplace's b: one f'' term rather than two f' terms of opposite sign).
+    /// </summary>
+    private static List<(Expr Atom, Expr Weight)> MergeOpposite(List<(Expr Atom, Expr Weight)> logs, Symbol t)
+    {
+        var result = new List<(Expr Atom, Expr Weight)>(logs);
+        for (int i = 0; i < result.Count; i++)
+        {
+            if (PolynomialFactors.Coefficients(result[i].Atom, t, 1) is not [var a1, var b1] || a1.IsZero || b1.IsZero) continue;
+            for (int j = i + 1; j < result.Count; j++)
+            {
+                if (!result[i].Weight.Equals(result[j].Weight)) continue;
+                if (PolynomialFactors.Coefficients(result[j].Atom, t, 1) is not [var a2, var b2] || a2.IsZero || b2.IsZero) continue;
+                // Roots -a1/b1 and -a2/b2 opposite: b1/a1 + b2/a2 = 0.
+                if (!Ex.Add(Ex.Div(b1, a1), Ex.Div(b2, a2)).IsZero) continue;
+                result[i] = (Ex.Mul(result[i].Atom, result[j].Atom), result[i].Weight);
+                result.RemoveAt(j);
+                break;
+            }
+        }
+        return result;
+    }
+
     private static bool Vanishes(Parts constants)
     {
         if (!Ex.Add(constants.Plain.ToArray()).IsZero) return false;
@@ -147,8 +173,8 @@ public static class LogCanonicalForm
                     AddNumber(n.Value, weight, parts);
                     return;
                 case Call { Function: Function.Exp } exp:
-                    // log(exp x) = x (modulo 2 pi i).
-                    parts.Plain.Add(Ex.Mul(weight, exp.Arg));
+                    // log(exp x) = x (modulo 2 pi i), and the logs inside x are split like any others (log(exp(-m log Q)/7)).
+                    Additive(exp.Arg, weight, parts);
                     return;
                 case Power pw when !pw.Exponent.Contains(t) && NonVanishing(pw.Base):
                     // log(b^r) = r log b: b(0) != 0 (or b free of t) and principal powers.
@@ -199,6 +225,13 @@ public static class LogCanonicalForm
                     LogFactors([.. pulled, rest], weight, parts, depth + 1);
                     return;
                 }
+            }
+            // A quadratic with exact real roots: log(c0 (1 - l1 t)(1 - l2 t)) = log c0 + log(1 - l1 t) + log(1 - l2 t),
+            // each factor 1 at t = 0 (PolynomialFactors), so (1 - b1 t)(1 + b2 t) and its expansion meet as two factors.
+            if (PolynomialFactors.TryLinearFactors(s, t, out var leading, out var l1, out var l2))
+            {
+                LogFactors([leading, Ex.Sub(Ex.One, Ex.Mul(l1, t)), Ex.Sub(Ex.One, Ex.Mul(l2, t))], weight, parts, depth + 1);
+                return;
             }
             var (c0, _) = Ex.SplitCoefficient(s.Args[0]);
             if (!c0.IsOne)

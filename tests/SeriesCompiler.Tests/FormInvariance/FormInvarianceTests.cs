@@ -71,6 +71,25 @@ public sealed class FormInvarianceTests(ITestOutputHelper output)
         ["dirac"] = ["cf(w) = exp(i*a*w)", "logcf(w) = i*a*w", "cgf(t) = log(exp(a*t))"],
         // e^{at} (e^{wt} - 1)/(wt): the exp of the sum a t + w t factored.
         ["uniform"] = ["cgf(t) = a*t + log((exp(w*t) - 1)/(w*t))", "cgf(t) = log(exp(a*t)*(exp(w*t) - 1)/(w*t))", "cf(v) = (exp(i*(a + w)*v) - exp(i*a*v))/(i*w*v)"],
+        // (1 - b1 t)^-m (1 + b2 t)^-m: the quadratic factored (its discriminant (b1 + b2)^2 is a square), as two
+        // factors, a product inside one log, a quotient, and its cf written in w (issue 16, item 3).
+        ["variancegamma"] =
+        [
+            "cgf(t) = -m*log(1 - b1*t) - m*log(1 + b2*t)",
+            "cf(w) = (1 - i*b1*w)^(-m)*(1 + i*b2*w)^(-m)",
+            "cf(w) = (1 - i*(b1 - b2)*w + b1*b2*w^2)^(-m)",
+            "logcf(w) = -m*log((1 - i*b1*w)*(1 + i*b2*w))",
+            "cgf(t) = m*log(1/((1 - b1*t)*(1 + b2*t)))",
+            "cgf(t) = -m*log(2 - 2*b1*t) - m*log(3 + 3*b2*t) + m*log(6)",
+        ],
+        // lambda (M_Y(t) - 1), M_Y = beta/(beta - t) = 1/(1 - t/beta): the jump MGF written three ways, and as a cf.
+        ["compoundpoisson"] =
+        [
+            "cgf(t) = lambda*beta/(beta - t) - lambda",
+            "cgf(t) = lambda*(1/(1 - t/beta) - 1)",
+            "cf(w) = exp(lambda*beta/(beta - i*w))*exp(-lambda)",
+            "logcf(w) = lambda*(beta/(beta - i*w) - 1)",
+        ],
         ["bivariatenormal"] =
         [
             "cf(w1, w2) = exp(i*(m1*w1 + m2*w2))*exp(-(s1^2*w1^2 + 2*rho*s1*s2*w1*w2 + s2^2*w2^2)/2)",

@@ -125,6 +125,22 @@ public static class CoefficientReferences
                 var zeta = s_zeta.Value;
                 return Rows(2, (n, p) => p == 0 ? (n == 1 ? Exact.One : Exact.Zero) : n == 1 ? EulerGamma : zeta[n] * E(1).Pow(n - 1));
             }
+            case "CompoundPoisson":
+                // K = lambda (beta/(beta - t) - 1) = lambda sum_{n>=1} (t/beta)^n: c_n = lambda beta^-n,
+                // a_{n,lambda} = beta^-n, a_{n,beta} = -n lambda beta^-(n+1).
+                return Rows(2, (n, p) => p == 0 ? Exact.One / E(1).Pow(n) : -(Exact.Ratio(n, 1) * E(0) / E(1).Pow(n + 1)));
+            case "VarianceGamma":
+            {
+                // K = -m log(1 - b1 t) - m log(1 + b2 t) = m sum_n (b1^n + (-b2)^n) t^n / n: a_{n,m} = (b1^n + (-b2)^n)/n,
+                // a_{n,b1} = m b1^(n-1), a_{n,b2} = m (-1)^n b2^(n-1).
+                Exact Sign(int n, Exact x) => n % 2 == 0 ? x : -x;
+                return Rows(3, (n, p) => p switch
+                {
+                    0 => (E(1).Pow(n) + Sign(n, E(2).Pow(n))) / Exact.Ratio(n, 1),
+                    1 => E(0) * E(1).Pow(n - 1),
+                    _ => Sign(n, E(0) * E(2).Pow(n - 1)),
+                });
+            }
             case "Uniform":
             {
                 // K = a t + log((e^{wt} - 1)/(wt)) = a t + w t/2 + sum_{n>=2} B_n (wt)^n / (n n!).
