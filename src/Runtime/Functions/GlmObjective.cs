@@ -382,6 +382,21 @@ public sealed class GlmObjective : Objective
         return Vector256.FusedMultiplyAdd(x * x, -(e * r * r), acc);
     }
 
+    // ShiftedLogisticTerm on eight lanes (WideMath's exp): the same operations, so the same bits per lane.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ShiftedLogisticTerm(Vector512<double> x, Vector512<double> s, Vector512<double> eta, Vector512<double> delta, int order, Vector512<double> acc)
+    {
+        var m = s * Vector512.FusedMultiplyAdd(delta, x, eta);
+        var e = WideMath.ExpNonPositive(-Vector512.Abs(m));
+        var r = Vector512<double>.One / (Vector512<double>.One + e);
+        if (order == 1)
+        {
+            var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), e * r, r);
+            return Vector512.FusedMultiplyAdd(x, s * v, acc);
+        }
+        return Vector512.FusedMultiplyAdd(x * x, -(e * r * r), acc);
+    }
+
     private void CheckCoordinate(int coordinate)
     {
         if ((uint)coordinate >= (uint)_d)
@@ -469,6 +484,8 @@ public sealed class GlmObjective : Objective
         for (; n + 4 <= b; n += 4)
         {
             int s = 0;
+            if (WideMath.Enabled)
+                for (; s + 4 * Lanes <= sp; s += 4 * Lanes) EtaWide(n, s, sp);
             for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
             {
                 Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
@@ -496,6 +513,35 @@ public sealed class GlmObjective : Objective
         }
         for (; n < b; n++)
             for (int s = 0; s < sp; s += Lanes) EtaOne(n, s, sp);
+    }
+
+    // Four rows by sixteen samples (two eight-lane vectors): the same multiply-adds per lane, in j order.
+    private void EtaWide(int n, int s, int sp)
+    {
+        int d = _d, bp = _bp;
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_wb);
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        const int Wide = 2 * Lanes;
+        Vector512<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int j = 0; j < d; j++)
+        {
+            var w0 = Vector512.LoadUnsafe(ref w, (nuint)(j * sp + s));
+            var w1 = Vector512.LoadUnsafe(ref w, (nuint)(j * sp + s + Wide));
+            int c = j * bp + n;
+            var x0 = Vector512.Create(Unsafe.Add(ref x, c));
+            var x1 = Vector512.Create(Unsafe.Add(ref x, c + 1));
+            var x2 = Vector512.Create(Unsafe.Add(ref x, c + 2));
+            var x3 = Vector512.Create(Unsafe.Add(ref x, c + 3));
+            a00 = Vector512.FusedMultiplyAdd(w0, x0, a00); a01 = Vector512.FusedMultiplyAdd(w1, x0, a01);
+            a10 = Vector512.FusedMultiplyAdd(w0, x1, a10); a11 = Vector512.FusedMultiplyAdd(w1, x1, a11);
+            a20 = Vector512.FusedMultiplyAdd(w0, x2, a20); a21 = Vector512.FusedMultiplyAdd(w1, x2, a21);
+            a30 = Vector512.FusedMultiplyAdd(w0, x3, a30); a31 = Vector512.FusedMultiplyAdd(w1, x3, a31);
+        }
+        a00.StoreUnsafe(ref eta, (nuint)(n * sp + s)); a01.StoreUnsafe(ref eta, (nuint)(n * sp + s + Wide));
+        a10.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s)); a11.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s + Wide));
+        a20.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s)); a21.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s + Wide));
+        a30.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s)); a31.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s + Wide));
     }
 
     private void EtaOne(int n, int s, int sp)
@@ -606,6 +652,8 @@ public sealed class GlmObjective : Objective
         for (; j + 4 <= d; j += 4)
         {
             int s = 0;
+            if (WideMath.Enabled)
+                for (; s + 4 * Lanes <= sp; s += 4 * Lanes) ProductWide(ref p, ref h, ref o, j, s, scale);
             for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
             {
                 Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
@@ -632,6 +680,32 @@ public sealed class GlmObjective : Objective
         }
         for (; j < d; j++)
             for (int s = 0; s < sp; s += Lanes) ProductOne(ref p, ref h, ref o, j, s, scale);
+    }
+
+    // Four features by sixteen samples (two eight-lane vectors): the same multiply-adds per lane, in row order.
+    private void ProductWide(ref double p, ref double h, ref double o, int j, int s, Vector256<double> narrowScale)
+    {
+        int b = _batch, bp = _bp, sp = _sp;
+        const int Wide = 2 * Lanes;
+        var scale = Vector512.Create(narrowScale.ToScalar());
+        Vector512<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int n = 0; n < b; n++)
+        {
+            var h0 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            var h1 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s + Wide));
+            var p0 = Vector512.Create(Unsafe.Add(ref p, j * bp + n));
+            var p1 = Vector512.Create(Unsafe.Add(ref p, (j + 1) * bp + n));
+            var p2 = Vector512.Create(Unsafe.Add(ref p, (j + 2) * bp + n));
+            var p3 = Vector512.Create(Unsafe.Add(ref p, (j + 3) * bp + n));
+            a00 = Vector512.FusedMultiplyAdd(p0, h0, a00); a01 = Vector512.FusedMultiplyAdd(p0, h1, a01);
+            a10 = Vector512.FusedMultiplyAdd(p1, h0, a10); a11 = Vector512.FusedMultiplyAdd(p1, h1, a11);
+            a20 = Vector512.FusedMultiplyAdd(p2, h0, a20); a21 = Vector512.FusedMultiplyAdd(p2, h1, a21);
+            a30 = Vector512.FusedMultiplyAdd(p3, h0, a30); a31 = Vector512.FusedMultiplyAdd(p3, h1, a31);
+        }
+        (scale * a00).StoreUnsafe(ref o, (nuint)(j * sp + s)); (scale * a01).StoreUnsafe(ref o, (nuint)(j * sp + s + Wide));
+        (scale * a10).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s)); (scale * a11).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s + Wide));
+        (scale * a20).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s + Wide));
+        (scale * a30).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s)); (scale * a31).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s + Wide));
     }
 
     private void ProductOne(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
@@ -703,6 +777,27 @@ public sealed class GlmObjective : Objective
         ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
         ref double sign = ref MemoryMarshal.GetArrayDataReference(_sign);
         int column = j * _bp, s = 0;
+        if (WideMath.Enabled)
+        {
+            // Sixteen samples per pass in two eight-lane vectors: ShiftedLogisticTerm's operations on every lane.
+            const int Wide = 2 * Lanes;
+            var wideScale = Vector512.Create(Scale);
+            for (; s + 2 * Wide <= sp; s += 2 * Wide)
+            {
+                var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
+                var d1 = Vector512.LoadUnsafe(ref delta, (nuint)(s + Wide));
+                Vector512<double> a0 = default, a1 = default;
+                for (int n = 0; n < _batch; n++)
+                {
+                    var xn = Vector512.Create(Unsafe.Add(ref x, column + n));
+                    var sn = Vector512.Create(Unsafe.Add(ref sign, n));
+                    a0 = ShiftedLogisticTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
+                    a1 = ShiftedLogisticTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s + Wide)), d1, order, a1);
+                }
+                (wideScale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));
+                (wideScale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Wide));
+            }
+        }
         // Two vectors of samples per pass over the batch: the row's broadcasts serve both, and their two chains overlap.
         for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
         {
