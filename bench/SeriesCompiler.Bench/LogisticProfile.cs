@@ -82,6 +82,8 @@ internal static class LogisticProfile
         Time("f values+partials N=9", () => { glm.SelectRows(rows); glm.ValuesAndPurePartials(new SampleBlock(soa, d, Samples, Samples), 9, values, partials); });
         Time("f values+partials N=8", () => { glm.SelectRows(rows); glm.ValuesAndPurePartials(new SampleBlock(soa, d, Samples, Samples), 8, values, partials); });
         Time("f values+partials N=1", () => { glm.SelectRows(rows); glm.ValuesAndPurePartials(new SampleBlock(soa, d, Samples, Samples), 1, values, partials); });
+        // The same block again: eta and every g^(k) held, so only the per-order products over the features run.
+        Time("f partials N=8, g^(k) held", () => glm.PurePartials(new SampleBlock(soa, d, Samples, Samples), 8, partials));
         Time("f values", () => { glm.SelectRows(rows); glm.Values(new SampleBlock(soa, d, Samples, Samples), values); });
         Time("f shifted order 2", () => { glm.SelectRows(rows); glm.CoordinatePartials(new SampleBlock(soa, d, Samples, Samples), shifted, 2, result); });
         Time("f shifted order 1 (no shift)", () => { glm.SelectRows(rows); glm.CoordinatePartials(new SampleBlock(soa, d, Samples, Samples), soa, 1, result); });

@@ -159,6 +159,7 @@ public sealed class GlmObjective : Objective
         Array.Fill(_yb, 1.0, 0, bp);
         Array.Fill(_sign, 1.0, 0, bp);
         _builtPowers = 1;
+        _labelsFor = -1;
         _haveEta = false;
         _blockCount = -1;
         _haveOrders = 0;
@@ -440,7 +441,7 @@ public sealed class GlmObjective : Objective
     //   _hb[k * B sp + n * sp + s]  g^(k)(eta_{n,s}), orders _blockOrders held
     // The resummed rules ask for f, its unshifted f' and its shifted f'' at one block: eta is computed once for the three.
     private double[] _wb = [], _eb = [], _hb = [], _yRow = [], _cb = [], _db = [];   // _cb: products; _db: a row's deltas and results
-    private int _sp, _blockCount = -1;
+    private int _sp, _blockCount = -1, _labelsFor = -1;   // _labelsFor: the sample stride _yRow holds the batch's labels for (-1: none)
     private ulong _blockOrders;
 
     private static int Padded(int count) => (count + Lanes - 1) / Lanes * Lanes;
@@ -508,8 +509,7 @@ public sealed class GlmObjective : Objective
                 a20.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s)); a21.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s + Lanes));
                 a30.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s)); a31.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s + Lanes));
             }
-            for (; s < sp; s += Lanes)
-                for (int i = 0; i < 4; i++) EtaOne(n + i, s, sp);
+            for (; s < sp; s += Lanes) EtaFour(n, s, sp);
         }
         for (; n < b; n++)
             for (int s = 0; s < sp; s += Lanes) EtaOne(n, s, sp);
@@ -544,6 +544,29 @@ public sealed class GlmObjective : Objective
         a30.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s)); a31.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s + Wide));
     }
 
+    // Four rows by one vector of samples (a tail): four independent chains over j.
+    private void EtaFour(int n, int s, int sp)
+    {
+        int d = _d, bp = _bp;
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_wb);
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int j = 0; j < d; j++)
+        {
+            var wj = Vector256.LoadUnsafe(ref w, (nuint)(j * sp + s));
+            int c = j * bp + n;
+            a0 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c)), a0);
+            a1 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c + 1)), a1);
+            a2 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c + 2)), a2);
+            a3 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c + 3)), a3);
+        }
+        a0.StoreUnsafe(ref eta, (nuint)(n * sp + s));
+        a1.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s));
+        a2.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s));
+        a3.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s));
+    }
+
     private void EtaOne(int n, int s, int sp)
     {
         var acc = Vector256<double>.Zero;
@@ -567,11 +590,25 @@ public sealed class GlmObjective : Objective
             _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
             _hb = grown;
         }
-        for (int n = 0; n < _batch; n++)
+        if (_link is LogisticLink)
         {
-            _yRow.AsSpan(0, count).Fill(_yb[n]);
-            _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
+            // The built-in link in one call over every row and sample (eta is contiguous: n * sp + s), so its lanes run
+            // without a per-row call and tail; the padding samples (w = 0, eta = 0) go through too, lane by lane apart
+            // from the real ones, and no product ever reads them out.
+            if (_labelsFor != sp)
+            {
+                if (_yRow.Length < area) _yRow = new double[area];
+                for (int n = 0; n < _batch; n++) _yRow.AsSpan(n * sp, sp).Fill(_yb[n]);
+                _labelsFor = sp;
+            }
+            _link.Derivatives(_yRow.AsSpan(0, area), _eb.AsSpan(0, area), from, highest, _hb.AsSpan(from * area), area);
         }
+        else
+            for (int n = 0; n < _batch; n++)
+            {
+                _yRow.AsSpan(0, count).Fill(_yb[n]);
+                _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
+            }
         _blockOrders |= Mask(from, highest);
     }
 
@@ -579,7 +616,9 @@ public sealed class GlmObjective : Objective
     public override void Values(SampleBlock z, Span<double> values)
     {
         LoadBlock(z);
-        BlockOrders(0, 0);
+        // g and g' share their exponential, and the callers that ask for values (the resummed rules) ask for f' next: one
+        // pass for both (each order's numbers are the same whatever range is asked).
+        BlockOrders(0, Math.Min(1, _link.MaxOrder));
         BlockValues(values);
     }
 
@@ -648,7 +687,7 @@ public sealed class GlmObjective : Objective
         ref double h = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_hb), order * area);
         ref double o = ref MemoryMarshal.GetArrayDataReference(c);
         var scale = Vector256.Create(Scale);
-        int j = 0;
+        int j = 0, tail = sp;   // tail: the first sample the passes over four features leave (at most one vector remains)
         for (; j + 4 <= d; j += 4)
         {
             int s = 0;
@@ -675,11 +714,17 @@ public sealed class GlmObjective : Objective
                 (scale * a20).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s + Lanes));
                 (scale * a30).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s)); (scale * a31).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s + Lanes));
             }
-            for (; s < sp; s += Lanes)
-                for (int i = 0; i < 4; i++) ProductOne(ref p, ref h, ref o, j + i, s, scale);
+            tail = s;
         }
-        for (; j < d; j++)
-            for (int s = 0; s < sp; s += Lanes) ProductOne(ref p, ref h, ref o, j, s, scale);
+        // The last vector of samples for those features, eight features at a time (eight chains), then four.
+        if (tail < sp)
+        {
+            int f = 0;
+            for (; f + 8 <= j; f += 8) ProductEight(ref p, ref h, ref o, f, tail, scale);
+            if (f < j) ProductFour(ref p, ref h, ref o, f, tail, scale);
+        }
+        // The features past the last four, together (a feature repeated past d is the same computation written twice).
+        if (j < d) ProductLeftover(ref p, ref h, ref o, j, scale);
     }
 
     // Four features by sixteen samples (two eight-lane vectors): the same multiply-adds per lane, in row order.
@@ -708,12 +753,113 @@ public sealed class GlmObjective : Objective
         (scale * a30).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s)); (scale * a31).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s + Wide));
     }
 
-    private void ProductOne(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
+    // A tail of four samples for four features: four independent chains (one chain would wait on each multiply-add).
+    private void ProductFour(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
     {
-        var acc = Vector256<double>.Zero;
-        for (int n = 0; n < _batch; n++)
-            acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * _bp + n)), Vector256.LoadUnsafe(ref h, (nuint)(n * _sp + s)), acc);
-        (scale * acc).StoreUnsafe(ref o, (nuint)(j * _sp + s));
+        int b = _batch, bp = _bp, sp = _sp;
+        Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int n = 0; n < b; n++)
+        {
+            var hn = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * bp + n)), hn, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 1) * bp + n)), hn, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 2) * bp + n)), hn, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 3) * bp + n)), hn, a3);
+        }
+        (scale * a0).StoreUnsafe(ref o, (nuint)(j * sp + s));
+        (scale * a1).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s));
+        (scale * a2).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s));
+        (scale * a3).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s));
+    }
+
+    // The last vector of samples for eight features: eight independent chains.
+    private void ProductEight(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
+    {
+        int b = _batch, bp = _bp, sp = _sp;
+        Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int n = 0; n < b; n++)
+        {
+            var hn = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * bp + n)), hn, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 1) * bp + n)), hn, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 2) * bp + n)), hn, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 3) * bp + n)), hn, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 4) * bp + n)), hn, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 5) * bp + n)), hn, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 6) * bp + n)), hn, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 7) * bp + n)), hn, a7);
+        }
+        (scale * a0).StoreUnsafe(ref o, (nuint)(j * sp + s));
+        (scale * a1).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s));
+        (scale * a2).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s));
+        (scale * a3).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s));
+        (scale * a4).StoreUnsafe(ref o, (nuint)((j + 4) * sp + s));
+        (scale * a5).StoreUnsafe(ref o, (nuint)((j + 5) * sp + s));
+        (scale * a6).StoreUnsafe(ref o, (nuint)((j + 6) * sp + s));
+        (scale * a7).StoreUnsafe(ref o, (nuint)((j + 7) * sp + s));
+    }
+
+    // Features j0 .. d - 1 (one to three of them) over every sample: three features by two vectors per pass (six
+    // chains); a feature index past d is clamped to d - 1, which only computes that feature's entries twice.
+    private void ProductLeftover(ref double p, ref double h, ref double o, int j0, Vector256<double> scale)
+    {
+        int b = _batch, bp = _bp, sp = _sp, s = 0;
+        int f0 = j0, f1 = Math.Min(j0 + 1, _d - 1), f2 = Math.Min(j0 + 2, _d - 1);
+        if (WideMath.Enabled)
+        {
+            const int Wide = 2 * Lanes;
+            var wideScale = Vector512.Create(Scale);
+            for (; s + 2 * Wide <= sp; s += 2 * Wide)
+            {
+                Vector512<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+                for (int n = 0; n < b; n++)
+                {
+                    var h0 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                    var h1 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s + Wide));
+                    var p0 = Vector512.Create(Unsafe.Add(ref p, f0 * bp + n));
+                    var p1 = Vector512.Create(Unsafe.Add(ref p, f1 * bp + n));
+                    var p2 = Vector512.Create(Unsafe.Add(ref p, f2 * bp + n));
+                    a00 = Vector512.FusedMultiplyAdd(p0, h0, a00); a01 = Vector512.FusedMultiplyAdd(p0, h1, a01);
+                    a10 = Vector512.FusedMultiplyAdd(p1, h0, a10); a11 = Vector512.FusedMultiplyAdd(p1, h1, a11);
+                    a20 = Vector512.FusedMultiplyAdd(p2, h0, a20); a21 = Vector512.FusedMultiplyAdd(p2, h1, a21);
+                }
+                (wideScale * a00).StoreUnsafe(ref o, (nuint)(f0 * sp + s)); (wideScale * a01).StoreUnsafe(ref o, (nuint)(f0 * sp + s + Wide));
+                (wideScale * a10).StoreUnsafe(ref o, (nuint)(f1 * sp + s)); (wideScale * a11).StoreUnsafe(ref o, (nuint)(f1 * sp + s + Wide));
+                (wideScale * a20).StoreUnsafe(ref o, (nuint)(f2 * sp + s)); (wideScale * a21).StoreUnsafe(ref o, (nuint)(f2 * sp + s + Wide));
+            }
+        }
+        for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
+        {
+            Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+            for (int n = 0; n < b; n++)
+            {
+                var h0 = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                var h1 = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s + Lanes));
+                var p0 = Vector256.Create(Unsafe.Add(ref p, f0 * bp + n));
+                var p1 = Vector256.Create(Unsafe.Add(ref p, f1 * bp + n));
+                var p2 = Vector256.Create(Unsafe.Add(ref p, f2 * bp + n));
+                a00 = Vector256.FusedMultiplyAdd(p0, h0, a00); a01 = Vector256.FusedMultiplyAdd(p0, h1, a01);
+                a10 = Vector256.FusedMultiplyAdd(p1, h0, a10); a11 = Vector256.FusedMultiplyAdd(p1, h1, a11);
+                a20 = Vector256.FusedMultiplyAdd(p2, h0, a20); a21 = Vector256.FusedMultiplyAdd(p2, h1, a21);
+            }
+            (scale * a00).StoreUnsafe(ref o, (nuint)(f0 * sp + s)); (scale * a01).StoreUnsafe(ref o, (nuint)(f0 * sp + s + Lanes));
+            (scale * a10).StoreUnsafe(ref o, (nuint)(f1 * sp + s)); (scale * a11).StoreUnsafe(ref o, (nuint)(f1 * sp + s + Lanes));
+            (scale * a20).StoreUnsafe(ref o, (nuint)(f2 * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)(f2 * sp + s + Lanes));
+        }
+        for (; s < sp; s += Lanes)
+        {
+            Vector256<double> a0 = default, a1 = default, a2 = default;
+            for (int n = 0; n < b; n++)
+            {
+                var hn = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, f0 * bp + n)), hn, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, f1 * bp + n)), hn, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, f2 * bp + n)), hn, a2);
+            }
+            (scale * a0).StoreUnsafe(ref o, (nuint)(f0 * sp + s));
+            (scale * a1).StoreUnsafe(ref o, (nuint)(f1 * sp + s));
+            (scale * a2).StoreUnsafe(ref o, (nuint)(f2 * sp + s));
+        }
     }
 
     // The resummed rules' call. Rows whose points are all unshifted (the E[f'] term) are products against the held
