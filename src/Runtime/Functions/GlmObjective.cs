@@ -383,19 +383,41 @@ public sealed class GlmObjective : Objective
         return Vector256.FusedMultiplyAdd(x * x, -(e * r * r), acc);
     }
 
-    // ShiftedLogisticTerm on eight lanes (WideMath's exp): the same operations, so the same bits per lane.
+    // The block path's term: ShiftedLogisticTerm's numbers with less work. `other` is the label's sign s for order 1
+    // and x^2 (the batch's powers, x * x: the in-lane square's bits) for order 2, where s drops out: |s y| = |y|
+    // exactly for s = +-1, so exp(-|m|) and r are the same numbers. Four and eight lanes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ShiftedLogisticTerm(Vector512<double> x, Vector512<double> s, Vector512<double> eta, Vector512<double> delta, int order, Vector512<double> acc)
+    private static Vector256<double> BlockTerm(Vector256<double> x, Vector256<double> other, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
     {
-        var m = s * Vector512.FusedMultiplyAdd(delta, x, eta);
-        var e = WideMath.ExpNonPositive(-Vector512.Abs(m));
-        var r = Vector512<double>.One / (Vector512<double>.One + e);
+        var y = Vector256.FusedMultiplyAdd(delta, x, eta);
         if (order == 1)
         {
-            var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), e * r, r);
-            return Vector512.FusedMultiplyAdd(x, s * v, acc);
+            var m = other * y;
+            var e1 = FastMath.ExpNonPositive(-Vector256.Abs(m));
+            var r1 = Vector256<double>.One / (Vector256<double>.One + e1);
+            var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e1 * r1, r1);
+            return Vector256.FusedMultiplyAdd(x, other * v, acc);
         }
-        return Vector512.FusedMultiplyAdd(x * x, -(e * r * r), acc);
+        var e = FastMath.ExpNonPositive(-Vector256.Abs(y));
+        var r = Vector256<double>.One / (Vector256<double>.One + e);
+        return Vector256.FusedMultiplyAdd(other, -(e * r * r), acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> BlockTerm(Vector512<double> x, Vector512<double> other, Vector512<double> eta, Vector512<double> delta, int order, Vector512<double> acc)
+    {
+        var y = Vector512.FusedMultiplyAdd(delta, x, eta);
+        if (order == 1)
+        {
+            var m = other * y;
+            var e1 = WideMath.ExpNonPositive(-Vector512.Abs(m));
+            var r1 = Vector512<double>.One / (Vector512<double>.One + e1);
+            var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), e1 * r1, r1);
+            return Vector512.FusedMultiplyAdd(x, other * v, acc);
+        }
+        var e = WideMath.ExpNonPositive(-Vector512.Abs(y));
+        var r = Vector512<double>.One / (Vector512<double>.One + e);
+        return Vector512.FusedMultiplyAdd(other, -(e * r * r), acc);
     }
 
     private void CheckCoordinate(int coordinate)
@@ -863,7 +885,7 @@ public sealed class GlmObjective : Objective
     }
 
     // The resummed rules' call. Rows whose points are all unshifted (the E[f'] term) are products against the held
-    // g^(order); for the logistic link at orders 1 and 2 shifted rows run ShiftedLogisticTerm with the samples in the
+    // g^(order); for the logistic link at orders 1 and 2 shifted rows run BlockTerm with the samples in the
     // lanes (every coordinate's g^(order)(eta + delta x_.j) in O(batch), no intermediate rows). Other links and orders
     // take the scalar path per sample (the same numbers by construction).
     public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
@@ -921,11 +943,12 @@ public sealed class GlmObjective : Objective
         ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
         var scale = Vector256.Create(Scale);
         ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
-        ref double sign = ref MemoryMarshal.GetArrayDataReference(_sign);
         int column = j * _bp, s = 0;
+        // BlockTerm's second operand per row n: the sign for order 1, x_nj^2 for order 2.
+        ref double other = ref order == 2 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(Powers(2)), column) : ref MemoryMarshal.GetArrayDataReference(_sign);
         if (WideMath.Enabled)
         {
-            // Sixteen samples per pass in two eight-lane vectors: ShiftedLogisticTerm's operations on every lane.
+            // Sixteen samples per pass in two eight-lane vectors: BlockTerm on every lane.
             const int Wide = 2 * Lanes;
             var wideScale = Vector512.Create(Scale);
             for (; s + 2 * Wide <= sp; s += 2 * Wide)
@@ -936,9 +959,9 @@ public sealed class GlmObjective : Objective
                 for (int n = 0; n < _batch; n++)
                 {
                     var xn = Vector512.Create(Unsafe.Add(ref x, column + n));
-                    var sn = Vector512.Create(Unsafe.Add(ref sign, n));
-                    a0 = ShiftedLogisticTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
-                    a1 = ShiftedLogisticTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s + Wide)), d1, order, a1);
+                    var sn = Vector512.Create(Unsafe.Add(ref other, n));
+                    a0 = BlockTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
+                    a1 = BlockTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s + Wide)), d1, order, a1);
                 }
                 (wideScale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));
                 (wideScale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Wide));
@@ -953,9 +976,9 @@ public sealed class GlmObjective : Objective
             for (int n = 0; n < _batch; n++)
             {
                 var xn = Vector256.Create(Unsafe.Add(ref x, column + n));
-                var sn = Vector256.Create(Unsafe.Add(ref sign, n));
-                a0 = ShiftedLogisticTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
-                a1 = ShiftedLogisticTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s + Lanes)), d1, order, a1);
+                var sn = Vector256.Create(Unsafe.Add(ref other, n));
+                a0 = BlockTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
+                a1 = BlockTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s + Lanes)), d1, order, a1);
             }
             (scale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));   // the second half of _db: the row's results
             (scale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Lanes));
@@ -965,7 +988,7 @@ public sealed class GlmObjective : Objective
             var vDelta = Vector256.LoadUnsafe(ref delta, (nuint)s);
             var acc = Vector256<double>.Zero;
             for (int n = 0; n < _batch; n++)
-                acc = ShiftedLogisticTerm(Vector256.Create(Unsafe.Add(ref x, column + n)), Vector256.Create(Unsafe.Add(ref sign, n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), vDelta, order, acc);
+                acc = BlockTerm(Vector256.Create(Unsafe.Add(ref x, column + n)), Vector256.Create(Unsafe.Add(ref other, n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), vDelta, order, acc);
             (scale * acc).StoreUnsafe(ref delta, (nuint)(sp + s));
         }
         _db.AsSpan(sp, count).CopyTo(target);
