@@ -126,6 +126,25 @@ public sealed class GlmObjectiveTests
         }
     }
 
+    [Fact]
+    public void Logistic_eight_lane_rows_equal_row_by_row_to_order_20()
+    {
+        // 21 rows: two groups of eight (the AVX-512 lanes where the machine has them), one of four and a tail of one;
+        // every order from 0 (its log1p) to 20 (Horner over the Eulerian coefficients), each row against itself alone
+        // (one row runs through the four-lane tail), bit for bit.
+        double[] eta = [-3, -0.5, 0, -0.0, 0.25, 4, 40, -700, 1e-9, -1e-300, 36.7, -36.7, 2.5, -2.5, 0.75, 710, -0.125, 13, -13, 0.5, 1];
+        double[] y = [.. eta.Select((_, i) => i % 3 == 0 ? 0.0 : 1.0)];
+        const int lowest = 0, highest = 20, stride = 23;
+        var block = new double[highest * stride + eta.Length];
+        GlmLink.Logistic.Derivatives(y, eta, lowest, highest, block, stride);
+        for (int i = 0; i < eta.Length; i++)
+        {
+            var one = LinkDerivatives(GlmLink.Logistic, y[i], eta[i], highest);
+            for (int k = lowest; k <= highest; k++)
+                Assert.True(BitConverter.DoubleToInt64Bits(one[k]) == BitConverter.DoubleToInt64Bits(block[k * stride + i]), $"row {i}, order {k}: {block[k * stride + i]:R} against {one[k]:R}");
+        }
+    }
+
     // The reference: f = scale sum_n g(y_n, x_n . w) as a sum of ridge objectives (jets through log sigmoid).
     private static Objective[] Ridges(double[][] x, double[] y) =>
         [.. x.Select((row, n) => Objective.Ridge(e => Jet.LogSigmoid(y[n] > 0 ? e : -e), row))];
