@@ -54,7 +54,11 @@ internal static class LogisticProfile
                 }
                 if (round > 0) best = Math.Min(best, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Reps);
             }
-            output.WriteLine($"  {name,-12} {best.ToString("F1", CultureInfo.InvariantCulture),8} us/gradient   g[1] = {gradient[1].ToString("G6", CultureInfo.InvariantCulture)}");
+            // The bits of the last gradient and its standard errors, folded: two builds (or machines, or vector widths)
+            // that print the same fold computed the same numbers.
+            ulong fold = 0;
+            for (int i = 0; i < gradient.Length; i++) fold = ulong.RotateLeft(fold, 7) ^ (ulong)BitConverter.DoubleToInt64Bits(gradient[i]) ^ ((ulong)BitConverter.DoubleToInt64Bits(error[i]) << 1);
+            output.WriteLine($"  {name,-12} {best.ToString("F1", CultureInfo.InvariantCulture),8} us/gradient   g[1] = {gradient[1].ToString("R", CultureInfo.InvariantCulture)}   bits {fold:x16}");
         }
         // The objective's block calls alone.
         var soa = new double[d * Samples];
