@@ -34,7 +34,7 @@ internal static class CliSideBySide
         ("pathwise", ["--estimator", "pathwise"], r => new PathwiseEstimator(r)),
     ];
 
-    private sealed record Row(string Name, double CliEstimate, double CliWall, double ApiParsed, double ApiSum);
+    private sealed record Row(string Name, double CliEstimate, double CliWall, double ApiParsed, double ApiSum, double CliCpu, double ApiParsedCpu);
 
     public static void Run(TextWriter output)
     {
@@ -54,41 +54,71 @@ internal static class CliSideBySide
         var rows = new List<Row>();
         foreach (var (name, options, api) in Estimators)
         {
-            double cliEstimate = double.PositiveInfinity, cliWall = double.PositiveInfinity;
+            double cliEstimate = double.PositiveInfinity, cliWall = double.PositiveInfinity, cliCpu = double.PositiveInfinity;
             for (int run = 0; run < Runs; run++)
             {
-                var (estimate, wall) = Cli(seriesc, options);
-                (cliEstimate, cliWall) = (Math.Min(cliEstimate, estimate), Math.Min(cliWall, wall));
+                var (estimate, wall, cpu) = Cli(seriesc, options);
+                (cliEstimate, cliWall, cliCpu) = (Math.Min(cliEstimate, estimate), Math.Min(cliWall, wall), Math.Min(cliCpu, cpu));
             }
-            rows.Add(new Row(name, cliEstimate / Samples, cliWall / Samples, Api(api(rule), theta, parsed), Api(api(rule), theta, sum)));
+            var (apiParsed, apiParsedCpu) = ApiWithCpu(api(rule), theta, parsed);
+            rows.Add(new Row(name, cliEstimate / Samples, cliWall / Samples, apiParsed, Api(api(rule), theta, sum), cliCpu / Samples, apiParsedCpu));
         }
         var torch = Torch(output);
 
         output.WriteLine($"gamma toy through the CLI: d = {D}, f = {F}, {Samples} samples; us per sample, best of {Runs}; load average {load} before, {SideBySide.LoadAverage()} after");
         output.WriteLine();
-        output.WriteLine($"  {"estimator",-12} {"CLI estimate",13} {"CLI process",12} {"API (--f)",10} {"API (Sum)",10} {"CLI/API",8} {"torch pathwise/CLI",19}");
-        double torchPathwise = torch.GetValueOrDefault("pathwise", double.NaN);
+        output.WriteLine($"  {"estimator",-12} {"CLI estimate",13} {"CLI process",12} {"API (--f)",10} {"API (Sum)",10} {"CLI/API",8} {"torch pathwise/CLI",19} {"CLI est. CPU",13} {"API (--f) CPU",14} {"torch/CLI CPU",14}");
+        double torchPathwise = torch.GetValueOrDefault("pathwise", double.NaN), torchCpu = torch.GetValueOrDefault("pathwise cpu", double.NaN);
         foreach (var r in rows)
             output.WriteLine($"  {r.Name,-12} {N(r.CliEstimate),13} {N(r.CliWall),12} {N(r.ApiParsed),10} {N(r.ApiSum),10} {N(r.CliEstimate / r.ApiParsed, "F2"),8} "
-                + $"{(double.IsNaN(torchPathwise) ? "-" : N(torchPathwise / r.CliEstimate, "F2") + "x"),19}");
+                + $"{(double.IsNaN(torchPathwise) ? "-" : N(torchPathwise / r.CliEstimate, "F2") + "x"),19} {N(r.CliCpu),13} {N(r.ApiParsedCpu),14} "
+                + $"{(double.IsNaN(torchCpu) ? "-" : N(torchCpu / r.CliCpu, "F2") + "x"),14}");
         foreach (var (name, micros) in torch)
-            output.WriteLine($"  {"torch " + name,-12} {N(micros),13} (batched, {Samples} samples per gradient)");
+            output.WriteLine($"  {"torch " + name,-12} {N(micros),13} (batched, {Samples} samples per gradient; \"cpu\": this thread's CPU time)");
+        output.WriteLine("  (us per sample; CLI estimate: the JSON's seconds (wall); CLI est. CPU: the estimate's process CPU time (SERIESC_CPU); API: after one warm-up call; torch/CLI CPU: torch pathwise's thread CPU time over ours)");
     }
 
     private static string N(double x, string format = "F2") => x.ToString(format, CultureInfo.InvariantCulture);
 
     // The estimate's own seconds (from the JSON) and the process's wall time, in microseconds.
-    private static (double Estimate, double Wall) Cli(string seriesc, string[] options)
+    // The estimate's own seconds (wall, from the JSON), the process's wall time and the estimate's process CPU time (the
+    // line SERIESC_CPU asks for on standard error), in microseconds.
+    private static (double Estimate, double Wall, double Cpu) Cli(string seriesc, string[] options)
     {
-        string[] arguments = [seriesc, "estimate", "gamma", "--at", "k=2.5,mu=0.7", "--dims", D.ToString(CultureInfo.InvariantCulture), "--f", F,
-            "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--format", "json", .. options];
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])[seriesc, "estimate", "gamma", "--at", "k=2.5,mu=0.7", "--dims", D.ToString(CultureInfo.InvariantCulture), "--f", F,
+            "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--format", "json", .. options]) info.ArgumentList.Add(a);
+        info.Environment["SERIESC_CPU"] = "1";
         var clock = Stopwatch.StartNew();
-        if (SideBySide.Exec("dotnet", arguments, out string stdout) != 0) throw new InvalidOperationException("seriesc failed: " + stdout);
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
         double wall = clock.Elapsed.TotalMicroseconds;
+        if (process.ExitCode != 0) throw new InvalidOperationException("seriesc failed: " + stdout + error.Result);
         using var json = JsonDocument.Parse(stdout);
         var estimate = json.RootElement.GetProperty("estimates")[0];
         if (!estimate.TryGetProperty("seconds", out var seconds)) throw new InvalidOperationException("seriesc gave no estimate: " + stdout);
-        return (seconds.GetDouble() * 1e6, wall);
+        const string marker = "cpu_seconds ";
+        string? line = error.Result.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+        double cpu = line is null ? double.NaN : double.Parse(line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim(), CultureInfo.InvariantCulture) * 1e6;
+        return (seconds.GetDouble() * 1e6, wall, cpu);
+    }
+
+    // Api, with the process CPU time of the fastest run beside the wall time: microseconds per sample.
+    private static (double Wall, double Cpu) ApiWithCpu(GradientEstimator estimator, double[] theta, Objective f)
+    {
+        estimator.Estimate(theta, f, Samples, seed: 99, copies: D);
+        double best = double.PositiveInfinity, bestCpu = double.PositiveInfinity;
+        for (int run = 0; run < Runs; run++)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            estimator.Estimate(theta, f, Samples, seed: 1, copies: D);
+            best = Math.Min(best, clock.Elapsed.TotalMicroseconds);
+            bestCpu = Math.Min(bestCpu, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds);
+        }
+        return (best / Samples, bestCpu / Samples);
     }
 
     // The same call through the API, after one warm-up call; best of Runs, in microseconds per sample.
@@ -125,7 +155,9 @@ internal static class CliSideBySide
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             using var json = JsonDocument.Parse(line);
-            result[json.RootElement.GetProperty("estimator").GetString()!] = json.RootElement.GetProperty("us_per_gradient").GetDouble() / Samples;
+            string name = json.RootElement.GetProperty("estimator").GetString()!;
+            result[name] = json.RootElement.GetProperty("us_per_gradient").GetDouble() / Samples;
+            if (json.RootElement.TryGetProperty("cpu_us_per_gradient", out var cpu)) result[name + " cpu"] = cpu.GetDouble() / Samples;
         }
         return result;
     }

@@ -152,6 +152,8 @@ public static class EstimateCommand
         return option;
     }
 
+    private static readonly bool s_traceCpu = Environment.GetEnvironmentVariable("SERIESC_CPU") is { Length: > 0 };
+
     private static int Run(CliContext context, Settings s)
     {
         var loaded = DistributionResolver.Load(context, s.File);
@@ -190,7 +192,13 @@ public static class EstimateCommand
             };
             try
             {
+                // SERIESC_CPU set: the estimate's process CPU time on standard error (the benches compare CPU time with
+                // PyTorch's on a loaded machine, where the JSON's wall-clock seconds mostly measure the wait).
+                var cpu = s_traceCpu ? System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime : TimeSpan.Zero;
                 estimates.Add(new(name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, new EstimateOptions { Threads = s.Threads }, interruption.Token, interruption.Progress(name)), null));
+                if (s_traceCpu)
+                    context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"seriesc: estimate {name} cpu_seconds {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:R}"));
             }
             catch (OperationCanceledException)
             {

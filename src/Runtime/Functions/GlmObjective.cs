@@ -159,6 +159,7 @@ public sealed class GlmObjective : Objective
         Array.Fill(_yb, 1.0, 0, bp);
         Array.Fill(_sign, 1.0, 0, bp);
         _builtPowers = 1;
+        _labelsFor = -1;
         _haveEta = false;
         _blockCount = -1;
         _haveOrders = 0;
@@ -382,6 +383,43 @@ public sealed class GlmObjective : Objective
         return Vector256.FusedMultiplyAdd(x * x, -(e * r * r), acc);
     }
 
+    // The block path's term: ShiftedLogisticTerm's numbers with less work. `other` is the label's sign s for order 1
+    // and x^2 (the batch's powers, x * x: the in-lane square's bits) for order 2, where s drops out: |s y| = |y|
+    // exactly for s = +-1, so exp(-|m|) and r are the same numbers. Four and eight lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> BlockTerm(Vector256<double> x, Vector256<double> other, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
+    {
+        var y = Vector256.FusedMultiplyAdd(delta, x, eta);
+        if (order == 1)
+        {
+            var m = other * y;
+            var e1 = FastMath.ExpNonPositive(-Vector256.Abs(m));
+            var r1 = Vector256<double>.One / (Vector256<double>.One + e1);
+            var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e1 * r1, r1);
+            return Vector256.FusedMultiplyAdd(x, other * v, acc);
+        }
+        var e = FastMath.ExpNonPositive(-Vector256.Abs(y));
+        var r = Vector256<double>.One / (Vector256<double>.One + e);
+        return Vector256.FusedMultiplyAdd(other, -(e * r * r), acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> BlockTerm(Vector512<double> x, Vector512<double> other, Vector512<double> eta, Vector512<double> delta, int order, Vector512<double> acc)
+    {
+        var y = Vector512.FusedMultiplyAdd(delta, x, eta);
+        if (order == 1)
+        {
+            var m = other * y;
+            var e1 = WideMath.ExpNonPositive(-Vector512.Abs(m));
+            var r1 = Vector512<double>.One / (Vector512<double>.One + e1);
+            var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), e1 * r1, r1);
+            return Vector512.FusedMultiplyAdd(x, other * v, acc);
+        }
+        var e = WideMath.ExpNonPositive(-Vector512.Abs(y));
+        var r = Vector512<double>.One / (Vector512<double>.One + e);
+        return Vector512.FusedMultiplyAdd(other, -(e * r * r), acc);
+    }
+
     private void CheckCoordinate(int coordinate)
     {
         if ((uint)coordinate >= (uint)_d)
@@ -425,7 +463,7 @@ public sealed class GlmObjective : Objective
     //   _hb[k * B sp + n * sp + s]  g^(k)(eta_{n,s}), orders _blockOrders held
     // The resummed rules ask for f, its unshifted f' and its shifted f'' at one block: eta is computed once for the three.
     private double[] _wb = [], _eb = [], _hb = [], _yRow = [], _cb = [], _db = [];   // _cb: products; _db: a row's deltas and results
-    private int _sp, _blockCount = -1;
+    private int _sp, _blockCount = -1, _labelsFor = -1;   // _labelsFor: the sample stride _yRow holds the batch's labels for (-1: none)
     private ulong _blockOrders;
 
     private static int Padded(int count) => (count + Lanes - 1) / Lanes * Lanes;
@@ -469,6 +507,8 @@ public sealed class GlmObjective : Objective
         for (; n + 4 <= b; n += 4)
         {
             int s = 0;
+            if (WideMath.Enabled)
+                for (; s + 4 * Lanes <= sp; s += 4 * Lanes) EtaWide(n, s, sp);
             for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
             {
                 Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
@@ -491,11 +531,62 @@ public sealed class GlmObjective : Objective
                 a20.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s)); a21.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s + Lanes));
                 a30.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s)); a31.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s + Lanes));
             }
-            for (; s < sp; s += Lanes)
-                for (int i = 0; i < 4; i++) EtaOne(n + i, s, sp);
+            for (; s < sp; s += Lanes) EtaFour(n, s, sp);
         }
         for (; n < b; n++)
             for (int s = 0; s < sp; s += Lanes) EtaOne(n, s, sp);
+    }
+
+    // Four rows by sixteen samples (two eight-lane vectors): the same multiply-adds per lane, in j order.
+    private void EtaWide(int n, int s, int sp)
+    {
+        int d = _d, bp = _bp;
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_wb);
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        const int Wide = 2 * Lanes;
+        Vector512<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int j = 0; j < d; j++)
+        {
+            var w0 = Vector512.LoadUnsafe(ref w, (nuint)(j * sp + s));
+            var w1 = Vector512.LoadUnsafe(ref w, (nuint)(j * sp + s + Wide));
+            int c = j * bp + n;
+            var x0 = Vector512.Create(Unsafe.Add(ref x, c));
+            var x1 = Vector512.Create(Unsafe.Add(ref x, c + 1));
+            var x2 = Vector512.Create(Unsafe.Add(ref x, c + 2));
+            var x3 = Vector512.Create(Unsafe.Add(ref x, c + 3));
+            a00 = Vector512.FusedMultiplyAdd(w0, x0, a00); a01 = Vector512.FusedMultiplyAdd(w1, x0, a01);
+            a10 = Vector512.FusedMultiplyAdd(w0, x1, a10); a11 = Vector512.FusedMultiplyAdd(w1, x1, a11);
+            a20 = Vector512.FusedMultiplyAdd(w0, x2, a20); a21 = Vector512.FusedMultiplyAdd(w1, x2, a21);
+            a30 = Vector512.FusedMultiplyAdd(w0, x3, a30); a31 = Vector512.FusedMultiplyAdd(w1, x3, a31);
+        }
+        a00.StoreUnsafe(ref eta, (nuint)(n * sp + s)); a01.StoreUnsafe(ref eta, (nuint)(n * sp + s + Wide));
+        a10.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s)); a11.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s + Wide));
+        a20.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s)); a21.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s + Wide));
+        a30.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s)); a31.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s + Wide));
+    }
+
+    // Four rows by one vector of samples (a tail): four independent chains over j.
+    private void EtaFour(int n, int s, int sp)
+    {
+        int d = _d, bp = _bp;
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_wb);
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int j = 0; j < d; j++)
+        {
+            var wj = Vector256.LoadUnsafe(ref w, (nuint)(j * sp + s));
+            int c = j * bp + n;
+            a0 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c)), a0);
+            a1 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c + 1)), a1);
+            a2 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c + 2)), a2);
+            a3 = Vector256.FusedMultiplyAdd(wj, Vector256.Create(Unsafe.Add(ref x, c + 3)), a3);
+        }
+        a0.StoreUnsafe(ref eta, (nuint)(n * sp + s));
+        a1.StoreUnsafe(ref eta, (nuint)((n + 1) * sp + s));
+        a2.StoreUnsafe(ref eta, (nuint)((n + 2) * sp + s));
+        a3.StoreUnsafe(ref eta, (nuint)((n + 3) * sp + s));
     }
 
     private void EtaOne(int n, int s, int sp)
@@ -521,11 +612,25 @@ public sealed class GlmObjective : Objective
             _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
             _hb = grown;
         }
-        for (int n = 0; n < _batch; n++)
+        if (_link is LogisticLink)
         {
-            _yRow.AsSpan(0, count).Fill(_yb[n]);
-            _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
+            // The built-in link in one call over every row and sample (eta is contiguous: n * sp + s), so its lanes run
+            // without a per-row call and tail; the padding samples (w = 0, eta = 0) go through too, lane by lane apart
+            // from the real ones, and no product ever reads them out.
+            if (_labelsFor != sp)
+            {
+                if (_yRow.Length < area) _yRow = new double[area];
+                for (int n = 0; n < _batch; n++) _yRow.AsSpan(n * sp, sp).Fill(_yb[n]);
+                _labelsFor = sp;
+            }
+            _link.Derivatives(_yRow.AsSpan(0, area), _eb.AsSpan(0, area), from, highest, _hb.AsSpan(from * area), area);
         }
+        else
+            for (int n = 0; n < _batch; n++)
+            {
+                _yRow.AsSpan(0, count).Fill(_yb[n]);
+                _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
+            }
         _blockOrders |= Mask(from, highest);
     }
 
@@ -533,7 +638,9 @@ public sealed class GlmObjective : Objective
     public override void Values(SampleBlock z, Span<double> values)
     {
         LoadBlock(z);
-        BlockOrders(0, 0);
+        // g and g' share their exponential, and the callers that ask for values (the resummed rules) ask for f' next: one
+        // pass for both (each order's numbers are the same whatever range is asked).
+        BlockOrders(0, Math.Min(1, _link.MaxOrder));
         BlockValues(values);
     }
 
@@ -602,10 +709,12 @@ public sealed class GlmObjective : Objective
         ref double h = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_hb), order * area);
         ref double o = ref MemoryMarshal.GetArrayDataReference(c);
         var scale = Vector256.Create(Scale);
-        int j = 0;
+        int j = 0, tail = sp;   // tail: the first sample the passes over four features leave (at most one vector remains)
         for (; j + 4 <= d; j += 4)
         {
             int s = 0;
+            if (WideMath.Enabled)
+                for (; s + 4 * Lanes <= sp; s += 4 * Lanes) ProductWide(ref p, ref h, ref o, j, s, scale);
             for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
             {
                 Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
@@ -627,23 +736,156 @@ public sealed class GlmObjective : Objective
                 (scale * a20).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s + Lanes));
                 (scale * a30).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s)); (scale * a31).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s + Lanes));
             }
-            for (; s < sp; s += Lanes)
-                for (int i = 0; i < 4; i++) ProductOne(ref p, ref h, ref o, j + i, s, scale);
+            tail = s;
         }
-        for (; j < d; j++)
-            for (int s = 0; s < sp; s += Lanes) ProductOne(ref p, ref h, ref o, j, s, scale);
+        // The last vector of samples for those features, eight features at a time (eight chains), then four.
+        if (tail < sp)
+        {
+            int f = 0;
+            for (; f + 8 <= j; f += 8) ProductEight(ref p, ref h, ref o, f, tail, scale);
+            if (f < j) ProductFour(ref p, ref h, ref o, f, tail, scale);
+        }
+        // The features past the last four, together (a feature repeated past d is the same computation written twice).
+        if (j < d) ProductLeftover(ref p, ref h, ref o, j, scale);
     }
 
-    private void ProductOne(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
+    // Four features by sixteen samples (two eight-lane vectors): the same multiply-adds per lane, in row order.
+    private void ProductWide(ref double p, ref double h, ref double o, int j, int s, Vector256<double> narrowScale)
     {
-        var acc = Vector256<double>.Zero;
-        for (int n = 0; n < _batch; n++)
-            acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * _bp + n)), Vector256.LoadUnsafe(ref h, (nuint)(n * _sp + s)), acc);
-        (scale * acc).StoreUnsafe(ref o, (nuint)(j * _sp + s));
+        int b = _batch, bp = _bp, sp = _sp;
+        const int Wide = 2 * Lanes;
+        var scale = Vector512.Create(narrowScale.ToScalar());
+        Vector512<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int n = 0; n < b; n++)
+        {
+            var h0 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            var h1 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s + Wide));
+            var p0 = Vector512.Create(Unsafe.Add(ref p, j * bp + n));
+            var p1 = Vector512.Create(Unsafe.Add(ref p, (j + 1) * bp + n));
+            var p2 = Vector512.Create(Unsafe.Add(ref p, (j + 2) * bp + n));
+            var p3 = Vector512.Create(Unsafe.Add(ref p, (j + 3) * bp + n));
+            a00 = Vector512.FusedMultiplyAdd(p0, h0, a00); a01 = Vector512.FusedMultiplyAdd(p0, h1, a01);
+            a10 = Vector512.FusedMultiplyAdd(p1, h0, a10); a11 = Vector512.FusedMultiplyAdd(p1, h1, a11);
+            a20 = Vector512.FusedMultiplyAdd(p2, h0, a20); a21 = Vector512.FusedMultiplyAdd(p2, h1, a21);
+            a30 = Vector512.FusedMultiplyAdd(p3, h0, a30); a31 = Vector512.FusedMultiplyAdd(p3, h1, a31);
+        }
+        (scale * a00).StoreUnsafe(ref o, (nuint)(j * sp + s)); (scale * a01).StoreUnsafe(ref o, (nuint)(j * sp + s + Wide));
+        (scale * a10).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s)); (scale * a11).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s + Wide));
+        (scale * a20).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s + Wide));
+        (scale * a30).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s)); (scale * a31).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s + Wide));
+    }
+
+    // A tail of four samples for four features: four independent chains (one chain would wait on each multiply-add).
+    private void ProductFour(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
+    {
+        int b = _batch, bp = _bp, sp = _sp;
+        Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int n = 0; n < b; n++)
+        {
+            var hn = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * bp + n)), hn, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 1) * bp + n)), hn, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 2) * bp + n)), hn, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 3) * bp + n)), hn, a3);
+        }
+        (scale * a0).StoreUnsafe(ref o, (nuint)(j * sp + s));
+        (scale * a1).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s));
+        (scale * a2).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s));
+        (scale * a3).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s));
+    }
+
+    // The last vector of samples for eight features: eight independent chains.
+    private void ProductEight(ref double p, ref double h, ref double o, int j, int s, Vector256<double> scale)
+    {
+        int b = _batch, bp = _bp, sp = _sp;
+        Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int n = 0; n < b; n++)
+        {
+            var hn = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, j * bp + n)), hn, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 1) * bp + n)), hn, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 2) * bp + n)), hn, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 3) * bp + n)), hn, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 4) * bp + n)), hn, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 5) * bp + n)), hn, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 6) * bp + n)), hn, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, (j + 7) * bp + n)), hn, a7);
+        }
+        (scale * a0).StoreUnsafe(ref o, (nuint)(j * sp + s));
+        (scale * a1).StoreUnsafe(ref o, (nuint)((j + 1) * sp + s));
+        (scale * a2).StoreUnsafe(ref o, (nuint)((j + 2) * sp + s));
+        (scale * a3).StoreUnsafe(ref o, (nuint)((j + 3) * sp + s));
+        (scale * a4).StoreUnsafe(ref o, (nuint)((j + 4) * sp + s));
+        (scale * a5).StoreUnsafe(ref o, (nuint)((j + 5) * sp + s));
+        (scale * a6).StoreUnsafe(ref o, (nuint)((j + 6) * sp + s));
+        (scale * a7).StoreUnsafe(ref o, (nuint)((j + 7) * sp + s));
+    }
+
+    // Features j0 .. d - 1 (one to three of them) over every sample: three features by two vectors per pass (six
+    // chains); a feature index past d is clamped to d - 1, which only computes that feature's entries twice.
+    private void ProductLeftover(ref double p, ref double h, ref double o, int j0, Vector256<double> scale)
+    {
+        int b = _batch, bp = _bp, sp = _sp, s = 0;
+        int f0 = j0, f1 = Math.Min(j0 + 1, _d - 1), f2 = Math.Min(j0 + 2, _d - 1);
+        if (WideMath.Enabled)
+        {
+            const int Wide = 2 * Lanes;
+            var wideScale = Vector512.Create(Scale);
+            for (; s + 2 * Wide <= sp; s += 2 * Wide)
+            {
+                Vector512<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+                for (int n = 0; n < b; n++)
+                {
+                    var h0 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                    var h1 = Vector512.LoadUnsafe(ref h, (nuint)(n * sp + s + Wide));
+                    var p0 = Vector512.Create(Unsafe.Add(ref p, f0 * bp + n));
+                    var p1 = Vector512.Create(Unsafe.Add(ref p, f1 * bp + n));
+                    var p2 = Vector512.Create(Unsafe.Add(ref p, f2 * bp + n));
+                    a00 = Vector512.FusedMultiplyAdd(p0, h0, a00); a01 = Vector512.FusedMultiplyAdd(p0, h1, a01);
+                    a10 = Vector512.FusedMultiplyAdd(p1, h0, a10); a11 = Vector512.FusedMultiplyAdd(p1, h1, a11);
+                    a20 = Vector512.FusedMultiplyAdd(p2, h0, a20); a21 = Vector512.FusedMultiplyAdd(p2, h1, a21);
+                }
+                (wideScale * a00).StoreUnsafe(ref o, (nuint)(f0 * sp + s)); (wideScale * a01).StoreUnsafe(ref o, (nuint)(f0 * sp + s + Wide));
+                (wideScale * a10).StoreUnsafe(ref o, (nuint)(f1 * sp + s)); (wideScale * a11).StoreUnsafe(ref o, (nuint)(f1 * sp + s + Wide));
+                (wideScale * a20).StoreUnsafe(ref o, (nuint)(f2 * sp + s)); (wideScale * a21).StoreUnsafe(ref o, (nuint)(f2 * sp + s + Wide));
+            }
+        }
+        for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
+        {
+            Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+            for (int n = 0; n < b; n++)
+            {
+                var h0 = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                var h1 = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s + Lanes));
+                var p0 = Vector256.Create(Unsafe.Add(ref p, f0 * bp + n));
+                var p1 = Vector256.Create(Unsafe.Add(ref p, f1 * bp + n));
+                var p2 = Vector256.Create(Unsafe.Add(ref p, f2 * bp + n));
+                a00 = Vector256.FusedMultiplyAdd(p0, h0, a00); a01 = Vector256.FusedMultiplyAdd(p0, h1, a01);
+                a10 = Vector256.FusedMultiplyAdd(p1, h0, a10); a11 = Vector256.FusedMultiplyAdd(p1, h1, a11);
+                a20 = Vector256.FusedMultiplyAdd(p2, h0, a20); a21 = Vector256.FusedMultiplyAdd(p2, h1, a21);
+            }
+            (scale * a00).StoreUnsafe(ref o, (nuint)(f0 * sp + s)); (scale * a01).StoreUnsafe(ref o, (nuint)(f0 * sp + s + Lanes));
+            (scale * a10).StoreUnsafe(ref o, (nuint)(f1 * sp + s)); (scale * a11).StoreUnsafe(ref o, (nuint)(f1 * sp + s + Lanes));
+            (scale * a20).StoreUnsafe(ref o, (nuint)(f2 * sp + s)); (scale * a21).StoreUnsafe(ref o, (nuint)(f2 * sp + s + Lanes));
+        }
+        for (; s < sp; s += Lanes)
+        {
+            Vector256<double> a0 = default, a1 = default, a2 = default;
+            for (int n = 0; n < b; n++)
+            {
+                var hn = Vector256.LoadUnsafe(ref h, (nuint)(n * sp + s));
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, f0 * bp + n)), hn, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, f1 * bp + n)), hn, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p, f2 * bp + n)), hn, a2);
+            }
+            (scale * a0).StoreUnsafe(ref o, (nuint)(f0 * sp + s));
+            (scale * a1).StoreUnsafe(ref o, (nuint)(f1 * sp + s));
+            (scale * a2).StoreUnsafe(ref o, (nuint)(f2 * sp + s));
+        }
     }
 
     // The resummed rules' call. Rows whose points are all unshifted (the E[f'] term) are products against the held
-    // g^(order); for the logistic link at orders 1 and 2 shifted rows run ShiftedLogisticTerm with the samples in the
+    // g^(order); for the logistic link at orders 1 and 2 shifted rows run BlockTerm with the samples in the
     // lanes (every coordinate's g^(order)(eta + delta x_.j) in O(batch), no intermediate rows). Other links and orders
     // take the scalar path per sample (the same numbers by construction).
     public override void CoordinatePartials(SampleBlock z, ReadOnlySpan<double> x, int order, Span<double> result)
@@ -701,8 +943,30 @@ public sealed class GlmObjective : Objective
         ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
         var scale = Vector256.Create(Scale);
         ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
-        ref double sign = ref MemoryMarshal.GetArrayDataReference(_sign);
         int column = j * _bp, s = 0;
+        // BlockTerm's second operand per row n: the sign for order 1, x_nj^2 for order 2.
+        ref double other = ref order == 2 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(Powers(2)), column) : ref MemoryMarshal.GetArrayDataReference(_sign);
+        if (WideMath.Enabled)
+        {
+            // Sixteen samples per pass in two eight-lane vectors: BlockTerm on every lane.
+            const int Wide = 2 * Lanes;
+            var wideScale = Vector512.Create(Scale);
+            for (; s + 2 * Wide <= sp; s += 2 * Wide)
+            {
+                var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
+                var d1 = Vector512.LoadUnsafe(ref delta, (nuint)(s + Wide));
+                Vector512<double> a0 = default, a1 = default;
+                for (int n = 0; n < _batch; n++)
+                {
+                    var xn = Vector512.Create(Unsafe.Add(ref x, column + n));
+                    var sn = Vector512.Create(Unsafe.Add(ref other, n));
+                    a0 = BlockTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
+                    a1 = BlockTerm(xn, sn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s + Wide)), d1, order, a1);
+                }
+                (wideScale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));
+                (wideScale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Wide));
+            }
+        }
         // Two vectors of samples per pass over the batch: the row's broadcasts serve both, and their two chains overlap.
         for (; s + 2 * Lanes <= sp; s += 2 * Lanes)
         {
@@ -712,9 +976,9 @@ public sealed class GlmObjective : Objective
             for (int n = 0; n < _batch; n++)
             {
                 var xn = Vector256.Create(Unsafe.Add(ref x, column + n));
-                var sn = Vector256.Create(Unsafe.Add(ref sign, n));
-                a0 = ShiftedLogisticTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
-                a1 = ShiftedLogisticTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s + Lanes)), d1, order, a1);
+                var sn = Vector256.Create(Unsafe.Add(ref other, n));
+                a0 = BlockTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), d0, order, a0);
+                a1 = BlockTerm(xn, sn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s + Lanes)), d1, order, a1);
             }
             (scale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));   // the second half of _db: the row's results
             (scale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Lanes));
@@ -724,7 +988,7 @@ public sealed class GlmObjective : Objective
             var vDelta = Vector256.LoadUnsafe(ref delta, (nuint)s);
             var acc = Vector256<double>.Zero;
             for (int n = 0; n < _batch; n++)
-                acc = ShiftedLogisticTerm(Vector256.Create(Unsafe.Add(ref x, column + n)), Vector256.Create(Unsafe.Add(ref sign, n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), vDelta, order, acc);
+                acc = BlockTerm(Vector256.Create(Unsafe.Add(ref x, column + n)), Vector256.Create(Unsafe.Add(ref other, n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s)), vDelta, order, acc);
             (scale * acc).StoreUnsafe(ref delta, (nuint)(sp + s));
         }
         _db.AsSpan(sp, count).CopyTo(target);
