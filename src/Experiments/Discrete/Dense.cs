@@ -221,6 +221,26 @@ public sealed class DenseLayer
         }
         return dx;
     }
+
+    /// <summary>
+    /// For an identity layer evaluated elsewhere at <paramref name="input"/> (rows x In): adds d objective / d
+    /// parameters for d objective / d output <paramref name="dOutput"/> into <see cref="Gradient"/>, the arithmetic of
+    /// <see cref="Backward"/> without d/d input.
+    /// </summary>
+    public void AccumulateGradient(ReadOnlySpan<double> input, int batch, ReadOnlySpan<double> dOutput)
+    {
+        if (Activation != Activation.Identity) throw new InvalidOperationException("AccumulateGradient is for identity layers (their output's gradient is the pre-activation's)");
+        var gw = Gradient.AsSpan(0, In * Out);
+        var gb = Gradient.AsSpan(In * Out, Out);
+        for (int r = 0; r < batch; r++)
+        {
+            var dz = dOutput.Slice(r * Out, Out);
+            Kernels.Axpy(1, dz, gb);
+            var xr = input.Slice(r * In, In);
+            for (int k = 0; k < In; k++)
+                if (xr[k] != 0) Kernels.Axpy(xr[k], dz, gw.Slice(k * Out, Out));
+        }
+    }
 }
 
 /// <summary>A stack of dense layers with one Adam per layer (ascending the objective: Adam is fed the negated gradient).</summary>
