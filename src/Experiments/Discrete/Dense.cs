@@ -49,12 +49,6 @@ public static class Kernels
 
     public static double Sigmoid(double s) => s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s));
 
-    /// <summary>
-    /// log(u / (1 - u)): a uniform u mapped to a logistic variable, so that l + Logit(u) > 0 draws a Bernoulli(sigmoid(l))
-    /// unit. Every caller that must agree on such a draw (REBAR and the two-layer SBN's first layer) goes through here.
-    /// </summary>
-    public static double Logit(double u) => Math.Log(u) - Math.Log(1 - u);
-
     /// <summary>log(1 + e^s) without overflow.</summary>
     public static double Softplus(double s) => s > 0 ? s + Math.Log(1 + Math.Exp(-s)) : Math.Log(1 + Math.Exp(s));
 

@@ -28,15 +28,7 @@ namespace SeriesCompiler.Runtime.Discrete;
 /// <remarks>
 /// Buffers are sized on the first call for a block size and reused: once warm, <see cref="Estimate"/> allocates
 /// nothing. Use one instance from one thread at a time.
-/// <example>
-/// <code>
-/// var model = new MyTwoLayerModel();                       // implements ITwoLayerBernoulliModel
-/// var chain = new TwoLayerBernoulliEstimator(new LocalExpectationEstimator());
-/// chain.BeginBatch();
-/// double meanF = chain.Estimate(model, logits1, rows, random, dl1, dl2, z1, z2);
-/// chain.EndBatch(meanF);                                   // REINFORCE's baseline, REBAR/RELAX's control variates
-/// </code>
-/// </example>
+/// The README's "Discrete latent variables" section has a worked example (with <see cref="TwoLayerBernoulliModel"/>).
 /// </remarks>
 public sealed class TwoLayerBernoulliEstimator
 {
