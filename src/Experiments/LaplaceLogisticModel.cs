@@ -77,10 +77,19 @@ public sealed class LaplaceLogisticModel
         var b = new double[d];
         for (int j = 0; j < d; j++) b[j] = Math.Exp(parameters[d + j]);
         var w = new double[d];
+        // The posterior's draws come from the Laplace rule's public sampler (mu + b E0 - b E1, the same two exponentials
+        // per coordinate in the same order as the training's stream expects).
+        var sampler = _laplace.Direct is { CanSample: true } direct ? direct
+            : throw new InvalidOperationException($"the rule {_laplace.Name} has no sampler for the ELBO's posterior draws");
+        Span<double> theta = stackalloc double[2];
         double expected = 0;
         for (int s = 0; s < samples; s++)
         {
-            for (int j = 0; j < d; j++) w[j] = mu[j] + b[j] * (random.Exponential() - random.Exponential());
+            for (int j = 0; j < d; j++)
+            {
+                theta[0] = mu[j]; theta[1] = b[j];
+                sampler.Sample(theta, random, w.AsSpan(j, 1));
+            }
             for (int n = 0; n < _data.Count; n++)
             {
                 double sum = 0;

@@ -49,12 +49,6 @@ public static class Kernels
 
     public static double Sigmoid(double s) => s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s));
 
-    /// <summary>
-    /// log(u / (1 - u)): a uniform u mapped to a logistic variable, so that l + Logit(u) > 0 draws a Bernoulli(sigmoid(l))
-    /// unit. Every caller that must agree on such a draw (REBAR and the two-layer SBN's first layer) goes through here.
-    /// </summary>
-    public static double Logit(double u) => Math.Log(u) - Math.Log(1 - u);
-
     /// <summary>log(1 + e^s) without overflow.</summary>
     public static double Softplus(double s) => s > 0 ? s + Math.Log(1 + Math.Exp(-s)) : Math.Log(1 + Math.Exp(s));
 
@@ -220,6 +214,26 @@ public sealed class DenseLayer
             }
         }
         return dx;
+    }
+
+    /// <summary>
+    /// For an identity layer evaluated elsewhere at <paramref name="input"/> (rows x In): adds d objective / d
+    /// parameters for d objective / d output <paramref name="dOutput"/> into <see cref="Gradient"/>, the arithmetic of
+    /// <see cref="Backward"/> without d/d input.
+    /// </summary>
+    public void AccumulateGradient(ReadOnlySpan<double> input, int batch, ReadOnlySpan<double> dOutput)
+    {
+        if (Activation != Activation.Identity) throw new InvalidOperationException("AccumulateGradient is for identity layers (their output's gradient is the pre-activation's)");
+        var gw = Gradient.AsSpan(0, In * Out);
+        var gb = Gradient.AsSpan(In * Out, Out);
+        for (int r = 0; r < batch; r++)
+        {
+            var dz = dOutput.Slice(r * Out, Out);
+            Kernels.Axpy(1, dz, gb);
+            var xr = input.Slice(r * In, In);
+            for (int k = 0; k < In; k++)
+                if (xr[k] != 0) Kernels.Axpy(xr[k], dz, gw.Slice(k * Out, Out));
+        }
     }
 }
 
