@@ -59,6 +59,9 @@ internal abstract class BlockKernel
     /// caller has just changed); false when it cannot (the new coefficients' zero pattern differs from the old one's).
     /// </summary>
     public virtual bool ParametersChanged() => true;
+
+    /// <summary>As <see cref="ParametersChanged()"/>, with the new parameters also copy-major in one span (a session's theta).</summary>
+    public virtual bool ParametersChanged(ReadOnlySpan<double> thetas) => ParametersChanged();
 }
 
 /// <summary>

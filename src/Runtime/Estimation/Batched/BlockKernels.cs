@@ -92,6 +92,9 @@ internal sealed class SeriesBlockKernel : BlockKernel
     // a_{n,p}(theta) into the rows' entries, in place; stencil scales were computed from the first theta, so stencils refuse.
     public override bool ParametersChanged() => _stencil is null && _kernel.UpdateCoefficients();
 
+    // The same from the session's flat theta: every copy's coefficients in one call of the rule.
+    public override bool ParametersChanged(ReadOnlySpan<double> thetas) => _stencil is null && _kernel.UpdateCoefficients(thetas);
+
     /// <summary>The rows, the contributions, then (stencils) each row's stencil error at the sample.</summary>
     public override int Quantities => _compact ? _contributions : _rows + _contributions + (_stencil is null ? 0 : _rows);
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Statistics;
 
 namespace SeriesCompiler.Runtime.Estimation;
@@ -47,18 +48,27 @@ public sealed class EstimationSession
         int copies = thetas.Length, perCopy = thetas[0].Length;
         if (theta.Length != copies * perCopy)
             throw new ArgumentException($"theta has {theta.Length} values; the session has {copies} cop{(copies == 1 ? "y" : "ies")} of {perCopy} parameters", nameof(theta));
-        // Validate everything before changing anything.
-        for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
+        // Validate everything before changing anything: every copy in one call where the rule has it (the same checks).
+        var direct = _problem.Rule.Direct;
+        if (direct is ICopyBatchedRule batched && perCopy == direct.Parameters.Count) batched.ValidateCopies(theta, copies);
+        else
+            for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
         _previous ??= new double[copies * perCopy];
-        for (int c = 0; c < copies; c++)
+        var previous = _previous;
+        for (int c = 0, at = 0; c < copies; c++)
         {
-            thetas[c].CopyTo(_previous.AsSpan(c * perCopy));
-            theta.Slice(c * perCopy, perCopy).CopyTo(thetas[c]);
+            // A copy's few parameters element by element: cheaper than two span copies per copy.
+            var copy = thetas[c];
+            for (int j = 0; j < perCopy; j++, at++)
+            {
+                previous[at] = copy[j];
+                copy[j] = theta[at];
+            }
         }
         bool moved;
         try
         {
-            moved = _engine.Kernel.ParametersChanged();
+            moved = _engine.Kernel.ParametersChanged(theta);
         }
         catch
         {
@@ -78,7 +88,7 @@ public sealed class EstimationSession
     {
         var thetas = _problem.Thetas;
         for (int c = 0; c < copies; c++) _previous!.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
-        _engine.Kernel.ParametersChanged();
+        _engine.Kernel.ParametersChanged(_previous);
     }
 
     /// <summary>Length of the gradient (copies times the parameters per copy).</summary>

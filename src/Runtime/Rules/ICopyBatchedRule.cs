@@ -1,0 +1,21 @@
+namespace SeriesCompiler.Runtime.Rules;
+
+/// <summary>
+/// A generated rule's members for many copies at once (a session's training step: d copies move together). Each gives
+/// exactly what the one-copy member gives copy by copy (the same code, so the same bits), with no call per copy.
+/// Thetas are copy-major: copy c's parameters at <c>[c * Parameters.Count, (c + 1) * Parameters.Count)</c>.
+/// </summary>
+public interface ICopyBatchedRule
+{
+    /// <summary>
+    /// <see cref="IDistributionRule.Validate"/> of each copy in order: the first copy with a parameter out of its bound
+    /// throws Validate's exception (naming the parameter and the bound).
+    /// </summary>
+    void ValidateCopies(ReadOnlySpan<double> thetas, int copies);
+
+    /// <summary>
+    /// <see cref="IDistributionRule.Coefficients"/> of each copy into <c>all[c * stride ..]</c>, at least the rows of degree
+    /// up to <paramref name="order"/> (rows above it may be left as they were).
+    /// </summary>
+    void CoefficientsOfCopies(ReadOnlySpan<double> thetas, int copies, int order, Span<double> all, int stride);
+}
