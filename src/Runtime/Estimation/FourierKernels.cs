@@ -65,6 +65,7 @@ internal sealed class DirectSeriesKernel : SeriesKernel
     private int[] _entryOf = [];      // [(c * order + n - 1) * pd + p] -> the entry holding a_{n,p}(theta_c), or -1
     private int[] _source = [];       // [(c * order + n - 1) * pd + p] -> where a_{n,p}(theta_c) is among all copies' coefficients, or -1
     private int[] _degreeRow = [];    // [n - 1] -> the rule's row of order n in Coefficients' output (univariate: n = 1 .. order)
+    private bool _dense;              // _entryOf[at] = at and _source[at] = c * width + (n - 1) P + p: each copy's entries are its rows 1 .. N
 
     /// <summary>
     /// a_{n,p}(theta) again for the problem's (changed) parameters, written over the rows' entries; false when a
@@ -89,6 +90,15 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         var coefficient = EntryCoefficient;
         if (batched is not null)
         {
+            // Dense: the entries are the rows 1 .. N of each copy in order, so the rule writes them in place (a univariate
+            // rule's rows go up in degree and it writes nothing above N); one scan then finds a zero or a non-finite value,
+            // which the general loop below sorts out from the rows again.
+            if (_dense)
+            {
+                int run = _order * pd;
+                batched.CoefficientsOfCopies(thetas, copies, _order, coefficient, run);
+                if (AllNonZeroFinite(coefficient)) return true;
+            }
             batched.CoefficientsOfCopies(thetas, copies, _order, _a, width);
             return MoveBatched(coefficient, width);
         }
@@ -142,6 +152,13 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         return true;
     }
 
+    private static bool AllNonZeroFinite(ReadOnlySpan<double> values)
+    {
+        foreach (double value in values)
+            if (value == 0 || !double.IsFinite(value)) return false;
+        return true;
+    }
+
     // Which entry holds a_{n,p}(theta_c), and where order n sits in the rule's coefficient rows: found once.
     private void MapEntries(int pd)
     {
@@ -157,6 +174,12 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         for (int c = 0, at = 0; c < Problem.Copies; c++)
             for (int n = 1; n <= _order; n++)
                 for (int p = 0; p < pd; p++, at++) _source[at] = _degreeRow[n - 1] < 0 ? -1 : c * width + _degreeRow[n - 1] * pd + p;
+        _dense = true;
+        for (int at = 0; at < _source.Length; at++)
+        {
+            int c = at / (_order * pd), within = at % (_order * pd);
+            if (_entryOf[at] != at || _source[at] != c * width + within) _dense = false;
+        }
         var slot = EntrySlot;
         var start = RowStart;
         for (int c = 0; c < Problem.Copies; c++)

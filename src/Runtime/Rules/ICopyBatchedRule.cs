@@ -15,7 +15,8 @@ public interface ICopyBatchedRule
 
     /// <summary>
     /// <see cref="IDistributionRule.Coefficients"/> of each copy into <c>all[c * stride ..]</c>, at least the rows of degree
-    /// up to <paramref name="order"/> (rows above it may be left as they were).
+    /// up to <paramref name="order"/>. Where the rows go up in degree (every univariate rule), nothing past them is
+    /// written, so a stride of <c>order * P</c> packs the copies' orders 1 .. N; otherwise every row is written.
     /// </summary>
     void CoefficientsOfCopies(ReadOnlySpan<double> thetas, int copies, int order, Span<double> all, int stride);
 }

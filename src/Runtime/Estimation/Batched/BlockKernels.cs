@@ -216,7 +216,10 @@ internal sealed class SeriesBlockKernel : BlockKernel
                     for (int s = 0; s < count; s++) target[s] += c * row[s];
                 }
             bool finite = BlockDraws.AllFinite(_values.AsSpan(0, count));
-            for (int i = 0; i < slots && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
+            // A full block's rows are one run of the quantities: one scan.
+            if (count == stride) finite = finite && BlockDraws.AllFinite(q[..(slots * stride)]);
+            else
+                for (int i = 0; i < slots && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
             if (!finite) Check(first, count, q, stride);
         }
 
@@ -378,13 +381,25 @@ internal sealed class ResummedBlockKernel : BlockKernel
                 else _lanes.Draw(seed, first, count, _draws, stride, this, _random);
                 _lanes.Map(thetas, _draws, count, stride, _z, 1);
                 // x = z + U: the shifts were drawn on their own; the point is the copy's z moved by them.
-                for (int t = 0; t < terms; t++)
-                    for (int c = 0; c < copies; c++)
+                if (count == stride)
+                {
+                    // Full rows: each term's shifts and z are one run of copies * count values.
+                    int run = copies * count;
+                    var z = _z.AsSpan(0, run);
+                    for (int t = 0; t < terms; t++)
                     {
-                        var x = _x.AsSpan((t * copies + c) * stride, count);
-                        var z = _z.AsSpan(c * stride, count);
-                        for (int s = 0; s < count; s++) x[s] += z[s];
+                        var x = _x.AsSpan(t * run, run);
+                        for (int i = 0; i < run; i++) x[i] += z[i];
                     }
+                }
+                else
+                    for (int t = 0; t < terms; t++)
+                        for (int c = 0; c < copies; c++)
+                        {
+                            var x = _x.AsSpan((t * copies + c) * stride, count);
+                            var z = _z.AsSpan(c * stride, count);
+                            for (int s = 0; s < count; s++) x[s] += z[s];
+                        }
             }
             else Scalar(first, count, seed, stride);
             Evaluate(first, count, q, stride);
@@ -418,11 +433,27 @@ internal sealed class ResummedBlockKernel : BlockKernel
             k._f.Values(block, _values.AsSpan(0, count));
             for (int s = 0; s < count; s++)
                 if (!double.IsFinite(_values[s])) throw new NonFiniteValueException(k._estimator, "f", _values[s], first + s, BlockDraws.Point(_z, copies, stride, s), 0);
-            for (int i = 0; i < copies * g; i++) q.Slice(i * stride, count).Clear();
+            if (count == stride) q[..(copies * g * stride)].Clear();
+            else
+                for (int i = 0; i < copies * g; i++) q.Slice(i * stride, count).Clear();
             for (int t = 0; t < terms; t++)
             {
                 int j = k._termOrder[t], p = k._termSlot[t];
                 k._f.CoordinatePartials(block, _x.AsSpan(t * copies * stride, copies * stride), j, _result);
+                if (count == 1)
+                {
+                    // One sample (a training step): a row is one value, added without a slice per copy.
+                    Span<double> result = _result;
+                    var coefficients = k._coefficient;
+                    bool finite = true;
+                    for (int c = 0; c < copies; c++)
+                    {
+                        double derivative = result[c * stride];
+                        q[(c * g + p) * stride] += coefficients[c * terms + t] * derivative;
+                        finite &= double.IsFinite(derivative);
+                    }
+                    if (finite) continue;
+                }
                 for (int c = 0; c < copies; c++)
                 {
                     double coefficient = k._coefficient[c * terms + t];
@@ -435,6 +466,7 @@ internal sealed class ResummedBlockKernel : BlockKernel
                                 throw new NonFiniteValueException(k._estimator, $"f^({j}) at a shifted point", derivative[s], first + s, BlockDraws.Point(_z, copies, stride, s), j);
                 }
             }
+            if (count == stride && BlockDraws.AllFinite(q[..(copies * g * stride)])) return;
             for (int i = 0; i < copies * g; i++)
                 if (!BlockDraws.AllFinite(q.Slice(i * stride, count)))
                     for (int s = 0; s < count; s++)
