@@ -174,12 +174,6 @@ internal sealed class DirectSeriesKernel : SeriesKernel
         for (int c = 0, at = 0; c < Problem.Copies; c++)
             for (int n = 1; n <= _order; n++)
                 for (int p = 0; p < pd; p++, at++) _source[at] = _degreeRow[n - 1] < 0 ? -1 : c * width + _degreeRow[n - 1] * pd + p;
-        _dense = true;
-        for (int at = 0; at < _source.Length; at++)
-        {
-            int c = at / (_order * pd), within = at % (_order * pd);
-            if (_entryOf[at] != at || _source[at] != c * width + within) _dense = false;
-        }
         var slot = EntrySlot;
         var start = RowStart;
         for (int c = 0; c < Problem.Copies; c++)
@@ -189,6 +183,12 @@ internal sealed class DirectSeriesKernel : SeriesKernel
                 if (row < 0) continue;
                 for (int e = start[row]; e < start[row + 1]; e++) _entryOf[(c * _order + n - 1) * pd + slot[e] - c * pd] = e;
             }
+        _dense = EntryCoefficient.Length == _source.Length;
+        for (int at = 0; at < _source.Length && _dense; at++)
+        {
+            int c = at / (_order * pd), within = at % (_order * pd);
+            if (_entryOf[at] != at || _source[at] != c * width + within) _dense = false;
+        }
     }
 
     public override string Method => "series";
