@@ -72,6 +72,16 @@ public sealed class ChunkedMoments
         }
     }
 
+    /// <summary>
+    /// The statistics of a run that is one chunk: its moments (<see cref="OfChunk"/>) taken straight into these, the
+    /// numbers <see cref="Clear"/> then <see cref="Merge"/> of that chunk give.
+    /// </summary>
+    internal void SetFromChunk(ReadOnlySpan<double> values, int stride, int count)
+    {
+        OfChunk(values, _mean.Length, stride, count, _mean, _m2);
+        Count = count;
+    }
+
     /// <summary>Merges one chunk of <paramref name="count"/> samples (its moments from <see cref="OfChunk"/>).</summary>
     public void Merge(ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, int count)
     {

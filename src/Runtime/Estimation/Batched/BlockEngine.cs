@@ -137,6 +137,14 @@ internal sealed class BlockEngine
     private void Blocks(int samples, ulong seed, RunMonitor monitor)
     {
         _size = Math.Min(_blockSize, samples);
+        if (samples <= EstimateOptions.Chunk && _quantities > 0)
+        {
+            // One chunk (a training step's few samples): its moments go straight into the statistics, as merging it would.
+            monitor.Range(0, samples);
+            Run(0, 0, samples, seed);
+            Moments.SetFromChunk(_values[0], _size, samples);
+            return;
+        }
         long blocks = (samples + (long)_size - 1) / _size;
         for (long b0 = 0; b0 < blocks; b0 += _threads)
         {
@@ -176,15 +184,21 @@ internal sealed class BlockEngine
     /// <summary>Evaluations of <see cref="Differentiation.Jet.Abs"/> (kinks) during the last run, on every thread (the counter is per thread).</summary>
     public long Kinks { get; private set; }
 
+    // Worker w on the block's samples [first, first + count), kinks counted.
+    private void Run(int w, long first, int count, ulong seed)
+    {
+        long kinks = Differentiation.Jet.KinkEvaluations;
+        _workers[w].Run(first, count, seed, _values[w], _size);
+        long seen = Differentiation.Jet.KinkEvaluations - kinks;
+        if (seen != 0) Interlocked.Add(ref _kinks, seen);
+    }
+
     private void Block(int w, long block, int samples, ulong seed)
     {
         long first = block * _size;
         int count = (int)Math.Min(_size, samples - first);
         var values = _values[w].AsSpan();
-        long kinks = Differentiation.Jet.KinkEvaluations;
-        _workers[w].Run(first, count, seed, values, _size);
-        long seen = Differentiation.Jet.KinkEvaluations - kinks;
-        if (seen != 0) Interlocked.Add(ref _kinks, seen);
+        Run(w, first, count, seed);
         for (int k = 0; k < _chunksPerBlock; k++)
         {
             int chunk = w * _chunksPerBlock + k, n = Math.Min(EstimateOptions.Chunk, count - k * EstimateOptions.Chunk);
