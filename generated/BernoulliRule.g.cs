@@ -298,4 +298,18 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
             a[7] = (global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [-4.96031746031746E-05, 0.0125, -0.2625, 1.5, -3.25, 3.0, -1.0, 9.688120039682539E-05, 0.012109375, 0.05390625, -0.1875, -0.4375, 1.5, -1.0, 0.0030753968253968253, 0.0, -0.075, 0.0, 0.5, 0.0, -1.0, 9.688120039682539E-05, -0.012109375, 0.05390625, 0.1875, -0.4375, -1.5, -1.0, -4.96031746031746E-05, -0.0125, -0.2625, -1.5, -3.25, -3.0, -1.0]) * (p_p - 0.5));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
 }

@@ -306,4 +306,18 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
             a[7] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [2.48015873015873E-05, -0.006299603174603175, 0.14375, -1.0125, 3.125, -4.75, 3.5, -1.0, -2.4220300099206348E-05, -0.0029304625496031746, -0.0013671875, 0.10078125, -0.078125, -0.8125, 1.75, -1.0, 0.0, 0.0030753968253968253, 0.0, -0.075, 0.0, 0.5, 0.0, -1.0, 2.4220300099206348E-05, -0.0029304625496031746, 0.0013671875, 0.10078125, 0.078125, -0.8125, -1.75, -1.0, -2.48015873015873E-05, -0.006299603174603175, -0.14375, -1.0125, -3.125, -4.75, -3.5, -1.0]));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
 }

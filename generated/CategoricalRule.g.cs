@@ -1083,4 +1083,18 @@ public sealed class CategoricalRule : global::SeriesCompiler.Runtime.Rules.IDist
             a[15] = (0.006349206349206349 - (0.15634920634920635 * p_p1) + (1.3 * a_0) - (5.15 * a_3) + (11.0 * a_5) - (13.0 * a_7) + (8.0 * a_9) - (2.0 * a_11) - (1.6126984126984127 * p_p2) + (36.8 * a_1) - (259.2 * a_4) + (800.0 * a_6) - (1216.0 * a_8) + (896.0 * a_10) - (256.0 * a_12) + (15.5 * p_p1 * p_p2) - (232.8 * p_p1 * a_1) + (1176.0 * p_p1 * a_4) - (2560.0 * p_p1 * a_6) + (2496.0 * p_p1 * a_8) - (896.0 * p_p1 * a_10) - (63.9 * a_0 * p_p2) + (624.0 * a_0 * a_1) - (2120.0 * a_0 * a_4) + (2880.0 * a_0 * a_6) - (1344.0 * a_0 * a_8) + (140.0 * a_3 * p_p2) - (860.0 * a_3 * a_1) + (1760.0 * a_3 * a_4) - (1120.0 * a_3 * a_6) - (170.0 * a_5 * p_p2) + (600.0 * a_5 * a_1) - (560.0 * a_5 * a_4) + (108.0 * a_7 * p_p2) - (168.0 * a_7 * a_1) - (28.0 * a_9 * p_p2));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
 }

@@ -388,4 +388,51 @@ public sealed class CauchyRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             a[15] = 0.0;
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 4, 4);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                // C = 1/pi
+                terms[1] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, -1);
+            }
+            {
+                // C = 2/pi
+                terms[2] = (2.0 / (global::System.Math.PI));
+            }
+            {
+                // C = -2/pi
+                terms[3] = ((-2.0) / (global::System.Math.PI));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 4, 4);
+            var shiftScale = scale.Slice(copy * 4, 4);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+            shiftA[2] = 0;
+            shiftScale[2] = 0;
+            {
+                shiftA[3] = 0.0;
+                shiftScale[3] = 0.0;
+            }
+        }
+    }
 }

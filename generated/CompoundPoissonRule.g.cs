@@ -458,4 +458,51 @@ public sealed class CompoundPoissonRule : global::SeriesCompiler.Runtime.Rules.I
             a[15] = ((-8.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 9)));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 3, 3);
+            {
+                // C = -1
+                terms[0] = (-1.0);
+            }
+            {
+                // C = 1
+                terms[1] = 1.0;
+            }
+            {
+                double p_lambda = theta[0];
+                double p_beta = theta[1];
+                // C = -lambda/beta^2
+                terms[2] = ((-1.0) * p_lambda / ((p_beta * p_beta)));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 3, 3);
+            var shiftScale = scale.Slice(copy * 3, 3);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                double p_beta = theta[1];
+                shiftA[1] = 1.0;
+                shiftScale[1] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -1);
+            }
+            {
+                double p_beta = theta[1];
+                shiftA[2] = 2.0;
+                shiftScale[2] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -1);
+            }
+        }
+    }
 }

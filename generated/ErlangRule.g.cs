@@ -351,4 +351,33 @@ public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             a[7] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7) * p_n);
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                double p_n = theta[0];
+                // C = n
+                terms[0] = p_n;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                double p_mu = theta[1];
+                shiftA[0] = 1.0;
+                shiftScale[0] = p_mu;
+            }
+        }
+    }
 }

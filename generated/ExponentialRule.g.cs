@@ -319,4 +319,32 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
             a[7] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                double p_mu = theta[0];
+                shiftA[0] = 1.0;
+                shiftScale[0] = p_mu;
+            }
+        }
+    }
 }

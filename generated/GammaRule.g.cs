@@ -451,4 +451,43 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
             a[15] = (p_k * a_5);
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                double p_mu = theta[1];
+                // C = mu
+                terms[0] = p_mu;
+            }
+            {
+                double p_k = theta[0];
+                // C = k
+                terms[1] = p_k;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                double p_mu = theta[1];
+                shiftA[0] = 0.0;
+                shiftScale[0] = p_mu;
+            }
+            {
+                double p_mu = theta[1];
+                shiftA[1] = 1.0;
+                shiftScale[1] = p_mu;
+            }
+        }
+    }
 }

@@ -440,4 +440,46 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             a[15] = (0.00010582010582010582 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 7) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 8));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 3, 3);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                // C = euler_gamma
+                terms[1] = 0.5772156649015329;
+            }
+            {
+                double p_beta = theta[1];
+                // C = beta*pi^2/6
+                terms[2] = (0.16666666666666666 * p_beta * (global::System.Math.PI * global::System.Math.PI));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 3, 3);
+            var shiftScale = scale.Slice(copy * 3, 3);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                shiftA[1] = 0.0;
+                shiftScale[1] = 0.0;
+            }
+            shiftA[2] = 0;
+            shiftScale[2] = 0;
+        }
+    }
 }

@@ -406,4 +406,38 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             a[15] = (2.0 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b, 7));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                double p_b = theta[1];
+                // C = 2*b
+                terms[1] = (2.0 * p_b);
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+        }
+    }
 }

@@ -413,4 +413,38 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
             a[15] = (0.00021164021164021165 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 7) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 8));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                double p_s = theta[1];
+                // C = s*pi^2/3
+                terms[1] = (0.3333333333333333 * p_s * (global::System.Math.PI * global::System.Math.PI));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+        }
+    }
 }

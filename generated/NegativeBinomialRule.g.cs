@@ -896,4 +896,57 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
             a[15] = (-(0.006125992063492063 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.10647321428571428 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.38737599206349205 * a_2 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.38737599206349205 * a_3 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.10647321428571428 * a_4 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.006125992063492063 * a_5 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (2.48015873015873E-05 * a_6 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (2.48015873015873E-05 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 4, 4);
+            {
+                double p_p = theta[1];
+                // C = log(-p + 1)
+                terms[0] = global::System.Math.Log((1.0 - p_p));
+            }
+            {
+                double p_p = theta[1];
+                // C = -log(-p + 1)
+                terms[1] = ((-1.0) * global::System.Math.Log((1.0 - p_p)));
+            }
+            {
+                double p_r = theta[0];
+                double p_p = theta[1];
+                // C = -r/(p - 1)
+                terms[2] = ((-1.0) * p_r / ((-1.0 + p_p)));
+            }
+            {
+                double p_r = theta[0];
+                double p_p = theta[1];
+                // C = r/(p - 1)
+                terms[3] = (p_r / ((-1.0 + p_p)));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 4, 4);
+            var shiftScale = scale.Slice(copy * 4, 4);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+            shiftA[2] = 0;
+            shiftScale[2] = 0;
+            {
+                shiftA[3] = 0.0;
+                shiftScale[3] = 0.0;
+            }
+        }
+    }
 }

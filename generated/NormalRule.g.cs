@@ -378,4 +378,40 @@ public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             a[15] = 0.0;
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                double p_sigma = theta[1];
+                // C = sigma
+                terms[1] = p_sigma;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                shiftA[1] = 0.0;
+                shiftScale[1] = 0.0;
+            }
+        }
+    }
 }

@@ -297,4 +297,39 @@ public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             a[7] = 2.48015873015873E-05;
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = -1
+                terms[0] = (-1.0);
+            }
+            {
+                // C = 1
+                terms[1] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                shiftA[1] = 1.0;
+                shiftScale[1] = 0.0;
+            }
+        }
+    }
 }

@@ -367,4 +367,31 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             a[15] = ((-8.267195767195768E-07) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 7));
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+        }
+    }
 }

@@ -630,4 +630,63 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
             a[23] = (a_11 * p_m);
         }
     }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var terms = coefficients.Slice(copy * 4, 4);
+            {
+                double p_b1 = theta[1];
+                // C = b1
+                terms[0] = p_b1;
+            }
+            {
+                double p_b2 = theta[2];
+                // C = -b2
+                terms[1] = ((-1.0) * p_b2);
+            }
+            {
+                double p_m = theta[0];
+                // C = m
+                terms[2] = p_m;
+            }
+            {
+                double p_m = theta[0];
+                // C = -m
+                terms[3] = ((-1.0) * p_m);
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var shiftA = a.Slice(copy * 4, 4);
+            var shiftScale = scale.Slice(copy * 4, 4);
+            {
+                double p_b1 = theta[1];
+                shiftA[0] = 0.0;
+                shiftScale[0] = p_b1;
+            }
+            {
+                double p_b2 = theta[2];
+                shiftA[1] = 0.0;
+                shiftScale[1] = ((-1.0) * p_b2);
+            }
+            {
+                double p_b1 = theta[1];
+                shiftA[2] = 1.0;
+                shiftScale[2] = p_b1;
+            }
+            {
+                double p_b2 = theta[2];
+                shiftA[3] = 1.0;
+                shiftScale[3] = ((-1.0) * p_b2);
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using SeriesCompiler.Emit.CSharp;
 using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Resummation;
 
 namespace SeriesCompiler.Emit.Model;
 
@@ -55,6 +56,73 @@ internal static class CopyMembersBuilder
         sb.Append(writer.Write(coefficients, i =>
             sorted && i > 0 && degrees[i] > degrees[i - 1] ? $"if (order < {degrees[i].ToString(CultureInfo.InvariantCulture)}) continue;" : null));
         sb.Append("        }\n    }\n");
+        sb.Append(TermMembers(d, locals));
+        return sb.ToString();
+    }
+
+    // The resummed terms flattened in (parameter, term) order, as IResummedRule numbers them: per copy, every term's
+    // C(theta) (TermCoefficient's code), and every lane-drawn shift law's numbers (TryLaneShift's code; 0 for the others).
+    private static string TermMembers(RuleModel d, Dictionary<Symbol, string> locals)
+    {
+        var terms = d.Resummation.SelectMany((o, p) => (o.Rule?.Terms ?? []).Select((t, k) => (P: p, K: k, Term: t))).ToList();
+        string count = d.Parameters.Length.ToString(CultureInfo.InvariantCulture), total = terms.Count.ToString(CultureInfo.InvariantCulture);
+        const string inner = Body + "    ";
+        var sb = new StringBuilder();
+        sb.Append("\n    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)\n    {\n");
+        sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
+        if (terms.Count > 0)
+        {
+            sb.Append(Body).Append("var theta = thetas.Slice(copy * ").Append(count).Append(", ").Append(count).Append(");\n");
+            sb.Append(Body).Append("var terms = coefficients.Slice(copy * ").Append(total).Append(", ").Append(total).Append(");\n");
+        }
+        for (int i = 0; i < terms.Count; i++)
+        {
+            var (p, k, t) = terms[i];
+            sb.Append(Body).Append("{\n").Append(Load(d, locals, [t.Coefficient], inner));
+            sb.Append(new StraightLineWriter(s => locals[s], $"r{p}_{k}_", inner).Write([($"terms[{i}]", t.Coefficient, $"C = {t.Coefficient}")]));
+            sb.Append(Body).Append("}\n");
+        }
+        sb.Append("        }\n    }\n");
+
+        sb.Append("\n    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)\n    {\n");
+        sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
+        if (terms.Count > 0)
+        {
+            sb.Append(Body).Append("var theta = thetas.Slice(copy * ").Append(count).Append(", ").Append(count).Append(");\n");
+            sb.Append(Body).Append("var shiftA = a.Slice(copy * ").Append(total).Append(", ").Append(total).Append(");\n");
+            sb.Append(Body).Append("var shiftScale = scale.Slice(copy * ").Append(total).Append(", ").Append(total).Append(");\n");
+        }
+        for (int i = 0; i < terms.Count; i++)
+        {
+            var (p, k, t) = terms[i];
+            (Expr First, Expr Second)? numbers = t.Law switch
+            {
+                ZeroLaw => (Ex.Zero, Ex.Zero),
+                ShiftLaw shift => (shift.Shift, Ex.Zero),
+                GammaLaw gamma => (gamma.Shape, gamma.Scale),
+                UniformExponentialLaw uniform => (Ex.Zero, uniform.Scale),
+                _ => null,
+            };
+            if (numbers is not { } n)
+            {
+                sb.Append(Body).Append($"shiftA[{i}] = 0;\n").Append(Body).Append($"shiftScale[{i}] = 0;\n");
+                continue;
+            }
+            sb.Append(Body).Append("{\n").Append(Load(d, locals, [n.First, n.Second], inner));
+            sb.Append(new StraightLineWriter(s => locals[s], $"l{p}_{k}_", inner).Write([($"shiftA[{i}]", n.First, ""), ($"shiftScale[{i}]", n.Second, "")]));
+            sb.Append(Body).Append("}\n");
+        }
+        sb.Append("        }\n    }\n");
+        return sb.ToString();
+    }
+
+    private static string Load(RuleModel d, Dictionary<Symbol, string> locals, IEnumerable<Expr> used, string indent)
+    {
+        var list = used.ToList();
+        var sb = new StringBuilder();
+        for (int i = 0; i < d.Parameters.Length; i++)
+            if (list.Any(e => e.Contains(d.Parameters[i].Symbol)))
+                sb.Append(indent).Append($"double {locals[d.Parameters[i].Symbol]} = theta[{i}];\n");
         return sb.ToString();
     }
 

@@ -19,4 +19,16 @@ public interface ICopyBatchedRule
     /// written, so a stride of <c>order * P</c> packs the copies' orders 1 .. N; otherwise every row is written.
     /// </summary>
     void CoefficientsOfCopies(ReadOnlySpan<double> thetas, int copies, int order, Span<double> all, int stride);
+
+    /// <summary>
+    /// <see cref="IResummedRule.TermCoefficient"/> of every term, the terms flattened in (parameter, term) order (T in
+    /// all): copy c's at <c>coefficients[c * T ..]</c>.
+    /// </summary>
+    void TermCoefficientsOfCopies(ReadOnlySpan<double> thetas, int copies, Span<double> coefficients);
+
+    /// <summary>
+    /// <see cref="ILaneShiftedRule.TryLaneShift"/>'s numbers (a, scale) of every term, flattened as in
+    /// <see cref="TermCoefficientsOfCopies"/> (0 for a law the lanes do not draw).
+    /// </summary>
+    void LaneShiftsOfCopies(ReadOnlySpan<double> thetas, int copies, Span<double> a, Span<double> scale);
 }

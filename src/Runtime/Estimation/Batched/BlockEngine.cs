@@ -42,6 +42,9 @@ internal abstract class BlockWorker
 
     /// <summary>The problem's parameters changed in place (a session's new theta): recompute what was hoisted from them.</summary>
     public virtual void ParametersChanged() { }
+
+    /// <summary>As <see cref="ParametersChanged()"/>, with the new parameters also copy-major in one span (a session's theta).</summary>
+    public virtual void ParametersChanged(ReadOnlySpan<double> thetas) => ParametersChanged();
 }
 
 /// <summary>An estimator's batched form: what it accumulates and a factory of per-thread workers.</summary>

@@ -331,7 +331,36 @@ internal sealed class ResummedBlockKernel : BlockKernel
 
     public override BlockWorker NewWorker(int capacity) => new Worker(this, capacity);
 
-    // C_term(theta_c) again for the new parameters.
+    // C_term(theta_c) again for the new parameters: every copy in one call of the rule when it numbers its terms as we do
+    // (the same code as TermCoefficient, so the same values).
+    public override bool ParametersChanged(ReadOnlySpan<double> thetas)
+    {
+        if (_rule is not ICopyBatchedRule batched || thetas.Length != _problem.Copies * _rule.Parameters.Count || !BatchedTermsAgree(batched, thetas))
+            return ParametersChanged();
+        batched.TermCoefficientsOfCopies(thetas, _problem.Copies, _coefficient);
+        return true;
+    }
+
+    private bool? _batchedTerms;
+
+    // Once: the batched terms are ours (the same count and order), checked value by value at the first parameters.
+    private bool BatchedTermsAgree(ICopyBatchedRule batched, ReadOnlySpan<double> thetas)
+    {
+        if (_batchedTerms is { } known) return known;
+        int copies = _problem.Copies;
+        var values = new double[copies * _terms];
+        batched.TermCoefficientsOfCopies(thetas, copies, values);
+        bool agree = true;
+        for (int c = 0; c < copies && agree; c++)
+            for (int k = 0; k < _terms; k++)
+            {
+                double one = _resummed.TermCoefficient(thetas.Slice(c * _rule.Parameters.Count, _rule.Parameters.Count), _termSlot[k], _termIndex[k]);
+                if (BitConverter.DoubleToInt64Bits(one) != BitConverter.DoubleToInt64Bits(values[c * _terms + k])) agree = false;
+            }
+        _batchedTerms = agree;
+        return agree;
+    }
+
     public override bool ParametersChanged()
     {
         for (int c = 0; c < _problem.Copies; c++)
@@ -342,6 +371,8 @@ internal sealed class ResummedBlockKernel : BlockKernel
     private sealed class Worker(ResummedBlockKernel k, int capacity) : BlockWorker, LaneDrawer.IAfter
     {
         public override void ParametersChanged() => _lanes?.SetParameters(k._problem.Thetas);
+
+        public override void ParametersChanged(ReadOnlySpan<double> thetas) => _lanes?.SetParameters(k._problem.Thetas, thetas);
 
         private readonly RandomSource _random = new(0);
         private readonly double[] _z = new double[k._problem.Copies * capacity];

@@ -81,7 +81,7 @@ public sealed class EstimationSession
             Restore(copies, perCopy);
             throw new InvalidOperationException($"{_estimator}: the session cannot move to these parameters in place (the series' non-zero coefficients change, or f's derivatives are stencils); prepare a new session");
         }
-        foreach (var worker in _engine.Workers) worker.ParametersChanged();
+        foreach (var worker in _engine.Workers) worker.ParametersChanged(theta);
     }
 
     private void Restore(int copies, int perCopy)
