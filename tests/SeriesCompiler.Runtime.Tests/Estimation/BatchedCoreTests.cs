@@ -272,6 +272,36 @@ public sealed class BatchedCoreTests
     }
 
     [Fact]
+    public void A_one_chunk_run_takes_the_bits_of_clearing_and_merging_that_chunk()
+    {
+        // A session's few-sample run puts its chunk's moments straight into the statistics; Clear then Merge is the path
+        // they replace, and every bit must be the same (the experiments are rerun on the old path).
+        var random = new RandomSource(3);
+        foreach (int count in new[] { 1, 2, 7, 64 })
+        {
+            int q = 5, stride = count + 3;
+            var data = new double[q * stride];
+            for (int i = 0; i < data.Length; i++) data[i] = count == 7 && i % 4 == 0 ? double.NaN : 1e3 * random.Normal();
+            var merged = new ChunkedMoments(q);
+            merged.Merge([1, 2, 3, 4, 5], [1, 1, 1, 1, 1], 9);   // something to clear
+            merged.Clear();
+            Span<double> mean = stackalloc double[q], m2 = stackalloc double[q];
+            ChunkedMoments.OfChunk(data, q, stride, count, mean, m2);
+            merged.Merge(mean, m2, count);
+            var direct = new ChunkedMoments(q);
+            direct.Merge([1, 2, 3, 4, 5], [1, 1, 1, 1, 1], 9);
+            direct.SetFromChunk(data, stride, count);
+            Assert.Equal(merged.Count, direct.Count);
+            for (int j = 0; j < q; j++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(merged.Mean[j]), BitConverter.DoubleToInt64Bits(direct.Mean[j]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(merged.M2[j]), BitConverter.DoubleToInt64Bits(direct.M2[j]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(merged.StandardError(j)), BitConverter.DoubleToInt64Bits(direct.StandardError(j)));
+            }
+        }
+    }
+
+    [Fact]
     public void Chunked_moments_of_equal_values_are_exact_even_near_the_double_range()
     {
         // Welford's update keeps equal values' mean exact with M2 = 0; the chunks must too (a running sum of 1e308s overflows).
