@@ -285,7 +285,8 @@ public sealed class BatchedCoreTests
             var merged = new ChunkedMoments(q);
             merged.Merge([1, 2, 3, 4, 5], [1, 1, 1, 1, 1], 9);   // something to clear
             merged.Clear();
-            Span<double> mean = stackalloc double[q], m2 = stackalloc double[q];
+            var mean = new double[q];
+            var m2 = new double[q];
             ChunkedMoments.OfChunk(data, q, stride, count, mean, m2);
             merged.Merge(mean, m2, count);
             var direct = new ChunkedMoments(q);
