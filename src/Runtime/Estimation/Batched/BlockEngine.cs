@@ -121,7 +121,8 @@ internal sealed class BlockEngine
 
     public void Run(int samples, ulong seed, RunMonitor monitor)
     {
-        Moments.Clear();
+        // A one-chunk run sets every moment itself (SetFromChunk); longer ones merge into cleared statistics.
+        if (samples > EstimateOptions.Chunk || _quantities == 0) Moments.Clear();
         _kinks = 0;
         try
         {

@@ -118,12 +118,13 @@ public sealed class EstimationSession
         var mean = moments.Mean.Slice(_offset, n);
         var m2 = moments.M2.Slice(_offset, n);
         long count = moments.Count;
+        // One sample: every variance is the same NaN, so every standard error is one number (the same bits as below).
+        double single = Math.Sqrt(double.NaN / count);
         for (int p = 0; p < n; p++)
         {
             // ChunkedMoments.StandardError's arithmetic, sqrt(M2 / (count - 1) / count), without a call per entry.
-            double variance = count > 1 ? m2[p] / (count - 1) : double.NaN;
             gradient[p] = mean[p];
-            standardError[p] = Math.Sqrt(variance / count);
+            standardError[p] = count > 1 ? Math.Sqrt(m2[p] / (count - 1) / count) : single;
             if (!double.IsFinite(mean[p]))
                 throw new NonFiniteValueException(_estimator, "the gradient in " + GradientEstimate.SlotName(_problem.Slots[p]), mean[p], advice: "the per-sample contributions are finite but their sum overflows");
         }
