@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Bernoulli(p in (0, 1)): cf(w) = -p + p*exp(i*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly BernoulliRule Instance = new();
 
@@ -252,5 +252,64 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
     public double SampleShift(global::System.ReadOnlySpan<double> theta, int p, int term, global::SeriesCompiler.Runtime.Sampling.RandomSource random)
     {
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0 && theta[0] < 1.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var a = all.Slice(copy * stride, stride);
+            double p_p = theta[0];
+            // a_1,p = d/dp (p) = 1
+            a[0] = 1.0;
+            if (order < 2) continue;
+            // a_2,p = d/dp (p/2 - p^2/2) = -p + 1/2
+            a[1] = (0.5 - p_p);
+            if (order < 3) continue;
+            // a_3,p = d/dp (p/6 - p^2/2 + p^3/3) = -p + p^2 + 1/6
+            a[2] = global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.16666666666666666, -1.0, 1.0, -0.020833333333333332, -0.5, 1.0, -0.08333333333333333, 0.0, 1.0, -0.020833333333333332, 0.5, 1.0, 0.16666666666666666, 1.0, 1.0]);
+            if (order < 4) continue;
+            // a_4,p = d/dp (p/24 - 7*p^2/24 + p^3/2 - p^4/4) = -7*p/12 + 3*p^2/2 - p^3 + 1/24
+            a[3] = (global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [-0.08333333333333333, 1.0, -1.0, 0.10416666666666667, 0.5, -1.0, 0.16666666666666666, 0.0, -1.0, 0.10416666666666667, -0.5, -1.0, -0.08333333333333333, -1.0, -1.0]) * (p_p - 0.5));
+            if (order < 5) continue;
+            // a_5,p = d/dp (p/120 - p^2/8 + 5*p^3/12 - p^4/2 + p^5/5) = -p/4 + 5*p^2/4 - 2*p^3 + p^4 + 1/120
+            a[4] = global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.008333333333333333, -0.25, 1.25, -2.0, 1.0, -0.0033854166666666668, 0.0625, 0.125, -1.0, 1.0, 0.008333333333333333, 0.0, -0.25, 0.0, 1.0, -0.0033854166666666668, -0.0625, 0.125, 1.0, 1.0, 0.008333333333333333, 0.25, 1.25, 2.0, 1.0]);
+            if (order < 6) continue;
+            // a_6,p = d/dp (p/720 - 31*p^2/720 + p^3/4 - 13*p^4/24 + p^5/2 - p^6/6) = -31*p/360 + 3*p^2/4 - 13*p^3/6 + 5*p^4/2 - p^5 + 1/720
+            a[5] = (global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [-0.002777777777777778, 0.16666666666666666, -1.1666666666666667, 2.0, -1.0, -0.0066840277777777775, -0.10416666666666667, -0.041666666666666664, 1.0, -1.0, -0.02361111111111111, 0.0, 0.3333333333333333, 0.0, -1.0, -0.0066840277777777775, 0.10416666666666667, -0.041666666666666664, -1.0, -1.0, -0.002777777777777778, -0.16666666666666666, -1.1666666666666667, -2.0, -1.0]) * (p_p - 0.5));
+            if (order < 7) continue;
+            // a_7,p = d/dp (p/5040 - p^2/80 + 43*p^3/360 - 5*p^4/12 + 2*p^5/3 - p^6/2 + p^7/7) = -p/40 + 43*p^2/120 - 5*p^3/3 + 10*p^4/3 - 3*p^5 + p^6 + 1/5040
+            a[6] = global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.0001984126984126984, -0.025, 0.35833333333333334, -1.6666666666666667, 3.3333333333333335, -3.0, 1.0, 0.0006378658234126984, -0.002734375, -0.05182291666666667, 0.10416666666666667, 0.5208333333333334, -1.5, 1.0, -0.0008432539682539683, 0.0, 0.04583333333333333, 0.0, -0.4166666666666667, 0.0, 1.0, 0.0006378658234126984, 0.002734375, -0.05182291666666667, -0.10416666666666667, 0.5208333333333334, 1.5, 1.0, 0.0001984126984126984, 0.025, 0.35833333333333334, 1.6666666666666667, 3.3333333333333335, 3.0, 1.0]);
+            if (order < 8) continue;
+            // a_8,p = d/dp (p/40320 - 127*p^2/40320 + 23*p^3/480 - 81*p^4/320 + 5*p^5/8 - 19*p^6/24 + p^7/2 - p^8/8) = -127*p/20160 + 23*p^2/160 - 81*p^3/80 + 25*p^4/8 - 19*p^5/4 + 7*p^6/2 - p^7 + 1/40320
+            a[7] = (global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [-4.96031746031746E-05, 0.0125, -0.2625, 1.5, -3.25, 3.0, -1.0, 9.688120039682539E-05, 0.012109375, 0.05390625, -0.1875, -0.4375, 1.5, -1.0, 0.0030753968253968253, 0.0, -0.075, 0.0, 0.5, 0.0, -1.0, 9.688120039682539E-05, -0.012109375, 0.05390625, 0.1875, -0.4375, -1.5, -1.0, -4.96031746031746E-05, -0.0125, -0.2625, -1.5, -3.25, -3.0, -1.0]) * (p_p - 0.5));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
     }
 }

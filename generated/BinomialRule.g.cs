@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Binomial(n : integer &gt;= 1, p in (0, 1)): cf(w) = (-p + p*exp(i*w) + 1)^n.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly BinomialRule Instance = new();
 
@@ -259,5 +259,65 @@ public sealed class BinomialRule : global::SeriesCompiler.Runtime.Rules.IDistrib
     public double SampleShift(global::System.ReadOnlySpan<double> theta, int p, int term, global::SeriesCompiler.Runtime.Sampling.RandomSource random)
     {
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] >= 1.0 && theta[0] == global::System.Math.Floor(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0 && theta[1] < 1.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_n = theta[0];
+            double p_p = theta[1];
+            // a_1,p = d/dp (n*p) = n
+            a[0] = p_n;
+            if (order < 2) continue;
+            // a_2,p = d/dp (n*p/2 - n*p^2/2) = n/2 - n*p
+            a[1] = ((0.5 * p_n) - (p_n * p_p));
+            if (order < 3) continue;
+            // a_3,p = d/dp (n*p/6 - n*p^2/2 + n*p^3/3) = n/6 - n*p + n*p^2
+            a[2] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.16666666666666666, -1.0, 1.0, -0.020833333333333332, -0.5, 1.0, -0.08333333333333333, 0.0, 1.0, -0.020833333333333332, 0.5, 1.0, 0.16666666666666666, 1.0, 1.0]));
+            if (order < 4) continue;
+            // a_4,p = d/dp (n*p/24 - 7*n*p^2/24 + n*p^3/2 - n*p^4/4) = n/24 - 7*n*p/12 + 3*n*p^2/2 - n*p^3
+            a[3] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.041666666666666664, -0.5833333333333334, 1.5, -1.0, -0.026041666666666668, -0.020833333333333332, 0.75, -1.0, 0.0, 0.16666666666666666, 0.0, -1.0, 0.026041666666666668, -0.020833333333333332, -0.75, -1.0, -0.041666666666666664, -0.5833333333333334, -1.5, -1.0]));
+            if (order < 5) continue;
+            // a_5,p = d/dp (n*p/120 - n*p^2/8 + 5*n*p^3/12 - n*p^4/2 + n*p^5/5) = n/120 - n*p/4 + 5*n*p^2/4 - 2*n*p^3 + n*p^4
+            a[4] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.008333333333333333, -0.25, 1.25, -2.0, 1.0, -0.0033854166666666668, 0.0625, 0.125, -1.0, 1.0, 0.008333333333333333, 0.0, -0.25, 0.0, 1.0, -0.0033854166666666668, -0.0625, 0.125, 1.0, 1.0, 0.008333333333333333, 0.25, 1.25, 2.0, 1.0]));
+            if (order < 6) continue;
+            // a_6,p = d/dp (n*p/720 - 31*n*p^2/720 + n*p^3/4 - 13*n*p^4/24 + n*p^5/2 - n*p^6/6) = n/720 - 31*n*p/360 + 3*n*p^2/4 - 13*n*p^3/6 + 5*n*p^4/2 - n*p^5
+            a[5] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.001388888888888889, -0.08611111111111111, 0.75, -2.1666666666666665, 2.5, -1.0, 0.0016710069444444444, 0.01935763888888889, -0.09375, -0.2916666666666667, 1.25, -1.0, 0.0, -0.02361111111111111, 0.0, 0.3333333333333333, 0.0, -1.0, -0.0016710069444444444, 0.01935763888888889, 0.09375, -0.2916666666666667, -1.25, -1.0, -0.001388888888888889, -0.08611111111111111, -0.75, -2.1666666666666665, -2.5, -1.0]));
+            if (order < 7) continue;
+            // a_7,p = d/dp (n*p/5040 - n*p^2/80 + 43*n*p^3/360 - 5*n*p^4/12 + 2*n*p^5/3 - n*p^6/2 + n*p^7/7) = n/5040 - n*p/40 + 43*n*p^2/120 - 5*n*p^3/3 + 10*n*p^4/3 - 3*n*p^5 + n*p^6
+            a[6] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [0.0001984126984126984, -0.025, 0.35833333333333334, -1.6666666666666667, 3.3333333333333335, -3.0, 1.0, 0.0006378658234126984, -0.002734375, -0.05182291666666667, 0.10416666666666667, 0.5208333333333334, -1.5, 1.0, -0.0008432539682539683, 0.0, 0.04583333333333333, 0.0, -0.4166666666666667, 0.0, 1.0, 0.0006378658234126984, 0.002734375, -0.05182291666666667, -0.10416666666666667, 0.5208333333333334, 1.5, 1.0, 0.0001984126984126984, 0.025, 0.35833333333333334, 1.6666666666666667, 3.3333333333333335, 3.0, 1.0]));
+            if (order < 8) continue;
+            // a_8,p = d/dp (n*p/40320 - 127*n*p^2/40320 + 23*n*p^3/480 - 81*n*p^4/320 + 5*n*p^5/8 - 19*n*p^6/24 + n*p^7/2 - n*p^8/8) = n/40320 - 127*n*p/20160 + 23*n*p^2/160 - 81*n*p^3/80 + 25*n*p^4/8 - 19*n*p^5/4 + 7*n*p^6/2 - n*p^7
+            a[7] = (p_n * global::SeriesCompiler.Runtime.Rules.RuleMath.CenteredPolynomial(p_p, 0.0, 0.25, 5, [2.48015873015873E-05, -0.006299603174603175, 0.14375, -1.0125, 3.125, -4.75, 3.5, -1.0, -2.4220300099206348E-05, -0.0029304625496031746, -0.0013671875, 0.10078125, -0.078125, -0.8125, 1.75, -1.0, 0.0, 0.0030753968253968253, 0.0, -0.075, 0.0, 0.5, 0.0, -1.0, 2.4220300099206348E-05, -0.0029304625496031746, 0.0013671875, 0.10078125, 0.078125, -0.8125, -1.75, -1.0, -2.48015873015873E-05, -0.006299603174603175, -0.14375, -1.0125, -3.125, -4.75, -3.5, -1.0]));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
     }
 }

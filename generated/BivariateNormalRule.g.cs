@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of BivariateNormal(m1, m2, s1 &gt; 0, s2 &gt; 0, rho in (-1, 1)): cgf(t1, t2) = m1*t1 + m2*t2 + rho*s1*s2*t1*t2 + s1^2*t1^2/2 + s2^2*t2^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly BivariateNormalRule Instance = new();
 
@@ -1019,5 +1019,490 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
     public double SampleShift(global::System.ReadOnlySpan<double> theta, int p, int term, global::SeriesCompiler.Runtime.Sampling.RandomSource random)
     {
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 5, 5);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && double.IsFinite(theta[1]) && double.IsFinite(theta[2]) && theta[2] > 0.0 && double.IsFinite(theta[3]) && theta[3] > 0.0 && double.IsFinite(theta[4]) && theta[4] > -1.0 && theta[4] < 1.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 5, 5);
+            var a = all.Slice(copy * stride, stride);
+            double p_s1 = theta[2];
+            double p_s2 = theta[3];
+            double p_rho = theta[4];
+            // a_1,0,m1 = d/dm1 (m1) = 1
+            a[0] = 1.0;
+            // a_1,0,m2 = d/dm2 (m1) = 0
+            a[1] = 0.0;
+            // a_1,0,s1 = d/ds1 (m1) = 0
+            a[2] = 0.0;
+            // a_1,0,s2 = d/ds2 (m1) = 0
+            a[3] = 0.0;
+            // a_1,0,rho = d/drho (m1) = 0
+            a[4] = 0.0;
+            // a_0,1,m1 = d/dm1 (m2) = 0
+            a[5] = 0.0;
+            // a_0,1,m2 = d/dm2 (m2) = 1
+            a[6] = 1.0;
+            // a_0,1,s1 = d/ds1 (m2) = 0
+            a[7] = 0.0;
+            // a_0,1,s2 = d/ds2 (m2) = 0
+            a[8] = 0.0;
+            // a_0,1,rho = d/drho (m2) = 0
+            a[9] = 0.0;
+            if (order < 2) continue;
+            // a_2,0,m1 = d/dm1 (s1^2/2) = 0
+            a[10] = 0.0;
+            // a_2,0,m2 = d/dm2 (s1^2/2) = 0
+            a[11] = 0.0;
+            // a_2,0,s1 = d/ds1 (s1^2/2) = s1
+            a[12] = p_s1;
+            // a_2,0,s2 = d/ds2 (s1^2/2) = 0
+            a[13] = 0.0;
+            // a_2,0,rho = d/drho (s1^2/2) = 0
+            a[14] = 0.0;
+            // a_1,1,m1 = d/dm1 (rho*s1*s2) = 0
+            a[15] = 0.0;
+            // a_1,1,m2 = d/dm2 (rho*s1*s2) = 0
+            a[16] = 0.0;
+            // a_1,1,s1 = d/ds1 (rho*s1*s2) = rho*s2
+            a[17] = (p_rho * p_s2);
+            // a_1,1,s2 = d/ds2 (rho*s1*s2) = rho*s1
+            a[18] = (p_rho * p_s1);
+            // a_1,1,rho = d/drho (rho*s1*s2) = s1*s2
+            a[19] = (p_s1 * p_s2);
+            // a_0,2,m1 = d/dm1 (s2^2/2) = 0
+            a[20] = 0.0;
+            // a_0,2,m2 = d/dm2 (s2^2/2) = 0
+            a[21] = 0.0;
+            // a_0,2,s1 = d/ds1 (s2^2/2) = 0
+            a[22] = 0.0;
+            // a_0,2,s2 = d/ds2 (s2^2/2) = s2
+            a[23] = p_s2;
+            // a_0,2,rho = d/drho (s2^2/2) = 0
+            a[24] = 0.0;
+            if (order < 3) continue;
+            // a_3,0,m1 = d/dm1 (0) = 0
+            a[25] = 0.0;
+            // a_3,0,m2 = d/dm2 (0) = 0
+            a[26] = 0.0;
+            // a_3,0,s1 = d/ds1 (0) = 0
+            a[27] = 0.0;
+            // a_3,0,s2 = d/ds2 (0) = 0
+            a[28] = 0.0;
+            // a_3,0,rho = d/drho (0) = 0
+            a[29] = 0.0;
+            // a_2,1,m1 = d/dm1 (0) = 0
+            a[30] = 0.0;
+            // a_2,1,m2 = d/dm2 (0) = 0
+            a[31] = 0.0;
+            // a_2,1,s1 = d/ds1 (0) = 0
+            a[32] = 0.0;
+            // a_2,1,s2 = d/ds2 (0) = 0
+            a[33] = 0.0;
+            // a_2,1,rho = d/drho (0) = 0
+            a[34] = 0.0;
+            // a_1,2,m1 = d/dm1 (0) = 0
+            a[35] = 0.0;
+            // a_1,2,m2 = d/dm2 (0) = 0
+            a[36] = 0.0;
+            // a_1,2,s1 = d/ds1 (0) = 0
+            a[37] = 0.0;
+            // a_1,2,s2 = d/ds2 (0) = 0
+            a[38] = 0.0;
+            // a_1,2,rho = d/drho (0) = 0
+            a[39] = 0.0;
+            // a_0,3,m1 = d/dm1 (0) = 0
+            a[40] = 0.0;
+            // a_0,3,m2 = d/dm2 (0) = 0
+            a[41] = 0.0;
+            // a_0,3,s1 = d/ds1 (0) = 0
+            a[42] = 0.0;
+            // a_0,3,s2 = d/ds2 (0) = 0
+            a[43] = 0.0;
+            // a_0,3,rho = d/drho (0) = 0
+            a[44] = 0.0;
+            if (order < 4) continue;
+            // a_4,0,m1 = d/dm1 (0) = 0
+            a[45] = 0.0;
+            // a_4,0,m2 = d/dm2 (0) = 0
+            a[46] = 0.0;
+            // a_4,0,s1 = d/ds1 (0) = 0
+            a[47] = 0.0;
+            // a_4,0,s2 = d/ds2 (0) = 0
+            a[48] = 0.0;
+            // a_4,0,rho = d/drho (0) = 0
+            a[49] = 0.0;
+            // a_3,1,m1 = d/dm1 (0) = 0
+            a[50] = 0.0;
+            // a_3,1,m2 = d/dm2 (0) = 0
+            a[51] = 0.0;
+            // a_3,1,s1 = d/ds1 (0) = 0
+            a[52] = 0.0;
+            // a_3,1,s2 = d/ds2 (0) = 0
+            a[53] = 0.0;
+            // a_3,1,rho = d/drho (0) = 0
+            a[54] = 0.0;
+            // a_2,2,m1 = d/dm1 (0) = 0
+            a[55] = 0.0;
+            // a_2,2,m2 = d/dm2 (0) = 0
+            a[56] = 0.0;
+            // a_2,2,s1 = d/ds1 (0) = 0
+            a[57] = 0.0;
+            // a_2,2,s2 = d/ds2 (0) = 0
+            a[58] = 0.0;
+            // a_2,2,rho = d/drho (0) = 0
+            a[59] = 0.0;
+            // a_1,3,m1 = d/dm1 (0) = 0
+            a[60] = 0.0;
+            // a_1,3,m2 = d/dm2 (0) = 0
+            a[61] = 0.0;
+            // a_1,3,s1 = d/ds1 (0) = 0
+            a[62] = 0.0;
+            // a_1,3,s2 = d/ds2 (0) = 0
+            a[63] = 0.0;
+            // a_1,3,rho = d/drho (0) = 0
+            a[64] = 0.0;
+            // a_0,4,m1 = d/dm1 (0) = 0
+            a[65] = 0.0;
+            // a_0,4,m2 = d/dm2 (0) = 0
+            a[66] = 0.0;
+            // a_0,4,s1 = d/ds1 (0) = 0
+            a[67] = 0.0;
+            // a_0,4,s2 = d/ds2 (0) = 0
+            a[68] = 0.0;
+            // a_0,4,rho = d/drho (0) = 0
+            a[69] = 0.0;
+            if (order < 5) continue;
+            // a_5,0,m1 = d/dm1 (0) = 0
+            a[70] = 0.0;
+            // a_5,0,m2 = d/dm2 (0) = 0
+            a[71] = 0.0;
+            // a_5,0,s1 = d/ds1 (0) = 0
+            a[72] = 0.0;
+            // a_5,0,s2 = d/ds2 (0) = 0
+            a[73] = 0.0;
+            // a_5,0,rho = d/drho (0) = 0
+            a[74] = 0.0;
+            // a_4,1,m1 = d/dm1 (0) = 0
+            a[75] = 0.0;
+            // a_4,1,m2 = d/dm2 (0) = 0
+            a[76] = 0.0;
+            // a_4,1,s1 = d/ds1 (0) = 0
+            a[77] = 0.0;
+            // a_4,1,s2 = d/ds2 (0) = 0
+            a[78] = 0.0;
+            // a_4,1,rho = d/drho (0) = 0
+            a[79] = 0.0;
+            // a_3,2,m1 = d/dm1 (0) = 0
+            a[80] = 0.0;
+            // a_3,2,m2 = d/dm2 (0) = 0
+            a[81] = 0.0;
+            // a_3,2,s1 = d/ds1 (0) = 0
+            a[82] = 0.0;
+            // a_3,2,s2 = d/ds2 (0) = 0
+            a[83] = 0.0;
+            // a_3,2,rho = d/drho (0) = 0
+            a[84] = 0.0;
+            // a_2,3,m1 = d/dm1 (0) = 0
+            a[85] = 0.0;
+            // a_2,3,m2 = d/dm2 (0) = 0
+            a[86] = 0.0;
+            // a_2,3,s1 = d/ds1 (0) = 0
+            a[87] = 0.0;
+            // a_2,3,s2 = d/ds2 (0) = 0
+            a[88] = 0.0;
+            // a_2,3,rho = d/drho (0) = 0
+            a[89] = 0.0;
+            // a_1,4,m1 = d/dm1 (0) = 0
+            a[90] = 0.0;
+            // a_1,4,m2 = d/dm2 (0) = 0
+            a[91] = 0.0;
+            // a_1,4,s1 = d/ds1 (0) = 0
+            a[92] = 0.0;
+            // a_1,4,s2 = d/ds2 (0) = 0
+            a[93] = 0.0;
+            // a_1,4,rho = d/drho (0) = 0
+            a[94] = 0.0;
+            // a_0,5,m1 = d/dm1 (0) = 0
+            a[95] = 0.0;
+            // a_0,5,m2 = d/dm2 (0) = 0
+            a[96] = 0.0;
+            // a_0,5,s1 = d/ds1 (0) = 0
+            a[97] = 0.0;
+            // a_0,5,s2 = d/ds2 (0) = 0
+            a[98] = 0.0;
+            // a_0,5,rho = d/drho (0) = 0
+            a[99] = 0.0;
+            if (order < 6) continue;
+            // a_6,0,m1 = d/dm1 (0) = 0
+            a[100] = 0.0;
+            // a_6,0,m2 = d/dm2 (0) = 0
+            a[101] = 0.0;
+            // a_6,0,s1 = d/ds1 (0) = 0
+            a[102] = 0.0;
+            // a_6,0,s2 = d/ds2 (0) = 0
+            a[103] = 0.0;
+            // a_6,0,rho = d/drho (0) = 0
+            a[104] = 0.0;
+            // a_5,1,m1 = d/dm1 (0) = 0
+            a[105] = 0.0;
+            // a_5,1,m2 = d/dm2 (0) = 0
+            a[106] = 0.0;
+            // a_5,1,s1 = d/ds1 (0) = 0
+            a[107] = 0.0;
+            // a_5,1,s2 = d/ds2 (0) = 0
+            a[108] = 0.0;
+            // a_5,1,rho = d/drho (0) = 0
+            a[109] = 0.0;
+            // a_4,2,m1 = d/dm1 (0) = 0
+            a[110] = 0.0;
+            // a_4,2,m2 = d/dm2 (0) = 0
+            a[111] = 0.0;
+            // a_4,2,s1 = d/ds1 (0) = 0
+            a[112] = 0.0;
+            // a_4,2,s2 = d/ds2 (0) = 0
+            a[113] = 0.0;
+            // a_4,2,rho = d/drho (0) = 0
+            a[114] = 0.0;
+            // a_3,3,m1 = d/dm1 (0) = 0
+            a[115] = 0.0;
+            // a_3,3,m2 = d/dm2 (0) = 0
+            a[116] = 0.0;
+            // a_3,3,s1 = d/ds1 (0) = 0
+            a[117] = 0.0;
+            // a_3,3,s2 = d/ds2 (0) = 0
+            a[118] = 0.0;
+            // a_3,3,rho = d/drho (0) = 0
+            a[119] = 0.0;
+            // a_2,4,m1 = d/dm1 (0) = 0
+            a[120] = 0.0;
+            // a_2,4,m2 = d/dm2 (0) = 0
+            a[121] = 0.0;
+            // a_2,4,s1 = d/ds1 (0) = 0
+            a[122] = 0.0;
+            // a_2,4,s2 = d/ds2 (0) = 0
+            a[123] = 0.0;
+            // a_2,4,rho = d/drho (0) = 0
+            a[124] = 0.0;
+            // a_1,5,m1 = d/dm1 (0) = 0
+            a[125] = 0.0;
+            // a_1,5,m2 = d/dm2 (0) = 0
+            a[126] = 0.0;
+            // a_1,5,s1 = d/ds1 (0) = 0
+            a[127] = 0.0;
+            // a_1,5,s2 = d/ds2 (0) = 0
+            a[128] = 0.0;
+            // a_1,5,rho = d/drho (0) = 0
+            a[129] = 0.0;
+            // a_0,6,m1 = d/dm1 (0) = 0
+            a[130] = 0.0;
+            // a_0,6,m2 = d/dm2 (0) = 0
+            a[131] = 0.0;
+            // a_0,6,s1 = d/ds1 (0) = 0
+            a[132] = 0.0;
+            // a_0,6,s2 = d/ds2 (0) = 0
+            a[133] = 0.0;
+            // a_0,6,rho = d/drho (0) = 0
+            a[134] = 0.0;
+            if (order < 7) continue;
+            // a_7,0,m1 = d/dm1 (0) = 0
+            a[135] = 0.0;
+            // a_7,0,m2 = d/dm2 (0) = 0
+            a[136] = 0.0;
+            // a_7,0,s1 = d/ds1 (0) = 0
+            a[137] = 0.0;
+            // a_7,0,s2 = d/ds2 (0) = 0
+            a[138] = 0.0;
+            // a_7,0,rho = d/drho (0) = 0
+            a[139] = 0.0;
+            // a_6,1,m1 = d/dm1 (0) = 0
+            a[140] = 0.0;
+            // a_6,1,m2 = d/dm2 (0) = 0
+            a[141] = 0.0;
+            // a_6,1,s1 = d/ds1 (0) = 0
+            a[142] = 0.0;
+            // a_6,1,s2 = d/ds2 (0) = 0
+            a[143] = 0.0;
+            // a_6,1,rho = d/drho (0) = 0
+            a[144] = 0.0;
+            // a_5,2,m1 = d/dm1 (0) = 0
+            a[145] = 0.0;
+            // a_5,2,m2 = d/dm2 (0) = 0
+            a[146] = 0.0;
+            // a_5,2,s1 = d/ds1 (0) = 0
+            a[147] = 0.0;
+            // a_5,2,s2 = d/ds2 (0) = 0
+            a[148] = 0.0;
+            // a_5,2,rho = d/drho (0) = 0
+            a[149] = 0.0;
+            // a_4,3,m1 = d/dm1 (0) = 0
+            a[150] = 0.0;
+            // a_4,3,m2 = d/dm2 (0) = 0
+            a[151] = 0.0;
+            // a_4,3,s1 = d/ds1 (0) = 0
+            a[152] = 0.0;
+            // a_4,3,s2 = d/ds2 (0) = 0
+            a[153] = 0.0;
+            // a_4,3,rho = d/drho (0) = 0
+            a[154] = 0.0;
+            // a_3,4,m1 = d/dm1 (0) = 0
+            a[155] = 0.0;
+            // a_3,4,m2 = d/dm2 (0) = 0
+            a[156] = 0.0;
+            // a_3,4,s1 = d/ds1 (0) = 0
+            a[157] = 0.0;
+            // a_3,4,s2 = d/ds2 (0) = 0
+            a[158] = 0.0;
+            // a_3,4,rho = d/drho (0) = 0
+            a[159] = 0.0;
+            // a_2,5,m1 = d/dm1 (0) = 0
+            a[160] = 0.0;
+            // a_2,5,m2 = d/dm2 (0) = 0
+            a[161] = 0.0;
+            // a_2,5,s1 = d/ds1 (0) = 0
+            a[162] = 0.0;
+            // a_2,5,s2 = d/ds2 (0) = 0
+            a[163] = 0.0;
+            // a_2,5,rho = d/drho (0) = 0
+            a[164] = 0.0;
+            // a_1,6,m1 = d/dm1 (0) = 0
+            a[165] = 0.0;
+            // a_1,6,m2 = d/dm2 (0) = 0
+            a[166] = 0.0;
+            // a_1,6,s1 = d/ds1 (0) = 0
+            a[167] = 0.0;
+            // a_1,6,s2 = d/ds2 (0) = 0
+            a[168] = 0.0;
+            // a_1,6,rho = d/drho (0) = 0
+            a[169] = 0.0;
+            // a_0,7,m1 = d/dm1 (0) = 0
+            a[170] = 0.0;
+            // a_0,7,m2 = d/dm2 (0) = 0
+            a[171] = 0.0;
+            // a_0,7,s1 = d/ds1 (0) = 0
+            a[172] = 0.0;
+            // a_0,7,s2 = d/ds2 (0) = 0
+            a[173] = 0.0;
+            // a_0,7,rho = d/drho (0) = 0
+            a[174] = 0.0;
+            if (order < 8) continue;
+            // a_8,0,m1 = d/dm1 (0) = 0
+            a[175] = 0.0;
+            // a_8,0,m2 = d/dm2 (0) = 0
+            a[176] = 0.0;
+            // a_8,0,s1 = d/ds1 (0) = 0
+            a[177] = 0.0;
+            // a_8,0,s2 = d/ds2 (0) = 0
+            a[178] = 0.0;
+            // a_8,0,rho = d/drho (0) = 0
+            a[179] = 0.0;
+            // a_7,1,m1 = d/dm1 (0) = 0
+            a[180] = 0.0;
+            // a_7,1,m2 = d/dm2 (0) = 0
+            a[181] = 0.0;
+            // a_7,1,s1 = d/ds1 (0) = 0
+            a[182] = 0.0;
+            // a_7,1,s2 = d/ds2 (0) = 0
+            a[183] = 0.0;
+            // a_7,1,rho = d/drho (0) = 0
+            a[184] = 0.0;
+            // a_6,2,m1 = d/dm1 (0) = 0
+            a[185] = 0.0;
+            // a_6,2,m2 = d/dm2 (0) = 0
+            a[186] = 0.0;
+            // a_6,2,s1 = d/ds1 (0) = 0
+            a[187] = 0.0;
+            // a_6,2,s2 = d/ds2 (0) = 0
+            a[188] = 0.0;
+            // a_6,2,rho = d/drho (0) = 0
+            a[189] = 0.0;
+            // a_5,3,m1 = d/dm1 (0) = 0
+            a[190] = 0.0;
+            // a_5,3,m2 = d/dm2 (0) = 0
+            a[191] = 0.0;
+            // a_5,3,s1 = d/ds1 (0) = 0
+            a[192] = 0.0;
+            // a_5,3,s2 = d/ds2 (0) = 0
+            a[193] = 0.0;
+            // a_5,3,rho = d/drho (0) = 0
+            a[194] = 0.0;
+            // a_4,4,m1 = d/dm1 (0) = 0
+            a[195] = 0.0;
+            // a_4,4,m2 = d/dm2 (0) = 0
+            a[196] = 0.0;
+            // a_4,4,s1 = d/ds1 (0) = 0
+            a[197] = 0.0;
+            // a_4,4,s2 = d/ds2 (0) = 0
+            a[198] = 0.0;
+            // a_4,4,rho = d/drho (0) = 0
+            a[199] = 0.0;
+            // a_3,5,m1 = d/dm1 (0) = 0
+            a[200] = 0.0;
+            // a_3,5,m2 = d/dm2 (0) = 0
+            a[201] = 0.0;
+            // a_3,5,s1 = d/ds1 (0) = 0
+            a[202] = 0.0;
+            // a_3,5,s2 = d/ds2 (0) = 0
+            a[203] = 0.0;
+            // a_3,5,rho = d/drho (0) = 0
+            a[204] = 0.0;
+            // a_2,6,m1 = d/dm1 (0) = 0
+            a[205] = 0.0;
+            // a_2,6,m2 = d/dm2 (0) = 0
+            a[206] = 0.0;
+            // a_2,6,s1 = d/ds1 (0) = 0
+            a[207] = 0.0;
+            // a_2,6,s2 = d/ds2 (0) = 0
+            a[208] = 0.0;
+            // a_2,6,rho = d/drho (0) = 0
+            a[209] = 0.0;
+            // a_1,7,m1 = d/dm1 (0) = 0
+            a[210] = 0.0;
+            // a_1,7,m2 = d/dm2 (0) = 0
+            a[211] = 0.0;
+            // a_1,7,s1 = d/ds1 (0) = 0
+            a[212] = 0.0;
+            // a_1,7,s2 = d/ds2 (0) = 0
+            a[213] = 0.0;
+            // a_1,7,rho = d/drho (0) = 0
+            a[214] = 0.0;
+            // a_0,8,m1 = d/dm1 (0) = 0
+            a[215] = 0.0;
+            // a_0,8,m2 = d/dm2 (0) = 0
+            a[216] = 0.0;
+            // a_0,8,s1 = d/ds1 (0) = 0
+            a[217] = 0.0;
+            // a_0,8,s2 = d/ds2 (0) = 0
+            a[218] = 0.0;
+            // a_0,8,rho = d/drho (0) = 0
+            a[219] = 0.0;
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+        }
     }
 }

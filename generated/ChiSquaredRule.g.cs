@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of ChiSquared(nu &gt; 0): logcf(w) = -nu*log(-(2*i)*w + 1)/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly ChiSquaredRule Instance = new();
 
@@ -258,5 +258,76 @@ public sealed class ChiSquaredRule : global::SeriesCompiler.Runtime.Rules.IDistr
             return (u0 * random.NextDouble() * random.Exponential());
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var a = all.Slice(copy * stride, stride);
+            // a_1,nu = d/dnu (nu) = 1
+            a[0] = 1.0;
+            if (order < 2) continue;
+            // a_2,nu = d/dnu (nu) = 1
+            a[1] = 1.0;
+            if (order < 3) continue;
+            // a_3,nu = d/dnu (4*nu/3) = 4/3
+            a[2] = 1.3333333333333333;
+            if (order < 4) continue;
+            // a_4,nu = d/dnu (2*nu) = 2
+            a[3] = 2.0;
+            if (order < 5) continue;
+            // a_5,nu = d/dnu (16*nu/5) = 16/5
+            a[4] = 3.2;
+            if (order < 6) continue;
+            // a_6,nu = d/dnu (16*nu/3) = 16/3
+            a[5] = 5.333333333333333;
+            if (order < 7) continue;
+            // a_7,nu = d/dnu (64*nu/7) = 64/7
+            a[6] = 9.142857142857142;
+            if (order < 8) continue;
+            // a_8,nu = d/dnu (16*nu) = 16
+            a[7] = 16.0;
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 2.0;
+            }
+        }
     }
 }

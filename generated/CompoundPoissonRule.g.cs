@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of CompoundPoisson(lambda &gt; 0, beta &gt; 0): cgf(t) = -lambda + beta*lambda/(beta - t).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class CompoundPoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class CompoundPoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly CompoundPoissonRule Instance = new();
 
@@ -388,5 +388,121 @@ public sealed class CompoundPoissonRule : global::SeriesCompiler.Runtime.Rules.I
             return (u1 * random.Gamma(u0));
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0 && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_lambda = theta[0];
+            double p_beta = theta[1];
+            // a_1,lambda = d/dlambda (lambda/beta) = 1/beta
+            a[0] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -1);
+            // a_1,beta = d/dbeta (lambda/beta) = -lambda/beta^2
+            a[1] = ((-1.0) * p_lambda / ((p_beta * p_beta)));
+            if (order < 2) continue;
+            double a_0 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -2);
+            // a_2,lambda = d/dlambda (lambda/beta^2) = 1/beta^2
+            a[2] = a_0;
+            // a_2,beta = d/dbeta (lambda/beta^2) = -2*lambda/beta^3
+            a[3] = ((-2.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 3)));
+            if (order < 3) continue;
+            double a_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -3);
+            // a_3,lambda = d/dlambda (lambda/beta^3) = 1/beta^3
+            a[4] = a_1;
+            // a_3,beta = d/dbeta (lambda/beta^3) = -3*lambda/beta^4
+            a[5] = ((-3.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 4)));
+            if (order < 4) continue;
+            double a_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -4);
+            // a_4,lambda = d/dlambda (lambda/beta^4) = 1/beta^4
+            a[6] = a_2;
+            // a_4,beta = d/dbeta (lambda/beta^4) = -4*lambda/beta^5
+            a[7] = ((-4.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 5)));
+            if (order < 5) continue;
+            double a_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -5);
+            // a_5,lambda = d/dlambda (lambda/beta^5) = 1/beta^5
+            a[8] = a_3;
+            // a_5,beta = d/dbeta (lambda/beta^5) = -5*lambda/beta^6
+            a[9] = ((-5.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 6)));
+            if (order < 6) continue;
+            double a_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -6);
+            // a_6,lambda = d/dlambda (lambda/beta^6) = 1/beta^6
+            a[10] = a_4;
+            // a_6,beta = d/dbeta (lambda/beta^6) = -6*lambda/beta^7
+            a[11] = ((-6.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 7)));
+            if (order < 7) continue;
+            double a_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -7);
+            // a_7,lambda = d/dlambda (lambda/beta^7) = 1/beta^7
+            a[12] = a_5;
+            // a_7,beta = d/dbeta (lambda/beta^7) = -7*lambda/beta^8
+            a[13] = ((-7.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 8)));
+            if (order < 8) continue;
+            double a_6 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -8);
+            // a_8,lambda = d/dlambda (lambda/beta^8) = 1/beta^8
+            a[14] = a_6;
+            // a_8,beta = d/dbeta (lambda/beta^8) = -8*lambda/beta^9
+            a[15] = ((-8.0) * p_lambda / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 9)));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 3, 3);
+            {
+                // C = -1
+                terms[0] = (-1.0);
+            }
+            {
+                // C = 1
+                terms[1] = 1.0;
+            }
+            {
+                double p_lambda = theta[0];
+                double p_beta = theta[1];
+                // C = -lambda/beta^2
+                terms[2] = ((-1.0) * p_lambda / ((p_beta * p_beta)));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 3, 3);
+            var shiftScale = scale.Slice(copy * 3, 3);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                double p_beta = theta[1];
+                shiftA[1] = 1.0;
+                shiftScale[1] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -1);
+            }
+            {
+                double p_beta = theta[1];
+                shiftA[2] = 2.0;
+                shiftScale[2] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, -1);
+            }
+        }
     }
 }

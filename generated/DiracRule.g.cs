@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Dirac(a): cgf(t) = a*t.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly DiracRule Instance = new();
 
@@ -239,5 +239,76 @@ public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributi
             return 0.0;
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]))) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var a = all.Slice(copy * stride, stride);
+            // a_1,a = d/da (a) = 1
+            a[0] = 1.0;
+            if (order < 2) continue;
+            // a_2,a = d/da (0) = 0
+            a[1] = 0.0;
+            if (order < 3) continue;
+            // a_3,a = d/da (0) = 0
+            a[2] = 0.0;
+            if (order < 4) continue;
+            // a_4,a = d/da (0) = 0
+            a[3] = 0.0;
+            if (order < 5) continue;
+            // a_5,a = d/da (0) = 0
+            a[4] = 0.0;
+            if (order < 6) continue;
+            // a_6,a = d/da (0) = 0
+            a[5] = 0.0;
+            if (order < 7) continue;
+            // a_7,a = d/da (0) = 0
+            a[6] = 0.0;
+            if (order < 8) continue;
+            // a_8,a = d/da (0) = 0
+            a[7] = 0.0;
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Erlang(n : integer &gt;= 1, mu &gt; 0): logcf(w) = -n*log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly ErlangRule Instance = new();
 
@@ -304,5 +304,80 @@ public sealed class ErlangRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             return (u1 * random.Gamma(u0));
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] >= 1.0 && theta[0] == global::System.Math.Floor(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_n = theta[0];
+            double p_mu = theta[1];
+            // a_1,mu = d/dmu (mu*n) = n
+            a[0] = p_n;
+            if (order < 2) continue;
+            // a_2,mu = d/dmu (mu^2*n/2) = mu*n
+            a[1] = (p_mu * p_n);
+            if (order < 3) continue;
+            // a_3,mu = d/dmu (mu^3*n/3) = mu^2*n
+            a[2] = ((p_mu * p_mu) * p_n);
+            if (order < 4) continue;
+            // a_4,mu = d/dmu (mu^4*n/4) = mu^3*n
+            a[3] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 3) * p_n);
+            if (order < 5) continue;
+            // a_5,mu = d/dmu (mu^5*n/5) = mu^4*n
+            a[4] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 4) * p_n);
+            if (order < 6) continue;
+            // a_6,mu = d/dmu (mu^6*n/6) = mu^5*n
+            a[5] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 5) * p_n);
+            if (order < 7) continue;
+            // a_7,mu = d/dmu (mu^7*n/7) = mu^6*n
+            a[6] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6) * p_n);
+            if (order < 8) continue;
+            // a_8,mu = d/dmu (mu^8*n/8) = mu^7*n
+            a[7] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7) * p_n);
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                double p_n = theta[0];
+                // C = n
+                terms[0] = p_n;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                double p_mu = theta[1];
+                shiftA[0] = 1.0;
+                shiftScale[0] = p_mu;
+            }
+        }
     }
 }

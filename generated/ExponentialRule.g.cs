@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Exponential(mu &gt; 0): logcf(w) = -log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly ExponentialRule Instance = new();
 
@@ -273,5 +273,78 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
             return (u1 * random.Gamma(u0));
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var a = all.Slice(copy * stride, stride);
+            double p_mu = theta[0];
+            // a_1,mu = d/dmu (mu) = 1
+            a[0] = 1.0;
+            if (order < 2) continue;
+            // a_2,mu = d/dmu (mu^2/2) = mu
+            a[1] = p_mu;
+            if (order < 3) continue;
+            // a_3,mu = d/dmu (mu^3/3) = mu^2
+            a[2] = (p_mu * p_mu);
+            if (order < 4) continue;
+            // a_4,mu = d/dmu (mu^4/4) = mu^3
+            a[3] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 3);
+            if (order < 5) continue;
+            // a_5,mu = d/dmu (mu^5/5) = mu^4
+            a[4] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 4);
+            if (order < 6) continue;
+            // a_6,mu = d/dmu (mu^6/6) = mu^5
+            a[5] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 5);
+            if (order < 7) continue;
+            // a_7,mu = d/dmu (mu^7/7) = mu^6
+            a[6] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6);
+            if (order < 8) continue;
+            // a_8,mu = d/dmu (mu^8/8) = mu^7
+            a[7] = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                double p_mu = theta[0];
+                shiftA[0] = 1.0;
+                shiftScale[0] = p_mu;
+            }
+        }
     }
 }

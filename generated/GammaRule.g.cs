@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Gamma(k &gt; 0, mu &gt; 0): logcf(w) = -k*log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly GammaRule Instance = new();
 
@@ -382,5 +382,112 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
             return (u1 * random.Gamma(u0));
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0 && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_k = theta[0];
+            double p_mu = theta[1];
+            // a_1,k = d/dk (k*mu) = mu
+            a[0] = p_mu;
+            // a_1,mu = d/dmu (k*mu) = k
+            a[1] = p_k;
+            if (order < 2) continue;
+            double a_0 = (p_mu * p_mu);
+            // a_2,k = d/dk (k*mu^2/2) = mu^2/2
+            a[2] = (0.5 * a_0);
+            // a_2,mu = d/dmu (k*mu^2/2) = k*mu
+            a[3] = (p_k * p_mu);
+            if (order < 3) continue;
+            double a_1 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 3);
+            // a_3,k = d/dk (k*mu^3/3) = mu^3/3
+            a[4] = (0.3333333333333333 * a_1);
+            // a_3,mu = d/dmu (k*mu^3/3) = k*mu^2
+            a[5] = (p_k * a_0);
+            if (order < 4) continue;
+            double a_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 4);
+            // a_4,k = d/dk (k*mu^4/4) = mu^4/4
+            a[6] = (0.25 * a_2);
+            // a_4,mu = d/dmu (k*mu^4/4) = k*mu^3
+            a[7] = (p_k * a_1);
+            if (order < 5) continue;
+            double a_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 5);
+            // a_5,k = d/dk (k*mu^5/5) = mu^5/5
+            a[8] = (0.2 * a_3);
+            // a_5,mu = d/dmu (k*mu^5/5) = k*mu^4
+            a[9] = (p_k * a_2);
+            if (order < 6) continue;
+            double a_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 6);
+            // a_6,k = d/dk (k*mu^6/6) = mu^6/6
+            a[10] = (0.16666666666666666 * a_4);
+            // a_6,mu = d/dmu (k*mu^6/6) = k*mu^5
+            a[11] = (p_k * a_3);
+            if (order < 7) continue;
+            double a_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 7);
+            // a_7,k = d/dk (k*mu^7/7) = mu^7/7
+            a[12] = (0.14285714285714285 * a_5);
+            // a_7,mu = d/dmu (k*mu^7/7) = k*mu^6
+            a[13] = (p_k * a_4);
+            if (order < 8) continue;
+            // a_8,k = d/dk (k*mu^8/8) = mu^8/8
+            a[14] = (0.125 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_mu, 8));
+            // a_8,mu = d/dmu (k*mu^8/8) = k*mu^7
+            a[15] = (p_k * a_5);
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                double p_mu = theta[1];
+                // C = mu
+                terms[0] = p_mu;
+            }
+            {
+                double p_k = theta[0];
+                // C = k
+                terms[1] = p_k;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                double p_mu = theta[1];
+                shiftA[0] = 0.0;
+                shiftScale[0] = p_mu;
+            }
+            {
+                double p_mu = theta[1];
+                shiftA[1] = 1.0;
+                shiftScale[1] = p_mu;
+            }
+        }
     }
 }

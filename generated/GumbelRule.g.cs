@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Gumbel(mu, beta &gt; 0): logcf(w) = lgamma(-i*beta*w + 1) + i*mu*w.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly GumbelRule Instance = new();
 
@@ -378,5 +378,108 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             return global::SeriesCompiler.Runtime.Sampling.ZetaLaw.GammaOverIndex(random, u0, 1, 2, false);
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_beta = theta[1];
+            // a_1,mu = d/dmu (mu + beta*euler_gamma) = 1
+            a[0] = 1.0;
+            // a_1,beta = d/dbeta (mu + beta*euler_gamma) = euler_gamma
+            a[1] = 0.5772156649015329;
+            if (order < 2) continue;
+            // a_2,mu = d/dmu (beta^2*pi^2/12) = 0
+            a[2] = 0.0;
+            // a_2,beta = d/dbeta (beta^2*pi^2/12) = beta*pi^2/6
+            a[3] = (0.16666666666666666 * p_beta * (global::System.Math.PI * global::System.Math.PI));
+            if (order < 3) continue;
+            // a_3,mu = d/dmu (beta^3*zeta(3)/3) = 0
+            a[4] = 0.0;
+            // a_3,beta = d/dbeta (beta^3*zeta(3)/3) = beta^2*zeta(3)
+            a[5] = ((p_beta * p_beta) * 1.2020569031595942);
+            if (order < 4) continue;
+            // a_4,mu = d/dmu (beta^4*pi^4/360) = 0
+            a[6] = 0.0;
+            // a_4,beta = d/dbeta (beta^4*pi^4/360) = beta^3*pi^4/90
+            a[7] = (0.011111111111111112 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 3) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 4));
+            if (order < 5) continue;
+            // a_5,mu = d/dmu (beta^5*zeta(5)/5) = 0
+            a[8] = 0.0;
+            // a_5,beta = d/dbeta (beta^5*zeta(5)/5) = beta^4*zeta(5)
+            a[9] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 4) * 1.03692775514337);
+            if (order < 6) continue;
+            // a_6,mu = d/dmu (beta^6*pi^6/5670) = 0
+            a[10] = 0.0;
+            // a_6,beta = d/dbeta (beta^6*pi^6/5670) = beta^5*pi^6/945
+            a[11] = (0.0010582010582010583 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 5) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 6));
+            if (order < 7) continue;
+            // a_7,mu = d/dmu (beta^7*zeta(7)/7) = 0
+            a[12] = 0.0;
+            // a_7,beta = d/dbeta (beta^7*zeta(7)/7) = beta^6*zeta(7)
+            a[13] = (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 6) * 1.008349277381923);
+            if (order < 8) continue;
+            // a_8,mu = d/dmu (beta^8*pi^8/75600) = 0
+            a[14] = 0.0;
+            // a_8,beta = d/dbeta (beta^8*pi^8/75600) = beta^7*pi^8/9450
+            a[15] = (0.00010582010582010582 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_beta, 7) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 8));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 3, 3);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                // C = euler_gamma
+                terms[1] = 0.5772156649015329;
+            }
+            {
+                double p_beta = theta[1];
+                // C = beta*pi^2/6
+                terms[2] = (0.16666666666666666 * p_beta * (global::System.Math.PI * global::System.Math.PI));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 3, 3);
+            var shiftScale = scale.Slice(copy * 3, 3);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                shiftA[1] = 0.0;
+                shiftScale[1] = 0.0;
+            }
+            shiftA[2] = 0;
+            shiftScale[2] = 0;
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Logistic(mu, s &gt; 0): cf(w) = s*w*pi*exp(i*mu*w)/sinh(s*w*pi).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly LogisticRule Instance = new();
 
@@ -351,5 +351,100 @@ public sealed class LogisticRule : global::SeriesCompiler.Runtime.Rules.IDistrib
             return global::SeriesCompiler.Runtime.Sampling.ZetaLaw.LaplaceOverIndex(random, u0, 2, false);
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_s = theta[1];
+            // a_1,mu = d/dmu (mu) = 1
+            a[0] = 1.0;
+            // a_1,s = d/ds (mu) = 0
+            a[1] = 0.0;
+            if (order < 2) continue;
+            // a_2,mu = d/dmu (s^2*pi^2/6) = 0
+            a[2] = 0.0;
+            // a_2,s = d/ds (s^2*pi^2/6) = s*pi^2/3
+            a[3] = (0.3333333333333333 * p_s * (global::System.Math.PI * global::System.Math.PI));
+            if (order < 3) continue;
+            // a_3,mu = d/dmu (0) = 0
+            a[4] = 0.0;
+            // a_3,s = d/ds (0) = 0
+            a[5] = 0.0;
+            if (order < 4) continue;
+            // a_4,mu = d/dmu (s^4*pi^4/180) = 0
+            a[6] = 0.0;
+            // a_4,s = d/ds (s^4*pi^4/180) = s^3*pi^4/45
+            a[7] = (0.022222222222222223 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 3) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 4));
+            if (order < 5) continue;
+            // a_5,mu = d/dmu (0) = 0
+            a[8] = 0.0;
+            // a_5,s = d/ds (0) = 0
+            a[9] = 0.0;
+            if (order < 6) continue;
+            // a_6,mu = d/dmu (s^6*pi^6/2835) = 0
+            a[10] = 0.0;
+            // a_6,s = d/ds (s^6*pi^6/2835) = 2*s^5*pi^6/945
+            a[11] = (0.0021164021164021165 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 5) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 6));
+            if (order < 7) continue;
+            // a_7,mu = d/dmu (0) = 0
+            a[12] = 0.0;
+            // a_7,s = d/ds (0) = 0
+            a[13] = 0.0;
+            if (order < 8) continue;
+            // a_8,mu = d/dmu (s^8*pi^8/37800) = 0
+            a[14] = 0.0;
+            // a_8,s = d/ds (s^8*pi^8/37800) = s^7*pi^8/4725
+            a[15] = (0.00021164021164021165 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_s, 7) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(global::System.Math.PI, 8));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                double p_s = theta[1];
+                // C = s*pi^2/3
+                terms[1] = (0.3333333333333333 * p_s * (global::System.Math.PI * global::System.Math.PI));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of NegativeBinomial(r &gt; 0, p in (0, 1)): cgf(t) = r*log(-p + 1) - r*log(-p*exp(t) + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly NegativeBinomialRule Instance = new();
 
@@ -826,5 +826,127 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
             return 0.0;
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0 && double.IsFinite(theta[1]) && theta[1] > 0.0 && theta[1] < 1.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_r = theta[0];
+            double p_p = theta[1];
+            double a_0 = (-1.0 + p_p);
+            // a_1,r = d/dr (-p*r/(p - 1)) = -p/(p - 1)
+            a[0] = ((-1.0) * p_p / (a_0));
+            // a_1,p = d/dp (-p*r/(p - 1)) = r/(p - 1)^2
+            a[1] = (p_r / ((a_0 * a_0)));
+            if (order < 2) continue;
+            // a_2,r = d/dr (p*r/(2*(p - 1)^2)) = p/(2*(p - 1)^2)
+            a[2] = (0.5 * p_p / ((a_0 * a_0)));
+            // a_2,p = d/dp (p*r/(2*(p - 1)^2)) = -p*r/(2*(p - 1)^3) - r/(2*(p - 1)^3)
+            a[3] = (-(0.5 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 3))) - (0.5 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 3))));
+            if (order < 3) continue;
+            double a_1 = (p_p * p_p);
+            // a_3,r = d/dr (-p*r/(6*(p - 1)^3) - p^2*r/(6*(p - 1)^3)) = -p/(6*(p - 1)^3) - p^2/(6*(p - 1)^3)
+            a[4] = (-(0.16666666666666666 * p_p / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 3))) - (0.16666666666666666 * a_1 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 3))));
+            // a_3,p = d/dp (-p*r/(6*(p - 1)^3) - p^2*r/(6*(p - 1)^3)) = 2*p*r/(3*(p - 1)^4) + p^2*r/(6*(p - 1)^4) + r/(6*(p - 1)^4)
+            a[5] = ((0.6666666666666666 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 4))) + (0.16666666666666666 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 4))) + (0.16666666666666666 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 4))));
+            if (order < 4) continue;
+            double a_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 3);
+            // a_4,r = d/dr (p*r/(24*(p - 1)^4) + p^2*r/(6*(p - 1)^4) + p^3*r/(24*(p - 1)^4)) = p/(24*(p - 1)^4) + p^2/(6*(p - 1)^4) + p^3/(24*(p - 1)^4)
+            a[6] = ((0.041666666666666664 * p_p / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 4))) + (0.16666666666666666 * a_1 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 4))) + (0.041666666666666664 * a_2 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 4))));
+            // a_4,p = d/dp (p*r/(24*(p - 1)^4) + p^2*r/(6*(p - 1)^4) + p^3*r/(24*(p - 1)^4)) = -11*p*r/(24*(p - 1)^5) - 11*p^2*r/(24*(p - 1)^5) - p^3*r/(24*(p - 1)^5) - r/(24*(p - 1)^5)
+            a[7] = (-(0.4583333333333333 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))) - (0.4583333333333333 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))) - (0.041666666666666664 * a_2 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))) - (0.041666666666666664 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))));
+            if (order < 5) continue;
+            double a_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 4);
+            // a_5,r = d/dr (-p*r/(120*(p - 1)^5) - 11*p^2*r/(120*(p - 1)^5) - 11*p^3*r/(120*(p - 1)^5) - p^4*r/(120*(p - 1)^5)) = -p/(120*(p - 1)^5) - 11*p^2/(120*(p - 1)^5) - 11*p^3/(120*(p - 1)^5) - p^4/(120*(p - 1)^5)
+            a[8] = (-(0.008333333333333333 * p_p / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))) - (0.09166666666666666 * a_1 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))) - (0.09166666666666666 * a_2 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))) - (0.008333333333333333 * a_3 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 5))));
+            // a_5,p = d/dp (-p*r/(120*(p - 1)^5) - 11*p^2*r/(120*(p - 1)^5) - 11*p^3*r/(120*(p - 1)^5) - p^4*r/(120*(p - 1)^5)) = 13*p*r/(60*(p - 1)^6) + 11*p^2*r/(20*(p - 1)^6) + 13*p^3*r/(60*(p - 1)^6) + p^4*r/(120*(p - 1)^6) + r/(120*(p - 1)^6)
+            a[9] = ((0.21666666666666667 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.55 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.21666666666666667 * a_2 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.008333333333333333 * a_3 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.008333333333333333 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))));
+            if (order < 6) continue;
+            double a_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 5);
+            // a_6,r = d/dr (p*r/(720*(p - 1)^6) + 13*p^2*r/(360*(p - 1)^6) + 11*p^3*r/(120*(p - 1)^6) + 13*p^4*r/(360*(p - 1)^6) + p^5*r/(720*(p - 1)^6)) = p/(720*(p - 1)^6) + 13*p^2/(360*(p - 1)^6) + 11*p^3/(120*(p - 1)^6) + 13*p^4/(360*(p - 1)^6) + p^5/(720*(p - 1)^6)
+            a[10] = ((0.001388888888888889 * p_p / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.03611111111111111 * a_1 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.09166666666666666 * a_2 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.03611111111111111 * a_3 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))) + (0.001388888888888889 * a_4 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 6))));
+            // a_6,p = d/dp (p*r/(720*(p - 1)^6) + 13*p^2*r/(360*(p - 1)^6) + 11*p^3*r/(120*(p - 1)^6) + 13*p^4*r/(360*(p - 1)^6) + p^5*r/(720*(p - 1)^6)) = -19*p*r/(240*(p - 1)^7) - 151*p^2*r/(360*(p - 1)^7) - 151*p^3*r/(360*(p - 1)^7) - 19*p^4*r/(240*(p - 1)^7) - p^5*r/(720*(p - 1)^7) - r/(720*(p - 1)^7)
+            a[11] = (-(0.07916666666666666 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.41944444444444445 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.41944444444444445 * a_2 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.07916666666666666 * a_3 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.001388888888888889 * a_4 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.001388888888888889 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))));
+            if (order < 7) continue;
+            double a_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 6);
+            // a_7,r = d/dr (-p*r/(5040*(p - 1)^7) - 19*p^2*r/(1680*(p - 1)^7) - 151*p^3*r/(2520*(p - 1)^7) - 151*p^4*r/(2520*(p - 1)^7) - 19*p^5*r/(1680*(p - 1)^7) - p^6*r/(5040*(p - 1)^7)) = -p/(5040*(p - 1)^7) - 19*p^2/(1680*(p - 1)^7) - 151*p^3/(2520*(p - 1)^7) - 151*p^4/(2520*(p - 1)^7) - 19*p^5/(1680*(p - 1)^7) - p^6/(5040*(p - 1)^7)
+            a[12] = (-(0.0001984126984126984 * p_p / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.01130952380952381 * a_1 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.05992063492063492 * a_2 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.05992063492063492 * a_3 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.01130952380952381 * a_4 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))) - (0.0001984126984126984 * a_5 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 7))));
+            // a_7,p = d/dp (-p*r/(5040*(p - 1)^7) - 19*p^2*r/(1680*(p - 1)^7) - 151*p^3*r/(2520*(p - 1)^7) - 151*p^4*r/(2520*(p - 1)^7) - 19*p^5*r/(1680*(p - 1)^7) - p^6*r/(5040*(p - 1)^7)) = p*r/(42*(p - 1)^8) + 397*p^2*r/(1680*(p - 1)^8) + 151*p^3*r/(315*(p - 1)^8) + 397*p^4*r/(1680*(p - 1)^8) + p^5*r/(42*(p - 1)^8) + p^6*r/(5040*(p - 1)^8) + r/(5040*(p - 1)^8)
+            a[13] = ((0.023809523809523808 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.2363095238095238 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.4793650793650794 * a_2 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.2363095238095238 * a_3 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.023809523809523808 * a_4 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.0001984126984126984 * a_5 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.0001984126984126984 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))));
+            if (order < 8) continue;
+            double a_6 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_p, 7);
+            // a_8,r = d/dr (p*r/(40320*(p - 1)^8) + p^2*r/(336*(p - 1)^8) + 397*p^3*r/(13440*(p - 1)^8) + 151*p^4*r/(2520*(p - 1)^8) + 397*p^5*r/(13440*(p - 1)^8) + p^6*r/(336*(p - 1)^8) + p^7*r/(40320*(p - 1)^8)) = p/(40320*(p - 1)^8) + p^2/(336*(p - 1)^8) + 397*p^3/(13440*(p - 1)^8) + 151*p^4/(2520*(p - 1)^8) + 397*p^5/(13440*(p - 1)^8) + p^6/(336*(p - 1)^8) + p^7/(40320*(p - 1)^8)
+            a[14] = ((2.48015873015873E-05 * p_p / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.002976190476190476 * a_1 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.029538690476190475 * a_2 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.05992063492063492 * a_3 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.029538690476190475 * a_4 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (0.002976190476190476 * a_5 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))) + (2.48015873015873E-05 * a_6 / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 8))));
+            // a_8,p = d/dp (p*r/(40320*(p - 1)^8) + p^2*r/(336*(p - 1)^8) + 397*p^3*r/(13440*(p - 1)^8) + 151*p^4*r/(2520*(p - 1)^8) + 397*p^5*r/(13440*(p - 1)^8) + p^6*r/(336*(p - 1)^8) + p^7*r/(40320*(p - 1)^8)) = -247*p*r/(40320*(p - 1)^9) - 477*p^2*r/(4480*(p - 1)^9) - 15619*p^3*r/(40320*(p - 1)^9) - 15619*p^4*r/(40320*(p - 1)^9) - 477*p^5*r/(4480*(p - 1)^9) - 247*p^6*r/(40320*(p - 1)^9) - p^7*r/(40320*(p - 1)^9) - r/(40320*(p - 1)^9)
+            a[15] = (-(0.006125992063492063 * p_p * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.10647321428571428 * a_1 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.38737599206349205 * a_2 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.38737599206349205 * a_3 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.10647321428571428 * a_4 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (0.006125992063492063 * a_5 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (2.48015873015873E-05 * a_6 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))) - (2.48015873015873E-05 * p_r / (global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(a_0, 9))));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 4, 4);
+            {
+                double p_p = theta[1];
+                // C = log(-p + 1)
+                terms[0] = global::System.Math.Log((1.0 - p_p));
+            }
+            {
+                double p_p = theta[1];
+                // C = -log(-p + 1)
+                terms[1] = ((-1.0) * global::System.Math.Log((1.0 - p_p)));
+            }
+            {
+                double p_r = theta[0];
+                double p_p = theta[1];
+                // C = -r/(p - 1)
+                terms[2] = ((-1.0) * p_r / ((-1.0 + p_p)));
+            }
+            {
+                double p_r = theta[0];
+                double p_p = theta[1];
+                // C = r/(p - 1)
+                terms[3] = (p_r / ((-1.0 + p_p)));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 4, 4);
+            var shiftScale = scale.Slice(copy * 4, 4);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+            shiftA[2] = 0;
+            shiftScale[2] = 0;
+            {
+                shiftA[3] = 0.0;
+                shiftScale[3] = 0.0;
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Normal(mu, sigma &gt; 0): cgf(t) = mu*t + sigma^2*t^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly NormalRule Instance = new();
 
@@ -316,5 +316,102 @@ public sealed class NormalRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             return 0.0;
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_sigma = theta[1];
+            // a_1,mu = d/dmu (mu) = 1
+            a[0] = 1.0;
+            // a_1,sigma = d/dsigma (mu) = 0
+            a[1] = 0.0;
+            if (order < 2) continue;
+            // a_2,mu = d/dmu (sigma^2/2) = 0
+            a[2] = 0.0;
+            // a_2,sigma = d/dsigma (sigma^2/2) = sigma
+            a[3] = p_sigma;
+            if (order < 3) continue;
+            // a_3,mu = d/dmu (0) = 0
+            a[4] = 0.0;
+            // a_3,sigma = d/dsigma (0) = 0
+            a[5] = 0.0;
+            if (order < 4) continue;
+            // a_4,mu = d/dmu (0) = 0
+            a[6] = 0.0;
+            // a_4,sigma = d/dsigma (0) = 0
+            a[7] = 0.0;
+            if (order < 5) continue;
+            // a_5,mu = d/dmu (0) = 0
+            a[8] = 0.0;
+            // a_5,sigma = d/dsigma (0) = 0
+            a[9] = 0.0;
+            if (order < 6) continue;
+            // a_6,mu = d/dmu (0) = 0
+            a[10] = 0.0;
+            // a_6,sigma = d/dsigma (0) = 0
+            a[11] = 0.0;
+            if (order < 7) continue;
+            // a_7,mu = d/dmu (0) = 0
+            a[12] = 0.0;
+            // a_7,sigma = d/dsigma (0) = 0
+            a[13] = 0.0;
+            if (order < 8) continue;
+            // a_8,mu = d/dmu (0) = 0
+            a[14] = 0.0;
+            // a_8,sigma = d/dsigma (0) = 0
+            a[15] = 0.0;
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                double p_sigma = theta[1];
+                // C = sigma
+                terms[1] = p_sigma;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                shiftA[1] = 0.0;
+                shiftScale[1] = 0.0;
+            }
+        }
     }
 }

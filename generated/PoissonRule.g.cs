@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Poisson(lambda &gt; 0): cgf(t) = -lambda + lambda*exp(t).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly PoissonRule Instance = new();
 
@@ -252,5 +252,84 @@ public sealed class PoissonRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             return u0;
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var a = all.Slice(copy * stride, stride);
+            // a_1,lambda = d/dlambda (lambda) = 1
+            a[0] = 1.0;
+            if (order < 2) continue;
+            // a_2,lambda = d/dlambda (lambda/2) = 1/2
+            a[1] = 0.5;
+            if (order < 3) continue;
+            // a_3,lambda = d/dlambda (lambda/6) = 1/6
+            a[2] = 0.16666666666666666;
+            if (order < 4) continue;
+            // a_4,lambda = d/dlambda (lambda/24) = 1/24
+            a[3] = 0.041666666666666664;
+            if (order < 5) continue;
+            // a_5,lambda = d/dlambda (lambda/120) = 1/120
+            a[4] = 0.008333333333333333;
+            if (order < 6) continue;
+            // a_6,lambda = d/dlambda (lambda/720) = 1/720
+            a[5] = 0.001388888888888889;
+            if (order < 7) continue;
+            // a_7,lambda = d/dlambda (lambda/5040) = 1/5040
+            a[6] = 0.0001984126984126984;
+            if (order < 8) continue;
+            // a_8,lambda = d/dlambda (lambda/40320) = 1/40320
+            a[7] = 2.48015873015873E-05;
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var terms = coefficients.Slice(copy * 2, 2);
+            {
+                // C = -1
+                terms[0] = (-1.0);
+            }
+            {
+                // C = 1
+                terms[1] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var shiftA = a.Slice(copy * 2, 2);
+            var shiftScale = scale.Slice(copy * 2, 2);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            {
+                shiftA[1] = 1.0;
+                shiftScale[1] = 0.0;
+            }
+        }
     }
 }

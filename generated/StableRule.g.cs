@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Stable(x0, sigma &gt; 0): logcf(w) = -(sigma*abs(w))^(3/2) + i*x0*w.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly StableRule Instance = new();
 
@@ -329,4 +329,114 @@ public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistribut
     // ---- no Taylor series: a stable part -c|w|^alpha, differentiated by Lévy generator rules ----
 
     public string? NoTaylorSeries => "Stable has no Taylor series at w = 0 (its characteristic exponent has the stable part -(sigma^(3/2)*|w|^(3/2))), so the Fourier series does not exist for it; use the Lévy generator rule (ResummedEstimator, seriesc estimate --estimator resummed)";
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            // a_1,x0 = d/dx0 (x0) = 1
+            a[0] = 1.0;
+            // a_1,sigma = d/dsigma (x0) = 0
+            a[1] = 0.0;
+            if (order < 2) continue;
+            // a_2,x0 = d/dx0 (0) = 0
+            a[2] = 0.0;
+            // a_2,sigma = d/dsigma (0) = 0
+            a[3] = 0.0;
+            if (order < 3) continue;
+            // a_3,x0 = d/dx0 (0) = 0
+            a[4] = 0.0;
+            // a_3,sigma = d/dsigma (0) = 0
+            a[5] = 0.0;
+            if (order < 4) continue;
+            // a_4,x0 = d/dx0 (0) = 0
+            a[6] = 0.0;
+            // a_4,sigma = d/dsigma (0) = 0
+            a[7] = 0.0;
+            if (order < 5) continue;
+            // a_5,x0 = d/dx0 (0) = 0
+            a[8] = 0.0;
+            // a_5,sigma = d/dsigma (0) = 0
+            a[9] = 0.0;
+            if (order < 6) continue;
+            // a_6,x0 = d/dx0 (0) = 0
+            a[10] = 0.0;
+            // a_6,sigma = d/dsigma (0) = 0
+            a[11] = 0.0;
+            if (order < 7) continue;
+            // a_7,x0 = d/dx0 (0) = 0
+            a[12] = 0.0;
+            // a_7,sigma = d/dsigma (0) = 0
+            a[13] = 0.0;
+            if (order < 8) continue;
+            // a_8,x0 = d/dx0 (0) = 0
+            a[14] = 0.0;
+            // a_8,sigma = d/dsigma (0) = 0
+            a[15] = 0.0;
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 4, 4);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+            {
+                double p_sigma = theta[1];
+                // C = 9*sqrt(sigma)/(4*sqrt(2*pi))
+                terms[1] = (2.25 * global::System.Math.Sqrt(p_sigma) * (1.0 / global::System.Math.Sqrt((2.0 * global::System.Math.PI))));
+            }
+            {
+                double p_sigma = theta[1];
+                // C = 3*sqrt(sigma)/(2*sqrt(2*pi))
+                terms[2] = (1.5 * global::System.Math.Sqrt(p_sigma) * (1.0 / global::System.Math.Sqrt((2.0 * global::System.Math.PI))));
+            }
+            {
+                double p_sigma = theta[1];
+                // C = -3*sqrt(sigma)/(2*sqrt(2*pi))
+                terms[3] = ((-1.5) * global::System.Math.Sqrt(p_sigma) * (1.0 / global::System.Math.Sqrt((2.0 * global::System.Math.PI))));
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 4, 4);
+            var shiftScale = scale.Slice(copy * 4, 4);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+            shiftA[1] = 0;
+            shiftScale[1] = 0;
+            shiftA[2] = 0;
+            shiftScale[2] = 0;
+            {
+                shiftA[3] = 0.0;
+                shiftScale[3] = 0.0;
+            }
+        }
+    }
 }

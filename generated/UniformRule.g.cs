@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Uniform(a, w &gt; 0): cgf(t) = log(-exp(a*t)/(w*t) + exp(a*t + w*t)/(w*t)).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly UniformRule Instance = new();
 
@@ -305,5 +305,93 @@ public sealed class UniformRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             return 0.0;
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && double.IsFinite(theta[1]) && theta[1] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var a = all.Slice(copy * stride, stride);
+            double p_w = theta[1];
+            // a_1,a = d/da (a + w/2) = 1
+            a[0] = 1.0;
+            // a_1,w = d/dw (a + w/2) = 1/2
+            a[1] = 0.5;
+            if (order < 2) continue;
+            // a_2,a = d/da (w^2/24) = 0
+            a[2] = 0.0;
+            // a_2,w = d/dw (w^2/24) = w/12
+            a[3] = (0.08333333333333333 * p_w);
+            if (order < 3) continue;
+            // a_3,a = d/da (0) = 0
+            a[4] = 0.0;
+            // a_3,w = d/dw (0) = 0
+            a[5] = 0.0;
+            if (order < 4) continue;
+            // a_4,a = d/da (-w^4/2880) = 0
+            a[6] = 0.0;
+            // a_4,w = d/dw (-w^4/2880) = -w^3/720
+            a[7] = ((-0.001388888888888889) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 3));
+            if (order < 5) continue;
+            // a_5,a = d/da (0) = 0
+            a[8] = 0.0;
+            // a_5,w = d/dw (0) = 0
+            a[9] = 0.0;
+            if (order < 6) continue;
+            // a_6,a = d/da (w^6/181440) = 0
+            a[10] = 0.0;
+            // a_6,w = d/dw (w^6/181440) = w^5/30240
+            a[11] = (3.306878306878307E-05 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 5));
+            if (order < 7) continue;
+            // a_7,a = d/da (0) = 0
+            a[12] = 0.0;
+            // a_7,w = d/dw (0) = 0
+            a[13] = 0.0;
+            if (order < 8) continue;
+            // a_8,a = d/da (-w^8/9676800) = 0
+            a[14] = 0.0;
+            // a_8,w = d/dw (-w^8/9676800) = -w^7/1209600
+            a[15] = ((-8.267195767195768E-07) * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_w, 7));
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var terms = coefficients.Slice(copy * 1, 1);
+            {
+                // C = 1
+                terms[0] = 1.0;
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var shiftA = a.Slice(copy * 1, 1);
+            var shiftScale = scale.Slice(copy * 1, 1);
+            {
+                shiftA[0] = 0.0;
+                shiftScale[0] = 0.0;
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of VarianceGamma(m &gt; 0, b1 &gt; 0, b2 &gt; 0): cgf(t) = -m*log(-b1*b2*t^2 - b1*t + b2*t + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule
+public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
 {
     public static readonly VarianceGammaRule Instance = new();
 
@@ -538,5 +538,155 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
             return (u1 * random.Gamma(u0));
         }
         throw new global::System.ArgumentOutOfRangeException(nameof(term));
+    }
+
+    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----
+
+    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            // inside every bound Validate has nothing to say; outside, it names the parameter and its bound
+            if (!(double.IsFinite(theta[0]) && theta[0] > 0.0 && double.IsFinite(theta[1]) && theta[1] > 0.0 && double.IsFinite(theta[2]) && theta[2] > 0.0)) Validate(theta);
+        }
+    }
+
+    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var a = all.Slice(copy * stride, stride);
+            double p_m = theta[0];
+            double p_b1 = theta[1];
+            double p_b2 = theta[2];
+            // a_1,m = d/dm (b1*m - b2*m) = b1 - b2
+            a[0] = (p_b1 - p_b2);
+            // a_1,b1 = d/db1 (b1*m - b2*m) = m
+            a[1] = p_m;
+            // a_1,b2 = d/db2 (b1*m - b2*m) = -m
+            a[2] = ((-1.0) * p_m);
+            if (order < 2) continue;
+            double a_0 = (p_b1 * p_b1);
+            double a_1 = (p_b2 * p_b2);
+            // a_2,m = d/dm (b1^2*m/2 + b2^2*m/2) = b1^2/2 + b2^2/2
+            a[3] = ((0.5 * a_0) + (0.5 * a_1));
+            // a_2,b1 = d/db1 (b1^2*m/2 + b2^2*m/2) = b1*m
+            a[4] = (p_b1 * p_m);
+            // a_2,b2 = d/db2 (b1^2*m/2 + b2^2*m/2) = b2*m
+            a[5] = (p_b2 * p_m);
+            if (order < 3) continue;
+            double a_2 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b1, 3);
+            double a_3 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b2, 3);
+            // a_3,m = d/dm (b1^3*m/3 - b2^3*m/3) = b1^3/3 - b2^3/3
+            a[6] = ((0.3333333333333333 * a_2) - (0.3333333333333333 * a_3));
+            // a_3,b1 = d/db1 (b1^3*m/3 - b2^3*m/3) = b1^2*m
+            a[7] = (a_0 * p_m);
+            // a_3,b2 = d/db2 (b1^3*m/3 - b2^3*m/3) = -b2^2*m
+            a[8] = ((-1.0) * a_1 * p_m);
+            if (order < 4) continue;
+            double a_4 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b1, 4);
+            double a_5 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b2, 4);
+            // a_4,m = d/dm (b1^4*m/4 + b2^4*m/4) = b1^4/4 + b2^4/4
+            a[9] = ((0.25 * a_4) + (0.25 * a_5));
+            // a_4,b1 = d/db1 (b1^4*m/4 + b2^4*m/4) = b1^3*m
+            a[10] = (a_2 * p_m);
+            // a_4,b2 = d/db2 (b1^4*m/4 + b2^4*m/4) = b2^3*m
+            a[11] = (a_3 * p_m);
+            if (order < 5) continue;
+            double a_6 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b1, 5);
+            double a_7 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b2, 5);
+            // a_5,m = d/dm (b1^5*m/5 - b2^5*m/5) = b1^5/5 - b2^5/5
+            a[12] = ((0.2 * a_6) - (0.2 * a_7));
+            // a_5,b1 = d/db1 (b1^5*m/5 - b2^5*m/5) = b1^4*m
+            a[13] = (a_4 * p_m);
+            // a_5,b2 = d/db2 (b1^5*m/5 - b2^5*m/5) = -b2^4*m
+            a[14] = ((-1.0) * a_5 * p_m);
+            if (order < 6) continue;
+            double a_8 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b1, 6);
+            double a_9 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b2, 6);
+            // a_6,m = d/dm (b1^6*m/6 + b2^6*m/6) = b1^6/6 + b2^6/6
+            a[15] = ((0.16666666666666666 * a_8) + (0.16666666666666666 * a_9));
+            // a_6,b1 = d/db1 (b1^6*m/6 + b2^6*m/6) = b1^5*m
+            a[16] = (a_6 * p_m);
+            // a_6,b2 = d/db2 (b1^6*m/6 + b2^6*m/6) = b2^5*m
+            a[17] = (a_7 * p_m);
+            if (order < 7) continue;
+            double a_10 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b1, 7);
+            double a_11 = global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b2, 7);
+            // a_7,m = d/dm (b1^7*m/7 - b2^7*m/7) = b1^7/7 - b2^7/7
+            a[18] = ((0.14285714285714285 * a_10) - (0.14285714285714285 * a_11));
+            // a_7,b1 = d/db1 (b1^7*m/7 - b2^7*m/7) = b1^6*m
+            a[19] = (a_8 * p_m);
+            // a_7,b2 = d/db2 (b1^7*m/7 - b2^7*m/7) = -b2^6*m
+            a[20] = ((-1.0) * a_9 * p_m);
+            if (order < 8) continue;
+            // a_8,m = d/dm (b1^8*m/8 + b2^8*m/8) = b1^8/8 + b2^8/8
+            a[21] = ((0.125 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b1, 8)) + (0.125 * global::SeriesCompiler.Runtime.Rules.RuleMath.PowInt(p_b2, 8)));
+            // a_8,b1 = d/db1 (b1^8*m/8 + b2^8*m/8) = b1^7*m
+            a[22] = (a_10 * p_m);
+            // a_8,b2 = d/db2 (b1^8*m/8 + b2^8*m/8) = b2^7*m
+            a[23] = (a_11 * p_m);
+        }
+    }
+
+    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var terms = coefficients.Slice(copy * 4, 4);
+            {
+                double p_b1 = theta[1];
+                // C = b1
+                terms[0] = p_b1;
+            }
+            {
+                double p_b2 = theta[2];
+                // C = -b2
+                terms[1] = ((-1.0) * p_b2);
+            }
+            {
+                double p_m = theta[0];
+                // C = m
+                terms[2] = p_m;
+            }
+            {
+                double p_m = theta[0];
+                // C = -m
+                terms[3] = ((-1.0) * p_m);
+            }
+        }
+    }
+
+    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
+    {
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var shiftA = a.Slice(copy * 4, 4);
+            var shiftScale = scale.Slice(copy * 4, 4);
+            {
+                double p_b1 = theta[1];
+                shiftA[0] = 0.0;
+                shiftScale[0] = p_b1;
+            }
+            {
+                double p_b2 = theta[2];
+                shiftA[1] = 0.0;
+                shiftScale[1] = ((-1.0) * p_b2);
+            }
+            {
+                double p_b1 = theta[1];
+                shiftA[2] = 1.0;
+                shiftScale[2] = p_b1;
+            }
+            {
+                double p_b2 = theta[2];
+                shiftA[3] = 1.0;
+                shiftScale[3] = ((-1.0) * p_b2);
+            }
+        }
     }
 }

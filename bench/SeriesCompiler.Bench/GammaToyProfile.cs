@@ -101,16 +101,20 @@ internal static class GammaToyProfile
                 {
                     if (name == "pathwise" && form == "--f") continue;
                     var session = estimator.Prepare(theta, f, D);
-                    // A training step: new parameters (here the same values), then the estimate.
+                    // A training step: new parameters (every copy moves, by a nudge in its last bits), then the estimate.
+                    var nudged = GammaToySideBySide.Nudged(theta);
+                    int step = 0;
                     Report(output, n, $"session {name}, {form}", per, reps, () =>
                     {
-                        session.SetParameters(theta);
+                        session.SetParameters((step++ & 1) == 0 ? theta : nudged);
                         session.Estimate(n, 5, gradient, error);
                     });
                 }
             {
                 var session = new FourierEstimator(gamma, 2).Prepare(theta, block, D);
-                Report(output, n, "session SetParameters only", per, reps, () => session.SetParameters(theta));
+                var nudged = GammaToySideBySide.Nudged(theta);
+                int step = 0;
+                Report(output, n, "session SetParameters only", per, reps, () => session.SetParameters((step++ & 1) == 0 ? theta : nudged));
             }
         }
     }

@@ -16,8 +16,9 @@ namespace SeriesCompiler.Bench;
 /// included; wall clock and the measuring thread's CPU time, see <see cref="ThreadCpu"/>), ns per sample and coordinate,
 /// the ratio to PyTorch's pathwise (wall and CPU), bytes allocated per call, and
 /// work-normalised variance: the trace of the gradient's covariance over repeated seeds times the time per gradient.
-/// Sessions run as a training loop does: <see cref="EstimationSession.SetParameters"/> (the same theta) then Estimate, per
-/// gradient; "(block f)" is f as a user's <see cref="Objective"/> with block methods (<see cref="GammaToyQuadratic"/>).
+/// Sessions run as a training loop does: <see cref="EstimationSession.SetParameters"/> then Estimate, per gradient, the
+/// parameters alternating between theta and theta nudged in its last bits (every copy moves, as in training, and the
+/// gradient's law does not); "(block f)" is f as a user's <see cref="Objective"/> with block methods (<see cref="GammaToyQuadratic"/>).
 /// Run: <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- gamma-toy</c>. Without torch the peer is
 /// skipped with a message.
 /// </summary>
@@ -123,18 +124,22 @@ internal static class GammaToySideBySide
         for (int i = 0; i < Math.Max(3, reps / 20); i++) session.Estimate(samples, (ulong)(1_000_000 + i), gradient, error); // warm-up
         for (int i = 0; i < reps; i++) gradients[i] = new double[gradient.Length];
         // The clock is a timestamp (no Stopwatch object): the bytes counted are the loop's alone.
+        var nudged = Nudged(theta);
         double cpu = ThreadCpu.Nanoseconds();
         long before = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < reps; i++)
         {
-            session.SetParameters(theta);
+            session.SetParameters((i & 1) == 0 ? theta : nudged);
             session.Estimate(samples, (ulong)(i + 1), gradients[i], error);
         }
         double micros = Stopwatch.GetElapsedTime(start).TotalMicroseconds / reps;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return new Row(name, samples, micros, SideBySide.VarianceTrace(gradients), (double)allocated / reps, (ThreadCpu.Nanoseconds() - cpu) / 1000 / reps);
     }
+
+    /// <summary>Theta with every value moved by about 2^-40 of itself: a training step's new parameters, the same law.</summary>
+    internal static double[] Nudged(double[] theta) => [.. theta.Select(x => x * (1 + Math.ScaleB(1.0, -40)))];
 
     private static List<Row> Torch(TextWriter output)
     {

@@ -110,6 +110,7 @@ public static class RuleEmitter
             ["score_code"] = spec.ScoreCode,
             ["resummed_members"] = spec.ResummedMembers,
             ["lane_members"] = spec.LaneMembers,
+            ["copy_members"] = spec.CopyMembers,
         };
         return RenderWith(RuleTemplate.Value, model);
     }

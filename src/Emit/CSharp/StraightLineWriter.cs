@@ -40,12 +40,19 @@ public sealed partial class StraightLineWriter
     }
 
 
-    /// <summary>Writes <c>target = value;</c> for each output, each with its formula as a comment.</summary>
-    public string Write(IReadOnlyList<(string Target, Expr Value, string Comment)> outputs)
+    /// <summary>
+    /// Writes <c>target = value;</c> for each output, each with its formula as a comment; with <paramref name="before"/>,
+    /// its line (if not null) goes before output i and the locals first used there: a guard such as
+    /// <c>if (order &lt; 3) continue;</c> then skips exactly the outputs from i on, since a local is declared just
+    /// before its first use.
+    /// </summary>
+    public string Write(IReadOnlyList<(string Target, Expr Value, string Comment)> outputs, Func<int, string?>? before = null)
     {
         foreach (var o in outputs) Count(o.Value);
-        foreach (var o in outputs)
+        for (int i = 0; i < outputs.Count; i++)
         {
+            var o = outputs[i];
+            if (before?.Invoke(i) is { } line) _code.Append(_indent).Append(line).Append('\n');
             var code = Code(o.Value);
             if (o.Comment.Length > 0) _code.Append(_indent).Append("// ").Append(CSharpNames.Comment(o.Comment)).Append('\n');
             _code.Append(_indent).Append(o.Target).Append(" = ").Append(code).Append(";\n");

@@ -42,4 +42,5 @@ public sealed record RuleSpec(
     string LogDensityCode,
     string ScoreCode,
     string ResummedMembers,
-    string LaneMembers);
+    string LaneMembers,
+    string CopyMembers);

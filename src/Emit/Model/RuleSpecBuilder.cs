@@ -48,6 +48,8 @@ public static class RuleSpecBuilder
         var (hasDensity, densityCode, scoreCode) = BuildDensity(d, differentiable, locals);
 
         var parameters = d.Parameters.Select((p, i) => Parameter(p.Info, locals[p.Symbol], i)).ToList();
+        var jointConstraints = JointConstraints(d, i => i.ToString(CultureInfo.InvariantCulture));
+        var degrees = rule.Coefficients.SelectMany(c => Enumerable.Repeat(c.Index.Sum(), pCount)).ToList();
 
         return new RuleSpec(
             @namespace,
@@ -56,7 +58,7 @@ public static class RuleSpecBuilder
             CSharpNames.Comment(d.SourceFile),
             CSharpNames.Comment(Summary(d)),
             parameters,
-            JointConstraints(d, i => i.ToString(CultureInfo.InvariantCulture)),
+            jointConstraints,
             string.Join(", ", differentiable.Select(p => d.Parameters.IndexOf(p).ToString(CultureInfo.InvariantCulture))),
             pCount,
             d.Dimension,
@@ -72,7 +74,8 @@ public static class RuleSpecBuilder
             canSample, sampleCode, hasPathwise, pathwiseCode,
             hasDensity, densityCode, scoreCode,
             ResummedMembersBuilder.Build(rule, locals),
-            BuildLaneMembers(d, differentiable, locals, hasPathwise) + LaneShiftMembersBuilder.Build(rule, locals));
+            BuildLaneMembers(d, differentiable, locals, hasPathwise) + LaneShiftMembersBuilder.Build(rule, locals),
+            CopyMembersBuilder.Build(d, locals, parameters, jointConstraints.Count > 0, coefficients, degrees, Interval(d)));
     }
 
     /// <summary>The C# local of each parameter: <c>p_</c> and its identifier.</summary>

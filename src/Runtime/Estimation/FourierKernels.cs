@@ -63,7 +63,9 @@ internal sealed class DirectSeriesKernel : SeriesKernel
 
     private double[] _a = [];
     private int[] _entryOf = [];      // [(c * order + n - 1) * pd + p] -> the entry holding a_{n,p}(theta_c), or -1
+    private int[] _source = [];       // [(c * order + n - 1) * pd + p] -> where a_{n,p}(theta_c) is among all copies' coefficients, or -1
     private int[] _degreeRow = [];    // [n - 1] -> the rule's row of order n in Coefficients' output (univariate: n = 1 .. order)
+    private bool _dense;              // _entryOf[at] = at and _source[at] = c * width + (n - 1) P + p: each copy's entries are its rows 1 .. N
 
     /// <summary>
     /// a_{n,p}(theta) again for the problem's (changed) parameters, written over the rows' entries; false when a
@@ -71,34 +73,89 @@ internal sealed class DirectSeriesKernel : SeriesKernel
     /// written: the caller restores the old parameters and calls again. Univariate rules only; allocates nothing after
     /// the first call. The entries' rounding bounds are not recomputed (a session does not report them).
     /// </summary>
-    internal bool UpdateCoefficients()
+    /// <param name="thetas">The same parameters copy-major in one span, when the caller has them so: a rule with
+    /// <see cref="ICopyBatchedRule"/> then computes every copy's orders 1 .. N in one call (the same values as
+    /// <see cref="IDistributionRule.Coefficients"/>, without its orders above N).</param>
+    internal bool UpdateCoefficients(ReadOnlySpan<double> thetas = default)
     {
         if (_rule.Dimension != 1) return false;
-        int pd = _rule.Differentiable.Count, rows = _rule.MultiIndices.Count;
+        int pd = _rule.Differentiable.Count, rows = _rule.MultiIndices.Count, width = rows * pd;
         if (_entryOf.Length == 0) MapEntries(pd);
-        if (_a.Length != rows * pd) _a = new double[rows * pd];
+        var problemThetas = Problem.Thetas;
+        int copies = problemThetas.Length;
+        var batched = _rule as ICopyBatchedRule;
+        if (thetas.Length != copies * _rule.Parameters.Count) batched = null;
+        int size = batched is null ? width : copies * width;
+        if (_a.Length != size) _a = new double[size];
         var coefficient = EntryCoefficient;
-        var a = _a.AsSpan();
-        var thetas = Problem.Thetas;
-        for (int c = 0; c < thetas.Length; c++)
+        if (batched is not null)
         {
-            _rule.Coefficients(thetas[c], a);
+            // Dense: the entries are the rows 1 .. N of each copy in order, so the rule writes them in place (a univariate
+            // rule's rows go up in degree and it writes nothing above N); one scan then finds a zero or a non-finite value,
+            // which the general loop below sorts out from the rows again.
+            if (_dense)
+            {
+                int run = _order * pd;
+                batched.CoefficientsOfCopies(thetas, copies, _order, coefficient, run);
+                if (AllNonZeroFinite(coefficient)) return true;
+            }
+            batched.CoefficientsOfCopies(thetas, copies, _order, _a, width);
+            return MoveBatched(coefficient, width);
+        }
+        var entryOf = _entryOf;
+        var degreeRow = _degreeRow;
+        for (int c = 0; c < copies; c++)
+        {
+            var a = _a.AsSpan();
+            _rule.Coefficients(problemThetas[c], a);
             int at = c * _order * pd;
             for (int n = 1; n <= _order; n++)
             {
-                int from = _degreeRow[n - 1] * pd;
+                int from = degreeRow[n - 1] * pd;
                 for (int p = 0; p < pd; p++, at++)
                 {
                     double value = from < 0 ? 0 : a[from + p];
-                    int entry = _entryOf[at];
+                    int entry = entryOf[at];
                     // A row is kept for the non-zero coefficients only: a zero pattern that changes needs other rows.
                     if ((entry >= 0) != (value != 0)) return false;
                     if (entry < 0) continue;
-                    if (!double.IsFinite(value)) EnsureFinite(_rule, thetas[c], a, _order);
+                    if (!double.IsFinite(value)) EnsureFinite(_rule, problemThetas[c], a, _order);
                     coefficient[entry] = value;
                 }
             }
         }
+        return true;
+    }
+
+    // The batched form of the loop below, flat over (c, n, p) in the same order (the same result, the same first error):
+    // a_{n,p}(theta_c) sits at _source[at] of the copies' coefficients, or nowhere (-1: the rule has no row of order n).
+    private bool MoveBatched(double[] coefficient, int width)
+    {
+        var a = _a;
+        var source = _source;
+        var entryOf = _entryOf;
+        int perCopy = _order * _rule.Differentiable.Count;
+        for (int at = 0; at < source.Length; at++)
+        {
+            int from = source[at], entry = entryOf[at];
+            double value = from < 0 ? 0 : a[from];
+            // A row is kept for the non-zero coefficients only: a zero pattern that changes needs other rows.
+            if ((entry >= 0) != (value != 0)) return false;
+            if (entry < 0) continue;
+            if (!double.IsFinite(value))
+            {
+                int c = at / perCopy;
+                EnsureFinite(_rule, Problem.Thetas[c], a.AsSpan(c * width, width), _order);
+            }
+            coefficient[entry] = value;
+        }
+        return true;
+    }
+
+    private static bool AllNonZeroFinite(ReadOnlySpan<double> values)
+    {
+        foreach (double value in values)
+            if (value == 0 || !double.IsFinite(value)) return false;
         return true;
     }
 
@@ -112,6 +169,11 @@ internal sealed class DirectSeriesKernel : SeriesKernel
             if (indices[row].Sum() is var n and >= 1 && n <= _order) _degreeRow[n - 1] = row;
         _entryOf = new int[Problem.Copies * _order * pd];
         Array.Fill(_entryOf, -1);
+        _source = new int[_entryOf.Length];
+        int width = indices.Count * pd;
+        for (int c = 0, at = 0; c < Problem.Copies; c++)
+            for (int n = 1; n <= _order; n++)
+                for (int p = 0; p < pd; p++, at++) _source[at] = _degreeRow[n - 1] < 0 ? -1 : c * width + _degreeRow[n - 1] * pd + p;
         var slot = EntrySlot;
         var start = RowStart;
         for (int c = 0; c < Problem.Copies; c++)
@@ -121,6 +183,12 @@ internal sealed class DirectSeriesKernel : SeriesKernel
                 if (row < 0) continue;
                 for (int e = start[row]; e < start[row + 1]; e++) _entryOf[(c * _order + n - 1) * pd + slot[e] - c * pd] = e;
             }
+        _dense = EntryCoefficient.Length == _source.Length;
+        for (int at = 0; at < _source.Length && _dense; at++)
+        {
+            int c = at / (_order * pd), within = at % (_order * pd);
+            if (_entryOf[at] != at || _source[at] != c * width + within) _dense = false;
+        }
     }
 
     public override string Method => "series";

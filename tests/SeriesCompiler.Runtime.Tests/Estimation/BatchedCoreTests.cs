@@ -272,6 +272,49 @@ public sealed class BatchedCoreTests
     }
 
     [Fact]
+    public void Chunk_moments_have_the_formulas_bits_and_a_one_chunk_run_those_of_clearing_and_merging()
+    {
+        // A session's few-sample run puts its chunk's moments straight into the statistics; Clear then Merge is the path
+        // they replace, and every bit must be the same (the experiments are rerun on the old path).
+        var random = new RandomSource(3);
+        foreach (int count in new[] { 1, 2, 7, 64 })
+        {
+            int q = 7, stride = count + 3;   // one group of four quantities, three on their own
+            var data = new double[q * stride];
+            for (int i = 0; i < data.Length; i++) data[i] = count == 7 && i % 4 == 0 ? double.NaN : 1e3 * random.Normal();
+            var merged = new ChunkedMoments(q);
+            merged.Merge([1, 2, 3, 4, 5, 6, 7], [1, 1, 1, 1, 1, 1, 1], 9);   // something to clear
+            merged.Clear();
+            var mean = new double[q];
+            var m2 = new double[q];
+            ChunkedMoments.OfChunk(data, q, stride, count, mean, m2);
+            merged.Merge(mean, m2, count);
+            // The documented formulas written out per quantity, in sample order: OfChunk (four quantities at a time)
+            // must give exactly these bits.
+            for (int j = 0; j < q; j++)
+            {
+                double inv = 1.0 / count, first = data[j * stride], sum = 0;
+                for (int s = 1; s < count; s++) sum += (data[j * stride + s] - first) * inv;
+                double m = count == 1 ? data[j * stride] : first + sum, squares = 0;
+                for (int s = 0; s < count; s++) squares += (data[j * stride + s] - m) * (data[j * stride + s] - m);
+                if (count == 1) squares = (m - m) * (m - m);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(m), BitConverter.DoubleToInt64Bits(mean[j]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(squares), BitConverter.DoubleToInt64Bits(m2[j]));
+            }
+            var direct = new ChunkedMoments(q);
+            direct.Merge([1, 2, 3, 4, 5, 6, 7], [1, 1, 1, 1, 1, 1, 1], 9);
+            direct.SetFromChunk(data, stride, count);
+            Assert.Equal(merged.Count, direct.Count);
+            for (int j = 0; j < q; j++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(merged.Mean[j]), BitConverter.DoubleToInt64Bits(direct.Mean[j]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(merged.M2[j]), BitConverter.DoubleToInt64Bits(direct.M2[j]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(merged.StandardError(j)), BitConverter.DoubleToInt64Bits(direct.StandardError(j)));
+            }
+        }
+    }
+
+    [Fact]
     public void Chunked_moments_of_equal_values_are_exact_even_near_the_double_range()
     {
         // Welford's update keeps equal values' mean exact with M2 = 0; the chunks must too (a running sum of 1e308s overflows).

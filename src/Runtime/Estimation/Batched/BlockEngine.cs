@@ -42,6 +42,9 @@ internal abstract class BlockWorker
 
     /// <summary>The problem's parameters changed in place (a session's new theta): recompute what was hoisted from them.</summary>
     public virtual void ParametersChanged() { }
+
+    /// <summary>As <see cref="ParametersChanged()"/>, with the new parameters also copy-major in one span (a session's theta).</summary>
+    public virtual void ParametersChanged(ReadOnlySpan<double> thetas) => ParametersChanged();
 }
 
 /// <summary>An estimator's batched form: what it accumulates and a factory of per-thread workers.</summary>
@@ -59,6 +62,9 @@ internal abstract class BlockKernel
     /// caller has just changed); false when it cannot (the new coefficients' zero pattern differs from the old one's).
     /// </summary>
     public virtual bool ParametersChanged() => true;
+
+    /// <summary>As <see cref="ParametersChanged()"/>, with the new parameters also copy-major in one span (a session's theta).</summary>
+    public virtual bool ParametersChanged(ReadOnlySpan<double> thetas) => ParametersChanged();
 }
 
 /// <summary>
@@ -115,7 +121,8 @@ internal sealed class BlockEngine
 
     public void Run(int samples, ulong seed, RunMonitor monitor)
     {
-        Moments.Clear();
+        // A one-chunk run sets every moment itself (SetFromChunk); longer ones merge into cleared statistics.
+        if (samples > EstimateOptions.Chunk || _quantities == 0) Moments.Clear();
         _kinks = 0;
         try
         {
@@ -134,6 +141,14 @@ internal sealed class BlockEngine
     private void Blocks(int samples, ulong seed, RunMonitor monitor)
     {
         _size = Math.Min(_blockSize, samples);
+        if (samples <= EstimateOptions.Chunk && _quantities > 0)
+        {
+            // One chunk (a training step's few samples): its moments go straight into the statistics, as merging it would.
+            monitor.Range(0, samples);
+            Run(0, 0, samples, seed);
+            Moments.SetFromChunk(_values[0], _size, samples);
+            return;
+        }
         long blocks = (samples + (long)_size - 1) / _size;
         for (long b0 = 0; b0 < blocks; b0 += _threads)
         {
@@ -173,15 +188,21 @@ internal sealed class BlockEngine
     /// <summary>Evaluations of <see cref="Differentiation.Jet.Abs"/> (kinks) during the last run, on every thread (the counter is per thread).</summary>
     public long Kinks { get; private set; }
 
+    // Worker w on the block's samples [first, first + count), kinks counted.
+    private void Run(int w, long first, int count, ulong seed)
+    {
+        long kinks = Differentiation.Jet.KinkEvaluations;
+        _workers[w].Run(first, count, seed, _values[w], _size);
+        long seen = Differentiation.Jet.KinkEvaluations - kinks;
+        if (seen != 0) Interlocked.Add(ref _kinks, seen);
+    }
+
     private void Block(int w, long block, int samples, ulong seed)
     {
         long first = block * _size;
         int count = (int)Math.Min(_size, samples - first);
         var values = _values[w].AsSpan();
-        long kinks = Differentiation.Jet.KinkEvaluations;
-        _workers[w].Run(first, count, seed, values, _size);
-        long seen = Differentiation.Jet.KinkEvaluations - kinks;
-        if (seen != 0) Interlocked.Add(ref _kinks, seen);
+        Run(w, first, count, seed);
         for (int k = 0; k < _chunksPerBlock; k++)
         {
             int chunk = w * _chunksPerBlock + k, n = Math.Min(EstimateOptions.Chunk, count - k * EstimateOptions.Chunk);

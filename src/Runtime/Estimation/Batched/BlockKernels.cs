@@ -92,6 +92,9 @@ internal sealed class SeriesBlockKernel : BlockKernel
     // a_{n,p}(theta) into the rows' entries, in place; stencil scales were computed from the first theta, so stencils refuse.
     public override bool ParametersChanged() => _stencil is null && _kernel.UpdateCoefficients();
 
+    // The same from the session's flat theta: every copy's coefficients in one call of the rule.
+    public override bool ParametersChanged(ReadOnlySpan<double> thetas) => _stencil is null && _kernel.UpdateCoefficients(thetas);
+
     /// <summary>The rows, the contributions, then (stencils) each row's stencil error at the sample.</summary>
     public override int Quantities => _compact ? _contributions : _rows + _contributions + (_stencil is null ? 0 : _rows);
 
@@ -213,7 +216,10 @@ internal sealed class SeriesBlockKernel : BlockKernel
                     for (int s = 0; s < count; s++) target[s] += c * row[s];
                 }
             bool finite = BlockDraws.AllFinite(_values.AsSpan(0, count));
-            for (int i = 0; i < slots && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
+            // A full block's rows are one run of the quantities: one scan.
+            if (count == stride) finite = finite && BlockDraws.AllFinite(q[..(slots * stride)]);
+            else
+                for (int i = 0; i < slots && finite; i++) finite = BlockDraws.AllFinite(q.Slice(i * stride, count));
             if (!finite) Check(first, count, q, stride);
         }
 
@@ -325,7 +331,36 @@ internal sealed class ResummedBlockKernel : BlockKernel
 
     public override BlockWorker NewWorker(int capacity) => new Worker(this, capacity);
 
-    // C_term(theta_c) again for the new parameters.
+    // C_term(theta_c) again for the new parameters: every copy in one call of the rule when it numbers its terms as we do
+    // (the same code as TermCoefficient, so the same values).
+    public override bool ParametersChanged(ReadOnlySpan<double> thetas)
+    {
+        if (_rule is not ICopyBatchedRule batched || thetas.Length != _problem.Copies * _rule.Parameters.Count || !BatchedTermsAgree(batched, thetas))
+            return ParametersChanged();
+        batched.TermCoefficientsOfCopies(thetas, _problem.Copies, _coefficient);
+        return true;
+    }
+
+    private bool? _batchedTerms;
+
+    // Once: the batched terms are ours (the same count and order), checked value by value at the first parameters.
+    private bool BatchedTermsAgree(ICopyBatchedRule batched, ReadOnlySpan<double> thetas)
+    {
+        if (_batchedTerms is { } known) return known;
+        int copies = _problem.Copies;
+        var values = new double[copies * _terms];
+        batched.TermCoefficientsOfCopies(thetas, copies, values);
+        bool agree = true;
+        for (int c = 0; c < copies && agree; c++)
+            for (int k = 0; k < _terms; k++)
+            {
+                double one = _resummed.TermCoefficient(thetas.Slice(c * _rule.Parameters.Count, _rule.Parameters.Count), _termSlot[k], _termIndex[k]);
+                if (BitConverter.DoubleToInt64Bits(one) != BitConverter.DoubleToInt64Bits(values[c * _terms + k])) agree = false;
+            }
+        _batchedTerms = agree;
+        return agree;
+    }
+
     public override bool ParametersChanged()
     {
         for (int c = 0; c < _problem.Copies; c++)
@@ -336,6 +371,8 @@ internal sealed class ResummedBlockKernel : BlockKernel
     private sealed class Worker(ResummedBlockKernel k, int capacity) : BlockWorker, LaneDrawer.IAfter
     {
         public override void ParametersChanged() => _lanes?.SetParameters(k._problem.Thetas);
+
+        public override void ParametersChanged(ReadOnlySpan<double> thetas) => _lanes?.SetParameters(k._problem.Thetas, thetas);
 
         private readonly RandomSource _random = new(0);
         private readonly double[] _z = new double[k._problem.Copies * capacity];
@@ -375,13 +412,25 @@ internal sealed class ResummedBlockKernel : BlockKernel
                 else _lanes.Draw(seed, first, count, _draws, stride, this, _random);
                 _lanes.Map(thetas, _draws, count, stride, _z, 1);
                 // x = z + U: the shifts were drawn on their own; the point is the copy's z moved by them.
-                for (int t = 0; t < terms; t++)
-                    for (int c = 0; c < copies; c++)
+                if (count == stride)
+                {
+                    // Full rows: each term's shifts and z are one run of copies * count values.
+                    int run = copies * count;
+                    var z = _z.AsSpan(0, run);
+                    for (int t = 0; t < terms; t++)
                     {
-                        var x = _x.AsSpan((t * copies + c) * stride, count);
-                        var z = _z.AsSpan(c * stride, count);
-                        for (int s = 0; s < count; s++) x[s] += z[s];
+                        var x = _x.AsSpan(t * run, run);
+                        for (int i = 0; i < run; i++) x[i] += z[i];
                     }
+                }
+                else
+                    for (int t = 0; t < terms; t++)
+                        for (int c = 0; c < copies; c++)
+                        {
+                            var x = _x.AsSpan((t * copies + c) * stride, count);
+                            var z = _z.AsSpan(c * stride, count);
+                            for (int s = 0; s < count; s++) x[s] += z[s];
+                        }
             }
             else Scalar(first, count, seed, stride);
             Evaluate(first, count, q, stride);
@@ -415,11 +464,27 @@ internal sealed class ResummedBlockKernel : BlockKernel
             k._f.Values(block, _values.AsSpan(0, count));
             for (int s = 0; s < count; s++)
                 if (!double.IsFinite(_values[s])) throw new NonFiniteValueException(k._estimator, "f", _values[s], first + s, BlockDraws.Point(_z, copies, stride, s), 0);
-            for (int i = 0; i < copies * g; i++) q.Slice(i * stride, count).Clear();
+            if (count == stride) q[..(copies * g * stride)].Clear();
+            else
+                for (int i = 0; i < copies * g; i++) q.Slice(i * stride, count).Clear();
             for (int t = 0; t < terms; t++)
             {
                 int j = k._termOrder[t], p = k._termSlot[t];
                 k._f.CoordinatePartials(block, _x.AsSpan(t * copies * stride, copies * stride), j, _result);
+                if (count == 1)
+                {
+                    // One sample (a training step): a row is one value, added without a slice per copy.
+                    Span<double> result = _result;
+                    var coefficients = k._coefficient;
+                    bool finite = true;
+                    for (int c = 0; c < copies; c++)
+                    {
+                        double derivative = result[c * stride];
+                        q[(c * g + p) * stride] += coefficients[c * terms + t] * derivative;
+                        finite &= double.IsFinite(derivative);
+                    }
+                    if (finite) continue;
+                }
                 for (int c = 0; c < copies; c++)
                 {
                     double coefficient = k._coefficient[c * terms + t];
@@ -432,6 +497,7 @@ internal sealed class ResummedBlockKernel : BlockKernel
                                 throw new NonFiniteValueException(k._estimator, $"f^({j}) at a shifted point", derivative[s], first + s, BlockDraws.Point(_z, copies, stride, s), j);
                 }
             }
+            if (count == stride && BlockDraws.AllFinite(q[..(copies * g * stride)])) return;
             for (int i = 0; i < copies * g; i++)
                 if (!BlockDraws.AllFinite(q.Slice(i * stride, count)))
                     for (int s = 0; s < count; s++)

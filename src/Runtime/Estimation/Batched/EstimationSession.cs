@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Statistics;
 
 namespace SeriesCompiler.Runtime.Estimation;
@@ -47,18 +48,27 @@ public sealed class EstimationSession
         int copies = thetas.Length, perCopy = thetas[0].Length;
         if (theta.Length != copies * perCopy)
             throw new ArgumentException($"theta has {theta.Length} values; the session has {copies} cop{(copies == 1 ? "y" : "ies")} of {perCopy} parameters", nameof(theta));
-        // Validate everything before changing anything.
-        for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
+        // Validate everything before changing anything: every copy in one call where the rule has it (the same checks).
+        var direct = _problem.Rule.Direct;
+        if (direct is ICopyBatchedRule batched && perCopy == direct.Parameters.Count) batched.ValidateCopies(theta, copies);
+        else
+            for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
         _previous ??= new double[copies * perCopy];
-        for (int c = 0; c < copies; c++)
+        var previous = _previous;
+        for (int c = 0, at = 0; c < copies; c++)
         {
-            thetas[c].CopyTo(_previous.AsSpan(c * perCopy));
-            theta.Slice(c * perCopy, perCopy).CopyTo(thetas[c]);
+            // A copy's few parameters element by element: cheaper than two span copies per copy.
+            var copy = thetas[c];
+            for (int j = 0; j < perCopy; j++, at++)
+            {
+                previous[at] = copy[j];
+                copy[j] = theta[at];
+            }
         }
         bool moved;
         try
         {
-            moved = _engine.Kernel.ParametersChanged();
+            moved = _engine.Kernel.ParametersChanged(theta);
         }
         catch
         {
@@ -71,14 +81,14 @@ public sealed class EstimationSession
             Restore(copies, perCopy);
             throw new InvalidOperationException($"{_estimator}: the session cannot move to these parameters in place (the series' non-zero coefficients change, or f's derivatives are stencils); prepare a new session");
         }
-        foreach (var worker in _engine.Workers) worker.ParametersChanged();
+        foreach (var worker in _engine.Workers) worker.ParametersChanged(theta);
     }
 
     private void Restore(int copies, int perCopy)
     {
         var thetas = _problem.Thetas;
         for (int c = 0; c < copies; c++) _previous!.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
-        _engine.Kernel.ParametersChanged();
+        _engine.Kernel.ParametersChanged(_previous);
     }
 
     /// <summary>Length of the gradient (copies times the parameters per copy).</summary>
@@ -105,12 +115,18 @@ public sealed class EstimationSession
         _engine.Run(samples, seed, RunMonitor.None);
         _after?.Invoke(_engine);
         var moments = _engine.Moments;
+        var mean = moments.Mean.Slice(_offset, n);
+        var m2 = moments.M2.Slice(_offset, n);
+        long count = moments.Count;
+        // One sample: every variance is the same NaN, so every standard error is one number (the same bits as below).
+        double single = Math.Sqrt(double.NaN / count);
         for (int p = 0; p < n; p++)
         {
-            gradient[p] = moments.Mean[_offset + p];
-            standardError[p] = moments.StandardError(_offset + p);
-            if (!double.IsFinite(gradient[p]))
-                throw new NonFiniteValueException(_estimator, "the gradient in " + GradientEstimate.SlotName(_problem.Slots[p]), gradient[p], advice: "the per-sample contributions are finite but their sum overflows");
+            // ChunkedMoments.StandardError's arithmetic, sqrt(M2 / (count - 1) / count), without a call per entry.
+            gradient[p] = mean[p];
+            standardError[p] = count > 1 ? Math.Sqrt(m2[p] / (count - 1) / count) : single;
+            if (!double.IsFinite(mean[p]))
+                throw new NonFiniteValueException(_estimator, "the gradient in " + GradientEstimate.SlotName(_problem.Slots[p]), mean[p], advice: "the per-sample contributions are finite but their sum overflows");
         }
     }
 

@@ -56,6 +56,27 @@ internal sealed class LaneDrawer
         if (_shiftRule is not null) ShiftParameters(thetas);
     }
 
+    /// <summary>As <see cref="SetParameters(double[][])"/>, with the same parameters copy-major in <paramref name="flat"/>:
+    /// the shifts' numbers of every copy in one call where the rule has it.</summary>
+    public void SetParameters(double[][] thetas, ReadOnlySpan<double> flat)
+    {
+        if (_shiftRule is not ICopyBatchedRule batched || !_batchedShifts || flat.Length != _copies * _perCopy)
+        {
+            SetParameters(thetas);
+            return;
+        }
+        for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        batched.LaneShiftsOfCopies(flat, _copies, _shiftA, _shiftScale);
+        int terms = _shiftLaw.Length;
+        for (int c = 0; c < _copies; c++)
+            for (int t = 0; t < terms; t++)
+                (_termA[t * _copies + c], _termScale[t * _copies + c]) = (_shiftA[c * terms + t], _shiftScale[c * terms + t]);
+    }
+
+    // Whether the rule's batched shift numbers are ours (its terms in our order), checked value by value when enabled.
+    private bool _batchedShifts;
+    private int _perCopy;
+
     // The resummed rules' shifts in lanes: per term its law, per copy and term its numbers (a, scale).
     private ILaneShiftedRule? _shiftRule;
     private int[] _termSlot = [], _termIndex = [];
@@ -89,6 +110,18 @@ internal sealed class LaneDrawer
         _termScale = new double[_copies * terms];
         _shiftRule = shifted;
         ShiftParameters(thetas);
+        _perCopy = rule.Parameters.Count;
+        if (shifted is ICopyBatchedRule batched && thetas.All(t => t.Length == _perCopy))
+        {
+            var flat = thetas.SelectMany(t => t).ToArray();
+            var a = new double[_copies * terms];
+            var scale = new double[_copies * terms];
+            batched.LaneShiftsOfCopies(flat, _copies, a, scale);
+            _batchedShifts = true;
+            for (int i = 0; i < a.Length; i++)
+                if (BitConverter.DoubleToInt64Bits(a[i]) != BitConverter.DoubleToInt64Bits(_shiftA[i])
+                    || BitConverter.DoubleToInt64Bits(scale[i]) != BitConverter.DoubleToInt64Bits(_shiftScale[i])) _batchedShifts = false;
+        }
         return true;
     }
 
