@@ -72,11 +72,20 @@ public sealed class TruncatedSeries
     /// d c_n / d x of every coefficient, computed in the polynomial ring (no tree rewriting): the rule's
     /// a_{n,p} when x is a parameter.
     /// </summary>
-    public Expr[] DerivativeOfCoefficients(Symbol x)
+    public Expr[] DerivativeOfCoefficients(Symbol x) => DerivativesInRing(x).Select(c => c.ToExpr()).ToArray();
+
+    /// <summary>d c_n / d x of every coefficient, as exact polynomials of the ring.</summary>
+    internal Poly[] DerivativesInRing(Symbol x)
     {
         var cache = new Dictionary<int, Poly>();
-        return _c.Select(c => c.Derivative(x, cache).ToExpr()).ToArray();
+        return _c.Select(c => c.Derivative(x, cache)).ToArray();
     }
+
+    /// <summary>
+    /// Whether the coefficient of t^n is certainly real: no imaginary part in any coefficient of the ring and no atom
+    /// containing i (its canonical expression is then free of i). False means "look at the expression".
+    /// </summary>
+    public bool IsRealAt(int n) => _c[n].IsReal;
 
     public TruncatedSeries Truncate(int order) => order >= Order ? this : new TruncatedSeries(_c[..(order + 1)]);
 
