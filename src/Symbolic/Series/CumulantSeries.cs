@@ -106,10 +106,15 @@ public static class CumulantSeries
                     ? $"phi(0) must be 1, but log phi(0) = {series[0]}"
                     : $"K(0) must be 0, but it is {series[0]}");
 
+        // Reading a coefficient's expression refused constants beyond the factory's bit limit, so t^1..t^N are checked
+        // for that first, in order, and then for an imaginary part (in the ring; the expression only when the ring has i).
         for (int n = 1; n <= order; n++)
+        {
+            series.EnsureRepresentable(n);
             if (!series.IsRealAt(n) && series[n].ContainsImaginary())
                 throw new DerivationException(DiagnosticCatalogue.NotReal,
                     $"the coefficient of t^{n} is not real: {series[n]}; a cf must be real after w = -i t (check the signs of i)");
+        }
 
         var result = ImmutableArray.CreateBuilder<(ImmutableArray<int>, Func<Expr>, Func<ImmutableArray<Expr>>)>();
         if (single)
@@ -117,6 +122,9 @@ public static class CumulantSeries
             // a_{n,p} straight from the polynomial ring: no tree is differentiated. Every derivative is computed here,
             // exactly; only the canonical expressions wait until they are read.
             var derivatives = parameters.Select(series.DerivativesInRing).ToArray();
+            // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this.
+            foreach (var dp in derivatives)
+                foreach (var c in dp) c.EnsureRepresentable();
             for (int n = 1; n <= order; n++)
             {
                 int m = n;

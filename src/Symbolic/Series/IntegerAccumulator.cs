@@ -104,18 +104,20 @@ internal sealed class IntegerAccumulator
     private Span<ulong> At(int slot) => _limbs.AsSpan(slot * _width, _width);
 
     /// <summary>slot += (-1)^negative * x, x a magnitude of at most <c>width</c> limbs.</summary>
-    public void Add(int slot, ReadOnlySpan<ulong> x, bool negative)
+    public void Add(int slot, ReadOnlySpan<ulong> x, bool negative) => Add(At(slot), x, negative);
+
+    private static void Add(Span<ulong> acc, ReadOnlySpan<ulong> x, bool negative)
     {
-        var acc = At(slot);
         if (!negative)
         {
             ulong carry = 0;
             for (int k = 0; k < acc.Length; k++)
             {
+                ulong v = k < x.Length ? x[k] : 0UL;
                 if (k >= x.Length && carry == 0) break;
-                var s = (UInt128)acc[k] + (k < x.Length ? x[k] : 0UL) + carry;
-                acc[k] = (ulong)s;
-                carry = (ulong)(s >> 64);
+                ulong a = acc[k], s = a + v, s2 = s + carry;
+                carry = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
+                acc[k] = s2;
             }
         }
         else
@@ -123,34 +125,41 @@ internal sealed class IntegerAccumulator
             ulong borrow = 0;
             for (int k = 0; k < acc.Length; k++)
             {
+                ulong v = k < x.Length ? x[k] : 0UL;
                 if (k >= x.Length && borrow == 0) break;
-                var sub = (UInt128)(k < x.Length ? x[k] : 0UL) + borrow;
-                borrow = acc[k] < sub ? 1UL : 0UL;
-                acc[k] = unchecked(acc[k] - (ulong)sub); // mod 2^64; sub = 2^64 leaves acc[k] and borrows
+                ulong a = acc[k], d = a - v, d2 = d - borrow;
+                borrow = (a < v ? 1UL : 0UL) | (d < borrow ? 1UL : 0UL);
+                acc[k] = d2;
             }
         }
     }
 
-    /// <summary>slot += (-1)^negative * x * y (magnitudes), the product formed schoolbook on the stack.</summary>
+    private ulong[] _scratch = new ulong[8];
+
+    /// <summary>slot += (-1)^negative * x * y (magnitudes), the product formed schoolbook in a scratch buffer.</summary>
     public void AddProduct(int slot, ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y, bool negative)
     {
         int n = Math.Min(x.Length + y.Length, _width);
-        Span<ulong> product = n <= 64 ? stackalloc ulong[n] : new ulong[n];
+        if (_scratch.Length < x.Length + y.Length) _scratch = new ulong[x.Length + y.Length];
+        var product = _scratch.AsSpan(0, x.Length + y.Length);
         product.Clear();
-        for (int i = 0; i < x.Length && i < n; i++)
+        for (int i = 0; i < x.Length; i++)
         {
-            ulong carry = 0;
-            ulong xi = x[i];
-            if (xi == 0) continue;
-            for (int j = 0; j < y.Length && i + j < n; j++)
+            ulong carry = 0, xi = x[i];
+            for (int j = 0; j < y.Length; j++)
             {
-                var t = (UInt128)xi * y[j] + product[i + j] + carry;
-                product[i + j] = (ulong)t;
-                carry = (ulong)(t >> 64);
+                ulong hi = Math.BigMul(xi, y[j], out ulong lo);
+                ulong s = lo + product[i + j];
+                hi += s < lo ? 1UL : 0UL;
+                ulong s2 = s + carry;
+                hi += s2 < s ? 1UL : 0UL;
+                product[i + j] = s2;
+                carry = hi; // x_i y_j + p + c < 2^128: no overflow of hi
             }
-            if (i + y.Length < n) product[i + y.Length] = carry;
+            product[i + y.Length] = carry;
         }
-        Add(slot, product, negative);
+        // The bound on the sum keeps the product within the width: the limbs above it are zero.
+        Add(At(slot), product[..n], negative);
     }
 
     /// <summary>slot += other's slot (both two's complement of the same width).</summary>
@@ -161,9 +170,9 @@ internal sealed class IntegerAccumulator
         ulong carry = 0;
         for (int k = 0; k < acc.Length; k++)
         {
-            var s = (UInt128)acc[k] + x[k] + carry;
-            acc[k] = (ulong)s;
-            carry = (ulong)(s >> 64);
+            ulong a = acc[k], s = a + x[k], s2 = s + carry;
+            carry = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
+            acc[k] = s2;
         }
     }
 

@@ -145,6 +145,17 @@ internal sealed class Poly
 
     public bool IsZero => _terms.Count == 0;
 
+    /// <summary>The largest coefficient's size in bits (<see cref="GaussianRational.BitLength"/>, as the expression factory measures it).</summary>
+    public long MaxConstantBits
+    {
+        get
+        {
+            long max = 0;
+            foreach (var c in _terms.Values) max = Math.Max(max, c.BitLength);
+            return max;
+        }
+    }
+
     /// <summary>No imaginary coefficient and no atom that contains i.</summary>
     public bool IsReal
     {
@@ -161,6 +172,22 @@ internal sealed class Poly
     }
 
     private static readonly ConcurrentDictionary<int, bool> RealAtoms = new();
+
+    /// <summary>
+    /// Every factor is plain (<see cref="PlainFactor"/>) and no sum is raised to a positive power: the canonical
+    /// expression's terms are then exactly this polynomial's, and <see cref="FromExpr"/> reads them back unchanged (a
+    /// positive power of a sum would come back as an atom of its own).
+    /// </summary>
+    public bool IsPlain
+    {
+        get
+        {
+            foreach (var m in _terms.Keys)
+                for (int k = 0; k < m.Length; k++)
+                    if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null || (m.Exponent(k) > 0 && Atoms[m.AtomId(k)] is Sum)) return false;
+            return true;
+        }
+    }
     public int TermCount => _terms.Count;
 
     private static int AtomId(Expr atom) => AtomIds.GetOrAdd(atom, a =>
