@@ -139,6 +139,11 @@ internal sealed class IntegerAccumulator
     /// <summary>slot += (-1)^negative * x * y (magnitudes), the product formed schoolbook in a scratch buffer.</summary>
     public void AddProduct(int slot, ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y, bool negative)
     {
+        if (x.Length == 1)
+        {
+            AddProduct(At(slot), x[0], y, negative);
+            return;
+        }
         int n = Math.Min(x.Length + y.Length, _width);
         if (_scratch.Length < x.Length + y.Length) _scratch = new ulong[x.Length + y.Length];
         var product = _scratch.AsSpan(0, x.Length + y.Length);
@@ -160,6 +165,50 @@ internal sealed class IntegerAccumulator
         }
         // The bound on the sum keeps the product within the width: the limbs above it are zero.
         Add(At(slot), product[..n], negative);
+    }
+
+    /// <summary>
+    /// acc += (-1)^negative * x * y for a one-limb x (the usual weight C(n-1,k-1) times a small coefficient), in one
+    /// pass: each limb of x y is formed and added (or subtracted) with its carry (borrow) at once.
+    /// </summary>
+    private static void AddProduct(Span<ulong> acc, ulong x, ReadOnlySpan<ulong> y, bool negative)
+    {
+        ulong carry = 0; // the high part of the product so far plus the addition's carry (or borrow)
+        int k = 0;
+        for (; k < y.Length && k < acc.Length; k++)
+        {
+            ulong hi = Math.BigMul(x, y[k], out ulong lo);
+            ulong v = lo + carry;
+            hi += v < lo ? 1UL : 0UL; // x y_k + carry < 2^128
+            ulong a = acc[k];
+            if (!negative)
+            {
+                ulong s = a + v;
+                acc[k] = s;
+                carry = hi + (s < a ? 1UL : 0UL);
+            }
+            else
+            {
+                acc[k] = a - v;
+                carry = hi + (a < v ? 1UL : 0UL);
+            }
+        }
+        // The rest of the product is 'carry' (at most one limb): propagate it through the higher limbs.
+        for (; carry != 0 && k < acc.Length; k++)
+        {
+            ulong a = acc[k];
+            if (!negative)
+            {
+                ulong s = a + carry;
+                acc[k] = s;
+                carry = s < a ? 1UL : 0UL;
+            }
+            else
+            {
+                acc[k] = a - carry;
+                carry = a < carry ? 1UL : 0UL;
+            }
+        }
     }
 
     /// <summary>slot += other's slot (both two's complement of the same width).</summary>

@@ -161,12 +161,15 @@ internal sealed class Poly
     {
         get
         {
+            var atoms = new HashSet<int>();
             foreach (var (m, c) in _terms)
             {
                 if (!c.Im.IsZero) return false;
-                for (int k = 0; k < m.Length; k++)
-                    if (RealAtoms.GetOrAdd(m.AtomId(k), static id => !Atoms[id].ContainsImaginary()) is false) return false;
+                for (int k = 0; k < m.Length; k++) atoms.Add(m.AtomId(k));
             }
+            // Each distinct atom once (a coefficient has thousands of terms over a few atoms).
+            foreach (var id in atoms)
+                if (RealAtoms.GetOrAdd(id, static id => !Atoms[id].ContainsImaginary()) is false) return false;
             return true;
         }
     }
