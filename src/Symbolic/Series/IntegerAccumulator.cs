@@ -64,7 +64,8 @@ internal sealed class IntegerTerms
     public static int Write(BigInteger v, Span<ulong> destination)
     {
         var magnitude = BigInteger.Abs(v);
-        magnitude.TryWriteBytes(MemoryMarshal.AsBytes(destination), out int written, isUnsigned: true, isBigEndian: false);
+        if (!magnitude.TryWriteBytes(MemoryMarshal.AsBytes(destination), out int written, isUnsigned: true, isBigEndian: false))
+            throw new InvalidOperationException("an integer's magnitude does not fit the limbs given for it");
         return (written + 7) / 8;
     }
 }

@@ -523,7 +523,8 @@ internal sealed class Poly
             {
                 var ms = small.Monomials[s];
                 var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
-                var factorLimbs = new ulong[Math.Max(1, (int)((factor.GetBitLength() + 63) / 64))];
+                // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
+                var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
                 int factorLength = IntegerTerms.Write(factor, factorLimbs);
                 var x = factorLimbs.AsSpan(0, factorLength);
                 // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.

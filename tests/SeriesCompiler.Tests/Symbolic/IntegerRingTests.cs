@@ -29,6 +29,7 @@ public sealed class IntegerRingTests
             var c = new BigInteger(bytes) >> (bytes.Length * 8 - 8 - bits);
             if (random.Next(2) == 0) c = -c;
             if (random.Next(8) == 0) c = BigInteger.Pow(2, 64 * random.Next(1, 4)) - 1; // all-ones limbs: the longest carries
+            if (random.Next(8) == 0) c = -BigInteger.Pow(2, 64 * random.Next(1, 3)); // -2^64k: one bit more than its two's complement
             parts.Add(Ex.Mul(Ex.Num(new Rational(c, 1)), Ex.Pow(X, random.Next(4)), Ex.Pow(Y, random.Next(4))));
         }
         return Ex.Add(parts.ToArray());
@@ -52,12 +53,27 @@ public sealed class IntegerRingTests
                 var a = Poly.FromExpr(RandomPolynomial(random, random.Next(2) == 0 ? 2 : terms, bits));
                 var b = Poly.FromExpr(RandomPolynomial(random, terms, bits));
                 var w = new Rational(BigInteger.Pow(3, random.Next(90)) * (random.Next(2) == 0 ? 1 : -1), 1);
+                if (random.Next(4) == 0) w = Rational.One;
                 products.Add((w, a, b));
                 expected += (a * b).Scale(w);
             }
             var actual = Poly.SumOfProducts(start, products);
             Assert.Equal(expected.ToExpr(), actual.ToExpr());
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_factor_of_minus_two_to_the_64k_keeps_its_top_bit(int k)
+    {
+        // -2^64k needs one limb more as a magnitude than its two's complement bit length suggests: as a weight, and as a
+        // coefficient of either factor.
+        var big = new Rational(-BigInteger.Pow(2, 64 * k), 1);
+        var a = Poly.FromExpr(Ex.Mul(Ex.Num(big), X));
+        var b = Poly.FromExpr(Ex.Add(Ex.Mul(Ex.Num(3), Y), Ex.Num(5)));
+        Assert.Equal((a * b).ToExpr(), Poly.SumOfProducts(Poly.Zero, [(GaussianRational.One, a, b)]).ToExpr());
+        Assert.Equal((b * b).Scale(big).ToExpr(), Poly.SumOfProducts(Poly.Zero, [(big, b, b)]).ToExpr());
     }
 
     [Fact]
