@@ -122,8 +122,8 @@ public sealed class Workspace
             var analytic = levy?.Analytic ?? d;
             // 3. Expand: w = -i t, log of a cf, K(t) as a truncated series -> c_n.
             // 4. Differentiate: a_{n,p} = d c_n / d theta_p (in the same pass, in the series' polynomial ring).
-            var coefficients = CumulantSeries.Expand(analytic, order, symbols)
-                .Select(c => new CoefficientSpec(c.Index, c.Value, c.Derivatives))
+            var coefficients = CumulantSeries.ExpandExact(analytic, order, symbols)
+                .Select(c => new CoefficientSpec(c.Index, c.Value, () => c.Derivatives().ToEquatableArray()))
                 .ToImmutableArray();
             var variables = d.FrequencyVariables.Length == 1 ? ImmutableArray.Create("t")
                 : d.FrequencyVariables.Select((_, j) => "t" + (j + 1)).ToImmutableArray();

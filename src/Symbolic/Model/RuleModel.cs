@@ -6,10 +6,44 @@ using SeriesCompiler.Symbolic.Series;
 
 namespace SeriesCompiler.Symbolic.Model;
 
-/// <summary>The coefficient of <c>t^Index</c> in K(t) (<c>kappa_n / n!</c>) and its derivative in each differentiable parameter.</summary>
-public sealed record CoefficientSpec(EquatableArray<int> Index, Expr Value, EquatableArray<Expr> Derivatives)
+/// <summary>
+/// The coefficient of <c>t^Index</c> in K(t) (<c>kappa_n / n!</c>) and its derivative in each differentiable parameter.
+/// The series stage computes both exactly in its polynomial ring; the canonical expressions are built from them when
+/// first read (<c>check</c> validates the coefficients without printing them, so it never reads them). Equality is by
+/// value (index, value, derivatives).
+/// </summary>
+public sealed record CoefficientSpec
 {
+    private readonly Lazy<Expr> _value;
+    private readonly Lazy<EquatableArray<Expr>> _derivatives;
+
+    public CoefficientSpec(EquatableArray<int> Index, Expr Value, EquatableArray<Expr> Derivatives)
+    {
+        this.Index = Index;
+        _value = new Lazy<Expr>(Value);
+        _derivatives = new Lazy<EquatableArray<Expr>>(Derivatives);
+    }
+
+    /// <summary>A coefficient whose expressions are built on first read (from the series engine's exact polynomials).</summary>
+    internal CoefficientSpec(EquatableArray<int> index, Func<Expr> value, Func<EquatableArray<Expr>> derivatives)
+    {
+        Index = index;
+        _value = new Lazy<Expr>(value);
+        _derivatives = new Lazy<EquatableArray<Expr>>(derivatives);
+    }
+
+    public EquatableArray<int> Index { get; }
+    public Expr Value => _value.Value;
+    public EquatableArray<Expr> Derivatives => _derivatives.Value;
     public int Degree => Index.Sum();
+
+    public void Deconstruct(out EquatableArray<int> Index, out Expr Value, out EquatableArray<Expr> Derivatives) =>
+        (Index, Value, Derivatives) = (this.Index, this.Value, this.Derivatives);
+
+    public bool Equals(CoefficientSpec? other) =>
+        other is not null && (ReferenceEquals(this, other) || (Index.Equals(other.Index) && Value.Equals(other.Value) && Derivatives.Equals(other.Derivatives)));
+
+    public override int GetHashCode() => HashCode.Combine(Index, Value, Derivatives);
 }
 
 /// <summary>A latent component of a derived distribution: its own rule, written in the derived distribution's parameters.</summary>

@@ -27,6 +27,14 @@ public static class CumulantSeries
     /// multi-index of total degree 1..order in graded lexicographic order.
     /// </summary>
     public static ImmutableArray<(ImmutableArray<int> Index, Expr Value, ImmutableArray<Expr> Derivatives)> Expand(
+        BoundDistribution d, int order, ImmutableArray<Symbol> parameters) =>
+        ExpandExact(d, order, parameters).Select(c => (c.Index, c.Value(), c.Derivatives())).ToImmutableArray();
+
+    /// <summary>
+    /// <see cref="Expand"/> with each coefficient and derivative computed exactly in the series' polynomial ring, and
+    /// its canonical expression built only when asked for (a caller that validates without printing never builds it).
+    /// </summary>
+    internal static ImmutableArray<(ImmutableArray<int> Index, Func<Expr> Value, Func<ImmutableArray<Expr>> Derivatives)> ExpandExact(
         BoundDistribution d, int order, ImmutableArray<Symbol> parameters)
     {
         var body = d.Characteristic ?? throw new InvalidOperationException("a derived distribution has no characteristic function");
@@ -98,18 +106,30 @@ public static class CumulantSeries
                     ? $"phi(0) must be 1, but log phi(0) = {series[0]}"
                     : $"K(0) must be 0, but it is {series[0]}");
 
+        // Reading a coefficient's expression refused constants beyond the factory's bit limit, so t^1..t^N are checked
+        // for that first, in order, and then for an imaginary part (in the ring; the expression only when the ring has i).
         for (int n = 1; n <= order; n++)
-            if (series[n].ContainsImaginary())
+        {
+            series.EnsureRepresentable(n);
+            if (!series.IsRealAt(n) && series[n].ContainsImaginary())
                 throw new DerivationException(DiagnosticCatalogue.NotReal,
                     $"the coefficient of t^{n} is not real: {series[n]}; a cf must be real after w = -i t (check the signs of i)");
+        }
 
-        var result = ImmutableArray.CreateBuilder<(ImmutableArray<int>, Expr, ImmutableArray<Expr>)>();
+        var result = ImmutableArray.CreateBuilder<(ImmutableArray<int>, Func<Expr>, Func<ImmutableArray<Expr>>)>();
         if (single)
         {
-            // a_{n,p} straight from the polynomial ring: no tree is differentiated.
-            var derivatives = parameters.Select(series.DerivativeOfCoefficients).ToArray();
+            // a_{n,p} straight from the polynomial ring: no tree is differentiated. Every derivative is computed here,
+            // exactly; only the canonical expressions wait until they are read.
+            var derivatives = parameters.Select(series.DerivativesInRing).ToArray();
+            // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this.
+            foreach (var dp in derivatives)
+                foreach (var c in dp) c.EnsureRepresentable();
             for (int n = 1; n <= order; n++)
-                result.Add(([n], series[n], derivatives.Select(dp => dp[n]).ToImmutableArray()));
+            {
+                int m = n;
+                result.Add(([m], () => series[m], () => derivatives.Select(dp => dp[m].ToExpr()).ToImmutableArray()));
+            }
             return result.ToImmutable();
         }
         for (int n = 1; n <= order; n++)
@@ -118,7 +138,8 @@ public static class CumulantSeries
             foreach (var index in MultiIndex.WithDegree(variables.Length, n))
             {
                 var c = monomials.TryGetValue(Key(index), out var m) ? m : Ex.Zero;
-                result.Add((index, c, parameters.Select(p => Calculus.Derivative.Of(c, p)).ToImmutableArray()));
+                var derivatives = parameters.Select(p => Calculus.Derivative.Of(c, p)).ToImmutableArray();
+                result.Add((index, () => c, () => derivatives));
             }
         }
         return result.ToImmutable();

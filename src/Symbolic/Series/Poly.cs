@@ -144,6 +144,53 @@ internal sealed class Poly
         c.IsZero ? Zero : new Poly(new Dictionary<Monomial, GaussianRational> { [Monomial.One] = c });
 
     public bool IsZero => _terms.Count == 0;
+
+    /// <summary>The largest coefficient's size in bits (<see cref="GaussianRational.BitLength"/>, as the expression factory measures it).</summary>
+    public long MaxConstantBits
+    {
+        get
+        {
+            long max = 0;
+            foreach (var c in _terms.Values) max = Math.Max(max, c.BitLength);
+            return max;
+        }
+    }
+
+    /// <summary>No imaginary coefficient and no atom that contains i.</summary>
+    public bool IsReal
+    {
+        get
+        {
+            var atoms = new HashSet<int>();
+            foreach (var (m, c) in _terms)
+            {
+                if (!c.Im.IsZero) return false;
+                for (int k = 0; k < m.Length; k++) atoms.Add(m.AtomId(k));
+            }
+            // Each distinct atom once (a coefficient has thousands of terms over a few atoms).
+            foreach (var id in atoms)
+                if (RealAtoms.GetOrAdd(id, static id => !Atoms[id].ContainsImaginary()) is false) return false;
+            return true;
+        }
+    }
+
+    private static readonly ConcurrentDictionary<int, bool> RealAtoms = new();
+
+    /// <summary>
+    /// Every factor is plain (<see cref="PlainFactor"/>) and no sum is raised to a positive power: the canonical
+    /// expression's terms are then exactly this polynomial's, and <see cref="FromExpr"/> reads them back unchanged (a
+    /// positive power of a sum would come back as an atom of its own).
+    /// </summary>
+    public bool IsPlain
+    {
+        get
+        {
+            foreach (var m in _terms.Keys)
+                for (int k = 0; k < m.Length; k++)
+                    if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null || (m.Exponent(k) > 0 && Atoms[m.AtomId(k)] is Sum)) return false;
+            return true;
+        }
+    }
     public int TermCount => _terms.Count;
 
     private static int AtomId(Expr atom) => AtomIds.GetOrAdd(atom, a =>
@@ -398,6 +445,7 @@ internal sealed class Poly
     /// </summary>
     public static Poly SumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
     {
+        if (IntegerSumOfProducts(start, products) is { } integral) return integral;
         var builder = new Builder(start);
         // sum_i w_i a_i b_i with b_i of few terms m (a_k (p1 + 2^k p2) in a log): = sum_m m * (sum_i w_i b_i[m] a_i), so
         // each large factor is scaled into one partial sum per monomial and the monomials are merged once at the end.
@@ -425,6 +473,102 @@ internal sealed class Poly
         foreach (var (ms, partial) in partials)
             foreach (var (ml, c) in partial.Terms) builder.Add(ms.Multiply(ml), c);
         return builder.Build();
+    }
+
+    /// <summary>The coefficients as limbs when all are real integers (cached: a recurrence reads each b_k O(n) times).</summary>
+    private IntegerTerms? Integers
+    {
+        get
+        {
+            if (!_integersKnown) { _integers = IntegerTerms.Of(_terms); _integersKnown = true; }
+            return _integers;
+        }
+    }
+
+    private IntegerTerms? _integers;
+    private bool _integersKnown;
+
+    /// <summary>
+    /// <see cref="SumOfProducts"/> when every weight and coefficient is a real integer (the exponentially scaled
+    /// recurrences): the same sum, in fixed-width integers wide enough for any slot (each slot is a sum of at most
+    /// <c>1 + sum_i min(|a_i|, |b_i|)</c> values below <c>2^maxBits</c>), with no rational arithmetic or allocation per
+    /// term. Null when some operand is not integral.
+    /// </summary>
+    private static Poly? IntegerSumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
+    {
+        if (!BitConverter.IsLittleEndian || start.Integers is not { } startTerms) return null;
+        long maxBits = startTerms.MaxBits, count = startTerms.Count;
+        foreach (var (w, a, b) in products)
+        {
+            if (w.IsZero || a.IsZero || b.IsZero) continue;
+            if (!w.Im.IsZero || !w.Re.IsInteger || a.Integers is not { } ai || b.Integers is not { } bi) return null;
+            maxBits = Math.Max(maxBits, (long)BigInteger.Abs(w.Re.Numerator).GetBitLength() + ai.MaxBits + bi.MaxBits);
+            count += Math.Min(ai.Count, bi.Count);
+        }
+        // |slot| < count * 2^maxBits, plus a sign bit.
+        long bits = maxBits + (long)BigInteger.Log(count + 1, 2) + 3;
+        int width = (int)((bits + 63) / 64);
+        var main = new IntegerAccumulator(width, startTerms.Count + 16);
+        for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
+        // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
+        // monomial product is formed once per distinct term, not once per product.
+        var partials = new Dictionary<Monomial, IntegerAccumulator>();
+        foreach (var (w, a, b) in products)
+        {
+            if (w.IsZero || a.IsZero || b.IsZero) continue;
+            WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
+            var (small, large) = a._terms.Count <= b._terms.Count ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
+            bool grouped = small.Count <= 4;
+            for (int s = 0; s < small.Count; s++)
+            {
+                var ms = small.Monomials[s];
+                var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
+                // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
+                var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
+                int factorLength = IntegerTerms.Write(factor, factorLimbs);
+                var x = factorLimbs.AsSpan(0, factorLength);
+                // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
+                var magnitude = small.Magnitude(s);
+                var combined = MultiplyMagnitudes(x, magnitude);
+                bool negative = factor.Sign < 0;
+                IntegerAccumulator target = main;
+                if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
+                    partials[ms] = target = new IntegerAccumulator(width, large.Count + 16);
+                bool shift = ms.Length != 0 && !grouped;
+                for (int l = 0; l < large.Count; l++)
+                {
+                    var ml = shift ? ms.Multiply(large.Monomials[l]) : large.Monomials[l];
+                    target.AddProduct(target.Slot(ml), combined, large.Magnitude(l), negative ^ large.Negative[l]);
+                }
+            }
+        }
+        foreach (var (ms, partial) in partials)
+            for (int s = 0; s < partial.Count; s++)
+                main.AddSlot(main.Slot(ms.Multiply(partial.MonomialAt(s))), partial, s);
+        var terms = new Dictionary<Monomial, GaussianRational>(main.Count);
+        for (int s = 0; s < main.Count; s++)
+            if (!main.IsZero(s)) terms[main.MonomialAt(s)] = new GaussianRational(main.Value(s), Rational.Zero);
+        return terms.Count == 0 ? Zero : new Poly(terms);
+    }
+
+    /// <summary>The product of two magnitudes (limbs, least significant first), trimmed.</summary>
+    private static ulong[] MultiplyMagnitudes(ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y)
+    {
+        var r = new ulong[x.Length + y.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            ulong carry = 0;
+            for (int j = 0; j < y.Length; j++)
+            {
+                var t = (UInt128)x[i] * y[j] + r[i + j] + carry;
+                r[i + j] = (ulong)t;
+                carry = (ulong)(t >> 64);
+            }
+            r[i + y.Length] = carry;
+        }
+        int n = r.Length;
+        while (n > 1 && r[n - 1] == 0) n--;
+        return n == r.Length ? r : r[..n];
     }
 
     /// <summary>

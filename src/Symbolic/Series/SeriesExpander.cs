@@ -49,6 +49,9 @@ public sealed class SeriesExpander
     {
         int pole = 0;
         foreach (var term in s.Args) pole = Math.Max(pole, Laurent(term, order).Pole);
+        // No pole anywhere: the coefficients are added in the ring, which gives the very polynomials the expressions
+        // would (see TruncatedSeries.SumInRing) without building them.
+        if (pole == 0 && TruncatedSeries.SumInRing(s.Args.Select(term => Laurent(term, order).Series).ToArray(), order) is { } sum) return sum;
         // Index i collects t^(i - pole); each coefficient is summed once at the end (adding term by term would
         // rebuild a growing sum for every term: quadratic in the number of terms).
         var parts = new List<Expr>[order + pole + 1];

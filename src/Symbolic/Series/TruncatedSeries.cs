@@ -12,24 +12,48 @@ namespace SeriesCompiler.Symbolic.Series;
 /// </summary>
 public sealed class TruncatedSeries
 {
-    private readonly Poly[] _c;
+    // c_n = _raw[n] * _scale[n]. The exponentially scaled recurrences end with x_n = beta_n / n!: the numerators beta_n
+    // (often with integer coefficients) are kept with the exact factor 1/n!, and the product, which reduces every
+    // coefficient by a gcd, is formed only when a coefficient is used (a ring operation, an expression). A derivative
+    // or a reality check needs no reduced form: d(s P)/dx = s dP/dx.
+    private readonly Poly[] _raw;
+    private readonly Rational[]? _scale;
+    private readonly Poly?[]? _scaled;
+    private Poly[]? _all;
 
-    private TruncatedSeries(Poly[] coefficients) => _c = coefficients;
+    private TruncatedSeries(Poly[] coefficients) => _raw = coefficients;
+
+    private TruncatedSeries(Poly[] numerators, Rational[] scales, bool factorialScaled)
+    {
+        _raw = numerators;
+        _scale = scales;
+        _scaled = new Poly?[numerators.Length];
+        _factorialScaled = factorialScaled;
+    }
+
+    // Whether _scale[n] = 1/n! (the output of a recurrence in exponential scaling).
+    private readonly bool _factorialScaled;
 
     public TruncatedSeries(IReadOnlyList<Expr> coefficients)
     {
         if (coefficients.Count == 0) throw new ArgumentException("a series keeps at least the constant term", nameof(coefficients));
-        _c = coefficients.Select(Poly.FromExpr).ToArray();
+        _raw = coefficients.Select(Poly.FromExpr).ToArray();
     }
 
+    /// <summary>The coefficient of t^n in the ring (scaled on first use).</summary>
+    private Poly At(int n) => _scale is null ? _raw[n] : _scaled![n] ??= _raw[n].Scale(_scale[n]);
+
+    /// <summary>Every coefficient in the ring.</summary>
+    private Poly[] C => _scale is null ? _raw : _all ??= Enumerable.Range(0, _raw.Length).Select(At).ToArray();
+
     /// <summary>Highest power kept: the series is exact modulo t^(Order+1).</summary>
-    public int Order => _c.Length - 1;
+    public int Order => _raw.Length - 1;
 
     /// <summary>The coefficient of t^n as a canonical expression.</summary>
-    public Expr this[int n] => n <= Order ? _c[n].ToExpr() : throw new ArgumentOutOfRangeException(nameof(n));
+    public Expr this[int n] => n <= Order ? At(n).ToExpr() : throw new ArgumentOutOfRangeException(nameof(n));
 
     /// <summary>All coefficients, t^0 first, as canonical expressions.</summary>
-    public IReadOnlyList<Expr> Coefficients => Enumerable.Range(0, _c.Length).Select(n => this[n]).ToArray();
+    public IReadOnlyList<Expr> Coefficients => Enumerable.Range(0, _raw.Length).Select(n => this[n]).ToArray();
 
     public static TruncatedSeries Constant(Expr c, int order)
     {
@@ -58,36 +82,87 @@ public sealed class TruncatedSeries
     {
         get
         {
-            for (int n = 0; n <= Order; n++) if (!_c[n].IsZero) return n;
+            for (int n = 0; n <= Order; n++) if (!_raw[n].IsZero) return n; // a non-zero scale keeps zero and non-zero apart
             return Order + 1;
         }
     }
 
-    public bool IsZeroAt(int n) => _c[n].IsZero;
+    public bool IsZeroAt(int n) => _raw[n].IsZero;
 
     /// <summary>Every coefficient with sums in denominators cancelled where they divide (see <see cref="Poly.CancelDenominators"/>).</summary>
-    internal TruncatedSeries CancelDenominators() => new(_c.Select(c => c.CancelDenominators()).ToArray());
+    internal TruncatedSeries CancelDenominators() => new(C.Select(c => c.CancelDenominators()).ToArray());
 
     /// <summary>
     /// d c_n / d x of every coefficient, computed in the polynomial ring (no tree rewriting): the rule's
     /// a_{n,p} when x is a parameter.
     /// </summary>
-    public Expr[] DerivativeOfCoefficients(Symbol x)
+    public Expr[] DerivativeOfCoefficients(Symbol x) => DerivativesInRing(x).Select(c => c.ToExpr()).ToArray();
+
+    /// <summary>d c_n / d x of every coefficient, exactly, as scaled polynomials of the ring (d(s P)/dx = s dP/dx).</summary>
+    internal ScaledPoly[] DerivativesInRing(Symbol x)
     {
         var cache = new Dictionary<int, Poly>();
-        return _c.Select(c => c.Derivative(x, cache).ToExpr()).ToArray();
+        var result = new ScaledPoly[_raw.Length];
+        for (int n = 0; n < _raw.Length; n++)
+            result[n] = _scale is null || _scaled![n] is not null
+                ? new ScaledPoly(At(n).Derivative(x, cache), Rational.One)
+                : new ScaledPoly(_raw[n].Derivative(x, cache), _scale[n]);
+        return result;
     }
 
-    public TruncatedSeries Truncate(int order) => order >= Order ? this : new TruncatedSeries(_c[..(order + 1)]);
+    /// <summary>
+    /// Whether the coefficient of t^n is certainly real: no imaginary part in any coefficient of the ring and no atom
+    /// containing i (its canonical expression is then free of i). False means "look at the expression".
+    /// </summary>
+    public bool IsRealAt(int n) => _raw[n].IsReal; // the scale is a real rational
+
+    /// <summary>
+    /// Throws, as building the coefficient's expression would, when one of its exact constants exceeds
+    /// <see cref="Ex.MaxConstantBits"/>; so a caller that never builds the expression still refuses what it would refuse.
+    /// </summary>
+    internal void EnsureRepresentable(int n) => new ScaledPoly(_raw[n], _scale?[n] ?? Rational.One).EnsureRepresentable();
+
+    /// <summary>
+    /// The sum of series, coefficient by coefficient, with sums in denominators cancelled: what adding the coefficients
+    /// as canonical expressions and reading them back gives (SeriesExpander's sum of Laurent parts), computed in the ring.
+    /// The two agree when every factor is plain (a symbol, a call other than exp, or a sum at a negative power: no two
+    /// of them merge under a product, so the canonical sum of the expressions is the ring's sum of their terms and reads
+    /// back term for term); null otherwise, and the caller takes the expressions' path.
+    /// </summary>
+    internal static TruncatedSeries? SumInRing(IReadOnlyList<TruncatedSeries> terms, int order)
+    {
+        var r = new Poly[order + 1];
+        var parts = new List<Poly>();
+        for (int n = 0; n <= order; n++)
+        {
+            parts.Clear();
+            foreach (var t in terms)
+            {
+                if (n > t.Order || t._raw[n].IsZero) continue;
+                // Each expression is built from the cancelled polynomial (Poly.ToExpr), so its terms are those of this one.
+                var part = t.At(n).CancelDenominators();
+                if (!part.IsPlain) return null;
+                if (!part.IsZero) parts.Add(part);
+            }
+            if (parts.Count == 0) { r[n] = Poly.Zero; continue; }
+            // Cancelling is idempotent, so one cancelled part is already what reading it back and cancelling gives.
+            var total = parts[0];
+            for (int i = 1; i < parts.Count; i++) total += parts[i];
+            r[n] = parts.Count == 1 ? total : total.CancelDenominators();
+        }
+        return new TruncatedSeries(r);
+    }
+
+    public TruncatedSeries Truncate(int order) => order >= Order ? this : new TruncatedSeries(C[..(order + 1)]);
 
     /// <summary>Divides by t^q, dropping the (zero) coefficients below q; the result keeps Order - q.</summary>
-    public TruncatedSeries ShiftDown(int q) => new(_c[q..]);
+    public TruncatedSeries ShiftDown(int q) => new(C[q..]);
 
     /// <summary>Multiplies by t^q, keeping <paramref name="order"/>.</summary>
     public TruncatedSeries ShiftUp(long q, int order)
     {
         var a = Zeros(order);
-        for (long n = q; n <= order; n++) a[n] = n - q <= Order ? _c[n - q] : Poly.Zero;
+        for (long n = q; n <= order; n++) a[n] = n - q <= Order ? C[n - q] : Poly.Zero;
         return new TruncatedSeries(a);
     }
 
@@ -97,7 +172,7 @@ public sealed class TruncatedSeries
     {
         int order = Math.Min(a.Order, b.Order);
         var r = new Poly[order + 1];
-        for (int n = 0; n <= order; n++) r[n] = Guard(a._c[n] + b._c[n]);
+        for (int n = 0; n <= order; n++) r[n] = Guard(a.C[n] + b.C[n]);
         return new TruncatedSeries(r);
     }
 
@@ -121,13 +196,13 @@ public sealed class TruncatedSeries
         }
         var scaled = Scale(Poly.FromExpr(Ex.Mul(numerator.ToArray())));
         foreach (var d in divisors)
-            scaled = new TruncatedSeries(scaled._c.Select(c => Guard(c.DivideBy(d))).ToArray());
+            scaled = new TruncatedSeries(scaled.C.Select(c => Guard(c.DivideBy(d))).ToArray());
         return scaled;
     }
 
-    private TruncatedSeries Scale(GaussianRational factor) => new(_c.Select(c => c.Scale(factor)).ToArray());
+    private TruncatedSeries Scale(GaussianRational factor) => new(C.Select(c => c.Scale(factor)).ToArray());
 
-    private TruncatedSeries Scale(Poly factor) => new(_c.Select(c => Guard(c * factor)).ToArray());
+    private TruncatedSeries Scale(Poly factor) => new(C.Select(c => Guard(c * factor)).ToArray());
 
     // b_n = sum_{k=0..n} a_k c_{n-k}
     public static TruncatedSeries operator *(TruncatedSeries a, TruncatedSeries b)
@@ -138,7 +213,7 @@ public sealed class TruncatedSeries
         {
             var sum = Poly.Zero;
             for (int k = 0; k <= n; k++)
-                if (!a._c[k].IsZero && !b._c[n - k].IsZero) sum += a._c[k] * b._c[n - k];
+                if (!a.C[k].IsZero && !b.C[n - k].IsZero) sum += a.C[k] * b.C[n - k];
             r[n] = Guard(sum);
         }
         return new TruncatedSeries(r);
@@ -147,13 +222,13 @@ public sealed class TruncatedSeries
     /// <summary>a / c for c_0 invertible: b_n = (a_n - sum_{k=1..n} c_k b_{n-k}) / c_0.</summary>
     public static TruncatedSeries Divide(TruncatedSeries a, TruncatedSeries c)
     {
-        if (c._c[0].IsZero) throw new SymbolicException("division by a series that vanishes at 0");
+        if (c.C[0].IsZero) throw new SymbolicException("division by a series that vanishes at 0");
         int order = Math.Min(a.Order, c.Order);
-        var c0 = c._c[0];
+        var c0 = c.C[0];
         // In exponential scaling (x_n = n! x_n): beta_n = (alpha_n - sum_{k=1..n} C(n,k) gamma_k beta_{n-k}) / c_0,
         // the same identity times n!, with integer weights where the coefficients have factorial denominators.
-        var alpha = ToExponential(a._c, order);
-        var gamma = ToExponential(c._c, order);
+        var alpha = a.Exponential(order);
+        var gamma = c.Exponential(order);
         var beta = new Poly[order + 1];
         var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 0; n <= order; n++)
@@ -167,7 +242,7 @@ public sealed class TruncatedSeries
             }
             beta[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(c0));
         }
-        return new TruncatedSeries(FromExponential(beta));
+        return FromExponential(beta);
     }
 
     /// <summary>
@@ -176,14 +251,14 @@ public sealed class TruncatedSeries
     /// </summary>
     public TruncatedSeries Pow(Expr alpha)
     {
-        if (_c[0].IsZero) throw new SymbolicException("power of a series that vanishes at 0");
-        var b = new Poly[_c.Length];
-        b[0] = Guard(Poly.FromExpr(Ex.Pow(_c[0].ToExpr(), alpha)));
-        var a0 = _c[0];
+        if (C[0].IsZero) throw new SymbolicException("power of a series that vanishes at 0");
+        var b = new Poly[C.Length];
+        b[0] = Guard(Poly.FromExpr(Ex.Pow(C[0].ToExpr(), alpha)));
+        var a0 = C[0];
         var alphaPlusOne = Poly.FromExpr(Ex.Add(alpha, Ex.One));
         // Times n!: beta_n = 1/a_0 sum_{k=1..n} ((alpha+1) C(n-1,k-1) - C(n,k)) a~_k beta_{n-k}, since
         // (n-1)!/(k!(n-k)!) (k(alpha+1) - n) = (alpha+1) C(n-1,k-1) - C(n,k); a~_k = k! a_k.
-        var scaled = ToExponential(_c, Order);
+        var scaled = Exponential(Order);
         var beta = new Poly[b.Length];
         beta[0] = b[0];
         var products = new List<(GaussianRational, Poly, Poly)>();
@@ -201,16 +276,16 @@ public sealed class TruncatedSeries
             }
             beta[n] = Guard(Poly.SumOfProducts(Poly.Zero, products).DivideBy(a0));
         }
-        return new TruncatedSeries(FromExponential(beta));
+        return FromExponential(beta);
     }
 
     /// <summary>exp(a): b_0 = exp(a_0), b_n = (1/n) sum_{k=1..n} k a_k b_{n-k}.</summary>
     public TruncatedSeries Exp()
     {
-        var b = new Poly[_c.Length];
-        b[0] = Poly.FromExpr(Ex.Exp(_c[0].ToExpr()));
+        var b = new Poly[C.Length];
+        b[0] = Poly.FromExpr(Ex.Exp(C[0].ToExpr()));
         // Times n!: beta_n = sum_{k=1..n} C(n-1,k-1) alpha_k beta_{n-k} (integer weights, no 1/n).
-        var alpha = ToExponential(_c, Order);
+        var alpha = Exponential(Order);
         var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 1; n < b.Length; n++)
         {
@@ -223,19 +298,19 @@ public sealed class TruncatedSeries
             }
             b[n] = Guard(Poly.SumOfProducts(Poly.Zero, products));
         }
-        return new TruncatedSeries(FromExponential(b));
+        return FromExponential(b);
     }
 
     /// <summary>log(a) for a_0 != 0: b_0 = log(a_0), b_n = (a_n - (1/n) sum_{k=1..n-1} k b_k a_{n-k}) / a_0.</summary>
     public TruncatedSeries Log()
     {
-        if (_c[0].IsZero) throw new SymbolicException("logarithm of a series that vanishes at 0");
-        var b = new Poly[_c.Length];
-        b[0] = Poly.FromExpr(Ex.Log(_c[0].ToExpr()));
-        var a0 = _c[0];
+        if (C[0].IsZero) throw new SymbolicException("logarithm of a series that vanishes at 0");
+        var b = new Poly[C.Length];
+        b[0] = Poly.FromExpr(Ex.Log(C[0].ToExpr()));
+        var a0 = C[0];
         // Times n!: beta_n = (alpha_n - sum_{k=1..n-1} C(n-1,k-1) beta_k alpha_{n-k}) / a_0, the identity
         // (k/n) n!/(k!(n-k)!) = C(n-1,k-1): integer weights, so factorial denominators never meet a gcd.
-        var alpha = ToExponential(_c, Order);
+        var alpha = Exponential(Order);
         var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 1; n < b.Length; n++)
         {
@@ -248,7 +323,7 @@ public sealed class TruncatedSeries
             }
             b[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(a0));
         }
-        return new TruncatedSeries(FromExponential(b));
+        return FromExponential(b);
     }
 
     /// <summary>
@@ -257,9 +332,9 @@ public sealed class TruncatedSeries
     /// </summary>
     public (TruncatedSeries Sin, TruncatedSeries Cos) SinCos(bool hyperbolic)
     {
-        var s = new Poly[_c.Length];
-        var c = new Poly[_c.Length];
-        var a0 = _c[0].ToExpr();
+        var s = new Poly[C.Length];
+        var c = new Poly[C.Length];
+        var a0 = C[0].ToExpr();
         s[0] = Poly.FromExpr(hyperbolic ? Ex.Sinh(a0) : Ex.Sin(a0));
         c[0] = Poly.FromExpr(hyperbolic ? Ex.Cosh(a0) : Ex.Cos(a0));
         for (int n = 1; n < s.Length; n++)
@@ -268,8 +343,8 @@ public sealed class TruncatedSeries
             var cSum = Poly.Zero;
             for (int k = 1; k <= n; k++)
             {
-                if (_c[k].IsZero) continue;
-                var w = _c[k].Scale(k);
+                if (C[k].IsZero) continue;
+                var w = C[k].Scale(k);
                 if (!c[n - k].IsZero) sSum += w * c[n - k];
                 if (!s[n - k].IsZero) cSum += w * s[n - k];
             }
@@ -286,9 +361,9 @@ public sealed class TruncatedSeries
     /// </summary>
     public TruncatedSeries Tan(bool hyperbolic)
     {
-        var b = new Poly[_c.Length];
-        var c = new Poly[_c.Length];
-        var a0 = _c[0].ToExpr();
+        var b = new Poly[C.Length];
+        var c = new Poly[C.Length];
+        var a0 = C[0].ToExpr();
         b[0] = Poly.FromExpr(hyperbolic ? Ex.Tanh(a0) : Ex.Tan(a0));
         var sign = hyperbolic ? -GaussianRational.One : GaussianRational.One;
         c[0] = Poly.One + (b[0] * b[0]).Scale(sign);
@@ -296,7 +371,7 @@ public sealed class TruncatedSeries
         {
             var sum = Poly.Zero;
             for (int k = 1; k <= n; k++)
-                if (!_c[k].IsZero && !c[n - k].IsZero) sum += (_c[k] * c[n - k]).Scale(k);
+                if (!C[k].IsZero && !c[n - k].IsZero) sum += (C[k] * c[n - k]).Scale(k);
             b[n] = Guard(sum.Scale(new Rational(1, n)));
             var square = Poly.Zero;
             for (int j = 0; j <= n; j++)
@@ -311,16 +386,16 @@ public sealed class TruncatedSeries
     {
         if (Order == 0) return new TruncatedSeries([Poly.Zero]);
         var b = new Poly[Order];
-        for (int n = 0; n < Order; n++) b[n] = _c[n + 1].Scale(n + 1);
+        for (int n = 0; n < Order; n++) b[n] = C[n + 1].Scale(n + 1);
         return new TruncatedSeries(b);
     }
 
     /// <summary>The formal integral with constant <paramref name="constant"/>: b_n = a_{n-1} / n; one order is gained.</summary>
     public TruncatedSeries Integrate(Expr constant)
     {
-        var b = new Poly[_c.Length + 1];
+        var b = new Poly[C.Length + 1];
         b[0] = Poly.FromExpr(constant);
-        for (int n = 1; n < b.Length; n++) b[n] = _c[n - 1].Scale(new Rational(1, n));
+        for (int n = 1; n < b.Length; n++) b[n] = C[n - 1].Scale(new Rational(1, n));
         return new TruncatedSeries(b);
     }
 
@@ -331,7 +406,7 @@ public sealed class TruncatedSeries
     public TruncatedSeries Compose(Func<int, Expr> derivativeAtConstant)
     {
         var result = Constant(derivativeAtConstant(0), Order);
-        var centredCoefficients = (Poly[])_c.Clone();
+        var centredCoefficients = (Poly[])C.Clone();
         centredCoefficients[0] = Poly.Zero;
         var centred = new TruncatedSeries(centredCoefficients);
         var power = centred;
@@ -346,6 +421,12 @@ public sealed class TruncatedSeries
         return result;
     }
 
+    /// <summary>
+    /// n! c_n for n = 0..order: a series that came out of a recurrence already holds these numerators (c_n = beta_n / n!,
+    /// so n! c_n = beta_n exactly), and only other series are multiplied out.
+    /// </summary>
+    private Poly[] Exponential(int order) => _factorialScaled ? _raw[..(order + 1)] : ToExponential(C, order);
+
     /// <summary>x_n -> n! x_n (the exponential scaling of the recurrences), coefficients 0..order.</summary>
     private static Poly[] ToExponential(Poly[] c, int order)
     {
@@ -359,17 +440,17 @@ public sealed class TruncatedSeries
         return r;
     }
 
-    /// <summary>n! x_n -> x_n.</summary>
-    private static Poly[] FromExponential(Poly[] c)
+    /// <summary>n! x_n -> x_n: the numerators with their factors 1/n!, reduced when used.</summary>
+    private static TruncatedSeries FromExponential(Poly[] c)
     {
-        var r = new Poly[c.Length];
+        var scales = new Rational[c.Length];
         var factorial = BigInteger.One;
         for (int n = 0; n < c.Length; n++)
         {
             if (n > 1) factorial *= n;
-            r[n] = c[n].Scale(new Rational(BigInteger.One, factorial));
+            scales[n] = new Rational(BigInteger.One, factorial);
         }
-        return r;
+        return new TruncatedSeries(c, scales, factorialScaled: true);
     }
 
     /// <summary>Most terms a coefficient may have; beyond it the declaration is refused instead of exhausting memory.</summary>
@@ -377,4 +458,23 @@ public sealed class TruncatedSeries
 
     private static Poly Guard(Poly p) =>
         p.TermCount > MaxTerms ? throw new SymbolicException($"a series coefficient grew beyond {MaxTerms} terms") : p;
+}
+
+/// <summary>A polynomial of the ring times an exact rational, multiplied out (a gcd per term) only when its value is read.</summary>
+internal readonly record struct ScaledPoly(Poly Raw, Rational Scale)
+{
+    public Poly Value => Scale.IsOne ? Raw : Raw.Scale(Scale);
+    public Expr ToExpr() => Value.ToExpr();
+
+    /// <summary>
+    /// Throws the expression factory's exception when a constant of the (reduced) value exceeds its bit limit. A product
+    /// c s has at most bits(c) + 2 bits(s) bits (s multiplies the real and the imaginary part), so only a coefficient near
+    /// the limit is reduced to decide.
+    /// </summary>
+    public void EnsureRepresentable()
+    {
+        long scaleBits = Scale.IsOne ? 0 : Scale.BitLength;
+        if (Raw.MaxConstantBits + 2 * scaleBits <= Ex.MaxConstantBits) return;
+        if (Value.MaxConstantBits > Ex.MaxConstantBits) throw new SymbolicException("an exact constant grew beyond " + Ex.MaxConstantBits + " bits");
+    }
 }

@@ -1,0 +1,237 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using SeriesCompiler.Symbolic.Expressions;
+
+namespace SeriesCompiler.Symbolic.Series;
+
+/// <summary>
+/// The integer coefficients of a <see cref="Poly"/> as magnitudes in 64-bit limbs, read once per polynomial: the
+/// operands of <see cref="IntegerAccumulator"/>. Exponentially scaled recurrences (n! c_n) keep their coefficients in Z,
+/// so the inner sums of a log or power need no rational arithmetic and no allocation per term.
+/// </summary>
+internal sealed class IntegerTerms
+{
+    public Monomial[] Monomials { get; }
+    /// <summary>Magnitudes, <see cref="Stride"/> limbs per term, least significant first.</summary>
+    public ulong[] Limbs { get; }
+    public int Stride { get; }
+    /// <summary>Limbs in use per term (the rest are zero).</summary>
+    public int[] Lengths { get; }
+    public bool[] Negative { get; }
+    /// <summary>The largest magnitude's bit length.</summary>
+    public long MaxBits { get; }
+
+    private IntegerTerms(Monomial[] monomials, ulong[] limbs, int stride, int[] lengths, bool[] negative, long maxBits)
+    {
+        Monomials = monomials;
+        Limbs = limbs;
+        Stride = stride;
+        Lengths = lengths;
+        Negative = negative;
+        MaxBits = maxBits;
+    }
+
+    public int Count => Monomials.Length;
+
+    public ReadOnlySpan<ulong> Magnitude(int i) => Limbs.AsSpan(i * Stride, Lengths[i]);
+
+    /// <summary>The terms in limbs, or null when some coefficient is not a real integer (the rational path decides then).</summary>
+    public static IntegerTerms? Of(Dictionary<Monomial, GaussianRational> terms)
+    {
+        long maxBits = 0;
+        foreach (var c in terms.Values)
+        {
+            if (!c.Im.IsZero || !c.Re.IsInteger) return null;
+            maxBits = Math.Max(maxBits, (long)BigInteger.Abs(c.Re.Numerator).GetBitLength());
+        }
+        int stride = Math.Max(1, (int)((maxBits + 63) / 64));
+        var monomials = new Monomial[terms.Count];
+        var limbs = new ulong[terms.Count * stride];
+        var lengths = new int[terms.Count];
+        var negative = new bool[terms.Count];
+        int i = 0;
+        foreach (var (m, c) in terms)
+        {
+            monomials[i] = m;
+            negative[i] = c.Re.Sign < 0;
+            lengths[i] = Write(c.Re.Numerator, limbs.AsSpan(i * stride, stride));
+            i++;
+        }
+        return new IntegerTerms(monomials, limbs, stride, lengths, negative, maxBits);
+    }
+
+    /// <summary>|v| into <paramref name="destination"/> (zeroed, long enough), little-endian limbs; returns the limbs used.</summary>
+    public static int Write(BigInteger v, Span<ulong> destination)
+    {
+        var magnitude = BigInteger.Abs(v);
+        if (!magnitude.TryWriteBytes(MemoryMarshal.AsBytes(destination), out int written, isUnsigned: true, isBigEndian: false))
+            throw new InvalidOperationException("an integer's magnitude does not fit the limbs given for it");
+        return (written + 7) / 8;
+    }
+}
+
+/// <summary>
+/// Sums of integer products per monomial, in fixed-width two's-complement integers (one slot of <c>width</c> limbs per
+/// monomial, all in one array). The width is chosen by the caller from a bound on the result (the largest product's bits
+/// plus the bits of the number of products), so no slot can overflow and the sums are exact.
+/// </summary>
+internal sealed class IntegerAccumulator
+{
+    private readonly Dictionary<Monomial, int> _slots = new();
+    private readonly List<Monomial> _monomials = new();
+    private ulong[] _limbs;
+    private readonly int _width;
+
+    public IntegerAccumulator(int width, int capacity)
+    {
+        _width = width;
+        _limbs = new ulong[Math.Max(1, capacity) * width];
+    }
+
+    public int Width => _width;
+    public int Count => _monomials.Count;
+    public Monomial MonomialAt(int slot) => _monomials[slot];
+
+    public int Slot(Monomial m)
+    {
+        ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_slots, m, out bool exists);
+        if (exists) return slot;
+        slot = _monomials.Count;
+        _monomials.Add(m);
+        if ((slot + 1) * _width > _limbs.Length) Array.Resize(ref _limbs, Math.Max(_limbs.Length * 2, (slot + 1) * _width));
+        return slot;
+    }
+
+    private Span<ulong> At(int slot) => _limbs.AsSpan(slot * _width, _width);
+
+    /// <summary>slot += (-1)^negative * x, x a magnitude of at most <c>width</c> limbs.</summary>
+    public void Add(int slot, ReadOnlySpan<ulong> x, bool negative) => Add(At(slot), x, negative);
+
+    private static void Add(Span<ulong> acc, ReadOnlySpan<ulong> x, bool negative)
+    {
+        if (!negative)
+        {
+            ulong carry = 0;
+            for (int k = 0; k < acc.Length; k++)
+            {
+                ulong v = k < x.Length ? x[k] : 0UL;
+                if (k >= x.Length && carry == 0) break;
+                ulong a = acc[k], s = a + v, s2 = s + carry;
+                carry = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
+                acc[k] = s2;
+            }
+        }
+        else
+        {
+            ulong borrow = 0;
+            for (int k = 0; k < acc.Length; k++)
+            {
+                ulong v = k < x.Length ? x[k] : 0UL;
+                if (k >= x.Length && borrow == 0) break;
+                ulong a = acc[k], d = a - v, d2 = d - borrow;
+                borrow = (a < v ? 1UL : 0UL) | (d < borrow ? 1UL : 0UL);
+                acc[k] = d2;
+            }
+        }
+    }
+
+    private ulong[] _scratch = new ulong[8];
+
+    /// <summary>slot += (-1)^negative * x * y (magnitudes), the product formed schoolbook in a scratch buffer.</summary>
+    public void AddProduct(int slot, ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y, bool negative)
+    {
+        if (x.Length == 1)
+        {
+            AddProduct(At(slot), x[0], y, negative);
+            return;
+        }
+        int n = Math.Min(x.Length + y.Length, _width);
+        if (_scratch.Length < x.Length + y.Length) _scratch = new ulong[x.Length + y.Length];
+        var product = _scratch.AsSpan(0, x.Length + y.Length);
+        product.Clear();
+        for (int i = 0; i < x.Length; i++)
+        {
+            ulong carry = 0, xi = x[i];
+            for (int j = 0; j < y.Length; j++)
+            {
+                ulong hi = Math.BigMul(xi, y[j], out ulong lo);
+                ulong s = lo + product[i + j];
+                hi += s < lo ? 1UL : 0UL;
+                ulong s2 = s + carry;
+                hi += s2 < s ? 1UL : 0UL;
+                product[i + j] = s2;
+                carry = hi; // x_i y_j + p + c < 2^128: no overflow of hi
+            }
+            product[i + y.Length] = carry;
+        }
+        // The bound on the sum keeps the product within the width: the limbs above it are zero.
+        Add(At(slot), product[..n], negative);
+    }
+
+    /// <summary>
+    /// acc += (-1)^negative * x * y for a one-limb x (the usual weight C(n-1,k-1) times a small coefficient), in one
+    /// pass: each limb of x y is formed and added (or subtracted) with its carry (borrow) at once.
+    /// </summary>
+    private static void AddProduct(Span<ulong> acc, ulong x, ReadOnlySpan<ulong> y, bool negative)
+    {
+        ulong carry = 0; // the high part of the product so far plus the addition's carry (or borrow)
+        int k = 0;
+        for (; k < y.Length && k < acc.Length; k++)
+        {
+            ulong hi = Math.BigMul(x, y[k], out ulong lo);
+            ulong v = lo + carry;
+            hi += v < lo ? 1UL : 0UL; // x y_k + carry < 2^128
+            ulong a = acc[k];
+            if (!negative)
+            {
+                ulong s = a + v;
+                acc[k] = s;
+                carry = hi + (s < a ? 1UL : 0UL);
+            }
+            else
+            {
+                acc[k] = a - v;
+                carry = hi + (a < v ? 1UL : 0UL);
+            }
+        }
+        // The rest of the product is 'carry' (at most one limb): propagate it through the higher limbs.
+        for (; carry != 0 && k < acc.Length; k++)
+        {
+            ulong a = acc[k];
+            if (!negative)
+            {
+                ulong s = a + carry;
+                acc[k] = s;
+                carry = s < a ? 1UL : 0UL;
+            }
+            else
+            {
+                acc[k] = a - carry;
+                carry = a < carry ? 1UL : 0UL;
+            }
+        }
+    }
+
+    /// <summary>slot += other's slot (both two's complement of the same width).</summary>
+    public void AddSlot(int slot, IntegerAccumulator other, int otherSlot)
+    {
+        var acc = At(slot);
+        var x = other.At(otherSlot);
+        ulong carry = 0;
+        for (int k = 0; k < acc.Length; k++)
+        {
+            ulong a = acc[k], s = a + x[k], s2 = s + carry;
+            carry = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
+            acc[k] = s2;
+        }
+    }
+
+    /// <summary>The slot's value (two's complement, little-endian limbs) as an integer.</summary>
+    public BigInteger Value(int slot) => new(MemoryMarshal.AsBytes((ReadOnlySpan<ulong>)At(slot)), isUnsigned: false, isBigEndian: false);
+
+    public bool IsZero(int slot)
+    {
+        foreach (var limb in At(slot)) if (limb != 0) return false;
+        return true;
+    }
+}
