@@ -28,6 +28,7 @@ public sealed class Workspace
     private readonly Dictionary<string, BoundDistribution> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<BoundDistribution> _invalid = new();
     private readonly Dictionary<(BoundDistribution, int), (RuleModel?, ImmutableArray<Diagnostic>)> _derived = new();
+    private readonly Dictionary<(BoundDistribution, int), (RuleModel?, ImmutableArray<Diagnostic>)> _built = new();
     private readonly List<Diagnostic> _diagnostics = new();
     private readonly List<BoundDistribution> _primary = new();
 
@@ -101,6 +102,40 @@ public sealed class Workspace
         }
         var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
         _derived[(d, order)] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Derive(BoundDistribution, int)"/> with every coefficient's expressions built. The series engine keeps
+    /// c_n and a_{n,p} as exact polynomials and builds their expressions when first read (so that <c>check</c> does not
+    /// build what it never prints); a command that prints or evaluates the coefficients calls this instead, so that an
+    /// expression too large to build is an SC diagnostic at the characteristic function, under a work budget like the
+    /// derivation's, and never an exception at first read.
+    /// </summary>
+    public (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics) DeriveWithExpressions(BoundDistribution d, int order)
+    {
+        if (_built.TryGetValue((d, order), out var known)) return known;
+        var (rule, diagnostics) = Derive(d, order);
+        var result = (rule, diagnostics);
+        if (rule is not null)
+        {
+            var bag = new DiagnosticBag(d.Source);
+            try
+            {
+                using var metered = WorkMeter.Start();
+                foreach (var c in rule.Coefficients.Concat(rule.Components.SelectMany(component => component.Coefficients)))
+                {
+                    _ = c.Value;
+                    _ = c.Derivatives;
+                }
+            }
+            catch (SymbolicException ex)
+            {
+                bag.Report(DiagnosticCatalogue.DerivationTooLarge, d.CharacteristicSpan, ex.Message);
+            }
+            if (bag.HasErrors) result = (null, diagnostics.AddRange(bag.Items));
+        }
+        _built[(d, order)] = result;
         return result;
     }
 

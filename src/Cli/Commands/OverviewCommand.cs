@@ -27,7 +27,7 @@ public static class OverviewCommand
         foreach (var declaration in workspace.Distributions)
         {
             if (!workspace.IsValid(declaration)) continue;
-            var (rule, diagnostics) = workspace.Derive(declaration, Order);
+            var (rule, diagnostics) = workspace.DeriveWithExpressions(declaration, Order);
             foreach (var d in diagnostics) context.Error.WriteLine(d.ToString());
             if (rule is null) { failed = true; continue; }
             context.Out.WriteLine();

@@ -14,7 +14,7 @@ public sealed record LoadedDistribution(Workspace Workspace, BoundDistribution D
     /// </summary>
     public RuleModel Derive(CliContext context, int order)
     {
-        var (rule, diagnostics) = Workspace.Derive(Declaration, order);
+        var (rule, diagnostics) = Workspace.DeriveWithExpressions(Declaration, order);
         foreach (var d in diagnostics) context.Error.WriteLine(d.ToString());
         if (rule is null || diagnostics.Any(d => d.IsError)) throw CliException.Reported();
         return rule;

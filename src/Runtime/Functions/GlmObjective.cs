@@ -356,8 +356,8 @@ public sealed class GlmObjective : Objective
 
     // The resummed rules' path for the logistic link, in one pass over the batch with no intermediate rows:
     // m = s (eta + delta x), e = exp(-|m|), r = 1 / (1 + e); g' = s sigmoid(-m) (e r for m >= 0, r otherwise) and
-    // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). The same lane operations as the block kernel
-    // (ShiftedLogisticTerm), summed over the rows in order, so the block and scalar paths give the same numbers.
+    // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). The same values as the block kernel's BlockTerm
+    // (tested bit for bit), summed over the rows in order, so the block and scalar paths give the same numbers.
     private double LogisticShifted(int coordinate, double delta, int order)
     {
         var vDelta = Vector256.Create(delta);
@@ -597,8 +597,8 @@ public sealed class GlmObjective : Objective
         acc.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(_eb), (nuint)(n * sp + s));
     }
 
-    // g^(k)(eta) of the loaded block for k = lowest..highest (those not yet held), one link call per batch row over the
-    // block's samples (the padding samples are never shown to the link).
+    // g^(k)(eta) of the loaded block for k = lowest..highest (those not yet held): the logistic link in one call over every
+    // row and sample (padding included, never read back), another link one call per batch row over the block's samples.
     private void BlockOrders(int lowest, int highest)
     {
         ulong wanted = Mask(lowest, highest);

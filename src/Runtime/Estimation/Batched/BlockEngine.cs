@@ -128,6 +128,13 @@ internal sealed class BlockEngine
         {
             Blocks(samples, seed, monitor);
         }
+        catch
+        {
+            // A failed run (a non-finite value, an interruption) leaves no statistics: a one-chunk run did not clear them
+            // first, and the previous run's must not pass for this one's.
+            Moments.Clear();
+            throw;
+        }
         finally
         {
             Kinks = _kinks;
