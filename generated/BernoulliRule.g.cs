@@ -258,6 +258,7 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 1, 1);
@@ -268,6 +269,8 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 1, 2 => 2, 3 => 3, 4 => 4, 5 => 5, 6 => 6, 7 => 7, _ => 8 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 1, 1);
@@ -301,6 +304,8 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 0, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
         }
@@ -308,6 +313,9 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 0, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 0, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
         }

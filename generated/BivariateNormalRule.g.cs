@@ -1025,6 +1025,7 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 5, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 5, 5);
@@ -1035,6 +1036,8 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 5, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 10, 2 => 25, 3 => 45, 4 => 70, 5 => 100, 6 => 135, 7 => 175, _ => 220 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 5, 5);
@@ -1494,6 +1497,8 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 5, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 0, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
         }
@@ -1501,6 +1506,9 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 5, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 0, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 0, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
         }

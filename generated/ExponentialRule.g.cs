@@ -279,6 +279,7 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 1, 1);
@@ -289,6 +290,8 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 1, 2 => 2, 3 => 3, 4 => 4, 5 => 5, 6 => 6, 7 => 7, _ => 8 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 1, 1);
@@ -322,6 +325,8 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 1, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 1, 1);
@@ -335,6 +340,9 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 1, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 1, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 1, 1);

@@ -388,6 +388,7 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -398,6 +399,8 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 2, 2 => 4, 3 => 6, 4 => 8, 5 => 10, 6 => 12, 7 => 14, _ => 16 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -454,6 +457,8 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 2, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -473,6 +478,9 @@ public sealed class GammaRule : global::SeriesCompiler.Runtime.Rules.IDistributi
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 2, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 2, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);

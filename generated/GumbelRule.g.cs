@@ -384,6 +384,7 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -394,6 +395,8 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 2, 2 => 4, 3 => 6, 4 => 8, 5 => 10, 6 => 12, 7 => 14, _ => 16 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -443,6 +446,8 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 3, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -465,6 +470,9 @@ public sealed class GumbelRule : global::SeriesCompiler.Runtime.Rules.IDistribut
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 3, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 3, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);

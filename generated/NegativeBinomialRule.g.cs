@@ -832,6 +832,7 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -842,6 +843,8 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 2, 2 => 4, 3 => 6, 4 => 8, 5 => 10, 6 => 12, 7 => 14, _ => 16 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -899,6 +902,8 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 4, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);
@@ -930,6 +935,9 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 4, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 4, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 2, 2);

@@ -544,6 +544,7 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
 
     public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 3, nameof(thetas));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 3, 3);
@@ -554,6 +555,8 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
 
     public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 3, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.RequireCoefficients(all, copies, order, stride, order switch { 0 => 0, 1 => 3, 2 => 6, 3 => 9, 4 => 12, 5 => 15, 6 => 18, 7 => 21, _ => 24 });
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 3, 3);
@@ -633,6 +636,8 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
 
     public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 3, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, 4, nameof(coefficients));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 3, 3);
@@ -662,6 +667,9 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
 
     public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)
     {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 3, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, 4, nameof(a));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, 4, nameof(scale));
         for (int copy = 0; copy < copies; copy++)
         {
             var theta = thetas.Slice(copy * 3, 3);

@@ -15,6 +15,7 @@ namespace SeriesCompiler.Emit.Model;
 internal static class CopyMembersBuilder
 {
     private const string Body = "            ";
+    private const string Checks = "global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.";
 
     /// <param name="coefficients">The coefficients' outputs as <c>Coefficients</c> writes them (<c>a[m * P + p]</c>).</param>
     /// <param name="degrees">The degree of each output's row.</param>
@@ -25,6 +26,7 @@ internal static class CopyMembersBuilder
         var sb = new StringBuilder();
         sb.Append("\n    // ---- every copy at once (ICopyBatchedRule): a session's training step in one call per member ----\n\n");
         sb.Append("    public void ValidateCopies(global::System.ReadOnlySpan<double> thetas, int copies)\n    {\n");
+        sb.Append("        ").Append(Checks).Append("Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
         sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
         sb.Append(Body).Append("var theta = thetas.Slice(copy * ").Append(count).Append(", ").Append(count).Append(");\n");
         if (jointConstraints)
@@ -42,6 +44,8 @@ internal static class CopyMembersBuilder
         // the rows (and the locals first used there) that are not needed. Rows out of degree order: every row, always.
         bool sorted = degrees.Zip(degrees.Skip(1)).All(pair => pair.First <= pair.Second);
         sb.Append("    public void CoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, int order, global::System.Span<double> all, int stride)\n    {\n");
+        sb.Append("        ").Append(Checks).Append("Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
+        sb.Append("        ").Append(Checks).Append("RequireCoefficients(all, copies, order, stride, ").Append(RowsWritten(coefficients, degrees, sorted)).Append(");\n");
         sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
         sb.Append(Body).Append("var theta = thetas.Slice(copy * ").Append(count).Append(", ").Append(count).Append(");\n");
         sb.Append(Body).Append("var a = all.Slice(copy * stride, stride);\n");
@@ -60,6 +64,22 @@ internal static class CopyMembersBuilder
         return sb.ToString();
     }
 
+    // The values one copy writes (the largest index written, plus one) at 'order': where the rows go up in degree, the
+    // rows of degree <= order (a switch on the order); otherwise every row, whatever the order.
+    private static string RowsWritten(List<(string Name, Expr, string)> coefficients, IReadOnlyList<int> degrees, bool sorted)
+    {
+        static int Index(string name) => int.Parse(name.AsSpan(2, name.Length - 3), CultureInfo.InvariantCulture); // "a[12]"
+        if (coefficients.Count == 0) return "0";
+        int all = coefficients.Max(c => Index(c.Name)) + 1;
+        if (!sorted) return all.ToString(CultureInfo.InvariantCulture);
+        int top = degrees.Max();
+        var written = Enumerable.Range(0, top + 1).Select(k =>
+            coefficients.Where((c, i) => degrees[i] <= k).Select(c => Index(c.Name) + 1).DefaultIfEmpty(0).Max()).ToList();
+        // A switch on the order: the rows of degree <= k end at written[k]; above the top degree, every row.
+        var arms = written.Select((w, k) => $"{k.ToString(CultureInfo.InvariantCulture)} => {w.ToString(CultureInfo.InvariantCulture)}, ").Take(top);
+        return $"order switch {{ {string.Concat(arms)}_ => {all.ToString(CultureInfo.InvariantCulture)} }}";
+    }
+
     // The resummed terms flattened in (parameter, term) order, as IResummedRule numbers them: per copy, every term's
     // C(theta) (TermCoefficient's code), and every lane-drawn shift law's numbers (TryLaneShift's code; 0 for the others).
     private static string TermMembers(RuleModel d, Dictionary<Symbol, string> locals)
@@ -69,6 +89,8 @@ internal static class CopyMembersBuilder
         const string inner = Body + "    ";
         var sb = new StringBuilder();
         sb.Append("\n    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)\n    {\n");
+        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
+        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, ").Append(total).Append(", nameof(coefficients));\n");
         sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
         if (terms.Count > 0)
         {
@@ -85,6 +107,9 @@ internal static class CopyMembersBuilder
         sb.Append("        }\n    }\n");
 
         sb.Append("\n    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)\n    {\n");
+        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
+        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, ").Append(total).Append(", nameof(a));\n");
+        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, ").Append(total).Append(", nameof(scale));\n");
         sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
         if (terms.Count > 0)
         {

@@ -32,3 +32,31 @@ public interface ICopyBatchedRule
     /// </summary>
     void LaneShiftsOfCopies(ReadOnlySpan<double> thetas, int copies, Span<double> a, Span<double> scale);
 }
+
+/// <summary>
+/// The argument checks of the generated <see cref="ICopyBatchedRule"/> members, once per call (not per copy): a span too
+/// short for the copies, a stride too small for the rows written, or an order below 1 is an error naming the argument
+/// and the size it needs, never an index error from inside the generated code.
+/// </summary>
+public static class CopyBatchArguments
+{
+    /// <summary><paramref name="values"/> must hold <paramref name="copies"/> copies of <paramref name="perCopy"/> values.</summary>
+    public static void Require(ReadOnlySpan<double> values, int copies, int perCopy, string name)
+    {
+        if (copies < 0) throw new ArgumentOutOfRangeException(nameof(copies), copies, "copies must be 0 or more");
+        long needed = (long)copies * perCopy;
+        if (values.Length < needed)
+            throw new ArgumentException($"{name} holds {values.Length} values; {copies} copies of {perCopy} need {needed}", name);
+    }
+
+    /// <summary>
+    /// The coefficients' destination: <paramref name="order"/> at least 1, a <paramref name="stride"/> of at least the
+    /// <paramref name="rows"/> values a copy writes at that order, and room for every copy's stride.
+    /// </summary>
+    public static void RequireCoefficients(Span<double> all, int copies, int order, int stride, int rows)
+    {
+        if (order < 1) throw new ArgumentOutOfRangeException(nameof(order), order, "order must be 1 or more");
+        if (stride < rows) throw new ArgumentOutOfRangeException(nameof(stride), stride, $"stride must be at least {rows}, the values one copy writes at order {order}");
+        Require(all, copies, stride, nameof(all));
+    }
+}
