@@ -494,7 +494,7 @@ internal sealed class Poly
     /// <c>1 + sum_i min(|a_i|, |b_i|)</c> values below <c>2^maxBits</c>), with no rational arithmetic or allocation per
     /// term. Null when some operand is not integral.
     /// </summary>
-    private static Poly? IntegerSumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
+    internal static Poly? IntegerSumOfProducts(Poly start, List<(GaussianRational Weight, Poly A, Poly B)> products)
     {
         if (!BitConverter.IsLittleEndian || start.Integers is not { } startTerms) return null;
         long maxBits = startTerms.MaxBits, count = startTerms.Count;

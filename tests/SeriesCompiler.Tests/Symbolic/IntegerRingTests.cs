@@ -59,6 +59,10 @@ public sealed class IntegerRingTests
             }
             var actual = Poly.SumOfProducts(start, products);
             Assert.Equal(expected.ToExpr(), actual.ToExpr());
+            // Integer coefficients and weights: the limb path itself must take them (not fall back to the rational one).
+            var integral = Poly.IntegerSumOfProducts(start, products);
+            Assert.NotNull(integral);
+            Assert.Equal(expected.ToExpr(), integral.ToExpr());
         }
     }
 
@@ -73,6 +77,9 @@ public sealed class IntegerRingTests
         var a = Poly.FromExpr(Ex.Mul(Ex.Num(big), X));
         var b = Poly.FromExpr(Ex.Add(Ex.Mul(Ex.Num(3), Y), Ex.Num(5)));
         Assert.Equal((a * b).ToExpr(), Poly.SumOfProducts(Poly.Zero, [(GaussianRational.One, a, b)]).ToExpr());
+        var integral = Poly.IntegerSumOfProducts(Poly.Zero, [(GaussianRational.One, a, b)]);
+        Assert.NotNull(integral);
+        Assert.Equal((a * b).ToExpr(), integral.ToExpr());
         Assert.Equal((b * b).Scale(big).ToExpr(), Poly.SumOfProducts(Poly.Zero, [(big, b, b)]).ToExpr());
     }
 
