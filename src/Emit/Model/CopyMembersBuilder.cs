@@ -89,8 +89,8 @@ internal static class CopyMembersBuilder
         const string inner = Body + "    ";
         var sb = new StringBuilder();
         sb.Append("\n    public void TermCoefficientsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> coefficients)\n    {\n");
-        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
-        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(coefficients, copies, ").Append(total).Append(", nameof(coefficients));\n");
+        sb.Append("        ").Append(Checks).Append("Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
+        sb.Append("        ").Append(Checks).Append("Require(coefficients, copies, ").Append(total).Append(", nameof(coefficients));\n");
         sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
         if (terms.Count > 0)
         {
@@ -107,9 +107,9 @@ internal static class CopyMembersBuilder
         sb.Append("        }\n    }\n");
 
         sb.Append("\n    public void LaneShiftsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> a, global::System.Span<double> scale)\n    {\n");
-        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
-        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(a, copies, ").Append(total).Append(", nameof(a));\n");
-        sb.Append("        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(scale, copies, ").Append(total).Append(", nameof(scale));\n");
+        sb.Append("        ").Append(Checks).Append("Require(thetas, copies, ").Append(count).Append(", nameof(thetas));\n");
+        sb.Append("        ").Append(Checks).Append("Require(a, copies, ").Append(total).Append(", nameof(a));\n");
+        sb.Append("        ").Append(Checks).Append("Require(scale, copies, ").Append(total).Append(", nameof(scale));\n");
         sb.Append("        for (int copy = 0; copy < copies; copy++)\n        {\n");
         if (terms.Count > 0)
         {
