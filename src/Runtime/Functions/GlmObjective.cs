@@ -599,30 +599,33 @@ public sealed class GlmObjective : Objective
 
     // g^(k)(eta) of the loaded block for k = lowest..highest (those not yet held): the logistic link in one call over every
     // row and sample (padding included, never read back), another link one call per batch row over the block's samples.
-    private void BlockOrders(int lowest, int highest)
+    private void BlockOrders(int lowest, int highest, ulong only = ulong.MaxValue)
     {
-        ulong wanted = Mask(lowest, highest);
+        ulong wanted = Mask(lowest, highest) & only;
         if ((_blockOrders & wanted) == wanted) return;
+        if (_link is LogisticLink logistic && only != ulong.MaxValue)
+        {
+            // Only the orders asked (a Fourier series whose rule has no coefficient at some orders): the link skips the
+            // others' Horner sums, and each order it computes has the numbers of the full range.
+            ulong missing = wanted & ~_blockOrders;
+            int low = System.Numerics.BitOperations.TrailingZeroCount(missing), high = 63 - System.Numerics.BitOperations.LeadingZeroCount(missing);
+            int cells = _batch * _sp;
+            EnsureBlockRows(high + 1);
+            FillLabels();
+            logistic.Derivatives(_yRow.AsSpan(0, cells), _eb.AsSpan(0, cells), low, high, missing, _hb.AsSpan(low * cells), cells);
+            _blockOrders |= missing;
+            return;
+        }
         int from = lowest;
         while (from <= highest && (_blockOrders & (1UL << from)) != 0) from++;
         int sp = _sp, count = _blockCount, area = _batch * sp;
-        if (_hb.Length < (highest + 1) * area)
-        {
-            var grown = new double[Math.Max((highest + 1) * area, 2 * _hb.Length)];
-            _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
-            _hb = grown;
-        }
+        EnsureBlockRows(highest + 1);
         if (_link is LogisticLink)
         {
             // The built-in link in one call over every row and sample (eta is contiguous: n * sp + s), so its lanes run
             // without a per-row call and tail; the padding samples (w = 0, eta = 0) go through too, lane by lane apart
             // from the real ones, and no product ever reads them out.
-            if (_labelsFor != sp)
-            {
-                if (_yRow.Length < area) _yRow = new double[area];
-                for (int n = 0; n < _batch; n++) _yRow.AsSpan(n * sp, sp).Fill(_yb[n]);
-                _labelsFor = sp;
-            }
+            FillLabels();
             _link.Derivatives(_yRow.AsSpan(0, area), _eb.AsSpan(0, area), from, highest, _hb.AsSpan(from * area), area);
         }
         else
@@ -632,6 +635,26 @@ public sealed class GlmObjective : Objective
                 _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
             }
         _blockOrders |= Mask(from, highest);
+    }
+
+    // Room in _hb for g^(k), k < rows, of the loaded block (the orders held are kept).
+    private void EnsureBlockRows(int rows)
+    {
+        int area = _batch * _sp;
+        if (_hb.Length >= rows * area) return;
+        var grown = new double[Math.Max(rows * area, 2 * _hb.Length)];
+        _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
+        _hb = grown;
+    }
+
+    // Each batch row's label across the block's samples (_yRow[n * sp + s] = y_n), for the logistic link's one call.
+    private void FillLabels()
+    {
+        int sp = _sp, area = _batch * sp;
+        if (_labelsFor == sp) return;
+        if (_yRow.Length < area) _yRow = new double[area];
+        for (int n = 0; n < _batch; n++) _yRow.AsSpan(n * sp, sp).Fill(_yb[n]);
+        _labelsFor = sp;
     }
 
     // f for each sample: scale sum_n g(eta_{n,s}), summed over n in order (SumOfValues' order).
@@ -687,12 +710,35 @@ public sealed class GlmObjective : Objective
         BlockPartials(z, order, partials);
     }
 
+    /// <summary>
+    /// <see cref="ValuesAndPurePartials(SampleBlock, int, Span{double}, Span{double})"/> for the orders whose bit is set in
+    /// <paramref name="orders"/> (bit k: order k) only: the rows of the other orders are not written. The batched Fourier
+    /// series asks this way when its rule has no coefficient at some orders (the Laplace law's odd orders above 1); each
+    /// order written has the numbers of the full call.
+    /// </summary>
+    internal void ValuesAndPurePartials(SampleBlock z, int order, ulong orders, Span<double> values, Span<double> partials)
+    {
+        CheckBlock(z);
+        if (order < 1)
+        {
+            Values(z, values);
+            return;
+        }
+        CheckOrder(order);
+        LoadBlock(z);
+        // g and g' share their exponential: order 0 (the values) and 1 are always computed together.
+        BlockOrders(0, order, orders | 3);
+        BlockValues(values);
+        BlockPartials(z, order, partials, orders);
+    }
+
     // partials_k (d x S) = scale P_k (d x B) G_k (B x S) per order, P_k[j, n] = x_nj^k: one small matrix product each.
-    private void BlockPartials(SampleBlock z, int order, Span<double> partials)
+    private void BlockPartials(SampleBlock z, int order, Span<double> partials, ulong orders = ulong.MaxValue)
     {
         int d = _d, count = _blockCount, stride = z.Stride;
         for (int k = 1; k <= order; k++)
         {
+            if ((orders & (1UL << k)) == 0) continue;
             Product(k, k, _cb);
             for (int j = 0; j < d; j++) _cb.AsSpan(j * _sp, count).CopyTo(partials.Slice((k * d + j) * stride, count));
         }
