@@ -357,7 +357,8 @@ public sealed class GlmObjective : Objective
     // The resummed rules' path for the logistic link, in one pass over the batch with no intermediate rows:
     // m = s (eta + delta x), e = exp(-|m|), r = 1 / (1 + e); g' = s sigmoid(-m) (e r for m >= 0, r otherwise) and
     // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). The same values as the block kernel's BlockTerm
-    // (tested bit for bit), summed over the rows in order, so the block and scalar paths give the same numbers.
+    // (tested bit for bit), summed over the rows in order, so the block and scalar paths give the same numbers. Order 2
+    // sums x^2 e r^2 and negates the sum: rounding is symmetric, so that is the sum of the negated terms, bit for bit.
     private double LogisticShifted(int coordinate, double delta, int order)
     {
         var vDelta = Vector256.Create(delta);
@@ -365,10 +366,10 @@ public sealed class GlmObjective : Objective
         int row = coordinate * _bp;
         for (int n = 0; n < _batch; n++)
             acc = ShiftedLogisticTerm(Vector256.Create(_xt[row + n]), Vector256.Create(_sign[n]), Vector256.Create(_eta[n]), vDelta, order, acc);
-        return acc.ToScalar();
+        return order == 2 ? -acc.ToScalar() : acc.ToScalar();
     }
 
-    // acc + x g^(order)(eta + delta x) for the logistic link (order 1 or 2), lane by lane: x^2 (-e r^2) or x s v.
+    // acc + x g'(eta + delta x) = acc + x s v (order 1), or acc - x^2 g''(eta + delta x) = acc + x^2 e r^2 (order 2).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> ShiftedLogisticTerm(Vector256<double> x, Vector256<double> s, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
     {
@@ -380,12 +381,13 @@ public sealed class GlmObjective : Objective
             var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e * r, r);
             return Vector256.FusedMultiplyAdd(x, s * v, acc);
         }
-        return Vector256.FusedMultiplyAdd(x * x, -(e * r * r), acc);
+        return Vector256.FusedMultiplyAdd(x * x, e * r * r, acc);
     }
 
     // The block path's term: ShiftedLogisticTerm's numbers with less work. `other` is the label's sign s for order 1
     // and x^2 (the batch's powers, x * x: the in-lane square's bits) for order 2, where s drops out: |s y| = |y|
-    // exactly for s = +-1, so exp(-|m|) and r are the same numbers. Four and eight lanes.
+    // exactly for s = +-1, so exp(-|m|) is the same number. -|y| is y with its sign bit set (one operation). Four and
+    // eight lanes; order 2 returns acc + x^2 e r^2, the caller negates (as LogisticShifted).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> BlockTerm(Vector256<double> x, Vector256<double> other, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
     {
@@ -398,9 +400,9 @@ public sealed class GlmObjective : Objective
             var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e1 * r1, r1);
             return Vector256.FusedMultiplyAdd(x, other * v, acc);
         }
-        var e = FastMath.ExpNonPositive(-Vector256.Abs(y));
+        var e = FastMath.ExpNonPositive((y.AsUInt64() | Vector256.Create(SignBit)).AsDouble());
         var r = Vector256<double>.One / (Vector256<double>.One + e);
-        return Vector256.FusedMultiplyAdd(other, -(e * r * r), acc);
+        return Vector256.FusedMultiplyAdd(other, e * r * r, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -415,10 +417,12 @@ public sealed class GlmObjective : Objective
             var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), e1 * r1, r1);
             return Vector512.FusedMultiplyAdd(x, other * v, acc);
         }
-        var e = WideMath.ExpNonPositive(-Vector512.Abs(y));
+        var e = WideMath.ExpNonPositive((y.AsUInt64() | Vector512.Create(SignBit)).AsDouble());
         var r = Vector512<double>.One / (Vector512<double>.One + e);
-        return Vector512.FusedMultiplyAdd(other, -(e * r * r), acc);
+        return Vector512.FusedMultiplyAdd(other, e * r * r, acc);
     }
+
+    private const ulong SignBit = 0x8000000000000000UL;
 
     private void CheckCoordinate(int coordinate)
     {
@@ -987,7 +991,9 @@ public sealed class GlmObjective : Objective
         int sp = _sp, count = _blockCount;
         ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
         ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
-        var scale = Vector256.Create(Scale);
+        // Order 2's terms are summed with the sign left out (BlockTerm): the scale puts it back.
+        double signedScale = order == 2 ? -Scale : Scale;
+        var scale = Vector256.Create(signedScale);
         ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
         int column = j * _bp, s = 0;
         // BlockTerm's second operand per row n: the sign for order 1, x_nj^2 for order 2.
@@ -996,7 +1002,7 @@ public sealed class GlmObjective : Objective
         {
             // Sixteen samples per pass in two eight-lane vectors: BlockTerm on every lane.
             const int Wide = 2 * Lanes;
-            var wideScale = Vector512.Create(Scale);
+            var wideScale = Vector512.Create(signedScale);
             for (; s + 2 * Wide <= sp; s += 2 * Wide)
             {
                 var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
