@@ -289,6 +289,15 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
             return true;
         }
+        if (p == 1 && term == 0)
+        {
+            // U ~ Laplace(0, b)
+            double p_b = theta[1];
+            a = 0.0;
+            scale = p_b;
+            law = global::SeriesCompiler.Runtime.Rules.LaneShift.Laplace;
+            return true;
+        }
         law = global::SeriesCompiler.Runtime.Rules.LaneShift.Zero;
         a = 0;
         scale = 0;
@@ -444,8 +453,11 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
                 shiftA[0] = 0.0;
                 shiftScale[0] = 0.0;
             }
-            shiftA[1] = 0;
-            shiftScale[1] = 0;
+            {
+                double p_b = theta[1];
+                shiftA[1] = 0.0;
+                shiftScale[1] = p_b;
+            }
         }
     }
 }

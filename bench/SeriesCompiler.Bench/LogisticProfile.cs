@@ -90,6 +90,17 @@ internal static class LogisticProfile
         Time("f partials N=8, g^(k) held", () => glm.PurePartials(new SampleBlock(soa, d, Samples, Samples), 8, partials));
         Time("f values", () => { glm.SelectRows(rows); glm.Values(new SampleBlock(soa, d, Samples, Samples), values); });
         Time("f shifted order 2", () => { glm.SelectRows(rows); glm.CoordinatePartials(new SampleBlock(soa, d, Samples, Samples), shifted, 2, result); });
+        // The resummed rule's shifts, drawn one stream at a time as the session's continuation does (d copies, 2 terms, 50 samples).
+        var resummedRule = (SeriesCompiler.Runtime.Rules.IResummedRule)laplace.Direct!;
+        var shiftRandom = new RandomSource(7);
+        Time("shifts, one at a time", () =>
+        {
+            double sum = 0;
+            for (int s = 0; s < Samples; s++)
+                for (int j = 0; j < d; j++)
+                    sum += resummedRule.SampleShift(theta.AsSpan(2 * j, 2), 0, 0, shiftRandom) + resummedRule.SampleShift(theta.AsSpan(2 * j, 2), 1, 0, shiftRandom);
+            if (sum == 1234.5) output.WriteLine();
+        });
         Time("f shifted order 1 (no shift)", () => { glm.SelectRows(rows); glm.CoordinatePartials(new SampleBlock(soa, d, Samples, Samples), soa, 1, result); });
     }
 }

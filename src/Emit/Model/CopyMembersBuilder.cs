@@ -126,6 +126,7 @@ internal static class CopyMembersBuilder
                 ShiftLaw shift => (shift.Shift, Ex.Zero),
                 GammaLaw gamma => (gamma.Shape, gamma.Scale),
                 UniformExponentialLaw uniform => (Ex.Zero, uniform.Scale),
+                SumLaw sum when sum.IsLaplace(out var b) => (Ex.Zero, b),   // TryLaneShift's Laplace numbers
                 _ => null,
             };
             if (numbers is not { } n)

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Emit.Model;
 
 /// <summary>
 /// The member of <c>ILaneShiftedRule</c>: per resummed term whose auxiliary law the lane samplers draw (zero, a constant,
-/// a scaled gamma, a scaled uniform times exponential), the law and its numbers at theta; false for any other law.
+/// a scaled gamma, a scaled uniform times exponential, a scaled Laplace), the law and its numbers at theta; false for any other law.
 /// </summary>
 internal static class LaneShiftMembersBuilder
 {
@@ -30,6 +30,8 @@ internal static class LaneShiftMembersBuilder
                     ShiftLaw s => ("Constant", s.Shift, Ex.Zero),
                     GammaLaw g => ("Gamma", g.Shape, g.Scale),
                     UniformExponentialLaw u => ("UniformTimesExponential", Ex.Zero, u.Scale),
+                    // b E1 - b E2 is Laplace(0, b): one uniform and one log per lane instead of two exponentials.
+                    SumLaw sum when sum.IsLaplace(out var b) => ("Laplace", Ex.Zero, b),
                     _ => ((string?)null, (Expr)Ex.Zero, (Expr)Ex.Zero),
                 };
                 if (kind is null) continue;

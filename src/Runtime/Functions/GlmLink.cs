@@ -105,6 +105,16 @@ internal sealed class LogisticLink : GlmLink
 
     public override void Derivatives(ReadOnlySpan<double> y, ReadOnlySpan<double> eta, int lowest, int highest, Span<double> output, int stride)
     {
+        Derivatives(y, eta, lowest, highest, ulong.MaxValue, output, stride);
+    }
+
+    /// <summary>
+    /// As <see cref="Derivatives(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, int)"/> for the orders
+    /// k in lowest..highest whose bit is set in <paramref name="orders"/> only; the other orders' rows are not written. An
+    /// order's numbers are the same whatever else is asked (each is its own Horner sum over the shared u, v and v powers).
+    /// </summary>
+    internal void Derivatives(ReadOnlySpan<double> y, ReadOnlySpan<double> eta, int lowest, int highest, ulong orders, Span<double> output, int stride)
+    {
         CheckRequest(y, eta, lowest, highest, output, stride);
         int count = eta.Length, i = 0;
         Span<Vector256<double>> powers = stackalloc Vector256<double>[highest + 1];
@@ -116,14 +126,16 @@ internal sealed class LogisticLink : GlmLink
             Span<Vector512<double>> wideResults = stackalloc Vector512<double>[highest - lowest + 1];
             for (; i + 8 <= count; i += 8)
             {
-                Lanes(Vector512.Create(y.Slice(i, 8)), Vector512.Create(eta.Slice(i, 8)), lowest, highest, widePowers, wideResults);
-                for (int k = lowest; k <= highest; k++) wideResults[k - lowest].CopyTo(output.Slice((k - lowest) * stride + i, 8));
+                Lanes(Vector512.Create(y.Slice(i, 8)), Vector512.Create(eta.Slice(i, 8)), lowest, highest, orders, widePowers, wideResults);
+                for (int k = lowest; k <= highest; k++)
+                    if (Wanted(orders, k)) wideResults[k - lowest].CopyTo(output.Slice((k - lowest) * stride + i, 8));
             }
         }
         for (; i + 4 <= count; i += 4)
         {
-            Lanes(Vector256.Create(y.Slice(i, 4)), Vector256.Create(eta.Slice(i, 4)), lowest, highest, powers, results);
-            for (int k = lowest; k <= highest; k++) results[k - lowest].CopyTo(output.Slice((k - lowest) * stride + i, 4));
+            Lanes(Vector256.Create(y.Slice(i, 4)), Vector256.Create(eta.Slice(i, 4)), lowest, highest, orders, powers, results);
+            for (int k = lowest; k <= highest; k++)
+                if (Wanted(orders, k)) results[k - lowest].CopyTo(output.Slice((k - lowest) * stride + i, 4));
         }
         if (i < count)
         {
@@ -132,18 +144,21 @@ internal sealed class LogisticLink : GlmLink
             ty.Fill(1);
             y.Slice(i, count - i).CopyTo(ty);
             eta.Slice(i, count - i).CopyTo(te);
-            Lanes(Vector256.Create((ReadOnlySpan<double>)ty), Vector256.Create((ReadOnlySpan<double>)te), lowest, highest, powers, results);
+            Lanes(Vector256.Create((ReadOnlySpan<double>)ty), Vector256.Create((ReadOnlySpan<double>)te), lowest, highest, orders, powers, results);
             Span<double> lane = stackalloc double[4];
             for (int k = lowest; k <= highest; k++)
             {
+                if (!Wanted(orders, k)) continue;
                 results[k - lowest].CopyTo(lane);
                 lane[..(count - i)].CopyTo(output.Slice((k - lowest) * stride + i, count - i));
             }
         }
     }
 
-    // Four rows at once: results[k - lowest] = g^(k) for the four lanes; vPowers is scratch for v^p.
-    private static void Lanes(Vector256<double> y, Vector256<double> eta, int lowest, int highest, Span<Vector256<double>> vPowers, Span<Vector256<double>> results)
+    private static bool Wanted(ulong orders, int k) => k >= 64 || (orders & (1UL << k)) != 0;
+
+    // Four rows at once: results[k - lowest] = g^(k) for the four lanes (orders not wanted are skipped); vPowers is scratch for v^p.
+    private static void Lanes(Vector256<double> y, Vector256<double> eta, int lowest, int highest, ulong orders, Span<Vector256<double>> vPowers, Span<Vector256<double>> results)
     {
         var one = Vector256<double>.One;
         var sign = Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<double>.Zero), one, -one);
@@ -163,6 +178,11 @@ internal sealed class LogisticLink : GlmLink
         }
         for (int k = lowest; k <= highest; k++)
         {
+            if (!Wanted(orders, k))
+            {
+                signPower *= sign;
+                continue;
+            }
             Vector256<double> value;
             if (k == 0)
             {
@@ -187,7 +207,7 @@ internal sealed class LogisticLink : GlmLink
     }
 
     // Lanes on eight rows: the four-lane body with Vector512 and WideMath, operation for operation.
-    private static void Lanes(Vector512<double> y, Vector512<double> eta, int lowest, int highest, Span<Vector512<double>> vPowers, Span<Vector512<double>> results)
+    private static void Lanes(Vector512<double> y, Vector512<double> eta, int lowest, int highest, ulong orders, Span<Vector512<double>> vPowers, Span<Vector512<double>> results)
     {
         var one = Vector512<double>.One;
         var sign = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<double>.Zero), one, -one);
@@ -207,6 +227,11 @@ internal sealed class LogisticLink : GlmLink
         }
         for (int k = lowest; k <= highest; k++)
         {
+            if (!Wanted(orders, k))
+            {
+                signPower *= sign;
+                continue;
+            }
             Vector512<double> value;
             if (k == 0)
             {

@@ -357,7 +357,8 @@ public sealed class GlmObjective : Objective
     // The resummed rules' path for the logistic link, in one pass over the batch with no intermediate rows:
     // m = s (eta + delta x), e = exp(-|m|), r = 1 / (1 + e); g' = s sigmoid(-m) (e r for m >= 0, r otherwise) and
     // g'' = -sigmoid(m) sigmoid(-m) = -e r^2 (the sign s cancels). The same values as the block kernel's BlockTerm
-    // (tested bit for bit), summed over the rows in order, so the block and scalar paths give the same numbers.
+    // (tested bit for bit), summed over the rows in order, so the block and scalar paths give the same numbers. Order 2
+    // sums x^2 e r^2 and negates the sum: rounding is symmetric, so that is the sum of the negated terms, bit for bit.
     private double LogisticShifted(int coordinate, double delta, int order)
     {
         var vDelta = Vector256.Create(delta);
@@ -365,10 +366,10 @@ public sealed class GlmObjective : Objective
         int row = coordinate * _bp;
         for (int n = 0; n < _batch; n++)
             acc = ShiftedLogisticTerm(Vector256.Create(_xt[row + n]), Vector256.Create(_sign[n]), Vector256.Create(_eta[n]), vDelta, order, acc);
-        return acc.ToScalar();
+        return order == 2 ? -acc.ToScalar() : acc.ToScalar();
     }
 
-    // acc + x g^(order)(eta + delta x) for the logistic link (order 1 or 2), lane by lane: x^2 (-e r^2) or x s v.
+    // acc + x g'(eta + delta x) = acc + x s v (order 1), or acc - x^2 g''(eta + delta x) = acc + x^2 e r^2 (order 2).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> ShiftedLogisticTerm(Vector256<double> x, Vector256<double> s, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
     {
@@ -380,12 +381,13 @@ public sealed class GlmObjective : Objective
             var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e * r, r);
             return Vector256.FusedMultiplyAdd(x, s * v, acc);
         }
-        return Vector256.FusedMultiplyAdd(x * x, -(e * r * r), acc);
+        return Vector256.FusedMultiplyAdd(x * x, e * r * r, acc);
     }
 
     // The block path's term: ShiftedLogisticTerm's numbers with less work. `other` is the label's sign s for order 1
     // and x^2 (the batch's powers, x * x: the in-lane square's bits) for order 2, where s drops out: |s y| = |y|
-    // exactly for s = +-1, so exp(-|m|) and r are the same numbers. Four and eight lanes.
+    // exactly for s = +-1, so exp(-|m|) is the same number. -|y| is y with its sign bit set (one operation). Four and
+    // eight lanes; order 2 returns acc + x^2 e r^2, the caller negates (as LogisticShifted).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> BlockTerm(Vector256<double> x, Vector256<double> other, Vector256<double> eta, Vector256<double> delta, int order, Vector256<double> acc)
     {
@@ -398,9 +400,9 @@ public sealed class GlmObjective : Objective
             var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), e1 * r1, r1);
             return Vector256.FusedMultiplyAdd(x, other * v, acc);
         }
-        var e = FastMath.ExpNonPositive(-Vector256.Abs(y));
+        var e = FastMath.ExpNonPositive((y.AsUInt64() | Vector256.Create(SignBit)).AsDouble());
         var r = Vector256<double>.One / (Vector256<double>.One + e);
-        return Vector256.FusedMultiplyAdd(other, -(e * r * r), acc);
+        return Vector256.FusedMultiplyAdd(other, e * r * r, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -415,10 +417,12 @@ public sealed class GlmObjective : Objective
             var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), e1 * r1, r1);
             return Vector512.FusedMultiplyAdd(x, other * v, acc);
         }
-        var e = WideMath.ExpNonPositive(-Vector512.Abs(y));
+        var e = WideMath.ExpNonPositive((y.AsUInt64() | Vector512.Create(SignBit)).AsDouble());
         var r = Vector512<double>.One / (Vector512<double>.One + e);
-        return Vector512.FusedMultiplyAdd(other, -(e * r * r), acc);
+        return Vector512.FusedMultiplyAdd(other, e * r * r, acc);
     }
+
+    private const ulong SignBit = 0x8000000000000000UL;
 
     private void CheckCoordinate(int coordinate)
     {
@@ -599,30 +603,33 @@ public sealed class GlmObjective : Objective
 
     // g^(k)(eta) of the loaded block for k = lowest..highest (those not yet held): the logistic link in one call over every
     // row and sample (padding included, never read back), another link one call per batch row over the block's samples.
-    private void BlockOrders(int lowest, int highest)
+    private void BlockOrders(int lowest, int highest, ulong only = ulong.MaxValue)
     {
-        ulong wanted = Mask(lowest, highest);
+        ulong wanted = Mask(lowest, highest) & only;
         if ((_blockOrders & wanted) == wanted) return;
+        if (_link is LogisticLink logistic && only != ulong.MaxValue)
+        {
+            // Only the orders asked (a Fourier series whose rule has no coefficient at some orders): the link skips the
+            // others' Horner sums, and each order it computes has the numbers of the full range.
+            ulong missing = wanted & ~_blockOrders;
+            int low = System.Numerics.BitOperations.TrailingZeroCount(missing), high = 63 - System.Numerics.BitOperations.LeadingZeroCount(missing);
+            int cells = _batch * _sp;
+            EnsureBlockRows(high + 1);
+            FillLabels();
+            logistic.Derivatives(_yRow.AsSpan(0, cells), _eb.AsSpan(0, cells), low, high, missing, _hb.AsSpan(low * cells), cells);
+            _blockOrders |= missing;
+            return;
+        }
         int from = lowest;
         while (from <= highest && (_blockOrders & (1UL << from)) != 0) from++;
         int sp = _sp, count = _blockCount, area = _batch * sp;
-        if (_hb.Length < (highest + 1) * area)
-        {
-            var grown = new double[Math.Max((highest + 1) * area, 2 * _hb.Length)];
-            _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
-            _hb = grown;
-        }
+        EnsureBlockRows(highest + 1);
         if (_link is LogisticLink)
         {
             // The built-in link in one call over every row and sample (eta is contiguous: n * sp + s), so its lanes run
             // without a per-row call and tail; the padding samples (w = 0, eta = 0) go through too, lane by lane apart
             // from the real ones, and no product ever reads them out.
-            if (_labelsFor != sp)
-            {
-                if (_yRow.Length < area) _yRow = new double[area];
-                for (int n = 0; n < _batch; n++) _yRow.AsSpan(n * sp, sp).Fill(_yb[n]);
-                _labelsFor = sp;
-            }
+            FillLabels();
             _link.Derivatives(_yRow.AsSpan(0, area), _eb.AsSpan(0, area), from, highest, _hb.AsSpan(from * area), area);
         }
         else
@@ -632,6 +639,26 @@ public sealed class GlmObjective : Objective
                 _link.Derivatives(_yRow.AsSpan(0, count), _eb.AsSpan(n * sp, count), from, highest, _hb.AsSpan(from * area + n * sp), area);
             }
         _blockOrders |= Mask(from, highest);
+    }
+
+    // Room in _hb for g^(k), k < rows, of the loaded block (the orders held are kept).
+    private void EnsureBlockRows(int rows)
+    {
+        int area = _batch * _sp;
+        if (_hb.Length >= rows * area) return;
+        var grown = new double[Math.Max(rows * area, 2 * _hb.Length)];
+        _hb.AsSpan(0, Math.Min(_hb.Length, grown.Length)).CopyTo(grown);
+        _hb = grown;
+    }
+
+    // Each batch row's label across the block's samples (_yRow[n * sp + s] = y_n), for the logistic link's one call.
+    private void FillLabels()
+    {
+        int sp = _sp, area = _batch * sp;
+        if (_labelsFor == sp) return;
+        if (_yRow.Length < area) _yRow = new double[area];
+        for (int n = 0; n < _batch; n++) _yRow.AsSpan(n * sp, sp).Fill(_yb[n]);
+        _labelsFor = sp;
     }
 
     // f for each sample: scale sum_n g(eta_{n,s}), summed over n in order (SumOfValues' order).
@@ -687,12 +714,35 @@ public sealed class GlmObjective : Objective
         BlockPartials(z, order, partials);
     }
 
+    /// <summary>
+    /// <see cref="ValuesAndPurePartials(SampleBlock, int, Span{double}, Span{double})"/> for the orders whose bit is set in
+    /// <paramref name="orders"/> (bit k: order k) only: the rows of the other orders are not written. The batched Fourier
+    /// series asks this way when its rule has no coefficient at some orders (the Laplace law's odd orders above 1); each
+    /// order written has the numbers of the full call.
+    /// </summary>
+    internal void ValuesAndPurePartials(SampleBlock z, int order, ulong orders, Span<double> values, Span<double> partials)
+    {
+        CheckBlock(z);
+        if (order < 1)
+        {
+            Values(z, values);
+            return;
+        }
+        CheckOrder(order);
+        LoadBlock(z);
+        // g and g' share their exponential: order 0 (the values) and 1 are always computed together.
+        BlockOrders(0, order, orders | 3);
+        BlockValues(values);
+        BlockPartials(z, order, partials, orders);
+    }
+
     // partials_k (d x S) = scale P_k (d x B) G_k (B x S) per order, P_k[j, n] = x_nj^k: one small matrix product each.
-    private void BlockPartials(SampleBlock z, int order, Span<double> partials)
+    private void BlockPartials(SampleBlock z, int order, Span<double> partials, ulong orders = ulong.MaxValue)
     {
         int d = _d, count = _blockCount, stride = z.Stride;
         for (int k = 1; k <= order; k++)
         {
+            if ((orders & (1UL << k)) == 0) continue;
             Product(k, k, _cb);
             for (int j = 0; j < d; j++) _cb.AsSpan(j * _sp, count).CopyTo(partials.Slice((k * d + j) * stride, count));
         }
@@ -941,7 +991,9 @@ public sealed class GlmObjective : Objective
         int sp = _sp, count = _blockCount;
         ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
         ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
-        var scale = Vector256.Create(Scale);
+        // Order 2's terms are summed with the sign left out (BlockTerm): the scale puts it back.
+        double signedScale = order == 2 ? -Scale : Scale;
+        var scale = Vector256.Create(signedScale);
         ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
         int column = j * _bp, s = 0;
         // BlockTerm's second operand per row n: the sign for order 1, x_nj^2 for order 2.
@@ -950,7 +1002,7 @@ public sealed class GlmObjective : Objective
         {
             // Sixteen samples per pass in two eight-lane vectors: BlockTerm on every lane.
             const int Wide = 2 * Lanes;
-            var wideScale = Vector512.Create(Scale);
+            var wideScale = Vector512.Create(signedScale);
             for (; s + 2 * Wide <= sp; s += 2 * Wide)
             {
                 var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);

@@ -59,6 +59,9 @@ public enum LaneShift
 
     /// <summary>U = scale U(0, 1) Exp(1).</summary>
     UniformTimesExponential,
+
+    /// <summary>U = scale Laplace(0, 1) (the law of scale E1 - scale E2).</summary>
+    Laplace,
 }
 
 /// <summary>

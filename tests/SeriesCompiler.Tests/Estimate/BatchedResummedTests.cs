@@ -84,6 +84,22 @@ public sealed class BatchedResummedTests
     }
 
     [Fact]
+    public void Laplace_rule_draws_its_scale_shift_in_lanes()
+    {
+        // d/db = 2 b E[f''(z + U)], U ~ Laplace(0, b) (b E1 - b E2): emitted as the lane law, in both the one-copy and the
+        // every-copy members.
+        var rule = Rules.Load("laplace");
+        var shifted = Assert.IsAssignableFrom<ILaneShiftedRule>(rule.Direct);
+        Assert.True(shifted.TryLaneShift([0.3, 1.5], 1, 0, out var law, out double a, out double scale));
+        Assert.Equal((LaneShift.Laplace, 0.0, 1.5), (law, a, scale));
+        var batched = Assert.IsAssignableFrom<ICopyBatchedRule>(rule.Direct);
+        var shiftA = new double[4];
+        var shiftScale = new double[4];
+        batched.LaneShiftsOfCopies([0.3, 1.5, -1.0, 0.4], 2, shiftA, shiftScale);
+        Assert.Equal([0.0, 1.5, 0.0, 0.4], [shiftScale[0], shiftScale[1], shiftScale[2], shiftScale[3]]);
+    }
+
+    [Fact]
     public void Compiled_gamma_draws_and_shifts_in_lanes_and_its_sessions_follow_new_parameters()
     {
         // The block-sampling members emitted from 'sample = mu * gamma(k)' and the rules' shift laws mu U Exp(1), mu Gamma(1).

@@ -273,6 +273,7 @@ internal sealed class LaneDrawer
                         var uniform = lanes.NextDoubleMasked(mask);
                         u = sv * uniform * lanes.ExponentialMasked(mask);
                         break;
+                    case LaneShift.Laplace: u = ShiftLanes.LaplaceMasked(ref lanes, sv, mask); break;
                     default:
                         // Lanes with a = 1 draw an exponential, the others a gamma; a draw with no lane in it is skipped
                         // (it would advance no stream).
