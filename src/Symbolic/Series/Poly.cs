@@ -193,6 +193,15 @@ internal sealed class Poly
     }
     public int TermCount => _terms.Count;
 
+    /// <summary>The terms, read only (a caller that builds a polynomial from its own terms uses <see cref="FromTerms"/>).</summary>
+    internal IReadOnlyDictionary<Monomial, GaussianRational> Terms => _terms;
+
+    /// <summary>A polynomial over these terms (no zero coefficient among them); the dictionary is kept, not copied.</summary>
+    internal static Poly FromTerms(Dictionary<Monomial, GaussianRational> terms) => terms.Count == 0 ? Zero : new Poly(terms);
+
+    /// <summary>Whether <see cref="DivideBy"/> would divide exactly (a sum that divides) instead of multiplying by the reciprocal.</summary>
+    internal bool DividesExactly(Poly divisor) => divisor._terms.Count > 1 && TryDivideExactly(divisor, out _);
+
     private static int AtomId(Expr atom) => AtomIds.GetOrAdd(atom, a =>
     {
         int id = Interlocked.Increment(ref _nextAtom);
