@@ -81,61 +81,52 @@ internal static class ExponentialSumLog
             if (!separate) return null;
         }
 
-        // The weight of term k (|k| = s): (-1)^(s+1) (s-1)! r^s prod_j c_j^(k_j), and its monomial M_R^s prod_j m_j^(k_j).
+        // Term k (|k| = s) of beta_n: V(n, k) r^s M_R^s prod_j m_j^(k_j), V(n, k) = (-1)^(s+1) (s-1)! prod_j c_j^(k_j) U(n, k).
+        if (count == 2 && BigInteger.Abs(c[1]) > 1 << 20 || BigInteger.Abs(c[0]) > 1 << 20) return null;
         int k2Max = count == 2 ? order : 0;
-        var weight = new Rational[order + 1, k2Max + 1];
-        var keys = new Monomial[order + 1, k2Max + 1];
         var r = rCoefficient.Re;
-        var factorial = new BigInteger[order + 1];
         var rPower = new Rational[order + 1];
         var rKey = new Monomial[order + 1];
-        var cPower = new BigInteger[count, order + 1];
         var mKey = new Monomial[count, order + 1];
-        factorial[0] = BigInteger.One;
         rPower[0] = Rational.One;
         rKey[0] = Monomial.One;
-        for (j = 0; j < count; j++) { cPower[j, 0] = BigInteger.One; mKey[j, 0] = Monomial.One; }
+        for (j = 0; j < count; j++) mKey[j, 0] = Monomial.One;
         for (int s = 1; s <= order; s++)
         {
-            factorial[s] = factorial[s - 1] * s;
             rPower[s] = rPower[s - 1] * r;
             rKey[s] = rKey[s - 1].Multiply(rMonomial);
-            for (j = 0; j < count; j++) { cPower[j, s] = cPower[j, s - 1] * c[j]; mKey[j, s] = mKey[j, s - 1].Multiply(monomials[j]); }
+            for (j = 0; j < count; j++) mKey[j, s] = mKey[j, s - 1].Multiply(monomials[j]);
         }
+        var keys = new Monomial[order + 1, k2Max + 1];
         var distinct = new HashSet<Monomial>();
         bool injective = true;
         for (int k1 = 0; k1 <= order; k1++)
-        {
             for (int k2 = 0; k2 <= k2Max && k1 + k2 <= order; k2++)
             {
-                int s = k1 + k2;
-                if (s == 0) continue;
-                var w = factorial[s - 1] * cPower[0, k1] * (count == 2 ? cPower[1, k2] : BigInteger.One);
-                if (s % 2 == 0) w = -w;
-                weight[k1, k2] = r.IsOne ? w : w * rPower[s];
-                var key = rKey[s].Multiply(mKey[0, k1]);
+                if (k1 + k2 == 0) continue;
+                var key = rKey[k1 + k2].Multiply(mKey[0, k1]);
                 if (count == 2) key = key.Multiply(mKey[1, k2]);
                 keys[k1, k2] = key;
                 injective &= distinct.Add(key);
             }
-        }
 
-        // U(n, k), updated in place from n - 1 (k descending: each entry reads its own and lower neighbours' old values):
-        // G_k' = sum_j lambda_j e^(lambda_j t) G_(k - e_j) and e^(lambda t) = 1 + (e^(lambda t) - 1), with
+        // U(n, k) = n! [t^n] G_k: G_k' = sum_j lambda_j e^(lambda_j t) G_(k - e_j), e^(lambda t) = 1 + (e^(lambda t) - 1) and
         // (e^(lambda_j t) - 1) G_(k - e_j) = k_j G_k, so U(n+1, k) = (sum_j lambda_j k_j) U(n, k) + sum_j lambda_j U(n, k - e_j).
-        // U(n, k), updated in place from n - 1 (k descending: each entry reads its own and lower neighbours' old values):
-        // G_k' = sum_j lambda_j e^(lambda_j t) G_(k - e_j) and e^(lambda t) = 1 + (e^(lambda t) - 1), with
-        // (e^(lambda_j t) - 1) G_(k - e_j) = k_j G_k, so U(n+1, k) = (sum_j lambda_j k_j) U(n, k) + sum_j lambda_j U(n, k - e_j).
-        // In fixed-width two's complement (mod 2^(64 width)), exact since |U(n, k)| <= L^n n!, L = sum_j |lambda_j|
-        // (by induction: |U(n+1, k)| <= (L |k| + L) max |U(n, .)| with |k| <= n).
-        long rateSum = lambda.Sum(l => (long)Math.Abs(l));
-        double bound = order * Math.Log2(rateSum);
-        for (int i = 2; i <= order; i++) bound += Math.Log2(i);
+        // With the weights (V(n, 0) = U(n, 0); the weight of k over that of k - e_j is c_j at s = 1 and -(s-1) c_j above):
+        // V(n+1, k) = (sum_j lambda_j k_j) V(n, k) + sum_j lambda_j c_j w_s V(n, k - e_j), w_1 = 1, w_s = -(s-1).
+        // Updated in place from n - 1 (k descending: each entry reads its own and lower neighbours' old values), in
+        // fixed-width two's complement (mod 2^(64 width)); exact, since by induction |V(n, .)| <= prod_(i<=n) i (L + L_c)
+        // with L = sum_j |lambda_j|, L_c = sum_j |lambda_j c_j| (|k| <= n - 1 on the right).
+        double rates = 0, weighted = 0;
+        for (j = 0; j < count; j++) { rates += Math.Abs(lambda[j]); weighted += Math.Abs(lambda[j]) * Math.Abs((double)c[j]); }
+        double bound = 0;
+        for (int i = 1; i <= order; i++) bound += Math.Log2(i * (rates + weighted));
         int width = (int)((bound + 2) / 64) + 1;
         int columns = k2Max + 1;
-        var u = new ulong[(order + 1) * columns * width];
-        Span<ulong> Slot(int k1, int k2) => u.AsSpan((k1 * columns + k2) * width, width);
-        u[0] = 1; // U(0, 0) = 1
+        var table = new ulong[(order + 1) * columns * width];
+        Span<ulong> Slot(int k1, int k2) => table.AsSpan((k1 * columns + k2) * width, width);
+        table[0] = 1; // V(0, 0) = U(0, 0) = 1
+        long step0 = (long)lambda[0] * (long)c[0], step1 = count == 2 ? (long)lambda[1] * (long)c[1] : 0;
         var beta = new Poly[order + 1];
         for (int n = 1; n <= order; n++)
         {
@@ -143,20 +134,27 @@ internal static class ExponentialSumLog
                 for (int k2 = Math.Min(k2Max, n - k1); k2 >= 0; k2--)
                 {
                     var slot = Slot(k1, k2);
-                    Limbs.Scale(slot, (long)lambda[0] * k1 + (count == 2 ? (long)lambda[1] * k2 : 0));
-                    if (k1 > 0) Limbs.AddScaled(slot, Slot(k1 - 1, k2), lambda[0]);
-                    if (k2 > 0) Limbs.AddScaled(slot, Slot(k1, k2 - 1), lambda[1]);
+                    int s = k1 + k2;
+                    long w = s <= 1 ? 1 : -(s - 1);
+                    Limbs.Scale(slot, (long)lambda[0] * k1 + (long)(count == 2 ? lambda[1] : 0) * k2);
+                    if (k1 > 0) Limbs.AddScaled(slot, Slot(k1 - 1, k2), step0 * w);
+                    if (k2 > 0) Limbs.AddScaled(slot, Slot(k1, k2 - 1), step1 * w);
                 }
-            WorkMeter.Spend((long)(n + 1) * (k2Max == 0 ? 1 : n + 1));
-            var terms = new Dictionary<Monomial, GaussianRational>();
+            WorkMeter.Spend((long)(n + 1) * (k2Max == 0 ? 1 : n + 1) * width);
+            int nonzero = 0;
+            for (int k1 = 0; k1 <= n; k1++)
+                for (int k2 = 0; k2 <= k2Max && k1 + k2 <= n; k2++)
+                    if (k1 + k2 > 0 && !Limbs.IsZero(Slot(k1, k2))) nonzero++;
+            var terms = new Dictionary<Monomial, GaussianRational>(nonzero);
             for (int k1 = 0; k1 <= n; k1++)
                 for (int k2 = 0; k2 <= k2Max && k1 + k2 <= n; k2++)
                 {
                     if (k1 + k2 == 0 || Limbs.IsZero(Slot(k1, k2))) continue;
-                    var value = weight[k1, k2] * Limbs.Value(Slot(k1, k2));
+                    Rational value = Limbs.Value(Slot(k1, k2));
+                    if (!r.IsOne) value *= rPower[k1 + k2];
                     if (injective) { terms.Add(keys[k1, k2], value); continue; }
-                    ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(terms, keys[k1, k2], out _);
-                    slot += value;
+                    ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(terms, keys[k1, k2], out _);
+                    entry += value;
                 }
             if (!injective)
                 foreach (var key in terms.Where(kv => kv.Value.IsZero).Select(kv => kv.Key).ToArray()) terms.Remove(key);

@@ -102,11 +102,12 @@ public sealed class TruncatedSeries
     internal ScaledPoly[] DerivativesInRing(Symbol x)
     {
         var cache = new Dictionary<int, Poly>();
+        var lowerings = new Dictionary<(Monomial, int), Monomial>();
         var result = new ScaledPoly[_raw.Length];
         for (int n = 0; n < _raw.Length; n++)
             result[n] = _scale is null || _scaled![n] is not null
-                ? new ScaledPoly(At(n).Derivative(x, cache), Rational.One)
-                : new ScaledPoly(_raw[n].Derivative(x, cache), _scale[n]);
+                ? new ScaledPoly(At(n).Derivative(x, cache, lowerings), Rational.One)
+                : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings), _scale[n]);
         return result;
     }
 
