@@ -193,6 +193,15 @@ internal sealed class Poly
     }
     public int TermCount => _terms.Count;
 
+    /// <summary>The terms, read only (a caller that builds a polynomial from its own terms uses <see cref="FromTerms"/>).</summary>
+    internal IReadOnlyDictionary<Monomial, GaussianRational> Terms => _terms;
+
+    /// <summary>A polynomial over these terms (no zero coefficient among them); the dictionary is kept, not copied.</summary>
+    internal static Poly FromTerms(Dictionary<Monomial, GaussianRational> terms) => terms.Count == 0 ? Zero : new Poly(terms);
+
+    /// <summary>Whether <see cref="DivideBy"/> would divide exactly (a sum that divides) instead of multiplying by the reciprocal.</summary>
+    internal bool DividesExactly(Poly divisor) => divisor._terms.Count > 1 && TryDivideExactly(divisor, out _);
+
     private static int AtomId(Expr atom) => AtomIds.GetOrAdd(atom, a =>
     {
         int id = Interlocked.Increment(ref _nextAtom);
@@ -364,10 +373,14 @@ internal sealed class Poly
         return false;
     }
 
-    /// <summary>d/dx: for each atom, exponent * atom^(e-1) * d atom/dx (derivatives of atoms cached).</summary>
-    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives)
+    /// <summary>
+    /// d/dx: for each atom, exponent * atom^(e-1) * d atom/dx (derivatives of atoms cached). <paramref name="lowerings"/>, when
+    /// given, keeps each lowered monomial (m with its i-th exponent less one) for the next coefficient of the same series,
+    /// whose monomials recur: the derivative then allocates no monomial it has formed before.
+    /// </summary>
+    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
     {
-        var builder = new Builder();
+        Builder? builder = null;
         foreach (var (m, c) in _terms)
             for (int k = 0; k < m.Length; k++)
             {
@@ -375,11 +388,19 @@ internal sealed class Poly
                 if (!atomDerivatives.TryGetValue(id, out var d))
                     atomDerivatives[id] = d = FromExpr(Calculus.Derivative.Of(Atoms[id], x));
                 if (d.IsZero) continue;
-                var lowered = m.Lower(k);
+                builder ??= new Builder(_terms.Count);
+                Monomial lowered;
+                if (lowerings is null) lowered = m.Lower(k);
+                else
+                {
+                    ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(lowerings, (m, k), out bool exists);
+                    if (!exists) known = m.Lower(k);
+                    lowered = known;
+                }
                 var scale = m.Exponent(k) == 1 ? c : c * m.Exponent(k);
                 foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), dc.IsOne ? scale : scale * dc);
             }
-        return builder.Build();
+        return builder is null ? Zero : builder.Build();
     }
 
     /// <summary>Nodes of the canonical expression, a size measure for resource limits.</summary>
@@ -630,14 +651,7 @@ internal sealed class Poly
             // One sum S: numerator = sum_e rest_e S^(kmax - e), by Horner's rule from the smallest e (highest power).
             var s = sums[ids[0]];
             var byPower = groups.Select(g => (E: g.Key.Values[0], Part: g.Value.Build())).OrderBy(g => g.E).ToArray();
-            var acc = byPower[0].Part;
-            for (int i = 1; i < byPower.Length; i++)
-            {
-                for (int k = byPower[i - 1].E; k < byPower[i].E; k++) acc *= s;
-                acc += byPower[i].Part;
-            }
-            for (int k = byPower[^1].E; k < maxPower[ids[0]]; k++) acc *= s;
-            n = acc;
+            n = (DenseOff ? null : DenseHorner(byPower, s, maxPower[ids[0]])) ?? SparseHorner(byPower, s, maxPower[ids[0]]);
         }
         else
         {
@@ -670,6 +684,98 @@ internal sealed class Poly
         foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c * restore);
         return result.Build();
     }
+
+    /// <summary>Off on this thread: the lift takes <see cref="SparseHorner"/> (tests compare the two).</summary>
+    [ThreadStatic] internal static bool DenseOff;
+
+    /// <summary>sum_e part_e S^(kmax - e) by Horner's rule from the smallest e, in the ring.</summary>
+    private static Poly SparseHorner((int E, Poly Part)[] byPower, Poly s, int kmax)
+    {
+        var acc = byPower[0].Part;
+        for (int i = 1; i < byPower.Length; i++)
+        {
+            for (int k = byPower[i - 1].E; k < byPower[i].E; k++) acc = TimesInteger(acc, s);
+            acc += byPower[i].Part;
+        }
+        for (int k = byPower[^1].E; k < kmax; k++) acc = TimesInteger(acc, s);
+        return acc;
+    }
+
+    /// <summary>
+    /// <see cref="SparseHorner"/> when S is a polynomial in one atom a with integer coefficients and every part has integer
+    /// coefficients and no negative power of a (the negative binomial's Eulerian numerators over (1 - p)^n): each part is
+    /// split by the rest of its monomial into dense coefficient rows in powers of a, and multiplying by S is a short
+    /// convolution of each row. The same polynomial, without a dictionary or monomial per term and step. Null otherwise.
+    /// </summary>
+    private static Poly? DenseHorner((int E, Poly Part)[] byPower, Poly s, int kmax)
+    {
+        int atom = -1;
+        var sRow = new List<(int Degree, BigInteger C)>();
+        foreach (var (m, c) in s._terms)
+        {
+            if (m.Length > 1 || !c.Im.IsZero || !c.Re.IsInteger) return null;
+            if (m.Length == 1)
+            {
+                if (m.Exponent(0) < 0 || (atom >= 0 && m.AtomId(0) != atom)) return null;
+                atom = m.AtomId(0);
+            }
+            sRow.Add((m.Length == 0 ? 0 : m.Exponent(0), c.Re.Numerator));
+        }
+        if (atom < 0) return null;
+        foreach (var (_, part) in byPower)
+            foreach (var (m, c) in part._terms)
+            {
+                if (!c.Im.IsZero || !c.Re.IsInteger) return null;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom && m.Exponent(i) < 0) return null;
+            }
+        // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j.
+        var rows = new Dictionary<Monomial, BigInteger[]>();
+        int degree = sRow.Max(t => t.Degree);
+        void Add(Poly part)
+        {
+            foreach (var (m, c) in part._terms)
+            {
+                int e = 0;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
+                var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
+                if (!rows.TryGetValue(rest, out var row) || row.Length <= e)
+                {
+                    var longer = new BigInteger[Math.Max(e + 1, row?.Length ?? 0)];
+                    row?.CopyTo(longer, 0);
+                    rows[rest] = row = longer;
+                }
+                row[e] += c.Re.Numerator;
+            }
+        }
+        void TimesS()
+        {
+            foreach (var rest in rows.Keys.ToArray())
+            {
+                var row = rows[rest];
+                var product = new BigInteger[row.Length + degree];
+                WorkMeter.Spend(row.Length * sRow.Count);
+                for (int j = 0; j < row.Length; j++)
+                    if (!row[j].IsZero)
+                        foreach (var (d, c) in sRow) product[j + d] += c.IsOne ? row[j] : c * row[j];
+                rows[rest] = product;
+            }
+        }
+        Add(byPower[0].Part);
+        for (int i = 1; i < byPower.Length; i++)
+        {
+            for (int k = byPower[i - 1].E; k < byPower[i].E; k++) TimesS();
+            Add(byPower[i].Part);
+        }
+        for (int k = byPower[^1].E; k < kmax; k++) TimesS();
+        var terms = new Dictionary<Monomial, GaussianRational>();
+        foreach (var (rest, row) in rows)
+            for (int j = 0; j < row.Length; j++)
+                if (!row[j].IsZero) terms[j == 0 ? rest : rest.Multiply(Monomial.Atom(atom, j))] = new GaussianRational(row[j], Rational.Zero);
+        return terms.Count == 0 ? Zero : new Poly(terms);
+    }
+
+    /// <summary>a * b, in limbs when both have integer coefficients (the lift's operands, cleared of denominators).</summary>
+    private static Poly TimesInteger(Poly a, Poly b) => IntegerSumOfProducts(Zero, [(GaussianRational.One, a, b)]) ?? a * b;
 
     /// <summary>lcm(common, d), with the usual case (d already divides) settled by one remainder.</summary>
     private static BigInteger WithDenominator(BigInteger common, BigInteger d) =>
@@ -751,6 +857,7 @@ internal sealed class Poly
         private readonly Dictionary<Monomial, GaussianRational> _terms;
 
         public Builder() => _terms = new Dictionary<Monomial, GaussianRational>();
+        public Builder(int capacity) => _terms = new Dictionary<Monomial, GaussianRational>(capacity);
         public Builder(Poly start) => _terms = new Dictionary<Monomial, GaussianRational>(start._terms);
 
         public void Add(Monomial m, GaussianRational c)

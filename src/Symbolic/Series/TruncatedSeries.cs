@@ -102,11 +102,12 @@ public sealed class TruncatedSeries
     internal ScaledPoly[] DerivativesInRing(Symbol x)
     {
         var cache = new Dictionary<int, Poly>();
+        var lowerings = new Dictionary<(Monomial, int), Monomial>();
         var result = new ScaledPoly[_raw.Length];
         for (int n = 0; n < _raw.Length; n++)
             result[n] = _scale is null || _scaled![n] is not null
-                ? new ScaledPoly(At(n).Derivative(x, cache), Rational.One)
-                : new ScaledPoly(_raw[n].Derivative(x, cache), _scale[n]);
+                ? new ScaledPoly(At(n).Derivative(x, cache, lowerings), Rational.One)
+                : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings), _scale[n]);
         return result;
     }
 
@@ -311,6 +312,12 @@ public sealed class TruncatedSeries
         // Times n!: beta_n = (alpha_n - sum_{k=1..n-1} C(n-1,k-1) beta_k alpha_{n-k}) / a_0, the identity
         // (k/n) n!/(k!(n-k)!) = C(n-1,k-1): integer weights, so factorial denominators never meet a gcd.
         var alpha = Exponential(Order);
+        // A short exponential sum (Categorical's p0 + p1 e^t + p2 e^2t) has its log in closed form: the same polynomials.
+        if (ExponentialSumLog.TryNumerators(alpha, a0) is { } closed)
+        {
+            for (int n = 1; n < b.Length; n++) b[n] = Guard(closed[n]);
+            return FromExponential(b);
+        }
         var products = new List<(GaussianRational, Poly, Poly)>();
         for (int n = 1; n < b.Length; n++)
         {
