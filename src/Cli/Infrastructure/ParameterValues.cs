@@ -96,31 +96,40 @@ public sealed class ParameterValues
                     throw CliException.Usage($"--at: the vector parameters have different lengths ({k} and {values.Length} for '{p.Name}')");
                 size = values.Length;
             }
-            foreach (var (x, written) in v.ExactValues())
-            {
-                if (!ParameterCheck.IsIntegerWhereRequired(p, x))
-                    throw CliException.Usage($"--at: '{p.Name}' is an integer parameter, got {written}");
-                if (!ParameterCheck.IsWithinBounds(p, x))
-                    throw CliException.Usage($"--at: {p.Name} = {written} is outside the constraint {p.ConstraintText}");
-            }
+            foreach (var (x, written) in v.ExactValues()) CheckValue(p, p.Name, x, written);
         }
-        CheckJointConstraints(parameters);
+        var point = new Dictionary<string, (Rational, string)>();
+        foreach (var p in parameters)
+            if (p.VectorSize is null && Find(p.Name) is { IsVector: false } v) point[p.Name] = v.ExactValues().Single();
+        CheckJointConstraints(parameters, point);
         return size;
     }
 
     /// <summary>
-    /// The declaration's constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>), judged on the
-    /// exact values written (<see cref="ParameterCheck"/>); the message names the user's words.
+    /// One value of a parameter, exactly as written (<see cref="ParameterCheck"/>): a whole number where the parameter
+    /// is an integer, within its declared bounds. <paramref name="shown"/> names it (<c>k</c>, or <c>k[2]</c> for one
+    /// copy of <c>--dims</c>); <paramref name="written"/> is the user's text.
     /// </summary>
-    private void CheckJointConstraints(IReadOnlyList<BoundParameter> parameters)
+    public static void CheckValue(BoundParameter p, string shown, Rational x, string written)
+    {
+        if (!ParameterCheck.IsIntegerWhereRequired(p, x))
+            throw CliException.Usage($"--at: '{shown}' is an integer parameter, got {written}");
+        if (!ParameterCheck.IsWithinBounds(p, x))
+            throw CliException.Usage($"--at: {shown} = {written} is outside the constraint {p.ConstraintText}");
+    }
+
+    /// <summary>
+    /// The declaration's constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>) at one point,
+    /// judged on the exact values (<see cref="ParameterCheck"/>): <paramref name="point"/> holds each scalar parameter's
+    /// value and text by name. The message names the user's words.
+    /// </summary>
+    public static void CheckJointConstraints(IReadOnlyList<BoundParameter> parameters, IReadOnlyDictionary<string, (Rational Value, string Text)> point)
     {
         var values = new Dictionary<Symbol, Rational>();
-        var texts = new Dictionary<Symbol, string>();
         foreach (var p in parameters)
-            if (p.VectorSize is null && Find(p.Name) is { IsVector: false } v)
-                (values[p.Symbol], texts[p.Symbol]) = v.ExactValues().Single();
+            if (point.TryGetValue(p.Name, out var v)) values[p.Symbol] = v.Value;
         if (ParameterCheck.FirstViolated(parameters.SelectMany(p => p.JointConstraints), values) is not { } broken) return;
-        var named = broken.Parameters(parameters).Select(p => $"{p.Name} = {texts[p.Symbol]}");
+        var named = broken.Parameters(parameters).Select(p => $"{p.Name} = {point[p.Name].Text}");
         throw CliException.Usage($"--at: parameters {string.Join(", ", named)} violate the constraint {broken.Text}");
     }
 

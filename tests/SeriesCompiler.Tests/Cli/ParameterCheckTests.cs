@@ -113,6 +113,24 @@ public class ParameterCheckTests
     }
 
     [Fact]
+    public void One_copy_of_dims_is_checked_by_the_same_methods_with_its_own_name()
+    {
+        var d = Declare(Sum3);
+        var p2 = d.Parameters[1];
+        var ex = Assert.Throws<CliException>(() => ParameterValues.CheckValue(p2, "p2[1]", new Rational(3, 2), "1.5"));
+        Assert.Equal("--at: p2[1] = 1.5 is outside the constraint p2 in (0, 1)", ex.Message);
+        ParameterValues.CheckValue(p2, "p2[1]", Rational.Half, "0.5");
+        var point = new Dictionary<string, (Rational, string)>
+        {
+            ["p1"] = (new Rational(1, 10), "0.1"), ["p2"] = (new Rational(2, 10), "0.2"), ["p3"] = (new Rational(7, 10), "0.7"),
+        };
+        ParameterValues.CheckJointConstraints(d.Parameters, point); // exactly on p1 + p2 + p3 <= 1
+        point["p3"] = (new Rational(71, 100), "0.71");
+        Assert.Equal("--at: parameters p1 = 0.1, p2 = 0.2, p3 = 0.71 violate the constraint p1 + p2 + p3 <= 1",
+            Assert.Throws<CliException>(() => ParameterValues.CheckJointConstraints(d.Parameters, point)).Message);
+    }
+
+    [Fact]
     public void A_constraint_with_no_value_at_the_point_fails_as_nan_fails_the_runtime()
     {
         // log(a - b) at a < b is NaN in the runtime's doubles, and has no real value exactly: neither < nor >= holds.
