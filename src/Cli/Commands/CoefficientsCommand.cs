@@ -31,22 +31,19 @@ public static partial class CoefficientsCommand
         command.Options.Add(format);
         command.Options.Add(generated);
         command.SetAction(parse => context.Guard(() =>
-            Run(context, parse.GetValue(file)!, parse.GetValue(order), parse.GetValue(at), parse.GetValue(format)!,
-                parse.GetResult(at)?.Tokens.Select(t => t.Value).ToList(), parse.GetValue(generated))));
+            Run(context, parse.GetValue(file)!, parse.GetValue(order), parse.GetValue(at), parse.GetValue(format)!, parse.GetValue(generated))));
         return command;
     }
 
-    /// <param name="atTexts">The raw <c>--at</c> texts: the numbers are read from them exactly (0.9 is 9/10); without
-    /// them, the exact values of the parsed doubles are used.</param>
-    public static int Run(CliContext context, string fileOrName, int order, ParameterValues? at, string format, IReadOnlyList<string>? atTexts = null,
-        bool generated = false)
+    /// <param name="at">The <c>--at</c> values: the numbers are evaluated exactly as written (0.9 is 9/10).</param>
+    public static int Run(CliContext context, string fileOrName, int order, ParameterValues? at, string format, bool generated = false)
     {
         if (generated && at is null) throw CliException.Usage("--generated compares the compiled rule with the exact values at a point: give --at");
         var loaded = DistributionResolver.Load(context, fileOrName);
         StartupTrace.Mark("library+parse+bind");
         // Check --at before deriving: a command-line mistake is reported without waiting for the series.
         int? familySize = at?.Validate(loaded.Declaration.Name, loaded.Declaration.Parameters);
-        var exact = at is null ? null : ExactParameterValues.From(at, atTexts, loaded.Declaration.Parameters);
+        var exact = at is null ? null : ExactParameterValues.From(at);
         var rule = loaded.Derive(context, order);
         StartupTrace.Mark("derive");
         var table = CoefficientTable.Build(rule, at, familySize, exact);

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using SeriesCompiler.Cli.Output;
 using SeriesCompiler.Symbolic.Binding;
-using SeriesCompiler.Symbolic.Model;
+using SeriesCompiler.Symbolic.Expressions;
 
 namespace SeriesCompiler.Cli.Infrastructure;
 
@@ -9,6 +10,22 @@ namespace SeriesCompiler.Cli.Infrastructure;
 public sealed record ParameterValue(string Name, double Scalar, ImmutableArray<double>? Vector)
 {
     public bool IsVector => Vector is not null;
+
+    /// <summary>
+    /// The values exactly as written (<c>0.9</c> is 9/10, not the double nearest it), one for a scalar: what the
+    /// parameter checks judge and <c>coefficients</c> evaluates. Empty for a value built in code without a text, which
+    /// then stands for its doubles' own exact values (<see cref="ExactValues"/>).
+    /// </summary>
+    public ImmutableArray<Rational> Exact { get; init; } = [];
+
+    /// <summary>Each value as the user wrote it (<c>0.10000000000000000001</c>), for messages; parallel to <see cref="Exact"/>.</summary>
+    public ImmutableArray<string> Written { get; init; } = [];
+
+    /// <summary>The exact values with their texts: as written, or for a value built in code its doubles exactly.</summary>
+    public IEnumerable<(Rational Value, string Text)> ExactValues() =>
+        !Exact.IsDefaultOrEmpty
+            ? Exact.Zip(Written)
+            : (Vector is { } v ? v.AsEnumerable() : [Scalar]).Select(x => (ExactParameterValues.FromDouble(x), Numbers.Format(x)));
 
     public override string ToString() =>
         Name + "=" + (Vector is { } v ? "[" + string.Join(",", v.Select(Numbers.Format)) + "]" : Numbers.Format(Scalar));
@@ -50,8 +67,10 @@ public sealed class ParameterValues
 
     /// <summary>
     /// Checks the values against a declaration's parameters: each given once, none unknown, vectors for vector
-    /// parameters (all of one length, the family size K), whole numbers for integer parameters, and within the
-    /// declared bounds. Returns the family size (null when the declaration has no vector parameter).
+    /// parameters (all of one length, the family size K), whole numbers for integer parameters, within the declared
+    /// bounds and the joint constraints. The values judged are the exact decimals written (<see cref="ParameterCheck"/>),
+    /// for every command: a value on a boundary gets one verdict. Returns the family size (null when the declaration
+    /// has no vector parameter).
     /// </summary>
     public int? Validate(string distribution, IReadOnlyList<BoundParameter> parameters)
     {
@@ -77,35 +96,41 @@ public sealed class ParameterValues
                     throw CliException.Usage($"--at: the vector parameters have different lengths ({k} and {values.Length} for '{p.Name}')");
                 size = values.Length;
             }
-            foreach (var x in v.Vector is { } xs ? xs.AsEnumerable() : [v.Scalar])
-            {
-                if (p.IsInteger && (x != Math.Floor(x)))
-                    throw CliException.Usage($"--at: '{p.Name}' is an integer parameter, got {Numbers.Format(x)}");
-                if (!RuleModelBuilder.Parameter(p).Info.Satisfies(x))
-                    throw CliException.Usage($"--at: {p.Name} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
-            }
+            foreach (var (x, written) in v.ExactValues()) CheckValue(p, p.Name, x, written);
         }
-        CheckJointConstraints(parameters);
+        var point = new Dictionary<string, (Rational, string)>();
+        foreach (var p in parameters)
+            if (p.VectorSize is null && Find(p.Name) is { IsVector: false } v) point[p.Name] = v.ExactValues().Single();
+        CheckJointConstraints(parameters, point);
         return size;
     }
 
     /// <summary>
-    /// The declaration's constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>), each side
-    /// evaluated at the given values; the generated rule's Validate checks the same, this names the user's words.
+    /// One value of a parameter, exactly as written (<see cref="ParameterCheck"/>): a whole number where the parameter
+    /// is an integer, within its declared bounds. <paramref name="shown"/> names it (<c>k</c>, or <c>k[2]</c> for one
+    /// copy of <c>--dims</c>); <paramref name="written"/> is the user's text.
     /// </summary>
-    private void CheckJointConstraints(IReadOnlyList<BoundParameter> parameters)
+    public static void CheckValue(BoundParameter p, string shown, Rational x, string written)
     {
-        var values = new Dictionary<SeriesCompiler.Symbolic.Expressions.Symbol, double>();
+        if (!ParameterCheck.IsIntegerWhereRequired(p, x))
+            throw CliException.Usage($"--at: '{shown}' is an integer parameter, got {written}");
+        if (!ParameterCheck.IsWithinBounds(p, x))
+            throw CliException.Usage($"--at: {shown} = {written} is outside the constraint {p.ConstraintText}");
+    }
+
+    /// <summary>
+    /// The declaration's constraints on several parameters together (<c>constraint p1 + p2 &lt; 1</c>) at one point,
+    /// judged on the exact values (<see cref="ParameterCheck"/>): <paramref name="point"/> holds each scalar parameter's
+    /// value and text by name. The message names the user's words.
+    /// </summary>
+    public static void CheckJointConstraints(IReadOnlyList<BoundParameter> parameters, IReadOnlyDictionary<string, (Rational Value, string Text)> point)
+    {
+        var values = new Dictionary<Symbol, Rational>();
         foreach (var p in parameters)
-            if (p.VectorSize is null && Find(p.Name) is { IsVector: false } v) values[p.Symbol] = v.Scalar;
-        foreach (var constraint in parameters.SelectMany(p => p.JointConstraints).Distinct())
-        {
-            double left = SeriesCompiler.Symbolic.Expressions.ExprEvaluator.Evaluate(constraint.Left, values);
-            double right = SeriesCompiler.Symbolic.Expressions.ExprEvaluator.Evaluate(constraint.Right, values);
-            if (constraint.Holds(left, right)) continue;
-            var named = constraint.Parameters(parameters).Select(p => $"{p.Name} = {Numbers.Format(values[p.Symbol])}");
-            throw CliException.Usage($"--at: parameters {string.Join(", ", named)} violate the constraint {constraint.Text}");
-        }
+            if (point.TryGetValue(p.Name, out var v)) values[p.Symbol] = v.Value;
+        if (ParameterCheck.FirstViolated(parameters.SelectMany(p => p.JointConstraints), values) is not { } broken) return;
+        var named = broken.Parameters(parameters).Select(p => $"{p.Name} = {point[p.Name].Text}");
+        throw CliException.Usage($"--at: parameters {string.Join(", ", named)} violate the constraint {broken.Text}");
     }
 
     /// <summary>A hand-written scanner: <c>list := item (',' item)*</c>, <c>item := NAME '=' (NUMBER | '[' NUMBER (',' NUMBER)* ']')</c>.</summary>
@@ -143,29 +168,34 @@ public sealed class ParameterValues
             {
                 _pos++;
                 var items = ImmutableArray.CreateBuilder<double>();
+                var exact = ImmutableArray.CreateBuilder<Rational>();
+                var written = ImmutableArray.CreateBuilder<string>();
                 while (true)
                 {
                     SkipSpace();
-                    var error = ReadNumber(name, out double x);
+                    var error = ReadNumber(name, out double x, out var r, out string token);
                     if (error is not null) return error;
                     items.Add(x);
+                    exact.Add(r);
+                    written.Add(token);
                     SkipSpace();
                     if (_pos < text.Length && text[_pos] == ',') { _pos++; continue; }
                     if (_pos < text.Length && text[_pos] == ']') { _pos++; break; }
                     return Error($"expected ',' or ']' in the vector '{name}'");
                 }
-                into.Add(new ParameterValue(name, double.NaN, items.ToImmutable()));
+                into.Add(new ParameterValue(name, double.NaN, items.ToImmutable()) { Exact = exact.ToImmutable(), Written = written.ToImmutable() });
             }
             else
             {
-                var error = ReadNumber(name, out double x);
+                var error = ReadNumber(name, out double x, out var r, out string token);
                 if (error is not null) return error;
-                into.Add(new ParameterValue(name, x, null));
+                into.Add(new ParameterValue(name, x, null) { Exact = [r], Written = [token] });
             }
             return null;
         }
 
-        private string? ReadNumber(string name, out double value)
+        /// <summary>One number: its nearest double (which must be finite), its exact value and its text.</summary>
+        private string? ReadNumber(string name, out double value, out Rational exact, out string token)
         {
             int start = _pos;
             if (_pos < text.Length && (text[_pos] == '+' || text[_pos] == '-')) _pos++;
@@ -176,12 +206,14 @@ public sealed class ParameterValues
                 if (_pos < text.Length && (text[_pos] == '+' || text[_pos] == '-')) _pos++;
                 while (_pos < text.Length && char.IsAsciiDigit(text[_pos])) _pos++;
             }
-            string token = text[start.._pos];
+            token = text[start.._pos];
+            exact = Rational.Zero;
             if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
             {
                 _pos = start;
                 return Error($"expected a number for '{name}' (like 2.5 or -1e-3)");
             }
+            exact = ExactParameterValues.ExactValue(token, value);
             return null;
         }
 

@@ -15,13 +15,22 @@ public sealed record ParameterInfo(
     public bool IsDifferentiable => !IsInteger;
 
     /// <summary>
-    /// Whether <paramref name="value"/> lies within the declared bounds (open or closed at each end). The one bounds
-    /// check: <see cref="Check"/> uses it, and so does the command line's <c>--at</c>.
+    /// Whether <paramref name="value"/> lies within the declared bounds (open or closed at each end), as the runtime
+    /// sees them: bounds rounded to doubles. <see cref="Check"/> uses it.
     /// </summary>
-    public bool Satisfies(double value)
+    public bool Satisfies(double value) => WithinBounds(value, Lower, LowerInclusive, Upper, UpperInclusive);
+
+    /// <summary>
+    /// The bounds test itself, for any ordered number type: the runtime's doubles and the command line's exact rationals
+    /// (<c>--at</c> values as written, against the declaration's exact bounds) go through this one comparison. For
+    /// finite values only: <see cref="Check"/> refuses NaN and infinities before it asks.
+    /// </summary>
+    public static bool WithinBounds<T>(T value, T? lower, bool lowerInclusive, T? upper, bool upperInclusive)
+        where T : struct, IComparable<T>
     {
-        if (Lower is { } lo && (LowerInclusive ? value < lo : value <= lo)) return false;
-        if (Upper is { } hi && (UpperInclusive ? value > hi : value >= hi)) return false;
+        // Open end: the value must lie strictly beyond it; closed end: it may equal it.
+        if (lower is { } lo && (lowerInclusive ? value.CompareTo(lo) < 0 : value.CompareTo(lo) <= 0)) return false;
+        if (upper is { } hi && (upperInclusive ? value.CompareTo(hi) > 0 : value.CompareTo(hi) >= 0)) return false;
         return true;
     }
 

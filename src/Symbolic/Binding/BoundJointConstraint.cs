@@ -25,15 +25,6 @@ public sealed record BoundJointConstraint(Expr Left, ComparisonKind Comparison, 
         _ => ">=",
     };
 
-    /// <summary>Whether values of the sides satisfy the comparison (NaN never does).</summary>
-    public bool Holds(double left, double right) => Comparison switch
-    {
-        ComparisonKind.Less => left < right,
-        ComparisonKind.LessEqual => left <= right,
-        ComparisonKind.Greater => left > right,
-        _ => left >= right,
-    };
-
     /// <summary>The parameters the constraint names, in the order of <paramref name="parameters"/>.</summary>
     public IEnumerable<BoundParameter> Parameters(IEnumerable<BoundParameter> parameters) =>
         parameters.Where(p => Left.Contains(p.Symbol) || Right.Contains(p.Symbol));

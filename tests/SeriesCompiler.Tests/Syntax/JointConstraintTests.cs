@@ -5,6 +5,7 @@ using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Diagnostics;
+using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Tests.Cli;
 
 namespace SeriesCompiler.Tests.Syntax;
@@ -29,9 +30,15 @@ public class JointConstraintTests
         Assert.Equal("p1 + p2 < 1", c.Text);
         Assert.True(c.Strict);
         Assert.All(d.Parameters, p => Assert.Contains(c, p.JointConstraints));
-        Assert.True(c.Holds(0.2, 1));
-        Assert.False(c.Holds(1.4, 1));
-        Assert.False(c.Holds(double.NaN, 1));
+        // p1 and p2 in tenths, exactly.
+        var at = (int p1, int p2) => new Dictionary<Symbol, Rational>
+        {
+            [d.Parameters[0].Symbol] = new Rational(p1, 10),
+            [d.Parameters[1].Symbol] = new Rational(p2, 10),
+        };
+        Assert.True(ParameterCheck.Holds(c, at(2, 3)));
+        Assert.False(ParameterCheck.Holds(c, at(7, 7)));
+        Assert.False(ParameterCheck.Holds(c, at(5, 5))); // on the boundary of a strict constraint
     }
 
     [Theory]
