@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SeriesCompiler.Runtime.Special;
 
 namespace SeriesCompiler.Runtime.Sampling;
@@ -149,6 +150,8 @@ public struct RandomLanes
     private static Vector256<double> ToUnit(Vector256<ulong> bits)
     {
         var x = bits >>> 11;
+        // With AVX-512 (DQ, VL) one instruction converts: x < 2^53 is exact as a double either way, so the same bits.
+        if (Avx512DQ.VL.IsSupported) return (Avx512DQ.VL.ConvertToVector256Double(x) + Vector256.Create(0.5)) * (1.0 / (1UL << 53));
         var magic = Vector256.Create(0x4330000000000000UL);
         var two52 = Vector256.Create(4503599627370496.0);
         var low = (x & Vector256.Create(0xFFFFFFFFUL) | magic).AsDouble() - two52;
