@@ -27,6 +27,11 @@ internal static class GammaToyProfile
         var api = Objective.Sum(z => Jet.Square(z - 0.49));
         var cli = ObjectiveParser.Parse("(z - 0.49)^2", ObjectiveShape.For(gamma, [2.5, 0.7], D));
         output.WriteLine($"load average {SideBySide.LoadAverage()}");
+        if (Filter is not null && Filter.StartsWith("loop:", StringComparison.Ordinal))
+        {
+            Loop(output, gamma, theta, Filter.Split(':'));
+            return;
+        }
         foreach (int n in new[] { 1, 1000 })
         {
             int reps = n == 1 ? 2000 : 10;
@@ -121,10 +126,41 @@ internal static class GammaToyProfile
 
     public static string? Filter;
 
+    // `loop:<fourier|resummed|pathwise>:<samples>:<seconds>`: one block-f session's training steps, over and over, for an
+    // external sampling profiler (perf with DOTNET_PerfMapEnabled=1); prints the mean time per step.
+    private static void Loop(TextWriter output, Rule gamma, double[] theta, string[] spec)
+    {
+        int n = int.Parse(spec[2], CultureInfo.InvariantCulture);
+        double seconds = double.Parse(spec[3], CultureInfo.InvariantCulture);
+        GradientEstimator estimator = spec[1] switch
+        {
+            "fourier" => new FourierEstimator(gamma, 2),
+            "resummed" => new ResummedEstimator(gamma),
+            _ => new PathwiseEstimator(gamma),
+        };
+        var session = estimator.Prepare(theta, new GammaToyQuadratic(), D);
+        var gradient = new double[2 * D];
+        var error = new double[2 * D];
+        var nudged = GammaToySideBySide.Nudged(theta);
+        // One step first: a session's first SetParameters sizes its buffers (once); the bytes counted are the steps' after it.
+        session.SetParameters(nudged);
+        session.Estimate(n, 5, gradient, error);
+        long steps = 0;
+        long bytes = GC.GetAllocatedBytesForCurrentThread();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+            for (int i = 0; i < 100; i++, steps++)
+            {
+                session.SetParameters((steps & 1) == 0 ? theta : nudged);
+                session.Estimate(n, 5, gradient, error);
+            }
+        output.WriteLine($"  {spec[1]} n={n}: {(clock.Elapsed.TotalMicroseconds / steps).ToString("F2", CultureInfo.InvariantCulture)} us/step over {steps} steps, {GC.GetAllocatedBytesForCurrentThread() - bytes} B allocated in all");
+    }
+
     private static void Report(TextWriter output, int n, string name, double per, int reps, Action body)
     {
         if (Filter is not null && !name.Contains(Filter, StringComparison.Ordinal)) return;
-        for (int i = 0; i < Math.Max(3, reps / 10); i++) body();
+        GammaToySideBySide.Steady(body);
         double best = double.PositiveInfinity, bestCpu = double.PositiveInfinity;
         for (int r = 0; r < 5; r++)
         {

@@ -49,10 +49,6 @@ internal static class GammaToySideBySide
             ("resummed (--f)", new ResummedEstimator(gamma), cli),
             ("pathwise (--f)", new PathwiseEstimator(gamma), cli),
         };
-        // A first pass, thrown away, so that every estimator runs tiered-up code in the measured one.
-        foreach (var (samples, reps) in Sizes)
-            foreach (var (name, estimator, f) in ours)
-                Measure(name, estimator, f, theta, samples, Math.Max(2, reps / 4));
         // Prepared sessions (a training loop's form): set-up once, then Estimate into the caller's spans.
         var sessions = new (string, EstimationSession)[]
         {
@@ -65,9 +61,7 @@ internal static class GammaToySideBySide
             ("resummed (block f)", new ResummedEstimator(gamma).Prepare(theta, block, D)),
             ("pathwise (block f)", new PathwiseEstimator(gamma).Prepare(theta, block, D)),
         };
-        foreach (var (samples, reps) in Sizes)
-            foreach (var (name, session) in sessions)
-                MeasureSession(name, session, theta, samples, Math.Max(2, reps / 4));
+        // No pass thrown away: every measurement first runs its own step to steady state (Steady).
         var rows = new List<Row>();
         foreach (var (samples, reps) in Sizes)
         {
@@ -100,7 +94,8 @@ internal static class GammaToySideBySide
 
     private static Row Measure(string name, GradientEstimator estimator, Objective f, double[] theta, int samples, int reps)
     {
-        for (int i = 0; i < Math.Max(3, reps / 20); i++) estimator.Estimate(theta, f, samples, seed: (ulong)(1_000_000 + i), copies: D); // warm-up
+        int warm = 0;
+        Steady(() => estimator.Estimate(theta, f, samples, seed: (ulong)(1_000_000 + warm++), copies: D));
         var gradients = new double[reps][];
         long allocated = 0;
         double cpu = ThreadCpu.Nanoseconds();
@@ -121,10 +116,15 @@ internal static class GammaToySideBySide
         var gradients = new double[reps][];
         var gradient = new double[session.GradientLength];
         var error = new double[session.GradientLength];
-        for (int i = 0; i < Math.Max(3, reps / 20); i++) session.Estimate(samples, (ulong)(1_000_000 + i), gradient, error); // warm-up
+        var nudged = Nudged(theta);
+        int warm = 0;
+        Steady(() =>
+        {
+            session.SetParameters((warm & 1) == 0 ? theta : nudged);
+            session.Estimate(samples, (ulong)(1_000_000 + warm++), gradient, error);
+        });
         for (int i = 0; i < reps; i++) gradients[i] = new double[gradient.Length];
         // The clock is a timestamp (no Stopwatch object): the bytes counted are the loop's alone.
-        var nudged = Nudged(theta);
         double cpu = ThreadCpu.Nanoseconds();
         long before = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
@@ -139,6 +139,22 @@ internal static class GammaToySideBySide
     }
 
     /// <summary>Theta with every value moved by about 2^-40 of itself: a training step's new parameters, the same law.</summary>
+    /// <summary>
+    /// Runs <paramref name="step"/> until the code it runs is the JIT's final (tier-1) code: the runtime compiles a method
+    /// again, optimised, on a background thread after it has been called 30 times, and on a loaded machine that thread
+    /// can lag by tenths of a second, so a count of warm-up calls measured some runs' tier-0 code (the one-sample rows
+    /// of earlier runs varied by 1.6x). Calls for 0.3 s, pauses 50 ms for the background compiler, calls for 0.1 s more.
+    /// A training loop runs many thousands of steps, so its steady state is what a step costs.
+    /// </summary>
+    internal static void Steady(Action step)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || clock.ElapsedMilliseconds < 300; i++) step();
+        Thread.Sleep(50);
+        clock.Restart();
+        for (int i = 0; i < 3 || clock.ElapsedMilliseconds < 100; i++) step();
+    }
+
     internal static double[] Nudged(double[] theta) => [.. theta.Select(x => x * (1 + Math.ScaleB(1.0, -40)))];
 
     private static List<Row> Torch(TextWriter output)

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
@@ -154,8 +155,19 @@ internal sealed class DirectSeriesKernel : SeriesKernel
 
     private static bool AllNonZeroFinite(ReadOnlySpan<double> values)
     {
-        foreach (double value in values)
-            if (value == 0 || !double.IsFinite(value)) return false;
+        // Four at a time (a session's training step scans every copy's coefficients): a value is refused when it equals 0
+        // (either sign) or its exponent bits are all ones (an infinity or a NaN).
+        var exponent = Vector256.Create(0x7FF0000000000000UL);
+        var bad = Vector256<ulong>.Zero;
+        int i = 0;
+        for (; i + 4 <= values.Length; i += 4)
+        {
+            var v = Vector256.Create(values.Slice(i, 4));
+            bad |= Vector256.Equals(v, Vector256<double>.Zero).AsUInt64() | Vector256.Equals(v.AsUInt64() & exponent, exponent);
+        }
+        if (!Vector256.EqualsAll(bad, Vector256<ulong>.Zero)) return false;
+        for (; i < values.Length; i++)
+            if (values[i] == 0 || !double.IsFinite(values[i])) return false;
         return true;
     }
 

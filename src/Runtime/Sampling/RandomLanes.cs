@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SeriesCompiler.Runtime.Special;
 
 namespace SeriesCompiler.Runtime.Sampling;
@@ -59,6 +60,19 @@ public struct RandomLanes
     /// </summary>
     public Vector256<double> GammaMasked(Vector256<double> shape, Vector256<ulong> mask)
     {
+        var spare = Vector256<double>.Zero;
+        var hasSpare = Vector256<ulong>.Zero;
+        return GammaMasked(shape, mask, ref spare, ref hasSpare);
+    }
+
+    /// <summary>
+    /// As <see cref="GammaMasked(Vector256{double}, Vector256{ulong})"/>, with the sine half of each lane's last Box-Muller
+    /// pair kept in <paramref name="spare"/> (where <paramref name="hasSpare"/> is set) from one call to the next: a run of
+    /// draws on the same streams (a sample's copies, one after another) makes one pair per two normals, not one per normal.
+    /// A lane's numbers still depend on its own stream and its own sequence of calls only; start a run with both cleared.
+    /// </summary>
+    public Vector256<double> GammaMasked(Vector256<double> shape, Vector256<ulong> mask, ref Vector256<double> spare, ref Vector256<ulong> hasSpare)
+    {
         var one = Vector256<double>.One;
         var boost = Vector256.LessThan(shape, one).AsUInt64() & mask;
         var k = shape + (boost.AsDouble() & one);   // k < 1 draws Gamma(k + 1), then U^(1/k)
@@ -66,8 +80,6 @@ public struct RandomLanes
         var c = one / (3.0 * Vector256.Sqrt(d));    // 1/sqrt(9d) as 1/(3 sqrt d), as the scalar sampler
         var result = Vector256<double>.Zero;
         var pending = mask;
-        var spare = Vector256<double>.Zero;
-        var hasSpare = Vector256<ulong>.Zero;
         while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
         {
             var x = NextNormal(pending, ref spare, ref hasSpare);
@@ -138,6 +150,8 @@ public struct RandomLanes
     private static Vector256<double> ToUnit(Vector256<ulong> bits)
     {
         var x = bits >>> 11;
+        // With AVX-512 (DQ, VL) one instruction converts: x < 2^53 is exact as a double either way, so the same bits.
+        if (Avx512DQ.VL.IsSupported) return (Avx512DQ.VL.ConvertToVector256Double(x) + Vector256.Create(0.5)) * (1.0 / (1UL << 53));
         var magic = Vector256.Create(0x4330000000000000UL);
         var two52 = Vector256.Create(4503599627370496.0);
         var low = (x & Vector256.Create(0xFFFFFFFFUL) | magic).AsDouble() - two52;
@@ -162,9 +176,9 @@ public struct RandomLanes
         return Vector256.ConditionalSelect(Vector256.LessThan(u, Vector256<double>.Zero), -magnitude, magnitude);
     }
 
-    // A normal for each lane of 'pending' within one gamma draw: a lane that kept the sine half of its last Box-Muller pair
-    // (it rejected) uses it; the others draw a new pair, and only they advance. The spare never outlives the draw, so a
-    // lane's stream is the same whatever was drawn before.
+    // A normal for each lane of 'pending': a lane that kept the sine half of its last Box-Muller pair (it rejected, or the
+    // caller carries the spare from draw to draw) uses it; the others draw a new pair, and only they advance. Whether a
+    // lane has a spare follows from its own sequence of draws alone, so a lane's stream never depends on its neighbours.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<double> NextNormal(Vector256<ulong> pending, ref Vector256<double> spare, ref Vector256<ulong> hasSpare)
     {
@@ -176,7 +190,8 @@ public struct RandomLanes
             x = Vector256.ConditionalSelect(fresh.AsDouble(), cosine, spare);
             spare = Vector256.ConditionalSelect(fresh.AsDouble(), sine, spare);
         }
-        hasSpare = fresh;
+        // Pending lanes that had a spare used it up; fresh ones keep their new sine half; the others keep what they had.
+        hasSpare = (hasSpare & ~pending) | fresh;
         return x;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
@@ -32,7 +33,14 @@ internal static class BlockDraws
 
     public static bool AllFinite(ReadOnlySpan<double> values)
     {
-        for (int i = 0; i < values.Length; i++)
+        // Four at a time: a value is not finite exactly when its exponent bits are all ones (an infinity or a NaN).
+        var exponent = Vector256.Create(0x7FF0000000000000UL);
+        var bad = Vector256<ulong>.Zero;
+        int i = 0;
+        for (; i + 4 <= values.Length; i += 4)
+            bad |= Vector256.Equals(Vector256.Create(values.Slice(i, 4)).AsUInt64() & exponent, exponent);
+        if (!Vector256.EqualsAll(bad, Vector256<ulong>.Zero)) return false;
+        for (; i < values.Length; i++)
             if (!double.IsFinite(values[i])) return false;
         return true;
     }

@@ -28,9 +28,11 @@ public sealed class EstimationSession
         _engine = engine;
         _offset = offset;
         _after = after;
+        // Sized now, so that the first SetParameters does not allocate it inside a caller's training loop.
+        _previous = new double[problem.Thetas.Length * problem.Thetas[0].Length];
     }
 
-    private double[]? _previous;
+    private readonly double[] _previous;
 
     /// <summary>
     /// Moves the session to new parameters in place (a training step), with nothing prepared again: the coefficients, the
@@ -53,7 +55,6 @@ public sealed class EstimationSession
         if (direct is ICopyBatchedRule batched && perCopy == direct.Parameters.Count) batched.ValidateCopies(theta, copies);
         else
             for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
-        _previous ??= new double[copies * perCopy];
         var previous = _previous;
         for (int c = 0, at = 0; c < copies; c++)
         {
@@ -87,7 +88,7 @@ public sealed class EstimationSession
     private void Restore(int copies, int perCopy)
     {
         var thetas = _problem.Thetas;
-        for (int c = 0; c < copies; c++) _previous!.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
+        for (int c = 0; c < copies; c++) _previous.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
         _engine.Kernel.ParametersChanged(_previous);
     }
 

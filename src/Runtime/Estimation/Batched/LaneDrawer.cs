@@ -172,10 +172,24 @@ internal sealed class LaneDrawer
                 maxSteps = Math.Max(maxSteps, steps[l]);
             }
             lanes.SetStreams(seed, _indices);
+            // Each stream's gamma draws (its copies, then its shifts) share Box-Muller pairs: a pair's sine half is the
+            // next draw's normal (RandomLanes.GammaMasked with a carried spare). Cleared with the streams.
+            var spare = Vector256<double>.Zero;
+            var hasSpare = Vector256<ulong>.Zero;
             int allSteps = used == 4 ? Math.Min(Math.Min(steps[0], steps[1]), Math.Min(steps[2], steps[3])) : 0;
             // Where lane l's copy L + 4t puts draw i: base[l] + (4t Draws + i) stride.
             for (int l = 0; l < 4; l++) at[l] = _lane[l] * _draws * stride + _sample[l];
-            for (int t = 0; t < allSteps; t++)
+            // One sample's four streams, one gamma draw per copy, one sample per row (a training step): copy 4t + l's shape
+            // and draw sit at [4t + l], so a step's four load and store as a vector (the same numbers, fewer moves).
+            bool contiguous = _draws == 1 && stride == 1 && _kinds[0] == LaneDraw.Gamma && used == 4
+                && _lane[0] == 0 && _lane[3] == 3 && _sample[0] == _sample[3];
+            if (contiguous)
+            {
+                var all = Vector256<ulong>.AllBitsSet;
+                for (int t = 0; t < allSteps; t++)
+                    lanes.GammaMasked(Vector256.Create<double>(_arguments.AsSpan(4 * t, 4)), all, ref spare, ref hasSpare).CopyTo(draws[(4 * t + _sample[0])..]);
+            }
+            for (int t = contiguous ? allSteps : 0; t < allSteps; t++)
             {
                 // Every lane draws (the common case: a sample's copies four at a time): no masks to build.
                 int step = 4 * t * _draws;
@@ -191,7 +205,7 @@ internal sealed class LaneDrawer
                         default:
                             var shape = Vector256.Create(_arguments[_lane[0] * _draws + step + i], _arguments[_lane[1] * _draws + step + i],
                                 _arguments[_lane[2] * _draws + step + i], _arguments[_lane[3] * _draws + step + i]);
-                            x = lanes.GammaMasked(shape, all);
+                            x = lanes.GammaMasked(shape, all, ref spare, ref hasSpare);
                             break;
                     }
                     int offset = (step + i) * stride;
@@ -214,14 +228,14 @@ internal sealed class LaneDrawer
                         case LaneDraw.Exponential: x = lanes.ExponentialMasked(mask); break;
                         default:
                             var shape = Vector256.Create(Shape(t, 0, i, steps), Shape(t, 1, i, steps), Shape(t, 2, i, steps), Shape(t, 3, i, steps));
-                            x = lanes.GammaMasked(shape, mask);
+                            x = lanes.GammaMasked(shape, mask, ref spare, ref hasSpare);
                             break;
                     }
                     for (int l = 0; l < 4; l++)
                         if (steps[l] > t) draws[((_lane[l] + 4 * t) * _draws + i) * stride + _sample[l]] = x.GetElement(l);
                 }
             }
-            if (_shiftRule is not null && !shifts.IsEmpty) Shifts(ref lanes, steps, maxSteps, shifts, stride);
+            if (_shiftRule is not null && !shifts.IsEmpty) Shifts(ref lanes, ref spare, ref hasSpare, steps, maxSteps, shifts, stride);
             if (after is not null)
                 for (int l = 0; l < used; l++)
                 {
@@ -234,7 +248,7 @@ internal sealed class LaneDrawer
 
     // Each lane's copies (L + 4t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
     // (the same law), decided by its own shape, so its stream does not depend on its neighbours.
-    private void Shifts(ref RandomLanes lanes, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
+    private void Shifts(ref RandomLanes lanes, ref Vector256<double> spare, ref Vector256<ulong> hasSpare, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
     {
         int terms = _shiftLaw.Length;
         Span<double> a = stackalloc double[4], scale = stackalloc double[4];
@@ -280,7 +294,7 @@ internal sealed class LaneDrawer
                         var one = Vector256.Equals(av, Vector256<double>.One).AsUInt64() & mask;
                         var rest = mask & ~one;
                         var exponential = Vector256.EqualsAll(one, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.ExponentialMasked(one);
-                        var gamma = Vector256.EqualsAll(rest, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.GammaMasked(av, rest);
+                        var gamma = Vector256.EqualsAll(rest, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.GammaMasked(av, rest, ref spare, ref hasSpare);
                         u = sv * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
                         break;
                 }
