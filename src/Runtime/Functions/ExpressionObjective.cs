@@ -152,7 +152,8 @@ public sealed class ExpressionObjective : Objective
     private double[] _blockPartials = [];
 
     // ---- block methods: an expression summed over one-variable copies (--f under --dims) is separable, so row j of a
-    // block needs the body at row j's values only, O(d) per sample; the compiled value and dual run over whole rows.
+    // block needs the body at row j's values only, O(d) per sample; values and first derivatives run as row kernels
+    // (FunctionProgram.ValueRows / DualRows: one call per row, SIMD lanes), higher orders as one jet per entry.
     // Everything else (several variables per copy, stencils) keeps the scalar-gather defaults.
 
     private bool Separable => _value is not null && _stencils is null;
@@ -168,13 +169,10 @@ public sealed class ExpressionObjective : Objective
             base.Values(z, values);
             return;
         }
-        var value = _value!;
-        values[..z.Count].Clear();
-        for (int j = 0; j < z.Dimension; j++)
-        {
-            var row = z.Row(j);
-            for (int s = 0; s < row.Length; s++) values[s] += value(row[s]);
-        }
+        // One row kernel call per coordinate (FunctionProgram.ValueRows: the compiled value's numbers, SIMD lanes).
+        var sums = values[..z.Count];
+        sums.Clear();
+        for (int j = 0; j < z.Dimension; j++) _body.ValueRows(z.Row(j), sums, accumulate: true);
     }
 
     public override void PurePartials(SampleBlock z, int order, Span<double> partials)
@@ -186,6 +184,15 @@ public sealed class ExpressionObjective : Objective
     public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
     {
         if (!Separable) base.ValuesAndPurePartials(z, order, values, partials);
+        else if (order == 1 && _dual is not null)
+        {
+            // One dual pass per row gives both: its values are the compiled value's (the same operations), summed over j
+            // in increasing order as the scalar Value sums them, and its slopes are row (1, j).
+            int d = z.Dimension, stride = z.Stride;
+            var sums = values[..z.Count];
+            sums.Clear();
+            for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), sums, partials.Slice((d + j) * stride, z.Count), accumulate: true);
+        }
         else
         {
             // f's value for the finiteness check comes from the compiled value (the scalar Value's numbers).
@@ -198,14 +205,9 @@ public sealed class ExpressionObjective : Objective
     private void Rows(SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values)
     {
         int d = z.Dimension, stride = z.Stride;
-        if (order == 1 && _dual is { } dual)
+        if (order == 1 && _dual is not null)
         {
-            for (int j = 0; j < d; j++)
-            {
-                var row = z.Row(j);
-                var target = partials.Slice((d + j) * stride, row.Length);
-                for (int s = 0; s < row.Length; s++) dual(row[s], out target[s]);
-            }
+            for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), default, partials.Slice((d + j) * stride, z.Count));
             return;
         }
         JetRows.Fill(new BodyScalar(_body), z, order, sums, partials, values);
@@ -220,17 +222,15 @@ public sealed class ExpressionObjective : Objective
             return;
         }
         int d = z.Dimension, stride = z.Stride;
-        if (order == 1 && _dual is { } dual)
+        // Row kernels: one call per coordinate's row, the compiled value's and dual's numbers.
+        if (order == 1 && _dual is not null)
         {
-            for (int j = 0; j < d; j++)
-                for (int s = 0; s < z.Count; s++) dual(x[j * stride + s], out result[j * stride + s]);
+            for (int j = 0; j < d; j++) _body.DualRows(x.Slice(j * stride, z.Count), default, result.Slice(j * stride, z.Count));
             return;
         }
         if (order == 0)
         {
-            var value = _value!;
-            for (int j = 0; j < d; j++)
-                for (int s = 0; s < z.Count; s++) result[j * stride + s] = value(x[j * stride + s]);
+            for (int j = 0; j < d; j++) _body.ValueRows(x.Slice(j * stride, z.Count), result.Slice(j * stride, z.Count));
             return;
         }
         JetRows.Shifted(new BodyScalar(_body), z, x, order, result);

@@ -1,0 +1,271 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using SeriesCompiler.Runtime.Rules;
+
+namespace SeriesCompiler.Runtime.Functions;
+
+// Row kernels (issue 13): a one-variable program run over a whole row of samples, instruction by instruction on
+// register rows of up to ChunkLength values, four lanes at a time with Vector256. One call per row and no delegate or
+// virtual call per value. Each lane performs the scalar compiled code's double operations in the same order (IEEE
+// arithmetic is the same per lane; elementary functions and general powers call the same scalar Math per value), so a
+// row's numbers are those of CompiledValue and CompiledDual bit for bit.
+public sealed partial class FunctionProgram
+{
+    // Samples per register row: long enough that the per-instruction dispatch is amortised, short enough that the
+    // registers (MaxStack rows, twice for duals) stay in L1.
+    private const int ChunkLength = 64;
+
+    [ThreadStatic] private static double[]? t_rowRegisters;
+
+    /// <summary>Whether the row kernels apply: one variable (or none). <see cref="DualRows"/> also needs <see cref="CompiledDual"/>'s rules.</summary>
+    public bool HasRowKernels => VariableCount <= 1;
+
+    /// <summary>Whether <see cref="DualRows"/> applies (one variable and a first-derivative rule for every instruction).</summary>
+    public bool HasDualRows => VariableCount <= 1 && CanCompileDual();
+
+    /// <summary>
+    /// <c>values[s] = f(x[s])</c> (with <paramref name="accumulate"/>: <c>values[s] += f(x[s])</c>), for a one-variable
+    /// program; the numbers of <see cref="CompiledValue"/> bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ValueRows(ReadOnlySpan<double> x, Span<double> values, bool accumulate = false)
+    {
+        if (!HasRowKernels) throw new InvalidOperationException($"Row kernels need a program of one variable; this one takes {VariableCount}.");
+        if (values.Length < x.Length) throw new ArgumentException($"values holds {values.Length}, fewer than the {x.Length} inputs.", nameof(values));
+        var registers = Registers(MaxStack);
+        for (int start = 0; start < x.Length; start += ChunkLength)
+        {
+            int n = Math.Min(ChunkLength, x.Length - start);
+            var result = RunValues(x.Slice(start, n), registers);
+            var target = values.Slice(start, n);
+            if (accumulate)
+                for (int s = 0; s < n; s++) target[s] += result[s];
+            else result[..n].CopyTo(target);
+        }
+    }
+
+    /// <summary>
+    /// <c>slopes[s] = f'(x[s])</c> and, unless <paramref name="values"/> is empty, <c>values[s] = f(x[s])</c> (with
+    /// <paramref name="accumulate"/>: <c>values[s] += f(x[s])</c>): the numbers of <see cref="CompiledDual"/> bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void DualRows(ReadOnlySpan<double> x, Span<double> values, Span<double> slopes, bool accumulate = false)
+    {
+        if (!HasDualRows) throw new InvalidOperationException("This program has no first-derivative rows (several variables, or an operation without a dual rule).");
+        if (slopes.Length < x.Length) throw new ArgumentException($"slopes holds {slopes.Length}, fewer than the {x.Length} inputs.", nameof(slopes));
+        if (!values.IsEmpty && values.Length < x.Length) throw new ArgumentException($"values holds {values.Length}, fewer than the {x.Length} inputs.", nameof(values));
+        var registers = Registers(2 * MaxStack);
+        for (int start = 0; start < x.Length; start += ChunkLength)
+        {
+            int n = Math.Min(ChunkLength, x.Length - start);
+            RunDuals(x.Slice(start, n), registers);
+            Span<double> value = Row(registers, 0), slope = Row(registers, MaxStack);
+            slope[..n].CopyTo(slopes.Slice(start, n));
+            if (values.IsEmpty) continue;
+            var target = values.Slice(start, n);
+            if (accumulate)
+                for (int s = 0; s < n; s++) target[s] += value[s];
+            else value[..n].CopyTo(target);
+        }
+    }
+
+    private static Span<double> Registers(int rows)
+    {
+        int length = rows * ChunkLength;
+        var registers = t_rowRegisters;
+        if (registers is null || registers.Length < length) t_rowRegisters = registers = new double[Math.Max(length, 8 * ChunkLength)];
+        return registers.AsSpan(0, length);
+    }
+
+    // Register r is registers[r * ChunkLength ..]; the program's stack slot top is register top. Lanes past n (up to a
+    // multiple of 4) compute on leftovers and are never read.
+    private Span<double> RunValues(ReadOnlySpan<double> x, Span<double> registers)
+    {
+        int n = x.Length, top = -1;
+        int lanes = (n + 3) & ~3;
+        foreach (ref readonly var ins in _code.AsSpan())
+        {
+            switch (ins.Op)
+            {
+                case OpCode.Const: Row(registers, ++top).Fill(ins.Value); break;
+                case OpCode.Var: x.CopyTo(Row(registers, ++top)); break;
+                case OpCode.Call: Apply(ins.Function, Row(registers, top)[..n]); break;
+                case OpCode.PowReal: { var a = Row(registers, top); for (int s = 0; s < n; s++) a[s] = Math.Pow(a[s], ins.Value); break; }
+                case OpCode.Pow:
+                {
+                    top--;
+                    var a = Row(registers, top);
+                    var b = Row(registers, top + 1);
+                    for (int s = 0; s < n; s++) a[s] = Math.Pow(a[s], b[s]);
+                    break;
+                }
+                case OpCode.Add or OpCode.Subtract or OpCode.Multiply or OpCode.Divide:
+                    top--;
+                    Binary(ins.Op, Row(registers, top), Row(registers, top + 1), lanes);
+                    break;
+                default: Unary(ins, Row(registers, top), lanes); break;
+            }
+        }
+        return Row(registers, 0);
+    }
+
+    private static Span<double> Row(Span<double> registers, int r) => registers.Slice(r * ChunkLength, ChunkLength);
+
+    // -x flips the sign bit, as the scalar negation does (0 - x would turn -0 into +0).
+    private static Vector256<double> Negate(Vector256<double> x) => Vector256.Xor(x, Vector256.Create(-0.0));
+
+    private static Vector256<double> Load(Span<double> row, int s) => Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(row), (nuint)s);
+
+    private static void Store(Vector256<double> v, Span<double> row, int s) => v.StoreUnsafe(ref MemoryMarshal.GetReference(row), (nuint)s);
+
+    // a op= b over the lanes.
+    private static void Binary(OpCode op, Span<double> a, Span<double> b, int lanes)
+    {
+        for (int s = 0; s < lanes; s += 4)
+        {
+            var (u, v) = (Load(a, s), Load(b, s));
+            Store(op switch
+            {
+                OpCode.Add => u + v,
+                OpCode.Subtract => u - v,
+                OpCode.Multiply => u * v,
+                _ => u / v,
+            }, a, s);
+        }
+    }
+
+    // The one-operand instructions with a constant (the scalar compiled code's operand order: a op c, or c op a).
+    private static void Unary(in Instruction ins, Span<double> a, int lanes)
+    {
+        var c = Vector256.Create(ins.Value);
+        switch (ins.Op)
+        {
+            case OpCode.Negate: for (int s = 0; s < lanes; s += 4) Store(Negate(Load(a, s)), a, s); break;
+            case OpCode.AddScalar: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) + c, a, s); break;
+            case OpCode.SubtractFromScalar: for (int s = 0; s < lanes; s += 4) Store(c - Load(a, s), a, s); break;
+            case OpCode.MultiplyScalar: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) * c, a, s); break;
+            case OpCode.DivideScalar: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) / c, a, s); break;
+            case OpCode.DivideScalarBy: for (int s = 0; s < lanes; s += 4) Store(c / Load(a, s), a, s); break;
+            case OpCode.Square: for (int s = 0; s < lanes; s += 4) { var v = Load(a, s); Store(v * v, a, s); } break;
+            case OpCode.PowInt: for (int s = 0; s < lanes; s += 4) Store(PowInt(Load(a, s), ins.Argument), a, s); break;
+            default: throw new InvalidOperationException($"Unexpected instruction {ins.Op}.");
+        }
+    }
+
+    // RuleMath.PowInt's squarings and products in its order, per lane (so its bits): x^n = prod of x^(2^i) over n's bits.
+    private static Vector256<double> PowInt(Vector256<double> x, int n)
+    {
+        if (n < 0) return Vector256<double>.One / PowInt(x, -n);
+        Vector256<double> result = Vector256<double>.One, square = x;
+        for (; n > 0; n >>= 1)
+        {
+            if ((n & 1) != 0) result *= square;
+            if (n > 1) square *= square;
+        }
+        return result;
+    }
+
+    private static void Apply(ElementaryFunction function, Span<double> a)
+    {
+        for (int s = 0; s < a.Length; s++) a[s] = Apply(function, a[s]);
+    }
+
+    // ---- duals: value register r and its derivative register MaxStack + r, through CompileDual's rules in its order.
+
+    // The result is left in registers 0 (values) and MaxStack (slopes).
+    private void RunDuals(ReadOnlySpan<double> x, Span<double> registers)
+    {
+        int n = x.Length, top = -1, m = MaxStack;
+        int lanes = (n + 3) & ~3;
+        foreach (ref readonly var ins in _code.AsSpan())
+        {
+            switch (ins.Op)
+            {
+                case OpCode.Const: top++; Row(registers, top).Fill(ins.Value); Row(registers, m + top).Clear(); break;
+                case OpCode.Var: top++; x.CopyTo(Row(registers, top)); Row(registers, m + top).Fill(1.0); break;
+                case OpCode.Call: DualCall(ins.Function, Row(registers, top)[..n], Row(registers, m + top)); break;
+                case OpCode.Add or OpCode.Subtract or OpCode.Multiply or OpCode.Divide:
+                    top--;
+                    DualBinary(ins.Op, Row(registers, top), Row(registers, m + top), Row(registers, top + 1), Row(registers, m + top + 1), lanes);
+                    break;
+                default: DualUnary(ins, Row(registers, top), Row(registers, m + top), lanes); break;
+            }
+        }
+    }
+
+    private static void DualBinary(OpCode op, Span<double> a, Span<double> da, Span<double> b, Span<double> db, int lanes)
+    {
+        for (int s = 0; s < lanes; s += 4)
+        {
+            var (u, du, v, dv) = (Load(a, s), Load(da, s), Load(b, s), Load(db, s));
+            switch (op)
+            {
+                case OpCode.Add: Store(u + v, a, s); Store(du + dv, da, s); break;
+                case OpCode.Subtract: Store(u - v, a, s); Store(du - dv, da, s); break;
+                // (ab)' = a' b + a b'
+                case OpCode.Multiply: Store(u * v, a, s); Store(du * v + u * dv, da, s); break;
+                // (a/b)' = (a' - (a/b) b') / b
+                default: { var q = u / v; Store(q, a, s); Store((du - q * dv) / v, da, s); break; }
+            }
+        }
+    }
+
+    private static void DualUnary(in Instruction ins, Span<double> a, Span<double> da, int lanes)
+    {
+        var c = Vector256.Create(ins.Value);
+        for (int s = 0; s < lanes; s += 4)
+        {
+            var (u, du) = (Load(a, s), Load(da, s));
+            switch (ins.Op)
+            {
+                case OpCode.Negate: Store(Negate(u), a, s); Store(Negate(du), da, s); break;
+                case OpCode.AddScalar: Store(u + c, a, s); break;
+                case OpCode.SubtractFromScalar: Store(c - u, a, s); Store(Negate(du), da, s); break;
+                case OpCode.MultiplyScalar: Store(u * c, a, s); Store(du * c, da, s); break;
+                case OpCode.DivideScalar: Store(u / c, a, s); Store(du / c, da, s); break;
+                // (c/a)' = -(c/a) a'/a
+                case OpCode.DivideScalarBy: { var q = c / u; Store(q, a, s); Store(Negate(q * du / u), da, s); break; }
+                // (a^2)' = 2 a a'
+                case OpCode.Square: Store(u * u, a, s); Store(Vector256.Create(2.0) * (u * du), da, s); break;
+                // (a^n)' = n a^(n-1) a'
+                case OpCode.PowInt:
+                {
+                    int k = ins.Argument;
+                    Store(PowInt(u, k), a, s);
+                    Store(k == 0 ? Vector256<double>.Zero : Vector256.Create((double)k) * PowInt(u, k - 1) * du, da, s);
+                    break;
+                }
+                default: throw new InvalidOperationException($"No dual rule for {ins.Op}.");
+            }
+        }
+    }
+
+    // g(a) and g'(a) a' per value, with CompileDual's Slope formulas.
+    private static void DualCall(ElementaryFunction function, Span<double> a, Span<double> da)
+    {
+        for (int s = 0; s < a.Length; s++)
+        {
+            double u = a[s], v = Apply(function, u);
+            double slope = function switch
+            {
+                ElementaryFunction.Exp => v,                                        // exp' = exp
+                ElementaryFunction.Log => 1.0 / u,                                  // log' = 1/a
+                ElementaryFunction.Log1p => 1.0 / (1.0 + u),                        // log1p' = 1/(1+a)
+                ElementaryFunction.Sqrt => 0.5 / v,                                 // sqrt' = 1/(2 sqrt a)
+                ElementaryFunction.Sin => Math.Cos(u),
+                ElementaryFunction.Cos => -Math.Sin(u),
+                ElementaryFunction.Sinh => Math.Cosh(u),
+                ElementaryFunction.Cosh => Math.Sinh(u),
+                ElementaryFunction.Tanh => 1.0 - v * v,                             // tanh' = 1 - tanh^2
+                ElementaryFunction.Atan => 1.0 / (1.0 + u * u),                     // atan' = 1/(1+a^2)
+                ElementaryFunction.Sigmoid => v * (1.0 - v),                        // s' = s (1 - s)
+                ElementaryFunction.Softplus => Apply(ElementaryFunction.Sigmoid, u),     // softplus' = sigmoid
+                ElementaryFunction.LogSigmoid => Apply(ElementaryFunction.Sigmoid, -u),  // log sigmoid' = sigmoid(-a)
+                _ => throw new InvalidOperationException($"No dual rule for {function}."),
+            };
+            a[s] = v;
+            da[s] = slope * da[s];
+        }
+    }
+}
