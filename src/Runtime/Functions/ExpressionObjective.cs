@@ -26,16 +26,18 @@ public sealed class ExpressionObjective : Objective
         _mode = mode;
         Text = text ?? body.ToString();
         if (mode == DerivativeMode.Stencil) _stencils = new StencilEvaluator(_body.Evaluate);
-        // One variable per block (--f under --dims, or a univariate rule): values and first derivatives run compiled.
-        if (blockWidth == 1)
-        {
-            _value = _body.CompiledValue;
-            if (mode == DerivativeMode.Jet) _dual = _body.CompiledDual;
-        }
+        // One variable per block (--f under --dims, or a univariate rule): values and first derivatives run compiled,
+        // as row kernels over blocks and as delegates (compiled at their first use) for one point.
+        _oneVariable = blockWidth == 1;
+        _hasDual = _oneVariable && mode == DerivativeMode.Jet && _body.HasDualRows;
     }
 
-    private readonly Func<double, double>? _value;
-    private readonly DualFunction? _dual;
+    private readonly bool _oneVariable, _hasDual;
+
+    // The scalar paths' compiled delegates: System.Linq.Expressions compiles them at the first scalar call, so a run on
+    // the block methods alone (the batched estimators) never pays for that compiler.
+    private Func<double, double>? ScalarValue => _oneVariable ? _body.CompiledValue : null;
+    private DualFunction? ScalarDual => _hasDual ? _body.CompiledDual : null;
 
     /// <summary>The expression as written.</summary>
     public string Text { get; }
@@ -64,7 +66,7 @@ public sealed class ExpressionObjective : Objective
     {
         int w = BlockWidth, blocks = Blocks(z);
         double sum = 0;
-        if (_value is { } value)
+        if (ScalarValue is { } value)
             foreach (double x in z) sum += value(x);
         else
             for (int b = 0; b < blocks; b++) sum += _body.Evaluate(z.Slice(b * w, w));
@@ -74,7 +76,7 @@ public sealed class ExpressionObjective : Objective
     public override void PurePartials(ReadOnlySpan<double> z, int order, Span<double> result)
     {
         int w = BlockWidth, blocks = Blocks(z), stride = w * (order + 1);
-        if (order == 1 && _dual is { } dual)
+        if (order == 1 && ScalarDual is { } dual)
         {
             for (int b = 0; b < blocks; b++) result[2 * b] = dual(z[b], out result[2 * b + 1]);
             return;
@@ -111,7 +113,7 @@ public sealed class ExpressionObjective : Objective
 
     public override void Gradient(ReadOnlySpan<double> z, Span<double> gradient)
     {
-        if (_dual is not { } dual)
+        if (ScalarDual is not { } dual)
         {
             base.Gradient(z, gradient);
             return;
@@ -122,7 +124,7 @@ public sealed class ExpressionObjective : Objective
 
     public override double CoordinateSlice(ReadOnlySpan<double> z, int coordinate, double x)
     {
-        if (_value is { } value) return value(x);
+        if (ScalarValue is { } value) return value(x);
         int w = BlockWidth, b = coordinate / w;
         var copy = Scratch(w);
         z.Slice(b * w, w).CopyTo(copy);
@@ -135,7 +137,7 @@ public sealed class ExpressionObjective : Objective
     {
         int w = BlockWidth, b = coordinate / w, stride = order + 1;
         _ = Blocks(z);
-        if (order == 1 && _dual is { } dual)
+        if (order == 1 && ScalarDual is { } dual)
         {
             dual(x, out double slope);
             return slope;
@@ -156,7 +158,7 @@ public sealed class ExpressionObjective : Objective
     // (FunctionProgram.ValueRows / DualRows: one call per row, SIMD lanes), higher orders as one jet per entry.
     // Everything else (several variables per copy, stencils) keeps the scalar-gather defaults.
 
-    private bool Separable => _value is not null && _stencils is null;
+    private bool Separable => _oneVariable && _stencils is null;
 
     // Compiled delegates and the interpreter's thread-static stacks: no instance state on the separable paths.
     public override bool BlockThreadSafe => Separable;
@@ -184,7 +186,7 @@ public sealed class ExpressionObjective : Objective
     public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
     {
         if (!Separable) base.ValuesAndPurePartials(z, order, values, partials);
-        else if (order == 1 && _dual is not null)
+        else if (order == 1 && _hasDual)
         {
             // One dual pass per row gives both: its values are the compiled value's (the same operations), summed over j
             // in increasing order as the scalar Value sums them, and its slopes are row (1, j).
@@ -205,7 +207,7 @@ public sealed class ExpressionObjective : Objective
     private void Rows(SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values)
     {
         int d = z.Dimension, stride = z.Stride;
-        if (order == 1 && _dual is not null)
+        if (order == 1 && _hasDual)
         {
             for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), default, partials.Slice((d + j) * stride, z.Count));
             return;
@@ -223,7 +225,7 @@ public sealed class ExpressionObjective : Objective
         }
         int d = z.Dimension, stride = z.Stride;
         // Row kernels: one call per coordinate's row, the compiled value's and dual's numbers.
-        if (order == 1 && _dual is not null)
+        if (order == 1 && _hasDual)
         {
             for (int j = 0; j < d; j++) _body.DualRows(x.Slice(j * stride, z.Count), default, result.Slice(j * stride, z.Count));
             return;

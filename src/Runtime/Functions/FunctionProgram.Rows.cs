@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Rules;
@@ -14,7 +13,7 @@ public sealed partial class FunctionProgram
 {
     // Samples per register row: long enough that the per-instruction dispatch is amortised, short enough that the
     // registers (MaxStack rows, twice for duals) stay in L1.
-    private const int ChunkLength = 64;
+    private const int ChunkLength = 256;
 
     [ThreadStatic] private static double[]? t_rowRegisters;
 
@@ -28,7 +27,6 @@ public sealed partial class FunctionProgram
     /// <c>values[s] = f(x[s])</c> (with <paramref name="accumulate"/>: <c>values[s] += f(x[s])</c>), for a one-variable
     /// program; the numbers of <see cref="CompiledValue"/> bit for bit.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ValueRows(ReadOnlySpan<double> x, Span<double> values, bool accumulate = false)
     {
         if (!HasRowKernels) throw new InvalidOperationException($"Row kernels need a program of one variable; this one takes {VariableCount}.");
@@ -39,8 +37,7 @@ public sealed partial class FunctionProgram
             int n = Math.Min(ChunkLength, x.Length - start);
             var result = RunValues(x.Slice(start, n), registers);
             var target = values.Slice(start, n);
-            if (accumulate)
-                for (int s = 0; s < n; s++) target[s] += result[s];
+            if (accumulate) AddTo(result[..n], target);
             else result[..n].CopyTo(target);
         }
     }
@@ -49,7 +46,6 @@ public sealed partial class FunctionProgram
     /// <c>slopes[s] = f'(x[s])</c> and, unless <paramref name="values"/> is empty, <c>values[s] = f(x[s])</c> (with
     /// <paramref name="accumulate"/>: <c>values[s] += f(x[s])</c>): the numbers of <see cref="CompiledDual"/> bit for bit.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DualRows(ReadOnlySpan<double> x, Span<double> values, Span<double> slopes, bool accumulate = false)
     {
         if (!HasDualRows) throw new InvalidOperationException("This program has no first-derivative rows (several variables, or an operation without a dual rule).");
@@ -64,10 +60,19 @@ public sealed partial class FunctionProgram
             slope[..n].CopyTo(slopes.Slice(start, n));
             if (values.IsEmpty) continue;
             var target = values.Slice(start, n);
-            if (accumulate)
-                for (int s = 0; s < n; s++) target[s] += value[s];
+            if (accumulate) AddTo(value[..n], target);
             else value[..n].CopyTo(target);
         }
+    }
+
+    // target[s] += source[s], four lanes at a time (each lane the scalar sum).
+    private static void AddTo(Span<double> source, Span<double> target)
+    {
+        int n = source.Length, s = 0;
+        ref double src = ref MemoryMarshal.GetReference(source), dst = ref MemoryMarshal.GetReference(target);
+        for (; s + 4 <= n; s += 4)
+            (Vector256.LoadUnsafe(ref dst, (nuint)s) + Vector256.LoadUnsafe(ref src, (nuint)s)).StoreUnsafe(ref dst, (nuint)s);
+        for (; s < n; s++) target[s] += source[s];
     }
 
     private static Span<double> Registers(int rows)
@@ -122,16 +127,12 @@ public sealed partial class FunctionProgram
     // a op= b over the lanes.
     private static void Binary(OpCode op, Span<double> a, Span<double> b, int lanes)
     {
-        for (int s = 0; s < lanes; s += 4)
+        switch (op)
         {
-            var (u, v) = (Load(a, s), Load(b, s));
-            Store(op switch
-            {
-                OpCode.Add => u + v,
-                OpCode.Subtract => u - v,
-                OpCode.Multiply => u * v,
-                _ => u / v,
-            }, a, s);
+            case OpCode.Add: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) + Load(b, s), a, s); break;
+            case OpCode.Subtract: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) - Load(b, s), a, s); break;
+            case OpCode.Multiply: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) * Load(b, s), a, s); break;
+            default: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) / Load(b, s), a, s); break;
         }
     }
 
@@ -166,9 +167,19 @@ public sealed partial class FunctionProgram
         return result;
     }
 
+    // The function chosen once per row, not per value.
     private static void Apply(ElementaryFunction function, Span<double> a)
     {
-        for (int s = 0; s < a.Length; s++) a[s] = Apply(function, a[s]);
+        switch (function)
+        {
+            case ElementaryFunction.Exp: foreach (ref double u in a) u = Math.Exp(u); break;
+            case ElementaryFunction.Log: foreach (ref double u in a) u = Math.Log(u); break;
+            case ElementaryFunction.Sqrt: foreach (ref double u in a) u = Math.Sqrt(u); break;
+            case ElementaryFunction.Sin: foreach (ref double u in a) u = Math.Sin(u); break;
+            case ElementaryFunction.Cos: foreach (ref double u in a) u = Math.Cos(u); break;
+            case ElementaryFunction.Tanh: foreach (ref double u in a) u = Math.Tanh(u); break;
+            default: foreach (ref double u in a) u = Apply(function, u); break;
+        }
     }
 
     // ---- duals: value register r and its derivative register MaxStack + r, through CompileDual's rules in its order.
@@ -196,76 +207,96 @@ public sealed partial class FunctionProgram
 
     private static void DualBinary(OpCode op, Span<double> a, Span<double> da, Span<double> b, Span<double> db, int lanes)
     {
-        for (int s = 0; s < lanes; s += 4)
+        switch (op)
         {
-            var (u, du, v, dv) = (Load(a, s), Load(da, s), Load(b, s), Load(db, s));
-            switch (op)
-            {
-                case OpCode.Add: Store(u + v, a, s); Store(du + dv, da, s); break;
-                case OpCode.Subtract: Store(u - v, a, s); Store(du - dv, da, s); break;
-                // (ab)' = a' b + a b'
-                case OpCode.Multiply: Store(u * v, a, s); Store(du * v + u * dv, da, s); break;
-                // (a/b)' = (a' - (a/b) b') / b
-                default: { var q = u / v; Store(q, a, s); Store((du - q * dv) / v, da, s); break; }
-            }
+            case OpCode.Add: for (int s = 0; s < lanes; s += 4) { Store(Load(a, s) + Load(b, s), a, s); Store(Load(da, s) + Load(db, s), da, s); } break;
+            case OpCode.Subtract: for (int s = 0; s < lanes; s += 4) { Store(Load(a, s) - Load(b, s), a, s); Store(Load(da, s) - Load(db, s), da, s); } break;
+            // (ab)' = a' b + a b'
+            case OpCode.Multiply:
+                for (int s = 0; s < lanes; s += 4)
+                {
+                    var (u, du, v, dv) = (Load(a, s), Load(da, s), Load(b, s), Load(db, s));
+                    Store(u * v, a, s);
+                    Store(du * v + u * dv, da, s);
+                }
+                break;
+            // (a/b)' = (a' - (a/b) b') / b
+            default:
+                for (int s = 0; s < lanes; s += 4)
+                {
+                    var (u, du, v, dv) = (Load(a, s), Load(da, s), Load(b, s), Load(db, s));
+                    var q = u / v;
+                    Store(q, a, s);
+                    Store((du - q * dv) / v, da, s);
+                }
+                break;
         }
     }
 
     private static void DualUnary(in Instruction ins, Span<double> a, Span<double> da, int lanes)
     {
         var c = Vector256.Create(ins.Value);
-        for (int s = 0; s < lanes; s += 4)
+        int k = ins.Argument;
+        switch (ins.Op)
         {
-            var (u, du) = (Load(a, s), Load(da, s));
-            switch (ins.Op)
-            {
-                case OpCode.Negate: Store(Negate(u), a, s); Store(Negate(du), da, s); break;
-                case OpCode.AddScalar: Store(u + c, a, s); break;
-                case OpCode.SubtractFromScalar: Store(c - u, a, s); Store(Negate(du), da, s); break;
-                case OpCode.MultiplyScalar: Store(u * c, a, s); Store(du * c, da, s); break;
-                case OpCode.DivideScalar: Store(u / c, a, s); Store(du / c, da, s); break;
-                // (c/a)' = -(c/a) a'/a
-                case OpCode.DivideScalarBy: { var q = c / u; Store(q, a, s); Store(Negate(q * du / u), da, s); break; }
-                // (a^2)' = 2 a a'
-                case OpCode.Square: Store(u * u, a, s); Store(Vector256.Create(2.0) * (u * du), da, s); break;
-                // (a^n)' = n a^(n-1) a'
-                case OpCode.PowInt:
+            case OpCode.Negate: for (int s = 0; s < lanes; s += 4) { Store(Negate(Load(a, s)), a, s); Store(Negate(Load(da, s)), da, s); } break;
+            case OpCode.AddScalar: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) + c, a, s); break;
+            case OpCode.SubtractFromScalar: for (int s = 0; s < lanes; s += 4) { Store(c - Load(a, s), a, s); Store(Negate(Load(da, s)), da, s); } break;
+            case OpCode.MultiplyScalar: for (int s = 0; s < lanes; s += 4) { Store(Load(a, s) * c, a, s); Store(Load(da, s) * c, da, s); } break;
+            case OpCode.DivideScalar: for (int s = 0; s < lanes; s += 4) { Store(Load(a, s) / c, a, s); Store(Load(da, s) / c, da, s); } break;
+            // (c/a)' = -(c/a) a'/a
+            case OpCode.DivideScalarBy:
+                for (int s = 0; s < lanes; s += 4) { var u = Load(a, s); var q = c / u; Store(q, a, s); Store(Negate(q * Load(da, s) / u), da, s); }
+                break;
+            // (a^2)' = 2 a a'
+            case OpCode.Square:
+                for (int s = 0; s < lanes; s += 4) { var u = Load(a, s); Store(u * u, a, s); Store(Vector256.Create(2.0) * (u * Load(da, s)), da, s); }
+                break;
+            // (a^n)' = n a^(n-1) a'
+            case OpCode.PowInt:
+                for (int s = 0; s < lanes; s += 4)
                 {
-                    int k = ins.Argument;
+                    var u = Load(a, s);
                     Store(PowInt(u, k), a, s);
-                    Store(k == 0 ? Vector256<double>.Zero : Vector256.Create((double)k) * PowInt(u, k - 1) * du, da, s);
-                    break;
+                    Store(k == 0 ? Vector256<double>.Zero : Vector256.Create((double)k) * PowInt(u, k - 1) * Load(da, s), da, s);
                 }
-                default: throw new InvalidOperationException($"No dual rule for {ins.Op}.");
-            }
+                break;
+            default: throw new InvalidOperationException($"No dual rule for {ins.Op}.");
         }
     }
 
-    // g(a) and g'(a) a' per value, with CompileDual's Slope formulas.
+    // g(a) and g'(a) a' per value, with CompileDual's Slope formulas; the function chosen once per row.
     private static void DualCall(ElementaryFunction function, Span<double> a, Span<double> da)
     {
-        for (int s = 0; s < a.Length; s++)
+        int n = a.Length;
+        da = da[..n];
+        switch (function)
         {
-            double u = a[s], v = Apply(function, u);
-            double slope = function switch
-            {
-                ElementaryFunction.Exp => v,                                        // exp' = exp
-                ElementaryFunction.Log => 1.0 / u,                                  // log' = 1/a
-                ElementaryFunction.Log1p => 1.0 / (1.0 + u),                        // log1p' = 1/(1+a)
-                ElementaryFunction.Sqrt => 0.5 / v,                                 // sqrt' = 1/(2 sqrt a)
-                ElementaryFunction.Sin => Math.Cos(u),
-                ElementaryFunction.Cos => -Math.Sin(u),
-                ElementaryFunction.Sinh => Math.Cosh(u),
-                ElementaryFunction.Cosh => Math.Sinh(u),
-                ElementaryFunction.Tanh => 1.0 - v * v,                             // tanh' = 1 - tanh^2
-                ElementaryFunction.Atan => 1.0 / (1.0 + u * u),                     // atan' = 1/(1+a^2)
-                ElementaryFunction.Sigmoid => v * (1.0 - v),                        // s' = s (1 - s)
-                ElementaryFunction.Softplus => Apply(ElementaryFunction.Sigmoid, u),     // softplus' = sigmoid
-                ElementaryFunction.LogSigmoid => Apply(ElementaryFunction.Sigmoid, -u),  // log sigmoid' = sigmoid(-a)
-                _ => throw new InvalidOperationException($"No dual rule for {function}."),
-            };
-            a[s] = v;
-            da[s] = slope * da[s];
+            case ElementaryFunction.Exp: for (int s = 0; s < n; s++) { double v = Math.Exp(a[s]); a[s] = v; da[s] = v * da[s]; } break;           // exp' = exp
+            case ElementaryFunction.Log: for (int s = 0; s < n; s++) { double u = a[s]; a[s] = Math.Log(u); da[s] = 1.0 / u * da[s]; } break;  // log' = 1/a
+            case ElementaryFunction.Sqrt: for (int s = 0; s < n; s++) { double v = Math.Sqrt(a[s]); a[s] = v; da[s] = 0.5 / v * da[s]; } break; // sqrt' = 1/(2 sqrt a)
+            case ElementaryFunction.Sin: for (int s = 0; s < n; s++) { double u = a[s]; a[s] = Math.Sin(u); da[s] = Math.Cos(u) * da[s]; } break;
+            case ElementaryFunction.Cos: for (int s = 0; s < n; s++) { double u = a[s]; a[s] = Math.Cos(u); da[s] = -Math.Sin(u) * da[s]; } break;
+            case ElementaryFunction.Tanh: for (int s = 0; s < n; s++) { double v = Math.Tanh(a[s]); a[s] = v; da[s] = (1.0 - v * v) * da[s]; } break; // tanh' = 1 - tanh^2
+            default:
+                for (int s = 0; s < n; s++)
+                {
+                    double u = a[s], v = Apply(function, u);
+                    double slope = function switch
+                    {
+                        ElementaryFunction.Log1p => 1.0 / (1.0 + u),                        // log1p' = 1/(1+a)
+                        ElementaryFunction.Sinh => Math.Cosh(u),
+                        ElementaryFunction.Cosh => Math.Sinh(u),
+                        ElementaryFunction.Atan => 1.0 / (1.0 + u * u),                     // atan' = 1/(1+a^2)
+                        ElementaryFunction.Sigmoid => v * (1.0 - v),                        // s' = s (1 - s)
+                        ElementaryFunction.Softplus => Apply(ElementaryFunction.Sigmoid, u),     // softplus' = sigmoid
+                        ElementaryFunction.LogSigmoid => Apply(ElementaryFunction.Sigmoid, -u),  // log sigmoid' = sigmoid(-a)
+                        _ => throw new InvalidOperationException($"No dual rule for {function}."),
+                    };
+                    a[s] = v;
+                    da[s] = slope * da[s];
+                }
+                break;
         }
     }
 }
