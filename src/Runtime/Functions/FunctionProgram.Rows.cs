@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Rules;
@@ -118,10 +119,13 @@ public sealed partial class FunctionProgram
     private static Span<double> Row(Span<double> registers, int r) => registers.Slice(r * ChunkLength, ChunkLength);
 
     // -x flips the sign bit, as the scalar negation does (0 - x would turn -0 into +0).
-    private static Vector256<double> Negate(Vector256<double> x) => Vector256.Xor(x, Vector256.Create(-0.0));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Negate(Vector256<double> x) => x ^ Vector256.Create(-0.0);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Load(Span<double> row, int s) => Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(row), (nuint)s);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector256<double> v, Span<double> row, int s) => v.StoreUnsafe(ref MemoryMarshal.GetReference(row), (nuint)s);
 
     // a op= b over the lanes.
@@ -149,22 +153,28 @@ public sealed partial class FunctionProgram
             case OpCode.DivideScalar: for (int s = 0; s < lanes; s += 4) Store(Load(a, s) / c, a, s); break;
             case OpCode.DivideScalarBy: for (int s = 0; s < lanes; s += 4) Store(c / Load(a, s), a, s); break;
             case OpCode.Square: for (int s = 0; s < lanes; s += 4) { var v = Load(a, s); Store(v * v, a, s); } break;
-            case OpCode.PowInt: for (int s = 0; s < lanes; s += 4) Store(PowInt(Load(a, s), ins.Argument), a, s); break;
+            case OpCode.PowInt: PowIntRow(a, ins.Argument, lanes); break;
             default: throw new InvalidOperationException($"Unexpected instruction {ins.Op}.");
         }
     }
 
-    // RuleMath.PowInt's squarings and products in its order, per lane (so its bits): x^n = prod of x^(2^i) over n's bits.
-    private static Vector256<double> PowInt(Vector256<double> x, int n)
+    // x^n per lane with RuleMath.PowInt's squarings and products in its order (so its bits): the product of x^(2^i) over
+    // n's bits, 1/x^|n| for n < 0. Written into the loops, not called: crossgen2 never precompiles a method with
+    // Vector256 in its signature nor one that calls such a method, and these loops would then be JIT-compiled in every
+    // fresh process.
+    private static void PowIntRow(Span<double> a, int n, int lanes)
     {
-        if (n < 0) return Vector256<double>.One / PowInt(x, -n);
-        Vector256<double> result = Vector256<double>.One, square = x;
-        for (; n > 0; n >>= 1)
+        int m = Math.Abs(n);
+        for (int s = 0; s < lanes; s += 4)
         {
-            if ((n & 1) != 0) result *= square;
-            if (n > 1) square *= square;
+            Vector256<double> result = Vector256<double>.One, square = Load(a, s);
+            for (int k = m; k > 0; k >>= 1)
+            {
+                if ((k & 1) != 0) result *= square;
+                if (k > 1) square *= square;
+            }
+            Store(n < 0 ? Vector256<double>.One / result : result, a, s);
         }
-        return result;
     }
 
     // The function chosen once per row, not per value.
@@ -254,13 +264,30 @@ public sealed partial class FunctionProgram
                 break;
             // (a^n)' = n a^(n-1) a'
             case OpCode.PowInt:
+            {
+                // u^k and u^(k-1) side by side, each as PowIntRow computes it (RuleMath.PowInt's order).
+                int m = Math.Abs(k), m1 = Math.Abs(k - 1);
                 for (int s = 0; s < lanes; s += 4)
                 {
                     var u = Load(a, s);
-                    Store(PowInt(u, k), a, s);
-                    Store(k == 0 ? Vector256<double>.Zero : Vector256.Create((double)k) * PowInt(u, k - 1) * Load(da, s), da, s);
+                    Vector256<double> power = Vector256<double>.One, square = u, lower = Vector256<double>.One, square1 = u;
+                    for (int i = m; i > 0; i >>= 1)
+                    {
+                        if ((i & 1) != 0) power *= square;
+                        if (i > 1) square *= square;
+                    }
+                    for (int i = m1; i > 0; i >>= 1)
+                    {
+                        if ((i & 1) != 0) lower *= square1;
+                        if (i > 1) square1 *= square1;
+                    }
+                    if (k < 0) power = Vector256<double>.One / power;
+                    if (k - 1 < 0) lower = Vector256<double>.One / lower;
+                    Store(power, a, s);
+                    Store(k == 0 ? Vector256<double>.Zero : Vector256.Create((double)k) * lower * Load(da, s), da, s);
                 }
                 break;
+            }
             default: throw new InvalidOperationException($"No dual rule for {ins.Op}.");
         }
     }
