@@ -101,7 +101,9 @@ internal static class CliSideBySide
         if (!estimate.TryGetProperty("seconds", out var seconds)) throw new InvalidOperationException("seriesc gave no estimate: " + stdout);
         const string marker = "cpu_seconds ";
         string? line = error.Result.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
-        double cpu = line is null ? double.NaN : double.Parse(line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim(), CultureInfo.InvariantCulture) * 1e6;
+        // "... cpu_seconds C jit_seconds J": the first number after the marker.
+        double cpu = line is null ? double.NaN
+            : double.Parse(line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1e6;
         return (seconds.GetDouble() * 1e6, wall, cpu);
     }
 

@@ -195,10 +195,11 @@ public static class EstimateCommand
                 // SERIESC_CPU set: the estimate's process CPU time on standard error (the benches compare CPU time with
                 // PyTorch's on a loaded machine, where the JSON's wall-clock seconds mostly measure the wait).
                 var cpu = s_traceCpu ? System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime : TimeSpan.Zero;
+                var jit = s_traceCpu ? System.Runtime.JitInfo.GetCompilationTime() : TimeSpan.Zero;
                 estimates.Add(new(name, estimator.Estimate(theta, objective, s.Samples, s.Seed, s.Dims, new EstimateOptions { Threads = s.Threads }, interruption.Token, interruption.Progress(name)), null));
                 if (s_traceCpu)
                     context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"seriesc: estimate {name} cpu_seconds {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:R}"));
+                        $"seriesc: estimate {name} cpu_seconds {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:R} jit_seconds {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalSeconds:R}"));
             }
             catch (OperationCanceledException)
             {

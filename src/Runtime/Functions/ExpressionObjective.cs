@@ -26,16 +26,18 @@ public sealed class ExpressionObjective : Objective
         _mode = mode;
         Text = text ?? body.ToString();
         if (mode == DerivativeMode.Stencil) _stencils = new StencilEvaluator(_body.Evaluate);
-        // One variable per block (--f under --dims, or a univariate rule): values and first derivatives run compiled.
-        if (blockWidth == 1)
-        {
-            _value = _body.CompiledValue;
-            if (mode == DerivativeMode.Jet) _dual = _body.CompiledDual;
-        }
+        // One variable per block (--f under --dims, or a univariate rule): values and first derivatives run compiled,
+        // as row kernels over blocks and as delegates (compiled at their first use) for one point.
+        _oneVariable = blockWidth == 1;
+        _hasDual = _oneVariable && mode == DerivativeMode.Jet && _body.HasDualRows;
     }
 
-    private readonly Func<double, double>? _value;
-    private readonly DualFunction? _dual;
+    private readonly bool _oneVariable, _hasDual;
+
+    // The scalar paths' compiled delegates: System.Linq.Expressions compiles them at the first scalar call, so a run on
+    // the block methods alone (the batched estimators) never pays for that compiler.
+    private Func<double, double>? ScalarValue => _oneVariable ? _body.CompiledValue : null;
+    private DualFunction? ScalarDual => _hasDual ? _body.CompiledDual : null;
 
     /// <summary>The expression as written.</summary>
     public string Text { get; }
@@ -64,7 +66,7 @@ public sealed class ExpressionObjective : Objective
     {
         int w = BlockWidth, blocks = Blocks(z);
         double sum = 0;
-        if (_value is { } value)
+        if (ScalarValue is { } value)
             foreach (double x in z) sum += value(x);
         else
             for (int b = 0; b < blocks; b++) sum += _body.Evaluate(z.Slice(b * w, w));
@@ -74,7 +76,7 @@ public sealed class ExpressionObjective : Objective
     public override void PurePartials(ReadOnlySpan<double> z, int order, Span<double> result)
     {
         int w = BlockWidth, blocks = Blocks(z), stride = w * (order + 1);
-        if (order == 1 && _dual is { } dual)
+        if (order == 1 && ScalarDual is { } dual)
         {
             for (int b = 0; b < blocks; b++) result[2 * b] = dual(z[b], out result[2 * b + 1]);
             return;
@@ -111,7 +113,7 @@ public sealed class ExpressionObjective : Objective
 
     public override void Gradient(ReadOnlySpan<double> z, Span<double> gradient)
     {
-        if (_dual is not { } dual)
+        if (ScalarDual is not { } dual)
         {
             base.Gradient(z, gradient);
             return;
@@ -122,7 +124,7 @@ public sealed class ExpressionObjective : Objective
 
     public override double CoordinateSlice(ReadOnlySpan<double> z, int coordinate, double x)
     {
-        if (_value is { } value) return value(x);
+        if (ScalarValue is { } value) return value(x);
         int w = BlockWidth, b = coordinate / w;
         var copy = Scratch(w);
         z.Slice(b * w, w).CopyTo(copy);
@@ -135,7 +137,7 @@ public sealed class ExpressionObjective : Objective
     {
         int w = BlockWidth, b = coordinate / w, stride = order + 1;
         _ = Blocks(z);
-        if (order == 1 && _dual is { } dual)
+        if (order == 1 && ScalarDual is { } dual)
         {
             dual(x, out double slope);
             return slope;
@@ -152,10 +154,11 @@ public sealed class ExpressionObjective : Objective
     private double[] _blockPartials = [];
 
     // ---- block methods: an expression summed over one-variable copies (--f under --dims) is separable, so row j of a
-    // block needs the body at row j's values only, O(d) per sample; the compiled value and dual run over whole rows.
+    // block needs the body at row j's values only, O(d) per sample; values and first derivatives run as row kernels
+    // (FunctionProgram.ValueRows / DualRows: one call per row, SIMD lanes), higher orders as one jet per entry.
     // Everything else (several variables per copy, stencils) keeps the scalar-gather defaults.
 
-    private bool Separable => _value is not null && _stencils is null;
+    private bool Separable => _oneVariable && _stencils is null;
 
     // Compiled delegates and the interpreter's thread-static stacks: no instance state on the separable paths.
     public override bool BlockThreadSafe => Separable;
@@ -168,13 +171,10 @@ public sealed class ExpressionObjective : Objective
             base.Values(z, values);
             return;
         }
-        var value = _value!;
-        values[..z.Count].Clear();
-        for (int j = 0; j < z.Dimension; j++)
-        {
-            var row = z.Row(j);
-            for (int s = 0; s < row.Length; s++) values[s] += value(row[s]);
-        }
+        // One row kernel call per coordinate (FunctionProgram.ValueRows: the compiled value's numbers, SIMD lanes).
+        var sums = values[..z.Count];
+        sums.Clear();
+        for (int j = 0; j < z.Dimension; j++) _body.ValueRows(z.Row(j), sums, accumulate: true);
     }
 
     public override void PurePartials(SampleBlock z, int order, Span<double> partials)
@@ -186,6 +186,15 @@ public sealed class ExpressionObjective : Objective
     public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
     {
         if (!Separable) base.ValuesAndPurePartials(z, order, values, partials);
+        else if (order == 1 && _hasDual)
+        {
+            // One dual pass per row gives both: its values are the compiled value's (the same operations), summed over j
+            // in increasing order as the scalar Value sums them, and its slopes are row (1, j).
+            int d = z.Dimension, stride = z.Stride;
+            var sums = values[..z.Count];
+            sums.Clear();
+            for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), sums, partials.Slice((d + j) * stride, z.Count), accumulate: true);
+        }
         else
         {
             // f's value for the finiteness check comes from the compiled value (the scalar Value's numbers).
@@ -198,14 +207,9 @@ public sealed class ExpressionObjective : Objective
     private void Rows(SampleBlock z, int order, Span<double> sums, Span<double> partials, bool values)
     {
         int d = z.Dimension, stride = z.Stride;
-        if (order == 1 && _dual is { } dual)
+        if (order == 1 && _hasDual)
         {
-            for (int j = 0; j < d; j++)
-            {
-                var row = z.Row(j);
-                var target = partials.Slice((d + j) * stride, row.Length);
-                for (int s = 0; s < row.Length; s++) dual(row[s], out target[s]);
-            }
+            for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), default, partials.Slice((d + j) * stride, z.Count));
             return;
         }
         JetRows.Fill(new BodyScalar(_body), z, order, sums, partials, values);
@@ -220,17 +224,15 @@ public sealed class ExpressionObjective : Objective
             return;
         }
         int d = z.Dimension, stride = z.Stride;
-        if (order == 1 && _dual is { } dual)
+        // Row kernels: one call per coordinate's row, the compiled value's and dual's numbers.
+        if (order == 1 && _hasDual)
         {
-            for (int j = 0; j < d; j++)
-                for (int s = 0; s < z.Count; s++) dual(x[j * stride + s], out result[j * stride + s]);
+            for (int j = 0; j < d; j++) _body.DualRows(x.Slice(j * stride, z.Count), default, result.Slice(j * stride, z.Count));
             return;
         }
         if (order == 0)
         {
-            var value = _value!;
-            for (int j = 0; j < d; j++)
-                for (int s = 0; s < z.Count; s++) result[j * stride + s] = value(x[j * stride + s]);
+            for (int j = 0; j < d; j++) _body.ValueRows(x.Slice(j * stride, z.Count), result.Slice(j * stride, z.Count));
             return;
         }
         JetRows.Shifted(new BodyScalar(_body), z, x, order, result);
