@@ -6,6 +6,7 @@ using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic.Binding;
+using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Model;
 using SeriesCompiler.Symbolic.Objectives;
 using SeriesCompiler.Symbolic;
@@ -169,6 +170,7 @@ public static class EstimateCommand
         StartupTrace.Mark("rule");
 
         int perCopy = theta.Length / s.Dims;
+        CheckDoubles(rule, theta, perCopy);
         var objective = ObjectiveParser.Parse(s.F, ObjectiveShape.For(rule, theta.AsSpan(0, perCopy), s.Dims), s.Mode, out var diagnostics);
         foreach (var d in diagnostics) context.Error.WriteLine(d.ToString());
         if (objective is null) throw CliException.Usage("");
@@ -294,15 +296,48 @@ public static class EstimateCommand
             var given = at.Find(p.Name)!;
             if (given.Vector is { } vector && vector.Length != dims)
                 throw CliException.Usage($"--at: '{p.Name}' has {vector.Length} values; with --dims {dims} give one value (shared) or {dims}");
+            var exact = given.ExactValues().ToArray();
             for (int c = 0; c < dims; c++)
             {
-                double x = given.Vector is { } values ? values[c] : given.Scalar;
                 string shown = given.Vector is null ? p.Name : $"{p.Name}[{c}]";
-                if (p.IsInteger && x != Math.Floor(x)) throw CliException.Usage($"--at: '{shown}' is an integer parameter, got {Numbers.Format(x)}");
-                if (!RuleModelBuilder.Parameter(p).Info.Satisfies(x)) throw CliException.Usage($"--at: {shown} = {Numbers.Format(x)} is outside the constraint {p.ConstraintText}");
-                theta[c * declaration.Parameters.Length + i] = x;
+                var (value, written) = given.Vector is null ? exact[0] : exact[c];
+                ParameterValues.CheckValue(p, shown, value, written);
+                theta[c * declaration.Parameters.Length + i] = given.Vector is { } values ? values[c] : given.Scalar;
             }
         }
+        // Each copy's point against the joint constraints, with the same exact check and message as without --dims.
+        for (int c = 0; c < dims; c++)
+        {
+            var point = new Dictionary<string, (Rational Value, string Text)>();
+            foreach (var p in declaration.Parameters)
+            {
+                var given = at.Find(p.Name)!;
+                var exact = given.ExactValues().ToArray();
+                point[p.Name] = given.Vector is null ? exact[0] : exact[c];
+            }
+            ParameterValues.CheckJointConstraints(declaration.Parameters, point);
+        }
         return theta;
+    }
+
+    /// <summary>
+    /// The values as the estimators will use them: doubles, judged by the rule's own <c>Validate</c>. The exact check of
+    /// --at has passed, so this refuses only a point within a rounding of a boundary (docs/parameter-checks.md): a
+    /// command-line error (exit code 2) naming the parameter and its bound, before any estimator runs, never an
+    /// estimate listed with an error and exit code 0.
+    /// </summary>
+    private static void CheckDoubles(Rule rule, double[] theta, int perCopy)
+    {
+        for (int offset = 0; offset < theta.Length; offset += perCopy)
+        {
+            try
+            {
+                rule.Validate(theta.AsSpan(offset, perCopy));
+            }
+            catch (ArgumentException ex)
+            {
+                throw CliException.Usage($"--at: as doubles (what the estimators compute with), {Messages.Clean(ex)}");
+            }
+        }
     }
 }

@@ -77,8 +77,8 @@ public class ParameterCheckTests
         if (refusal is null)
         {
             Assert.Equal(0, coefficients.ExitCode);
-            // estimate passes the --at check (what the runtime then says of the doubles is docs/parameter-checks.md's).
-            Assert.DoesNotContain("--at", CliHarness.Run("estimate", "categorical", "--at", at, "--f", "z^2", "--samples", "10").Err);
+            // estimate passes the exact --at check (what the runtime then says of the doubles is the next test's).
+            Assert.DoesNotContain("violate the constraint", CliHarness.Run("estimate", "categorical", "--at", at, "--f", "z^2", "--samples", "10").Err);
             return;
         }
         var estimate = CliHarness.Run("estimate", "categorical", "--at", at, "--f", "z^2", "--samples", "10");
@@ -138,5 +138,37 @@ public class ParameterCheckTests
         Assert.Contains("violate the constraint log(a - b) < 1", Refusal("a=0.25,b=0.5", d));
         Assert.Null(Refusal("a=1,b=0.5", d));           // log(0.5) < 1
         Assert.Contains("violate", Refusal("a=4,b=0.5", d)); // log(3.5) > 1
+    }
+
+    [Fact]
+    public void A_point_whose_doubles_cross_a_boundary_is_refused_by_estimate_before_any_estimator_runs()
+    {
+        // Exactly, 0.29999999999999999999 + 0.7 < 1; its double 0.3 plus 0.7 is 1, which the rule's Validate refuses.
+        Assert.Equal(1.0, 0.29999999999999999999 + 0.7);
+        var estimate = CliHarness.Run("estimate", "categorical", "--at", "p1=0.29999999999999999999,p2=0.7", "--f", "z^2", "--samples", "10");
+        Assert.Equal(2, estimate.ExitCode);
+        Assert.Equal("", estimate.Out);
+        Assert.Equal("seriesc: error: --at: as doubles (what the estimators compute with), parameters p1 = 0.3, p2 = 0.7 violate p1 + p2 < 1",
+            estimate.Err.Trim());
+    }
+
+    [Fact]
+    public void Every_copy_of_dims_is_checked_against_the_joint_constraints()
+    {
+        // A shared point outside the constraint: before, --dims checked each value's own bounds only and the
+        // estimators then failed one by one with exit code 0.
+        var shared = CliHarness.Run("estimate", "categorical", "--at", "p1=0.7,p2=0.7", "--dims", "2", "--f", "z^2", "--samples", "10");
+        Assert.Equal(2, shared.ExitCode);
+        Assert.Equal("seriesc: error: --at: parameters p1 = 0.7, p2 = 0.7 violate the constraint p1 + p2 < 1", shared.Err.Trim());
+        // One copy of a vector outside it (0.7 + 0.3 = 1 is not < 1), the other inside.
+        var second = CliHarness.Run("estimate", "categorical", "--at", "p1=[0.2,0.7],p2=0.3", "--dims", "2", "--f", "z^2", "--samples", "10");
+        Assert.Equal(2, second.ExitCode);
+        Assert.Equal("seriesc: error: --at: parameters p1 = 0.7, p2 = 0.3 violate the constraint p1 + p2 < 1", second.Err.Trim());
+        // Integer and bound checks per copy are on the values as written, with the copy's element named.
+        var bound = CliHarness.Run("estimate", "categorical", "--at", "p1=[0.2,1],p2=0.3", "--dims", "2", "--f", "z^2", "--samples", "10");
+        Assert.Equal(2, bound.ExitCode);
+        Assert.Contains("--at: p1[1] = 1 is outside the constraint", bound.Err);
+        // Both copies inside: the estimate runs.
+        Assert.Equal(0, CliHarness.Run("estimate", "categorical", "--at", "p1=[0.2,0.6],p2=0.3", "--dims", "2", "--f", "z^2", "--samples", "10").ExitCode);
     }
 }
