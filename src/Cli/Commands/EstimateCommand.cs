@@ -290,32 +290,33 @@ public static class EstimateCommand
         if (missing.Count > 0) throw CliException.Usage($"--at: no value for {string.Join(", ", missing)} ({declaration.Name} takes {list})");
 
         var theta = new double[dims * declaration.Parameters.Length];
+        // Each parameter's exact values as written, read once (a vector of D values is D entries; a scalar is one, shared).
+        var exact = new (Rational Value, string Text)[declaration.Parameters.Length][];
         for (int i = 0; i < declaration.Parameters.Length; i++)
         {
             var p = declaration.Parameters[i];
             var given = at.Find(p.Name)!;
             if (given.Vector is { } vector && vector.Length != dims)
                 throw CliException.Usage($"--at: '{p.Name}' has {vector.Length} values; with --dims {dims} give one value (shared) or {dims}");
-            var exact = given.ExactValues().ToArray();
+            exact[i] = [.. given.ExactValues()];
             for (int c = 0; c < dims; c++)
             {
                 string shown = given.Vector is null ? p.Name : $"{p.Name}[{c}]";
-                var (value, written) = given.Vector is null ? exact[0] : exact[c];
+                var (value, written) = given.Vector is null ? exact[i][0] : exact[i][c];
                 ParameterValues.CheckValue(p, shown, value, written);
                 theta[c * declaration.Parameters.Length + i] = given.Vector is { } values ? values[c] : given.Scalar;
             }
         }
         // Each copy's point against the joint constraints, with the same exact check and message as without --dims.
-        for (int c = 0; c < dims; c++)
+        if (declaration.Parameters.Any(p => p.JointConstraints.Length > 0))
         {
             var point = new Dictionary<string, (Rational Value, string Text)>();
-            foreach (var p in declaration.Parameters)
+            for (int c = 0; c < dims; c++)
             {
-                var given = at.Find(p.Name)!;
-                var exact = given.ExactValues().ToArray();
-                point[p.Name] = given.Vector is null ? exact[0] : exact[c];
+                for (int i = 0; i < declaration.Parameters.Length; i++)
+                    point[declaration.Parameters[i].Name] = exact[i].Length == 1 ? exact[i][0] : exact[i][c];
+                ParameterValues.CheckJointConstraints(declaration.Parameters, point);
             }
-            ParameterValues.CheckJointConstraints(declaration.Parameters, point);
         }
         return theta;
     }

@@ -23,7 +23,7 @@ public sealed record ParameterValue(string Name, double Scalar, ImmutableArray<d
 
     /// <summary>The exact values with their texts: as written, or for a value built in code its doubles exactly.</summary>
     public IEnumerable<(Rational Value, string Text)> ExactValues() =>
-        !Exact.IsDefaultOrEmpty
+        !Exact.IsDefaultOrEmpty && Exact.Length == Written.Length
             ? Exact.Zip(Written)
             : (Vector is { } v ? v.AsEnumerable() : [Scalar]).Select(x => (ExactParameterValues.FromDouble(x), Numbers.Format(x)));
 

@@ -145,18 +145,21 @@ public struct RandomLanes
     private Vector256<double> NextDouble(Vector256<ulong> mask) => ToUnit(Next(mask));
 
     // x = bits >> 11 < 2^53 as a double, exactly: its high 21 and low 32 bits each through the 2^52 magic number
-    // (an integer below 2^52 ORed into 2^52's mantissa is 2^52 + it), then (x + 1/2) 2^-53, all exact.
+    // (an integer below 2^52 ORed into 2^52's mantissa is 2^52 + it), then (x + 1/2) 2^-53 rounded (exact below 2^52),
+    // capped at 1 - 2^-53.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> ToUnit(Vector256<ulong> bits)
     {
         var x = bits >>> 11;
         // With AVX-512 (DQ, VL) one instruction converts: x < 2^53 is exact as a double either way, so the same bits.
-        if (Avx512DQ.VL.IsSupported) return (Avx512DQ.VL.ConvertToVector256Double(x) + Vector256.Create(0.5)) * (1.0 / (1UL << 53));
+        // The cap as RandomSource.NextDouble's: x = 2^53 - 1 gives x + 1/2 rounded to 2^53, that is U = 1.
+        var cap = Vector256.Create(RandomSource.LargestBelowOne);
+        if (Avx512DQ.VL.IsSupported) return Vector256.Min((Avx512DQ.VL.ConvertToVector256Double(x) + Vector256.Create(0.5)) * (1.0 / (1UL << 53)), cap);
         var magic = Vector256.Create(0x4330000000000000UL);
         var two52 = Vector256.Create(4503599627370496.0);
         var low = (x & Vector256.Create(0xFFFFFFFFUL) | magic).AsDouble() - two52;
         var high = ((x >>> 32) | magic).AsDouble() - two52;
-        return (high * 4294967296.0 + low + Vector256.Create(0.5)) * (1.0 / (1UL << 53));
+        return Vector256.Min((high * 4294967296.0 + low + Vector256.Create(0.5)) * (1.0 / (1UL << 53)), cap);
     }
 
     /// <summary>Exponentials of rate 1, <c>-log U</c>.</summary>

@@ -148,11 +148,16 @@ public sealed class RandomSource
     }
 
     /// <summary>
-    /// Uniform on the open interval (0, 1): <c>(top 53 bits + 1/2) 2^-53</c>, so the smallest value
-    /// is 2^-54 and the largest 1 - 2^-54; <c>log(u)</c> and <c>log(1 - u)</c> are always finite.
+    /// Uniform on the open interval (0, 1): <c>(top 53 bits + 1/2) 2^-53</c>, rounded to a double. Below 2^52 the sum
+    /// is exact (the smallest value is 2^-54); above, it rounds to an integer, and for the top 53 bits all ones it rounds
+    /// to 2^53, that is 1: so the value is capped at <see cref="LargestBelowOne"/> = 1 - 2^-53 (one value in 2^53 moves),
+    /// and <c>log(u)</c> and <c>log(1 - u)</c> are always finite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDouble() => ((NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
+    public double NextDouble() => Math.Min(((NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53)), LargestBelowOne);
+
+    /// <summary>The largest double below 1, 1 - 2^-53: the cap of <see cref="NextDouble"/>.</summary>
+    public const double LargestBelowOne = 1 - 1.0 / (1UL << 53);
 
     /// <summary>Uniform on (a, b).</summary>
     public double Uniform(double a, double b) => a + (b - a) * NextDouble();
@@ -269,7 +274,7 @@ public sealed class RandomSource
     {
         if (!(scale > 0)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "Scale must be positive.");
         double u = NextDouble() - 0.5;
-        // |u| <= 1/2 - 2^-54, so 1 - 2|u| >= 2^-53 and the log is finite.
+        // U in [2^-54, 1 - 2^-53], so |u| <= 1/2 - 2^-53 (exact), 1 - 2|u| >= 2^-52 and the log is finite.
         double magnitude = -scale * Math.Log(1 - 2 * Math.Abs(u));
         return u < 0 ? -magnitude : magnitude;
     }

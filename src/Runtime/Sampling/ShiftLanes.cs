@@ -13,7 +13,7 @@ internal static class ShiftLanes
     /// <summary>
     /// U = scale Laplace(0, 1) in the lanes of <paramref name="mask"/>, by inversion from one uniform: with u = U - 1/2,
     /// <c>-scale sign(u) ln(1 - 2|u|)</c>. (scale E1 - scale E2 has this law: the difference of two independent
-    /// Exp(1) has density e^-|x| / 2.) u is exact (U is a multiple of 2^-53 plus 2^-54), so 1 - 2|u| &gt;= 2^-53 and the log is finite.
+    /// Exp(1) has density e^-|x| / 2.) U lies in [2^-54, 1 - 2^-53] (capped below 1), so |u| &lt;= 1/2 - 2^-53, 1 - 2|u| &gt;= 2^-52 and the log is finite.
     /// </summary>
     public static Vector256<double> LaplaceMasked(ref RandomLanes lanes, Vector256<double> scale, Vector256<ulong> mask)
     {

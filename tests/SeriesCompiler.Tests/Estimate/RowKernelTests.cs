@@ -22,8 +22,8 @@ public sealed class RowKernelTests
         "1 / (2 + z^2)", "-z^5 / 7 + 3 / z", "z^-2 + z^0", "exp(sin(z)) / (1 + z^4)", "-(z * 2) - 3 + 2^z", "(z - 1) / (z + 3) - 5 / (1 + z^2)",
     ];
 
-    // Lengths below, at and past the lane width (4) and the register chunk (64).
-    private static readonly int[] Lengths = [1, 3, 4, 5, 63, 64, 65, 131];
+    // Lengths below, at and past the lane width (4) and the row kernels' chunk (256 values), and over several chunks.
+    private static readonly int[] Lengths = [1, 3, 4, 5, 63, 64, 65, 131, 255, 256, 257, 700];
 
     private static double[] Points(int n)
     {
