@@ -160,6 +160,10 @@ public sealed class ExpressionObjective : Objective
 
     private bool Separable => _oneVariable && _stencils is null;
 
+    // Rows shorter than one Vector256 (a one-sample step) go through the compiled scalar delegates: a row kernel's set-up
+    // per call costs more than the value there. Both give the same numbers (RowKernelTests).
+    private const int ShortRow = 4;
+
     // Compiled delegates and the interpreter's thread-static stacks: no instance state on the separable paths.
     public override bool BlockThreadSafe => Separable;
 
@@ -174,6 +178,16 @@ public sealed class ExpressionObjective : Objective
         // One row kernel call per coordinate (FunctionProgram.ValueRows: the compiled value's numbers, SIMD lanes).
         var sums = values[..z.Count];
         sums.Clear();
+        if (z.Count < ShortRow)
+        {
+            var value = ScalarValue!;
+            for (int j = 0; j < z.Dimension; j++)
+            {
+                var row = z.Row(j);
+                for (int s = 0; s < row.Length; s++) sums[s] += value(row[s]);
+            }
+            return;
+        }
         for (int j = 0; j < z.Dimension; j++) _body.ValueRows(z.Row(j), sums, accumulate: true);
     }
 
@@ -186,7 +200,7 @@ public sealed class ExpressionObjective : Objective
     public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
     {
         if (!Separable) base.ValuesAndPurePartials(z, order, values, partials);
-        else if (order == 1 && _hasDual)
+        else if (order == 1 && _hasDual && z.Count >= ShortRow)
         {
             // One dual pass per row gives both: its values are the compiled value's (the same operations), summed over j
             // in increasing order as the scalar Value sums them, and its slopes are row (1, j).
@@ -209,6 +223,17 @@ public sealed class ExpressionObjective : Objective
         int d = z.Dimension, stride = z.Stride;
         if (order == 1 && _hasDual)
         {
+            if (z.Count < ShortRow)
+            {
+                var dual = ScalarDual!;
+                for (int j = 0; j < d; j++)
+                {
+                    var row = z.Row(j);
+                    var target = partials.Slice((d + j) * stride, row.Length);
+                    for (int s = 0; s < row.Length; s++) dual(row[s], out target[s]);
+                }
+                return;
+            }
             for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), default, partials.Slice((d + j) * stride, z.Count));
             return;
         }
@@ -224,7 +249,24 @@ public sealed class ExpressionObjective : Objective
             return;
         }
         int d = z.Dimension, stride = z.Stride;
-        // Row kernels: one call per coordinate's row, the compiled value's and dual's numbers.
+        // Row kernels: one call per coordinate's row, the compiled value's and dual's numbers; rows shorter than a lane
+        // (one sample per step) through the compiled delegates, whose per-call cost is lower there (the same numbers).
+        if (z.Count < ShortRow && order <= 1 && (order == 0 || _hasDual))
+        {
+            if (order == 1)
+            {
+                var dual = ScalarDual!;
+                for (int j = 0; j < d; j++)
+                    for (int s = 0; s < z.Count; s++) dual(x[j * stride + s], out result[j * stride + s]);
+            }
+            else
+            {
+                var value = ScalarValue!;
+                for (int j = 0; j < d; j++)
+                    for (int s = 0; s < z.Count; s++) result[j * stride + s] = value(x[j * stride + s]);
+            }
+            return;
+        }
         if (order == 1 && _hasDual)
         {
             for (int j = 0; j < d; j++) _body.DualRows(x.Slice(j * stride, z.Count), default, result.Slice(j * stride, z.Count));

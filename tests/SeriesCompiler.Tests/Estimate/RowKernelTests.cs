@@ -139,7 +139,13 @@ public sealed class RowKernelTests
     [InlineData("abs(z - 1)")] // no dual rule: order 1 on jets
     public void Separable_block_methods_equal_the_scalar_methods(string text)
     {
-        const int d = 7, count = 70, stride = 72;
+        // 70 samples run the row kernels; 1 and 3 (shorter than a lane, a one-sample step) the compiled delegates.
+        foreach (int count in new[] { 70, 3, 1 }) SeparableBlockMethodsEqualTheScalarMethods(text, count);
+    }
+
+    private static void SeparableBlockMethodsEqualTheScalarMethods(string text, int count)
+    {
+        const int d = 7, stride = 72;
         var f = ObjectiveParser.Parse(text, new ObjectiveShape(1, false, d));
         var data = new double[d * stride];
         var shifted = new double[d * stride];
