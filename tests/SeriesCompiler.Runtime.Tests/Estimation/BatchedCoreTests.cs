@@ -138,10 +138,18 @@ public sealed class BatchedCoreTests
         var plain = estimator.Estimate(Theta, Quadratic(), 1000, seed: 5, copies: 4);
         Assert.Equal(plain.Gradient.ToArray(), gradient);
         Assert.Equal(plain.StandardError.ToArray(), error);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) session.Estimate(1000, (ulong)i, gradient, error);
-        session.Estimate(1, 1, gradient, error);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Three rounds of 21 calls: an allocation on the hot path shows in every round; a one-off of the runtime's own
+        // (a class initialised when tiered compilation swaps in optimised code mid-loop, seen once in a loaded full
+        // run) in one round only. So the session must allocate 0 B in at least one whole round.
+        var rounds = new long[3];
+        for (int round = 0; round < rounds.Length; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) session.Estimate(1000, (ulong)i, gradient, error);
+            session.Estimate(1, 1, gradient, error);
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.True(rounds.Min() == 0, $"bytes allocated per round of 21 calls: {string.Join(", ", rounds)}");
     }
 
     [Fact]
