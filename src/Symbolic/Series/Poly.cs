@@ -651,7 +651,9 @@ internal sealed class Poly
             // One sum S: numerator = sum_e rest_e S^(kmax - e), by Horner's rule from the smallest e (highest power).
             var s = sums[ids[0]];
             var byPower = groups.Select(g => (E: g.Key.Values[0], Part: g.Value.Build())).OrderBy(g => g.E).ToArray();
-            n = (DenseOff ? null : DenseHorner(byPower, s, maxPower[ids[0]])) ?? SparseHorner(byPower, s, maxPower[ids[0]]);
+            var dense = DenseOff ? null : DenseHorner(byPower, s, maxPower[ids[0]]);
+            if (dense is not null) DenseUses++;
+            n = dense ?? SparseHorner(byPower, s, maxPower[ids[0]]);
         }
         else
         {
@@ -687,6 +689,9 @@ internal sealed class Poly
 
     /// <summary>Off on this thread: the lift takes <see cref="SparseHorner"/> (tests compare the two).</summary>
     [ThreadStatic] internal static bool DenseOff;
+
+    /// <summary>How often this thread's cancellations took the dense path (tests assert that it was taken).</summary>
+    [ThreadStatic] internal static int DenseUses;
 
     /// <summary>sum_e part_e S^(kmax - e) by Horner's rule from the smallest e, in the ring.</summary>
     private static Poly SparseHorner((int E, Poly Part)[] byPower, Poly s, int kmax)
