@@ -282,12 +282,7 @@ public static class EstimateCommand
         }
         if (declaration.FamilySize is not null)
             throw CliException.Usage($"--dims: {declaration.Name} is a family with vector parameters; --dims needs a distribution with scalar parameters");
-        string list = string.Join(", ", declaration.Parameters.Select(p => p.Name));
-        foreach (var v in at.Values)
-            if (!declaration.Parameters.Any(p => p.Name == v.Name))
-                throw CliException.Usage($"--at: '{v.Name}' is not a parameter of {declaration.Name} (its parameters: {list})");
-        var missing = declaration.Parameters.Where(p => at.Find(p.Name) is null).Select(p => "'" + p.Name + "'").ToList();
-        if (missing.Count > 0) throw CliException.Usage($"--at: no value for {string.Join(", ", missing)} ({declaration.Name} takes {list})");
+        at.CheckNames(declaration.Name, declaration.Parameters);
 
         var theta = new double[dims * declaration.Parameters.Length];
         // Each parameter's exact values as written, read once (a vector of D values is D entries; a scalar is one, shared).

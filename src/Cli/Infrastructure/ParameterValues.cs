@@ -74,14 +74,7 @@ public sealed class ParameterValues
     /// </summary>
     public int? Validate(string distribution, IReadOnlyList<BoundParameter> parameters)
     {
-        string list = string.Join(", ", parameters.Select(p => p.VectorSize is null ? p.Name : $"{p.Name}[{p.VectorSize}]"));
-        foreach (var v in Values)
-            if (!parameters.Any(p => p.Name == v.Name))
-                throw CliException.Usage($"--at: '{v.Name}' is not a parameter of {distribution} (its parameters: {list})");
-        var missing = parameters.Where(p => Find(p.Name) is null).Select(p => p.Name).ToList();
-        if (missing.Count > 0)
-            throw CliException.Usage($"--at: no value for {string.Join(", ", missing.Select(m => "'" + m + "'"))} ({distribution} takes {list})");
-
+        CheckNames(distribution, parameters);
         int? size = null;
         foreach (var p in parameters)
         {
@@ -103,6 +96,18 @@ public sealed class ParameterValues
             if (p.VectorSize is null && Find(p.Name) is { IsVector: false } v) point[p.Name] = v.ExactValues().Single();
         CheckJointConstraints(parameters, point);
         return size;
+    }
+
+    /// <summary>Each value names a parameter of the distribution, and each parameter has a value.</summary>
+    public void CheckNames(string distribution, IReadOnlyList<BoundParameter> parameters)
+    {
+        string list = string.Join(", ", parameters.Select(p => p.VectorSize is null ? p.Name : $"{p.Name}[{p.VectorSize}]"));
+        foreach (var v in Values)
+            if (!parameters.Any(p => p.Name == v.Name))
+                throw CliException.Usage($"--at: '{v.Name}' is not a parameter of {distribution} (its parameters: {list})");
+        var missing = parameters.Where(p => Find(p.Name) is null).Select(p => p.Name).ToList();
+        if (missing.Count > 0)
+            throw CliException.Usage($"--at: no value for {string.Join(", ", missing.Select(m => "'" + m + "'"))} ({distribution} takes {list})");
     }
 
     /// <summary>

@@ -699,28 +699,12 @@ public sealed class GlmObjective : Objective
     // The Fourier series and the pathwise rule need f (its finiteness check) and the partials at every sample: one eta
     // and one pass of the link over orders 0..order serve both (g^(k) of each order is computed the same way whatever the
     // range asked, so values and partials equal Value and PurePartials bit for bit).
-    public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials)
-    {
-        CheckBlock(z);
-        if (order < 1)
-        {
-            Values(z, values);
-            return;
-        }
-        CheckOrder(order);
-        LoadBlock(z);
-        BlockOrders(0, order);
-        BlockValues(values);
-        BlockPartials(z, order, partials);
-    }
+    public override void ValuesAndPurePartials(SampleBlock z, int order, Span<double> values, Span<double> partials) =>
+        ValuesAndPurePartials(z, order, ulong.MaxValue, values, partials);
 
-    /// <summary>
-    /// <see cref="ValuesAndPurePartials(SampleBlock, int, Span{double}, Span{double})"/> for the orders whose bit is set in
-    /// <paramref name="orders"/> (bit k: order k) only: the rows of the other orders are not written. The batched Fourier
-    /// series asks this way when its rule has no coefficient at some orders (the Laplace law's odd orders above 1); each
-    /// order written has the numbers of the full call.
-    /// </summary>
-    internal void ValuesAndPurePartials(SampleBlock z, int order, ulong orders, Span<double> values, Span<double> partials)
+    // Only the orders whose bit is set in 'orders' (bit k: order k): the link and the matrix products of the other orders
+    // are skipped and their rows not written; each order written has the numbers of the full call.
+    internal override void ValuesAndPurePartials(SampleBlock z, int order, ulong orders, Span<double> values, Span<double> partials)
     {
         CheckBlock(z);
         if (order < 1)

@@ -18,4 +18,14 @@ public abstract partial class Objective
         Values(z, values);
         PurePartials(z, order, partials);
     }
+
+    /// <summary>
+    /// As <see cref="ValuesAndPurePartials(SampleBlock, int, Span{double}, Span{double})"/>, where the caller reads only
+    /// the orders whose bit is set in <paramref name="orders"/> (bit k: order k; a batched session whose rule has no
+    /// coefficient at some orders, as the Laplace law's odd orders above 1). The rows of the other orders may be left
+    /// unwritten; each row written has the full call's numbers. The default writes them all; an objective that can skip
+    /// an order's work (the GLM) overrides it.
+    /// </summary>
+    internal virtual void ValuesAndPurePartials(SampleBlock z, int order, ulong orders, Span<double> values, Span<double> partials) =>
+        ValuesAndPurePartials(z, order, values, partials);
 }

@@ -64,7 +64,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
     private readonly int[] _entryRow;   // per entry: its row's f^(n)(z_c) among the partials, (n d + c)
     private readonly bool _compact;     // a session: the contributions are the only quantities, formed from the partials
     private readonly double[]? _stencil;   // per row: the stencil's error per unit |f| at unit scale (stencil mode)
-    private readonly ulong _glmOrders = ulong.MaxValue;   // a session over a GLM objective: the orders its rows read (bit n: order n)
+    private readonly ulong _readOrders = ulong.MaxValue;   // a session: the orders its rows read (bit n: order n); f may skip the others
 
     /// <param name="tracksNextOrder">Whether workers see if f's derivatives of order N + 1 all vanish (the one-off estimate
     /// reports the series as exact then). A session reads no such flag, so it asks f for orders up to N only: a jet's
@@ -90,12 +90,13 @@ internal sealed class SeriesBlockKernel : BlockKernel
                 if (rowOf[c * kernel.Order + n - 1] is var r and >= 0) (_rowCopy[r], _rowN[r]) = (c, n);
         // A session reports the gradient alone: no row needs its own mean, so the rows stay in the partials.
         _compact = !tracksNextOrder && !perOrder && _stencil is null;
-        // A session reads only its rows' orders: a GLM objective then computes those alone (the Laplace law has no odd row above 1).
-        if (_compact && f is GlmObjective)
+        // A session reads only its rows' orders, so f may compute those alone (the GLM does; the Laplace law has no odd row
+        // above 1).
+        if (_compact)
         {
             ulong orders = 0;
             for (int r = 0; r < _rows; r++) orders |= _rowN[r] < 64 ? 1UL << _rowN[r] : ulong.MaxValue;
-            _glmOrders = orders;
+            _readOrders = orders;
         }
         _entryRow = new int[kernel.EntrySlot.Length];
         int d = kernel.Problem.TotalVariables;
@@ -162,8 +163,7 @@ internal sealed class SeriesBlockKernel : BlockKernel
             }
             else BlockDraws.Draw(k.Rule, problem.Thetas, _random, first, count, seed, _z, stride);
             var block = new SampleBlock(_z, d, count, stride);
-            if (_k._glmOrders != ulong.MaxValue) ((GlmObjective)_k._f).ValuesAndPurePartials(block, jetOrder, _k._glmOrders, _values.AsSpan(0, count), _partials);
-            else _k._f.ValuesAndPurePartials(block, jetOrder, _values.AsSpan(0, count), _partials);
+            _k._f.ValuesAndPurePartials(block, jetOrder, _k._readOrders, _values.AsSpan(0, count), _partials);
             if (_k._compact)
             {
                 Compact(first, count, q, stride);
