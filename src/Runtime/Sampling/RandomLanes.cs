@@ -16,6 +16,13 @@ public struct RandomLanes
 {
     private Vector256<ulong> _s0, _s1, _s2, _s3;
 
+    /// <summary>Four lanes with these xoshiro states (lane i of each vector is stream i's word): half of a <see cref="RandomLanes8"/>.</summary>
+    internal RandomLanes(Vector256<ulong> s0, Vector256<ulong> s1, Vector256<ulong> s2, Vector256<ulong> s3) => (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+    /// <summary>The four lanes' xoshiro states, word by word.</summary>
+    internal readonly void GetStates(out Vector256<ulong> s0, out Vector256<ulong> s1, out Vector256<ulong> s2, out Vector256<ulong> s3) =>
+        (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+
     /// <summary>Lane i becomes stream (seed, first + i).</summary>
     public void SetStreams(ulong seed, ulong first)
     {

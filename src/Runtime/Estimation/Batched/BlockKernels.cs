@@ -407,12 +407,12 @@ internal sealed class ResummedBlockKernel : BlockKernel
             return lanes;
         }
 
-        // Stream L of sample s, after its z draws: the shifts of its copies (L, L + 4, ...), per copy parameter by term.
+        // Stream L of sample s, after its z draws: the shifts of its copies (L, L + 8, ...), per copy parameter by term.
         public void Continue(int s, int lane, int width, RandomSource random)
         {
             int copies = k._problem.Copies, terms = k._terms;
             var thetas = k._problem.Thetas;
-            for (int c = lane; c < copies; c += 4)
+            for (int c = lane; c < copies; c += LaneDrawer.Lanes)
                 for (int t = 0; t < terms; t++)
                     _x[(t * copies + c) * _stride + s] = k._resummed.SampleShift(thetas[c], k._termSlot[t], k._termIndex[t], random);
         }
