@@ -204,9 +204,9 @@ public struct RandomLanes8
         var c = one / (3.0 * Vector512.Sqrt(d));
         var result = Vector512<double>.Zero;
         var pending = mask;
-        while (!Vector512.EqualsAll(pending, Vector512<ulong>.Zero))
+        var x = NextNormal(pending, ref spare, ref hasSpare);
+        while (true)
         {
-            var x = NextNormal(pending, ref spare, ref hasSpare);
             var t = one + c * x;
             var v = t * t * t;
             var u = NextDouble(pending);
@@ -222,6 +222,9 @@ public struct RandomLanes8
             }
             result = Vector512.ConditionalSelect(accept.AsDouble(), d * v, result);
             pending &= ~accept;
+            if (Vector512.EqualsAll(pending, Vector512<ulong>.Zero)) break;
+            // A retry: a new pair's cosine, its sine dropped (the lanes' spares stay in step).
+            x = BoxMuller(pending).Cosine;
         }
         if (!Vector512.EqualsAll(boost, Vector512<ulong>.Zero))
         {

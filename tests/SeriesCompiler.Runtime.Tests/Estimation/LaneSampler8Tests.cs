@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;
 
@@ -132,5 +133,31 @@ public sealed class LaneSampler8Tests
         Vector512<double> aloneSpare = default;
         Vector512<ulong> aloneHas = default;
         for (int i = 0; i < 1000; i++) Assert.Equal(laneSix[i], alone.GammaMasked(shape, Vector512<ulong>.AllBitsSet, ref aloneSpare, ref aloneHas)[6]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(100)]
+    public void A_samples_draws_do_not_depend_on_the_samples_drawn_beside_it(int copies)
+    {
+        // The drawer puts eight samples' streams side by side (a block of 19: two groups of eight, then three samples'
+        // streams packed eight to a vector) or one sample's streams (a block of one, as a training step draws): every
+        // draw of every sample must be the same bits either way, the shapes differing from copy to copy (some below 1).
+        var thetas = Enumerable.Range(0, copies).Select(c => new[] { 0.4 + 0.37 * c, 1.0 }).ToArray();
+        var drawer = LaneDrawer.TryCreate(HandGamma.Instance, thetas)!;
+        const int count = 19;
+        const long first = 1000;
+        var block = new double[copies * count];
+        drawer.Draw(42, first, count, block, count);
+        var one = new double[copies];
+        for (int s = 0; s < count; s++)
+        {
+            drawer.Draw(42, first + s, 1, one, 1);
+            for (int c = 0; c < copies; c++)
+                Assert.Equal(BitConverter.DoubleToInt64Bits(one[c]), BitConverter.DoubleToInt64Bits(block[c * count + s]));
+        }
+        Assert.All(block, v => Assert.True(v > 0));
     }
 }

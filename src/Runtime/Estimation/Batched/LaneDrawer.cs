@@ -161,10 +161,17 @@ internal sealed class LaneDrawer
     {
         int streams = count * _width;
         var lanes = default(RandomLanes8);
+        // Eight samples at a time, stream L of each side by side: every lane draws the same copy with the same arguments,
+        // and a draw's eight values are eight samples in a row of the block (one vector store). The samples past the last
+        // whole eight take their streams eight at a time below. Which streams share a vector changes no number.
+        int grouped = count - count % Lanes;
+        for (int s0 = 0; s0 < grouped; s0 += Lanes)
+            for (int lane = 0; lane < _width; lane++)
+                DrawEightSamples(ref lanes, seed, first, s0, lane, draws, stride, shifts, after, random);
         Span<int> steps = stackalloc int[Lanes], at = stackalloc int[Lanes];
         Span<double> argument = stackalloc double[Lanes];
         Span<ulong> live = stackalloc ulong[Lanes];
-        for (int q0 = 0; q0 < streams; q0 += Lanes)
+        for (int q0 = grouped * _width; q0 < streams; q0 += Lanes)
         {
             int used = Math.Min(Lanes, streams - q0), maxSteps = 0;
             for (int l = 0; l < Lanes; l++)
@@ -229,6 +236,62 @@ internal sealed class LaneDrawer
                     after.Continue(_sample[l], _lane[l], _width, random);
                 }
         }
+    }
+
+    // Stream `lane` of block samples s0 .. s0 + 7 in the eight lanes: copies lane, lane + 8, ..., their draws in order, then
+    // their shifts (each stream's sequence as in Draw's other grouping, so the same numbers).
+    private void DrawEightSamples(ref RandomLanes8 lanes, ulong seed, long first, int s0, int lane, Span<double> draws, int stride, Span<double> shifts, IAfter? after, RandomSource? random)
+    {
+        for (int j = 0; j < Lanes; j++) _indices[j] = Lanes * (ulong)(first + s0 + j) + (ulong)lane;
+        lanes.SetStreams(seed, _indices);
+        var spare = Vector512<double>.Zero;
+        var hasSpare = Vector512<ulong>.Zero;
+        var all = Vector512<ulong>.AllBitsSet;
+        for (int c = lane; c < _copies; c += Lanes)
+            for (int i = 0; i < _draws; i++)
+            {
+                var x = _kinds[i] switch
+                {
+                    LaneDraw.Uniform => lanes.NextDoubleMasked(all),
+                    LaneDraw.Normal => lanes.NormalMasked(all),
+                    LaneDraw.Exponential => lanes.ExponentialMasked(all),
+                    _ => lanes.GammaMasked(Vector512.Create(_arguments[c * _draws + i]), all, ref spare, ref hasSpare),
+                };
+                x.CopyTo(draws.Slice((c * _draws + i) * stride + s0, Lanes));
+            }
+        if (_shiftRule is not null && !shifts.IsEmpty)
+        {
+            int terms = _shiftLaw.Length;
+            for (int c = lane; c < _copies; c += Lanes)
+                for (int term = 0; term < terms; term++)
+                {
+                    var av = Vector512.Create(_shiftA[c * terms + term]);
+                    var sv = Vector512.Create(_shiftScale[c * terms + term]);
+                    Vector512<double> u;
+                    switch (_shiftLaw[term])
+                    {
+                        case LaneShift.Zero: u = Vector512<double>.Zero; break;
+                        case LaneShift.Constant: u = av; break;
+                        case LaneShift.UniformTimesExponential:
+                            var uniform = lanes.NextDoubleMasked(all);
+                            u = sv * uniform * lanes.ExponentialMasked(all);
+                            break;
+                        case LaneShift.Laplace: u = lanes.LaplaceMasked(sv, all); break;
+                        default:
+                            // One copy in every lane: a = 1 draws an exponential in all of them, else a gamma.
+                            u = sv * (av[0] == 1.0 ? lanes.ExponentialMasked(all) : lanes.GammaMasked(av, all, ref spare, ref hasSpare));
+                            break;
+                    }
+                    u.CopyTo(shifts.Slice((term * _copies + c) * stride + s0, Lanes));
+                }
+        }
+        if (after is not null)
+            for (int j = 0; j < Lanes; j++)
+            {
+                lanes.GetLaneState(j, out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+                random!.SetState(a0, a1, a2, a3);
+                after.Continue(s0 + j, lane, _width, random);
+            }
     }
 
     // Each lane's copies (L + 8t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
