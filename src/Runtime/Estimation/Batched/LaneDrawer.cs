@@ -35,6 +35,13 @@ internal sealed class LaneDrawer
         _draws = _kinds.Length;
         _width = Math.Min(_copies, Lanes);
         _arguments = new double[_copies * _draws];
+        // Every copy in one call where the rule has the batched members and every copy has the rule's parameter count.
+        _perCopy0 = thetas.Length > 0 ? thetas[0].Length : 0;
+        if (rule is ILaneCopyBatchedRule batched && thetas.All(t => t.Length == _perCopy0))
+        {
+            _batchedLanes = batched;
+            _flat = new double[_copies * _perCopy0];
+        }
         SetParameters(thetas);
     }
 
@@ -56,9 +63,20 @@ internal sealed class LaneDrawer
     /// <summary>Recomputes the draws' arguments (a session's parameters changed).</summary>
     public void SetParameters(double[][] thetas)
     {
-        for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        if (_batchedLanes is not null)
+        {
+            for (int c = 0; c < _copies; c++) thetas[c].CopyTo(_flat, c * _perCopy0);
+            _batchedLanes.DrawArgumentsOfCopies(_flat, _copies, _arguments);
+        }
+        else
+            for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
         if (_shiftRule is not null) ShiftParameters(thetas);
     }
+
+    // The parameters copy-major for the batched members (null without them), and a copy's count.
+    private readonly ILaneCopyBatchedRule? _batchedLanes;
+    private readonly double[] _flat = [];
+    private readonly int _perCopy0;
 
     /// <summary>As <see cref="SetParameters(double[][])"/>, with the same parameters copy-major in <paramref name="flat"/>:
     /// the shifts' numbers of every copy in one call where the rule has it.</summary>
@@ -69,7 +87,13 @@ internal sealed class LaneDrawer
             SetParameters(thetas);
             return;
         }
-        for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        if (_batchedLanes is not null && flat.Length == _flat.Length)
+        {
+            flat.CopyTo(_flat);
+            _batchedLanes.DrawArgumentsOfCopies(flat, _copies, _arguments);
+        }
+        else
+            for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
         batched.LaneShiftsOfCopies(flat, _copies, _shiftA, _shiftScale);
         int terms = _shiftLaw.Length;
         for (int c = 0; c < _copies; c++)
@@ -368,6 +392,12 @@ internal sealed class LaneDrawer
     /// <summary>z for a block from its draws: copy c's coordinates at rows <c>c * dimension ..</c> of <paramref name="z"/>.</summary>
     public void Map(double[][] thetas, ReadOnlySpan<double> draws, int count, int stride, Span<double> z, int dimension)
     {
+        // Every copy in one call: _flat holds these thetas (SetParameters copies them in whenever they change).
+        if (_batchedLanes is not null)
+        {
+            _batchedLanes.SampleFromDrawsOfCopies(_flat, _copies, draws, count, stride, z);
+            return;
+        }
         for (int c = 0; c < _copies; c++)
             _rule.SampleFromDraws(thetas[c], draws.Slice(c * _draws * stride), count, stride, z.Slice(c * dimension * stride));
     }
