@@ -95,10 +95,19 @@ internal sealed class LaneDrawer
         else
             for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
         batched.LaneShiftsOfCopies(flat, _copies, _shiftA, _shiftScale);
+        // Term-major copies of the numbers, one term's row at a time (spans: no bounds check per value).
         int terms = _shiftLaw.Length;
-        for (int c = 0; c < _copies; c++)
-            for (int t = 0; t < terms; t++)
-                (_termA[t * _copies + c], _termScale[t * _copies + c]) = (_shiftA[c * terms + t], _shiftScale[c * terms + t]);
+        ReadOnlySpan<double> shiftA = _shiftA, shiftScale = _shiftScale;
+        for (int t = 0; t < terms; t++)
+        {
+            var rowA = _termA.AsSpan(t * _copies, _copies);
+            var rowScale = _termScale.AsSpan(t * _copies, _copies);
+            for (int c = 0, at = t; c < rowA.Length; c++, at += terms)
+            {
+                rowA[c] = shiftA[at];
+                rowScale[c] = shiftScale[at];
+            }
+        }
     }
 
     // Whether the rule's batched shift numbers are ours (its terms in our order), checked value by value when enabled.
