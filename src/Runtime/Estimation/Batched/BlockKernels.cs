@@ -488,19 +488,18 @@ internal sealed class ResummedBlockKernel : BlockKernel
             {
                 int j = k._termOrder[t], p = k._termSlot[t];
                 k._f.CoordinatePartials(block, _x.AsSpan(t * copies * stride, copies * stride), j, _result);
-                if (count == 1)
+                if (count == 1 && stride == 1)
                 {
-                    // One sample (a training step): a row is one value, added without a slice per copy.
-                    Span<double> result = _result;
-                    var coefficients = k._coefficient;
-                    bool finite = true;
-                    for (int c = 0; c < copies; c++)
+                    // One sample in a one-sample block (a training step): a row is one value a copy, the copies' values
+                    // in a run, checked four at a time first; a non-finite one is named by the loop below.
+                    ReadOnlySpan<double> result = _result.AsSpan(0, copies);
+                    if (BlockDraws.AllFinite(result))
                     {
-                        double derivative = result[c * stride];
-                        q[(c * g + p) * stride] += coefficients[c * terms + t] * derivative;
-                        finite &= double.IsFinite(derivative);
+                        ReadOnlySpan<double> coefficients = k._coefficient;
+                        for (int c = 0, at = p, from = t; c < result.Length; c++, at += g, from += terms)
+                            q[at] += coefficients[from] * result[c];
+                        continue;
                     }
-                    if (finite) continue;
                 }
                 for (int c = 0; c < copies; c++)
                 {
