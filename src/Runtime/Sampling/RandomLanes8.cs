@@ -38,21 +38,26 @@ public struct RandomLanes8
     // ---- the two forms' entry points: the wide one where AVX-512 runs it, the halves elsewhere (the same bits) ----
 
     /// <summary>Uniforms on (0, 1) in the lanes of <paramref name="mask"/> (all bits set); the other lanes do not move.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<double> NextDoubleMasked(Vector512<ulong> mask) => Wide ? ToUnit(Next(mask)) : NextDoubleHalves(mask);
 
     /// <summary>Exponentials of rate 1, <c>-ln U</c>, in the lanes of <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<double> ExponentialMasked(Vector512<ulong> mask) => Wide ? ExponentialWide(mask) : ExponentialHalves(mask);
 
     /// <summary>Standard normals (Box-Muller's cosine half, as <see cref="RandomLanes.NormalLanes"/>) in the lanes of <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<double> NormalMasked(Vector512<ulong> mask) => Wide ? BoxMuller(mask).Cosine : NormalHalves(mask);
 
     /// <summary>U = scale Laplace(0, 1) in the lanes of <paramref name="mask"/> (as <see cref="ShiftLanes.LaplaceMasked"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<double> LaplaceMasked(Vector512<double> scale, Vector512<ulong> mask) => Wide ? LaplaceWide(scale, mask) : LaplaceHalves(scale, mask);
 
     /// <summary>
     /// Gamma(k_i, 1) in lane i of <paramref name="mask"/> with the Box-Muller spare carried from call to call: lane for
     /// lane <see cref="RandomLanes.GammaMasked(Vector256{double}, Vector256{ulong}, ref Vector256{double}, ref Vector256{ulong})"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<double> GammaMasked(Vector512<double> shape, Vector512<ulong> mask, ref Vector512<double> spare, ref Vector512<ulong> hasSpare) =>
         Wide ? GammaWide(shape, mask, ref spare, ref hasSpare) : GammaHalves(shape, mask, ref spare, ref hasSpare);
 
@@ -72,6 +77,7 @@ public struct RandomLanes8
         _s3 = Vector512.Create(a3, b3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> NextDoubleHalves(Vector512<ulong> mask)
     {
         var (lower, upper) = (Lower, Upper);
@@ -80,6 +86,7 @@ public struct RandomLanes8
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> ExponentialHalves(Vector512<ulong> mask)
     {
         var (lower, upper) = (Lower, Upper);
@@ -88,6 +95,7 @@ public struct RandomLanes8
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> NormalHalves(Vector512<ulong> mask)
     {
         var (lower, upper) = (Lower, Upper);
@@ -96,6 +104,7 @@ public struct RandomLanes8
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> LaplaceHalves(Vector512<double> scale, Vector512<ulong> mask)
     {
         var (lower, upper) = (Lower, Upper);
@@ -104,6 +113,7 @@ public struct RandomLanes8
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> GammaHalves(Vector512<double> shape, Vector512<ulong> mask, ref Vector512<double> spare, ref Vector512<ulong> hasSpare)
     {
         var (lower, upper) = (Lower, Upper);
@@ -152,13 +162,19 @@ public struct RandomLanes8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector512<double> NextDouble(Vector512<ulong> mask) => ToUnit(Next(mask));
 
+    // Compiled optimised at its first call (no unoptimised first tier: Vector512 code there runs as calls, and a loaded
+    // machine's background compiler can take seconds to replace it; crossgen does not precompile it either).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> NextDoubleWide(Vector512<ulong> mask) => ToUnit(Next(mask));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> ExponentialWide(Vector512<ulong> mask) => -WideMath.Log(NextDouble(mask));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> NormalWide(Vector512<ulong> mask) => BoxMuller(mask).Cosine;
 
     // ln(1 - 2|u|) is finite: U <= 1 - 2^-53 (see ShiftLanes.LaplaceMasked).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> LaplaceWide(Vector512<double> scale, Vector512<ulong> mask)
     {
         var u = NextDouble(mask) - Vector512.Create(0.5);
@@ -195,6 +211,7 @@ public struct RandomLanes8
 
     // Marsaglia and Tsang with the squeeze first and the logarithmic test only where a lane fails it; k < 1 boosted
     // (Gamma(k) = Gamma(k + 1) U^(1/k)). See RandomLanes.GammaMasked, of which this is the eight-lane copy.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Vector512<double> GammaWide(Vector512<double> shape, Vector512<ulong> mask, ref Vector512<double> spare, ref Vector512<ulong> hasSpare)
     {
         var one = Vector512<double>.One;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
@@ -190,6 +191,9 @@ internal sealed class LaneDrawer
 
     /// <summary>As <see cref="Draw(ulong, long, int, Span{double}, int, IAfter?, RandomSource?)"/>, and with shifts in lanes
     /// (<see cref="TryEnableShifts"/>) term t's shift of copy c at <c>shifts[(t * copies + c) * stride + s]</c>.</summary>
+    // Optimised from its first call: see RandomLanes8 (Vector512 code in the unoptimised tier is slow for as long as
+    // the background compiler takes).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, Span<double> shifts, IAfter? after = null, RandomSource? random = null)
     {
         int streams = count * _width;
@@ -273,6 +277,7 @@ internal sealed class LaneDrawer
 
     // Stream `lane` of block samples s0 .. s0 + 7 in the eight lanes: copies lane, lane + 8, ..., their draws in order, then
     // their shifts (each stream's sequence as in Draw's other grouping, so the same numbers).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DrawEightSamples(ref RandomLanes8 lanes, ulong seed, long first, int s0, int lane, Span<double> draws, int stride, Span<double> shifts, IAfter? after, RandomSource? random)
     {
         for (int j = 0; j < Lanes; j++) _indices[j] = Lanes * (ulong)(first + s0 + j) + (ulong)lane;
@@ -329,6 +334,7 @@ internal sealed class LaneDrawer
 
     // Each lane's copies (L + 8t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
     // (the same law), decided by its own shape, so its stream does not depend on its neighbours.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Shifts(ref RandomLanes8 lanes, ref Vector512<double> spare, ref Vector512<ulong> hasSpare, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
     {
         int terms = _shiftLaw.Length;
