@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Bernoulli(p in (0, 1)): cf(w) = -p + p*exp(i*w) + 1.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly BernoulliRule Instance = new();
 
@@ -214,6 +214,16 @@ public sealed class BernoulliRule : global::SeriesCompiler.Runtime.Rules.IDistri
     }
 
     public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        throw new global::System.NotSupportedException("Bernoulli" + ": the sample is not made of lane draws");
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        throw new global::System.NotSupportedException("Bernoulli" + ": the sample is not made of lane draws");
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
     {
         throw new global::System.NotSupportedException("Bernoulli" + ": the sample is not made of lane draws");
     }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of BivariateNormal(m1, m2, s1 &gt; 0, s2 &gt; 0, rho in (-1, 1)): cgf(t1, t2) = m1*t1 + m2*t2 + rho*s1*s2*t1*t2 + s1^2*t1^2/2 + s2^2*t2^2/2.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly BivariateNormalRule Instance = new();
 
@@ -947,6 +947,48 @@ public sealed class BivariateNormalRule : global::SeriesCompiler.Runtime.Rules.I
             z[0 * stride + s] = (p_m1 + (p_s1 * draw0));
             // z2 = m2 + rho*s2*normal#0 + s2*normal#1*sqrt(-rho^2 + 1)
             z[1 * stride + s] = (p_m2 + (p_rho * p_s2 * draw0) + (p_s2 * draw1 * global::System.Math.Sqrt(((-1.0) * ((p_rho - 1.0) * (p_rho + 1.0))))));
+        }
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 5, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allArguments, copies, 2, nameof(allArguments));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 5, 5);
+            var arguments = allArguments.Slice(copy * 2, 2);
+            // argument of normal#0
+            arguments[0] = 0.0;
+            // argument of normal#1
+            arguments[1] = 0.0;
+        }
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 5, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allDraws, copies, 2 * stride, nameof(allDraws));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allZ, copies, 2 * stride, nameof(allZ));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 5, 5);
+            var draws = allDraws.Slice(copy * 2 * stride);
+            var z = allZ.Slice(copy * 2 * stride);
+            double p_m1 = theta[0];
+            double p_m2 = theta[1];
+            double p_s1 = theta[2];
+            double p_s2 = theta[3];
+            double p_rho = theta[4];
+            for (int s = 0; s < count; s++)
+            {
+                double draw0 = draws[0 * stride + s];
+                double draw1 = draws[1 * stride + s];
+                // z1 = m1 + s1*normal#0
+                z[0 * stride + s] = (p_m1 + (p_s1 * draw0));
+                // z2 = m2 + rho*s2*normal#0 + s2*normal#1*sqrt(-rho^2 + 1)
+                z[1 * stride + s] = (p_m2 + (p_rho * p_s2 * draw0) + (p_s2 * draw1 * global::System.Math.Sqrt(((-1.0) * ((p_rho - 1.0) * (p_rho + 1.0))))));
+            }
         }
     }
 

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Dirac(a): cgf(t) = a*t.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly DiracRule Instance = new();
 
@@ -176,6 +176,36 @@ public sealed class DiracRule : global::SeriesCompiler.Runtime.Rules.IDistributi
         {
             // z = a
             z[0 * stride + s] = p_a;
+        }
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allArguments, copies, 0, nameof(allArguments));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var arguments = allArguments.Slice(copy * 0, 0);
+        }
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allDraws, copies, 0 * stride, nameof(allDraws));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allZ, copies, 1 * stride, nameof(allZ));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var draws = allDraws.Slice(copy * 0 * stride);
+            var z = allZ.Slice(copy * 1 * stride);
+            double p_a = theta[0];
+            for (int s = 0; s < count; s++)
+            {
+                // z = a
+                z[0 * stride + s] = p_a;
+            }
         }
     }
 

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Exponential(mu &gt; 0): logcf(w) = -log(-i*mu*w + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly ExponentialRule Instance = new();
 
@@ -205,6 +205,39 @@ public sealed class ExponentialRule : global::SeriesCompiler.Runtime.Rules.IDist
             double draw0 = draws[0 * stride + s];
             // z = mu*exponential#0
             z[0 * stride + s] = (p_mu * draw0);
+        }
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allArguments, copies, 1, nameof(allArguments));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var arguments = allArguments.Slice(copy * 1, 1);
+            // argument of exponential#0
+            arguments[0] = 0.0;
+        }
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 1, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allDraws, copies, 1 * stride, nameof(allDraws));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allZ, copies, 1 * stride, nameof(allZ));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 1, 1);
+            var draws = allDraws.Slice(copy * 1 * stride);
+            var z = allZ.Slice(copy * 1 * stride);
+            double p_mu = theta[0];
+            for (int s = 0; s < count; s++)
+            {
+                double draw0 = draws[0 * stride + s];
+                // z = mu*exponential#0
+                z[0 * stride + s] = (p_mu * draw0);
+            }
         }
     }
 

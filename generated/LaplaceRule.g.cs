@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Laplace(mu, b &gt; 0): cf(w) = exp(i*mu*w)/(b^2*w^2 + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly LaplaceRule Instance = new();
 
@@ -259,6 +259,43 @@ public sealed class LaplaceRule : global::SeriesCompiler.Runtime.Rules.IDistribu
             double draw1 = draws[1 * stride + s];
             // z = mu + b*exponential#0 - b*exponential#1
             z[0 * stride + s] = (p_mu + (p_b * draw0) - (p_b * draw1));
+        }
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allArguments, copies, 2, nameof(allArguments));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var arguments = allArguments.Slice(copy * 2, 2);
+            // argument of exponential#0
+            arguments[0] = 0.0;
+            // argument of exponential#1
+            arguments[1] = 0.0;
+        }
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allDraws, copies, 2 * stride, nameof(allDraws));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allZ, copies, 1 * stride, nameof(allZ));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var draws = allDraws.Slice(copy * 2 * stride);
+            var z = allZ.Slice(copy * 1 * stride);
+            double p_mu = theta[0];
+            double p_b = theta[1];
+            for (int s = 0; s < count; s++)
+            {
+                double draw0 = draws[0 * stride + s];
+                double draw1 = draws[1 * stride + s];
+                // z = mu + b*exponential#0 - b*exponential#1
+                z[0 * stride + s] = (p_mu + (p_b * draw0) - (p_b * draw1));
+            }
         }
     }
 

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of NegativeBinomial(r &gt; 0, p in (0, 1)): cgf(t) = r*log(-p + 1) - r*log(-p*exp(t) + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly NegativeBinomialRule Instance = new();
 
@@ -717,6 +717,16 @@ public sealed class NegativeBinomialRule : global::SeriesCompiler.Runtime.Rules.
     }
 
     public void SampleFromDraws(global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> draws, int count, int stride, global::System.Span<double> z)
+    {
+        throw new global::System.NotSupportedException("NegativeBinomial" + ": the sample is not made of lane draws");
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        throw new global::System.NotSupportedException("NegativeBinomial" + ": the sample is not made of lane draws");
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
     {
         throw new global::System.NotSupportedException("NegativeBinomial" + ": the sample is not made of lane draws");
     }

@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of Stable(x0, sigma &gt; 0): logcf(w) = -(sigma*abs(w))^(3/2) + i*x0*w.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly StableRule Instance = new();
 
@@ -209,6 +209,43 @@ public sealed class StableRule : global::SeriesCompiler.Runtime.Rules.IDistribut
             double draw1 = draws[1 * stride + s];
             // z = x0 + sigma*sin(-3*pi/4 + 3*uniform#0*pi/2)*(exponential#1/cos(-pi/4 + uniform#0*pi/2))^(1/3)/cos(-pi/2 + uniform#0*pi)^(2/3)
             z[0 * stride + s] = (p_x0 + (p_sigma * global::System.Math.Sin((-(0.75 * global::System.Math.PI) + (1.5 * draw0 * global::System.Math.PI))) * global::System.Math.Pow(global::System.Math.Cos((-(0.5 * global::System.Math.PI) + (draw0 * global::System.Math.PI))), (-0.6666666666666666)) * global::System.Math.Pow((draw1 / (global::System.Math.Cos((-(0.25 * global::System.Math.PI) + (0.5 * draw0 * global::System.Math.PI))))), 0.3333333333333333)));
+        }
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allArguments, copies, 2, nameof(allArguments));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var arguments = allArguments.Slice(copy * 2, 2);
+            // argument of uniform#0
+            arguments[0] = 0.0;
+            // argument of exponential#1
+            arguments[1] = 0.0;
+        }
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 2, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allDraws, copies, 2 * stride, nameof(allDraws));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allZ, copies, 1 * stride, nameof(allZ));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 2, 2);
+            var draws = allDraws.Slice(copy * 2 * stride);
+            var z = allZ.Slice(copy * 1 * stride);
+            double p_x0 = theta[0];
+            double p_sigma = theta[1];
+            for (int s = 0; s < count; s++)
+            {
+                double draw0 = draws[0 * stride + s];
+                double draw1 = draws[1 * stride + s];
+                // z = x0 + sigma*sin(-3*pi/4 + 3*uniform#0*pi/2)*(exponential#1/cos(-pi/4 + uniform#0*pi/2))^(1/3)/cos(-pi/2 + uniform#0*pi)^(2/3)
+                z[0 * stride + s] = (p_x0 + (p_sigma * global::System.Math.Sin((-(0.75 * global::System.Math.PI) + (1.5 * draw0 * global::System.Math.PI))) * global::System.Math.Pow(global::System.Math.Cos((-(0.5 * global::System.Math.PI) + (draw0 * global::System.Math.PI))), (-0.6666666666666666)) * global::System.Math.Pow((draw1 / (global::System.Math.Cos((-(0.25 * global::System.Math.PI) + (0.5 * draw0 * global::System.Math.PI))))), 0.3333333333333333)));
+            }
         }
     }
 

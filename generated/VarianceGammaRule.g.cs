@@ -8,7 +8,7 @@ namespace SeriesCompiler.Generated;
 /// The Fourier stochastic backpropagation rule of VarianceGamma(m &gt; 0, b1 &gt; 0, b2 &gt; 0): cgf(t) = -m*log(-b1*b2*t^2 - b1*t + b2*t + 1).
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SeriesCompiler", "1.0")]
-public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule
+public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDistributionRule, global::SeriesCompiler.Runtime.Rules.IResummedRule, global::SeriesCompiler.Runtime.Rules.ICoefficientErrors, global::SeriesCompiler.Runtime.Estimation.IFiniteSupport, global::SeriesCompiler.Runtime.Rules.ILaneSampledRule, global::SeriesCompiler.Runtime.Rules.ILaneShiftedRule, global::SeriesCompiler.Runtime.Rules.ICopyBatchedRule, global::SeriesCompiler.Runtime.Rules.ILaneCopyBatchedRule
 {
     public static readonly VarianceGammaRule Instance = new();
 
@@ -391,6 +391,44 @@ public sealed class VarianceGammaRule : global::SeriesCompiler.Runtime.Rules.IDi
             double draw1 = draws[1 * stride + s];
             // z = b1*gamma#0 - b2*gamma#1
             z[0 * stride + s] = ((p_b1 * draw0) - (p_b2 * draw1));
+        }
+    }
+
+    public void DrawArgumentsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.Span<double> allArguments)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 3, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allArguments, copies, 2, nameof(allArguments));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var arguments = allArguments.Slice(copy * 2, 2);
+            double p_m = theta[0];
+            // argument of gamma#0
+            arguments[0] = p_m;
+            // argument of gamma#1
+            arguments[1] = p_m;
+        }
+    }
+
+    public void SampleFromDrawsOfCopies(global::System.ReadOnlySpan<double> thetas, int copies, global::System.ReadOnlySpan<double> allDraws, int count, int stride, global::System.Span<double> allZ)
+    {
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(thetas, copies, 3, nameof(thetas));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allDraws, copies, 2 * stride, nameof(allDraws));
+        global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.Require(allZ, copies, 1 * stride, nameof(allZ));
+        for (int copy = 0; copy < copies; copy++)
+        {
+            var theta = thetas.Slice(copy * 3, 3);
+            var draws = allDraws.Slice(copy * 2 * stride);
+            var z = allZ.Slice(copy * 1 * stride);
+            double p_b1 = theta[1];
+            double p_b2 = theta[2];
+            for (int s = 0; s < count; s++)
+            {
+                double draw0 = draws[0 * stride + s];
+                double draw1 = draws[1 * stride + s];
+                // z = b1*gamma#0 - b2*gamma#1
+                z[0 * stride + s] = ((p_b1 * draw0) - (p_b2 * draw1));
+            }
         }
     }
 

@@ -65,6 +65,24 @@ internal static class GammaToyProfile
                 var shape = Vector256.Create(2.5);
                 for (int i = 0; i + 4 <= n * D; i += 4) lanes.GammaMasked(shape, Vector256<ulong>.AllBitsSet).CopyTo(z.AsSpan(i));
             });
+            Report(output, n, "lanes8: GammaMasked, streams once", per, reps, () =>
+            {
+                var lanes = default(RandomLanes8);
+                lanes.SetStreams(1, [0, 1, 2, 3, 4, 5, 6, 7]);
+                var shape = Vector512.Create(2.5);
+                Vector512<double> spare = default;
+                Vector512<ulong> has = default;
+                for (int i = 0; i + 8 <= n * D; i += 8) lanes.GammaMasked(shape, Vector512<ulong>.AllBitsSet, ref spare, ref has).CopyTo(z.AsSpan(i));
+            });
+            Report(output, n, "lanes: GammaMasked + spare", per, reps, () =>
+            {
+                var lanes = default(RandomLanes);
+                lanes.SetStreams(1, 0);
+                var shape = Vector256.Create(2.5);
+                Vector256<double> spare = default;
+                Vector256<ulong> has = default;
+                for (int i = 0; i + 4 <= n * D; i += 4) lanes.GammaMasked(shape, Vector256<ulong>.AllBitsSet, ref spare, ref has).CopyTo(z.AsSpan(i));
+            });
             Report(output, n, "vector log x4", per, reps, () =>
             {
                 var x = Vector256.Create(0.3, 0.5, 0.7, 0.9);

@@ -352,6 +352,42 @@ public static class RuleSpecBuilder
         else sb.Append(refuse);
         sb.Append("    }\n\n");
 
+        // The same two members for every copy at once (ILaneCopyBatchedRule): the bodies above inside a loop over copies,
+        // with theta, draws, arguments and z the copy's slices (the same code, so the same bits; no interface call per copy).
+        string perCopy = d.Parameters.Length.ToString(CultureInfo.InvariantCulture);
+        string drawCount = draws.Length.ToString(CultureInfo.InvariantCulture), dimension = sample.Length.ToString(CultureInfo.InvariantCulture);
+        const string Checks = "global::SeriesCompiler.Runtime.Rules.CopyBatchArguments.";
+        sb.Append(Sig).Append($"DrawArgumentsOfCopies({Rd} thetas, int copies, {Sp} allArguments)\n    {{\n");
+        if (lane)
+        {
+            sb.Append(Indent).Append($"{Checks}Require(thetas, copies, {perCopy}, nameof(thetas));\n");
+            sb.Append(Indent).Append($"{Checks}Require(allArguments, copies, {drawCount}, nameof(allArguments));\n");
+            sb.Append(Indent).Append("for (int copy = 0; copy < copies; copy++)\n").Append(Indent).Append("{\n");
+            sb.Append(Indent).Append($"    var theta = thetas.Slice(copy * {perCopy}, {perCopy});\n");
+            sb.Append(Indent).Append($"    var arguments = allArguments.Slice(copy * {drawCount}, {drawCount});\n");
+            var args = draws.Select((x, i) => ($"arguments[{i}]", x.Arguments.IsEmpty ? Ex.Zero : x.Arguments[0], $"argument of {x.Kind}#{i}")).ToList();
+            sb.Append(Reindent(Block(args, locals, d, "g_")));
+            sb.Append(Indent).Append("}\n");
+        }
+        else sb.Append(refuse);
+        sb.Append("    }\n\n");
+        sb.Append(Sig).Append($"SampleFromDrawsOfCopies({Rd} thetas, int copies, {Rd} allDraws, int count, int stride, {Sp} allZ)\n    {{\n");
+        if (lane)
+        {
+            sb.Append(Indent).Append($"{Checks}Require(thetas, copies, {perCopy}, nameof(thetas));\n");
+            sb.Append(Indent).Append($"{Checks}Require(allDraws, copies, {drawCount} * stride, nameof(allDraws));\n");
+            sb.Append(Indent).Append($"{Checks}Require(allZ, copies, {dimension} * stride, nameof(allZ));\n");
+            sb.Append(Indent).Append("for (int copy = 0; copy < copies; copy++)\n").Append(Indent).Append("{\n");
+            sb.Append(Indent).Append($"    var theta = thetas.Slice(copy * {perCopy}, {perCopy});\n");
+            sb.Append(Indent).Append($"    var draws = allDraws.Slice(copy * {drawCount} * stride);\n");
+            sb.Append(Indent).Append($"    var z = allZ.Slice(copy * {dimension} * stride);\n");
+            var outputs = sample.Select((e, j) => ($"z[{j} * stride + s]", e, ZComment(j, e))).ToList();
+            sb.Append(Reindent(Loop(new StraightLineWriter(s => names[s], "b_", Inner).Write(outputs), sample, false)));
+            sb.Append(Indent).Append("}\n");
+        }
+        else sb.Append(refuse);
+        sb.Append("    }\n\n");
+
         sb.Append(Sig).Append($"SamplePathwiseFromDraws({Rd} theta, {Rd} draws, {Rd} shapeDerivatives, int count, int stride, {Sp} z, {Sp} dz)\n    {{\n");
         if (lane && hasPathwise && sampler!.Pathwise is { } pathwise)
         {
@@ -363,6 +399,15 @@ public static class RuleSpecBuilder
         }
         else sb.Append(refuse);
         sb.Append("    }\n\n");
+        return sb.ToString();
+    }
+
+    // A body's lines one level deeper (inside the loop over copies); empty lines dropped.
+    private static string Reindent(string body)
+    {
+        var sb = new StringBuilder();
+        foreach (var line in body.Split('\n'))
+            if (line.Length > 0) sb.Append("    ").Append(line).Append('\n');
         return sb.ToString();
     }
 

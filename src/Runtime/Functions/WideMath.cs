@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace SeriesCompiler.Runtime.Functions;
@@ -46,6 +47,7 @@ internal static class WideMath
     }
 
     /// <summary>ln x for positive x: FastMath.Log's split x = 2^e m and its atanh series, on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Log(Vector512<double> x)
     {
         var tiny = Vector512.LessThan(x, Vector512.Create(SmallestNormal));

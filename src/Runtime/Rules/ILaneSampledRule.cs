@@ -45,6 +45,22 @@ public interface ILaneSampledRule
     void SamplePathwiseFromDraws(ReadOnlySpan<double> theta, ReadOnlySpan<double> draws, ReadOnlySpan<double> shapeDerivatives, int count, int stride, Span<double> z, Span<double> dz);
 }
 
+/// <summary>
+/// <see cref="ILaneSampledRule"/>'s per-copy members for many copies at once (a training step's d copies), each the one-copy
+/// member's code looped over copies (the same bits), with no interface call per copy. Thetas copy-major as in
+/// <see cref="ICopyBatchedRule"/>; copy c's draw arguments at <c>arguments[c * D ..]</c> (D draws a sample), its draws
+/// from <c>draws[c * D * stride ..]</c> and its z at <c>z[c * Dimension * stride ..]</c>, each laid out as the one-copy
+/// member lays them out. Only for rules with <see cref="ILaneSampledRule.HasLaneDraws"/> (otherwise they throw).
+/// </summary>
+public interface ILaneCopyBatchedRule
+{
+    /// <summary><see cref="ILaneSampledRule.DrawArguments"/> of each copy.</summary>
+    void DrawArgumentsOfCopies(ReadOnlySpan<double> thetas, int copies, Span<double> arguments);
+
+    /// <summary><see cref="ILaneSampledRule.SampleFromDraws"/> of each copy.</summary>
+    void SampleFromDrawsOfCopies(ReadOnlySpan<double> thetas, int copies, ReadOnlySpan<double> draws, int count, int stride, Span<double> z);
+}
+
 /// <summary>A resummed rule's auxiliary shift law in the form the lane samplers draw.</summary>
 public enum LaneShift
 {

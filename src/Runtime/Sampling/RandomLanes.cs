@@ -16,6 +16,13 @@ public struct RandomLanes
 {
     private Vector256<ulong> _s0, _s1, _s2, _s3;
 
+    /// <summary>Four lanes with these xoshiro states (lane i of each vector is stream i's word): half of a <see cref="RandomLanes8"/>.</summary>
+    internal RandomLanes(Vector256<ulong> s0, Vector256<ulong> s1, Vector256<ulong> s2, Vector256<ulong> s3) => (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+    /// <summary>The four lanes' xoshiro states, word by word.</summary>
+    internal readonly void GetStates(out Vector256<ulong> s0, out Vector256<ulong> s1, out Vector256<ulong> s2, out Vector256<ulong> s3) =>
+        (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
+
     /// <summary>Lane i becomes stream (seed, first + i).</summary>
     public void SetStreams(ulong seed, ulong first)
     {
@@ -80,9 +87,10 @@ public struct RandomLanes
         var c = one / (3.0 * Vector256.Sqrt(d));    // 1/sqrt(9d) as 1/(3 sqrt d), as the scalar sampler
         var result = Vector256<double>.Zero;
         var pending = mask;
-        while (!Vector256.EqualsAll(pending, Vector256<ulong>.Zero))
+        // The first try's normal: the lane's kept sine half, or a new pair's cosine (its sine kept for the next call).
+        var x = NextNormal(pending, ref spare, ref hasSpare);
+        while (true)
         {
-            var x = NextNormal(pending, ref spare, ref hasSpare);
             var t = one + c * x;
             var v = t * t * t;
             var u = NextDouble(pending);
@@ -98,6 +106,12 @@ public struct RandomLanes
             }
             result = Vector256.ConditionalSelect(accept.AsDouble(), d * v, result);
             pending &= ~accept;
+            if (Vector256.EqualsAll(pending, Vector256<ulong>.Zero)) break;
+            // A retry takes a new pair's cosine and drops its sine: whether a lane holds a spare after the call then
+            // depends only on whether it held one before, not on its rejections, so lanes that start a run together stay
+            // in step and each call either uses every lane's spare (no pair at all) or makes one pair for every lane.
+            // (Keeping the retries' sines, rejections put the lanes out of step, and nearly every call made a pair.)
+            x = BoxMuller(pending).Cosine;
         }
         if (!Vector256.EqualsAll(boost, Vector256<ulong>.Zero))
         {

@@ -61,7 +61,8 @@ internal static class FastMath
     private const double SmallestNormal = 2.2250738585072014e-308;
 
     // (-1)^j/(2j+1)!, j = 0..8, and (-1)^j/(2j)!, j = 0..9 (factorials to 18! are exact in a double).
-    private static readonly double[] SinTaylor = Taylor(1, 9), CosTaylor = Taylor(0, 10);
+    // Internal: the eight-lane twin (Sampling/RandomLanes8.cs, WideSamplingMath.SinCos) sums the same coefficients.
+    internal static readonly double[] SinTaylor = Taylor(1, 9), CosTaylor = Taylor(0, 10);
 
     private static double[] Taylor(int offset, int count)
     {

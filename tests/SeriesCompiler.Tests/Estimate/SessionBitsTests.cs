@@ -61,7 +61,7 @@ public sealed class SessionBitsTests
     [Fact]
     public void Every_copy_batched_member_gives_the_one_copy_members_bits()
     {
-        int tested = 0;
+        int tested = 0, laneTested = 0;
         foreach (var name in Names)
         {
             var rule = SeriesCompiler.Generated.RuleRegistry.Find(name)!;
@@ -104,6 +104,31 @@ public sealed class SessionBitsTests
                 }
             }
 
+            // The lane members: draw arguments, and z from a block of draws (3 samples in rows of 5), copy by copy.
+            if (rule is ILaneSampledRule { HasLaneDraws: true } lane)
+            {
+                var lanes = Assert.IsAssignableFrom<ILaneCopyBatchedRule>(rule);
+                int draws = lane.LaneDraws.Length, dim = rule.Dimension;
+                const int samples = 3, stride = 5;
+                var arguments = new double[copies * draws];
+                lanes.DrawArgumentsOfCopies(flat, copies, arguments);
+                var block = new double[copies * draws * stride];
+                for (int i = 0; i < block.Length; i++) block[i] = 0.05 + 0.37 * i % 0.9;   // in (0, 1): a uniform, and positive as an exponential or gamma draw
+                var z = new double[copies * dim * stride];
+                lanes.SampleFromDrawsOfCopies(flat, copies, block, samples, stride, z);
+                var oneArguments = new double[draws];
+                var oneZ = new double[dim * stride];
+                for (int c = 0; c < copies; c++)
+                {
+                    lane.DrawArguments(thetas[c], oneArguments);
+                    for (int i = 0; i < draws; i++) Assert.Equal(Bits(oneArguments[i]), Bits(arguments[c * draws + i]));
+                    lane.SampleFromDraws(thetas[c], block.AsSpan(c * draws * stride), samples, stride, oneZ);
+                    for (int j = 0; j < dim; j++)
+                        for (int s = 0; s < samples; s++) Assert.Equal(Bits(oneZ[j * stride + s]), Bits(z[(c * dim + j) * stride + s]));
+                }
+                laneTested++;
+            }
+
             // The resummed terms, flattened (parameter, term), and their lane shift laws' numbers.
             if (rule is not IResummedRule resummed) continue;
             var terms = new List<(int P, int T)>();
@@ -123,6 +148,7 @@ public sealed class SessionBitsTests
                 }
         }
         Assert.True(tested >= 15, $"only {tested} rules had valid test parameters");
+        Assert.True(laneTested >= 8, $"only {laneTested} rules with lane draws were tested");
     }
 
     public static TheoryData<string, string, bool> Sessions => new()

@@ -407,12 +407,12 @@ internal sealed class ResummedBlockKernel : BlockKernel
             return lanes;
         }
 
-        // Stream L of sample s, after its z draws: the shifts of its copies (L, L + 4, ...), per copy parameter by term.
+        // Stream L of sample s, after its z draws: the shifts of its copies (L, L + 8, ...), per copy parameter by term.
         public void Continue(int s, int lane, int width, RandomSource random)
         {
             int copies = k._problem.Copies, terms = k._terms;
             var thetas = k._problem.Thetas;
-            for (int c = lane; c < copies; c += 4)
+            for (int c = lane; c < copies; c += LaneDrawer.Lanes)
                 for (int t = 0; t < terms; t++)
                     _x[(t * copies + c) * _stride + s] = k._resummed.SampleShift(thetas[c], k._termSlot[t], k._termIndex[t], random);
         }
@@ -488,19 +488,18 @@ internal sealed class ResummedBlockKernel : BlockKernel
             {
                 int j = k._termOrder[t], p = k._termSlot[t];
                 k._f.CoordinatePartials(block, _x.AsSpan(t * copies * stride, copies * stride), j, _result);
-                if (count == 1)
+                if (count == 1 && stride == 1)
                 {
-                    // One sample (a training step): a row is one value, added without a slice per copy.
-                    Span<double> result = _result;
-                    var coefficients = k._coefficient;
-                    bool finite = true;
-                    for (int c = 0; c < copies; c++)
+                    // One sample in a one-sample block (a training step): a row is one value a copy, the copies' values
+                    // in a run, checked four at a time first; a non-finite one is named by the loop below.
+                    ReadOnlySpan<double> result = _result.AsSpan(0, copies);
+                    if (BlockDraws.AllFinite(result))
                     {
-                        double derivative = result[c * stride];
-                        q[(c * g + p) * stride] += coefficients[c * terms + t] * derivative;
-                        finite &= double.IsFinite(derivative);
+                        ReadOnlySpan<double> coefficients = k._coefficient;
+                        for (int c = 0, at = p, from = t; c < result.Length; c++, at += g, from += terms)
+                            q[at] += coefficients[from] * result[c];
+                        continue;
                     }
-                    if (finite) continue;
                 }
                 for (int c = 0; c < copies; c++)
                 {

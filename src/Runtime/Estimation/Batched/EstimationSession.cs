@@ -28,11 +28,14 @@ public sealed class EstimationSession
         _engine = engine;
         _offset = offset;
         _after = after;
-        // Sized now, so that the first SetParameters does not allocate it inside a caller's training loop.
-        _previous = new double[problem.Thetas.Length * problem.Thetas[0].Length];
+        // The parameters now, copy-major (sized now, so that SetParameters never allocates inside a caller's training loop).
+        int perCopy = problem.Thetas[0].Length;
+        _current = new double[problem.Thetas.Length * perCopy];
+        for (int c = 0; c < problem.Thetas.Length; c++) problem.Thetas[c].CopyTo(_current, c * perCopy);
     }
 
-    private readonly double[] _previous;
+    // The parameters the session stands at, copy-major: what a refused move goes back to.
+    private readonly double[] _current;
 
     /// <summary>
     /// Moves the session to new parameters in place (a training step), with nothing prepared again: the coefficients, the
@@ -55,16 +58,11 @@ public sealed class EstimationSession
         if (direct is ICopyBatchedRule batched && perCopy == direct.Parameters.Count) batched.ValidateCopies(theta, copies);
         else
             for (int c = 0; c < copies; c++) _problem.Rule.Validate(theta.Slice(c * perCopy, perCopy));
-        var previous = _previous;
         for (int c = 0, at = 0; c < copies; c++)
         {
-            // A copy's few parameters element by element: cheaper than two span copies per copy.
+            // A copy's few parameters element by element: cheaper than a span copy per copy.
             var copy = thetas[c];
-            for (int j = 0; j < perCopy; j++, at++)
-            {
-                previous[at] = copy[j];
-                copy[j] = theta[at];
-            }
+            for (int j = 0; j < perCopy; j++, at++) copy[j] = theta[at];
         }
         bool moved;
         try
@@ -83,13 +81,14 @@ public sealed class EstimationSession
             throw new InvalidOperationException($"{_estimator}: the session cannot move to these parameters in place (the series' non-zero coefficients change, or f's derivatives are stencils); prepare a new session");
         }
         foreach (var worker in _engine.Workers) worker.ParametersChanged(theta);
+        theta.CopyTo(_current);
     }
 
     private void Restore(int copies, int perCopy)
     {
         var thetas = _problem.Thetas;
-        for (int c = 0; c < copies; c++) _previous.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
-        _engine.Kernel.ParametersChanged(_previous);
+        for (int c = 0; c < copies; c++) _current.AsSpan(c * perCopy, perCopy).CopyTo(thetas[c]);
+        _engine.Kernel.ParametersChanged(_current);
     }
 
     /// <summary>Length of the gradient (copies times the parameters per copy).</summary>

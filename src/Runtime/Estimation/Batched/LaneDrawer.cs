@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
@@ -7,12 +8,13 @@ namespace SeriesCompiler.Runtime.Estimation;
 /// <summary>
 /// The block-sampling hook of the batched core: for a rule whose sample is made of lane primitives
 /// (<see cref="ILaneSampledRule"/>), the draws of a whole block in SIMD lanes, then z per copy in one call.
-/// <para>Streams: sample i owns <c>W = min(copies, 4)</c> counter streams <c>(seed, 4 i + L)</c>, L &lt; W; stream L draws
-/// the copies <c>c = L, L + 4, L + 8, ...</c> in that order, each copy's draws in the sample statement's order (then, for
+/// <para>Streams: sample i owns <c>W = min(copies, 8)</c> counter streams <c>(seed, 8 i + L)</c>, L &lt; W; stream L draws
+/// the copies <c>c = L, L + 8, L + 16, ...</c> in that order, each copy's draws in the sample statement's order (then, for
 /// the resummed rules, its shifts). Which streams share a vector is only a matter of speed: the block's streams, sample
-/// by sample, four to a vector, so one sample of 100 copies fills all four lanes, and one-copy problems put four samples
-/// side by side. A lane's numbers depend on its stream alone (rejections advance only the lanes that reject), so the
-/// draws are the same for every block size and thread count.</para>
+/// by sample, eight to a vector (<see cref="RandomLanes8"/>: one AVX-512 vector, or two halves of four with the same
+/// bits), so one sample of 100 copies fills all eight lanes, and one-copy problems put eight samples side by side. A
+/// lane's numbers depend on its stream alone (rejections advance only the lanes that reject), so the draws are the same
+/// for every block size, thread count and vector width.</para>
 /// </summary>
 internal sealed class LaneDrawer
 {
@@ -20,8 +22,11 @@ internal sealed class LaneDrawer
     private readonly LaneDraw[] _kinds;
     private readonly int _copies, _draws, _width;
     private readonly double[] _arguments;   // [c * draws + i]
-    private readonly ulong[] _indices = new ulong[4];
-    private readonly int[] _sample = new int[4], _lane = new int[4];
+    private readonly ulong[] _indices = new ulong[Lanes];
+    private readonly int[] _sample = new int[Lanes], _lane = new int[Lanes];
+
+    /// <summary>Streams per sample at most, and lanes per vector: eight (one AVX-512 vector, or two of four elsewhere).</summary>
+    public const int Lanes = 8;
 
     private LaneDrawer(ILaneSampledRule rule, double[][] thetas)
     {
@@ -29,8 +34,15 @@ internal sealed class LaneDrawer
         _kinds = rule.LaneDraws.ToArray();
         _copies = thetas.Length;
         _draws = _kinds.Length;
-        _width = Math.Min(_copies, 4);
+        _width = Math.Min(_copies, Lanes);
         _arguments = new double[_copies * _draws];
+        // Every copy in one call where the rule has the batched members and every copy has the rule's parameter count.
+        _perCopy0 = thetas.Length > 0 ? thetas[0].Length : 0;
+        if (rule is ILaneCopyBatchedRule batched && thetas.All(t => t.Length == _perCopy0))
+        {
+            _batchedLanes = batched;
+            _flat = new double[_copies * _perCopy0];
+        }
         SetParameters(thetas);
     }
 
@@ -52,9 +64,20 @@ internal sealed class LaneDrawer
     /// <summary>Recomputes the draws' arguments (a session's parameters changed).</summary>
     public void SetParameters(double[][] thetas)
     {
-        for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        if (_batchedLanes is not null)
+        {
+            for (int c = 0; c < _copies; c++) thetas[c].CopyTo(_flat, c * _perCopy0);
+            _batchedLanes.DrawArgumentsOfCopies(_flat, _copies, _arguments);
+        }
+        else
+            for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
         if (_shiftRule is not null) ShiftParameters(thetas);
     }
+
+    // The parameters copy-major for the batched members (null without them), and a copy's count.
+    private readonly ILaneCopyBatchedRule? _batchedLanes;
+    private readonly double[] _flat = [];
+    private readonly int _perCopy0;
 
     /// <summary>As <see cref="SetParameters(double[][])"/>, with the same parameters copy-major in <paramref name="flat"/>:
     /// the shifts' numbers of every copy in one call where the rule has it.</summary>
@@ -65,12 +88,27 @@ internal sealed class LaneDrawer
             SetParameters(thetas);
             return;
         }
-        for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
+        if (_batchedLanes is not null && flat.Length == _flat.Length)
+        {
+            flat.CopyTo(_flat);
+            _batchedLanes.DrawArgumentsOfCopies(flat, _copies, _arguments);
+        }
+        else
+            for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
         batched.LaneShiftsOfCopies(flat, _copies, _shiftA, _shiftScale);
+        // Term-major copies of the numbers, one term's row at a time (spans: no bounds check per value).
         int terms = _shiftLaw.Length;
-        for (int c = 0; c < _copies; c++)
-            for (int t = 0; t < terms; t++)
-                (_termA[t * _copies + c], _termScale[t * _copies + c]) = (_shiftA[c * terms + t], _shiftScale[c * terms + t]);
+        ReadOnlySpan<double> shiftA = _shiftA, shiftScale = _shiftScale;
+        for (int t = 0; t < terms; t++)
+        {
+            var rowA = _termA.AsSpan(t * _copies, _copies);
+            var rowScale = _termScale.AsSpan(t * _copies, _copies);
+            for (int c = 0, at = t; c < rowA.Length; c++, at += terms)
+            {
+                rowA[c] = shiftA[at];
+                rowScale[c] = shiftScale[at];
+            }
+        }
     }
 
     // Whether the rule's batched shift numbers are ours (its terms in our order), checked value by value when enabled.
@@ -153,86 +191,77 @@ internal sealed class LaneDrawer
 
     /// <summary>As <see cref="Draw(ulong, long, int, Span{double}, int, IAfter?, RandomSource?)"/>, and with shifts in lanes
     /// (<see cref="TryEnableShifts"/>) term t's shift of copy c at <c>shifts[(t * copies + c) * stride + s]</c>.</summary>
+    // Optimised from its first call: see RandomLanes8 (Vector512 code in the unoptimised tier is slow for as long as
+    // the background compiler takes).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, Span<double> shifts, IAfter? after = null, RandomSource? random = null)
     {
         int streams = count * _width;
-        var lanes = default(RandomLanes);
-        Span<int> steps = stackalloc int[4], at = stackalloc int[4];
-        for (int q0 = 0; q0 < streams; q0 += 4)
+        var lanes = default(RandomLanes8);
+        // Eight samples at a time, stream L of each side by side: every lane draws the same copy with the same arguments,
+        // and a draw's eight values are eight samples in a row of the block (one vector store). The samples past the last
+        // whole eight take their streams eight at a time below. Which streams share a vector changes no number.
+        int grouped = count - count % Lanes;
+        for (int s0 = 0; s0 < grouped; s0 += Lanes)
+            for (int lane = 0; lane < _width; lane++)
+                DrawEightSamples(ref lanes, seed, first, s0, lane, draws, stride, shifts, after, random);
+        Span<int> steps = stackalloc int[Lanes], at = stackalloc int[Lanes];
+        Span<double> argument = stackalloc double[Lanes];
+        Span<ulong> live = stackalloc ulong[Lanes];
+        for (int q0 = grouped * _width; q0 < streams; q0 += Lanes)
         {
-            int used = Math.Min(4, streams - q0), maxSteps = 0;
-            for (int l = 0; l < 4; l++)
+            int used = Math.Min(Lanes, streams - q0), maxSteps = 0;
+            for (int l = 0; l < Lanes; l++)
             {
                 // Unused lanes repeat the group's first stream and are masked off: they never advance or store.
                 int q = q0 + (l < used ? l : 0);
                 _sample[l] = q / _width;
                 _lane[l] = q % _width;
-                _indices[l] = 4 * (ulong)(first + _sample[l]) + (ulong)_lane[l];
-                steps[l] = l < used ? (_copies - _lane[l] + 3) / 4 : 0;
+                _indices[l] = Lanes * (ulong)(first + _sample[l]) + (ulong)_lane[l];
+                steps[l] = l < used ? (_copies - _lane[l] + Lanes - 1) / Lanes : 0;
                 maxSteps = Math.Max(maxSteps, steps[l]);
             }
             lanes.SetStreams(seed, _indices);
             // Each stream's gamma draws (its copies, then its shifts) share Box-Muller pairs: a pair's sine half is the
-            // next draw's normal (RandomLanes.GammaMasked with a carried spare). Cleared with the streams.
-            var spare = Vector256<double>.Zero;
-            var hasSpare = Vector256<ulong>.Zero;
-            int allSteps = used == 4 ? Math.Min(Math.Min(steps[0], steps[1]), Math.Min(steps[2], steps[3])) : 0;
-            // Where lane l's copy L + 4t puts draw i: base[l] + (4t Draws + i) stride.
-            for (int l = 0; l < 4; l++) at[l] = _lane[l] * _draws * stride + _sample[l];
-            // One sample's four streams, one gamma draw per copy, one sample per row (a training step): copy 4t + l's shape
-            // and draw sit at [4t + l], so a step's four load and store as a vector (the same numbers, fewer moves).
-            bool contiguous = _draws == 1 && stride == 1 && _kinds[0] == LaneDraw.Gamma && used == 4
-                && _lane[0] == 0 && _lane[3] == 3 && _sample[0] == _sample[3];
+            // next draw's normal (GammaMasked with a carried spare). Cleared with the streams.
+            var spare = Vector512<double>.Zero;
+            var hasSpare = Vector512<ulong>.Zero;
+            int allSteps = int.MaxValue;
+            for (int l = 0; l < Lanes; l++) allSteps = Math.Min(allSteps, steps[l]);
+            // Where lane l's copy L + 8t puts draw i: base[l] + (8t Draws + i) stride.
+            for (int l = 0; l < Lanes; l++) at[l] = _lane[l] * _draws * stride + _sample[l];
+            // One sample's eight streams, one gamma draw per copy, one sample per row (a training step): copy 8t + l's shape
+            // and draw sit at [8t + l], so a step's eight load and store as a vector (the same numbers, fewer moves).
+            bool contiguous = _draws == 1 && stride == 1 && _kinds[0] == LaneDraw.Gamma && used == Lanes
+                && _lane[0] == 0 && _lane[Lanes - 1] == Lanes - 1 && _sample[0] == _sample[Lanes - 1];
+            var all = Vector512<ulong>.AllBitsSet;
             if (contiguous)
-            {
-                var all = Vector256<ulong>.AllBitsSet;
                 for (int t = 0; t < allSteps; t++)
-                    lanes.GammaMasked(Vector256.Create<double>(_arguments.AsSpan(4 * t, 4)), all, ref spare, ref hasSpare).CopyTo(draws[(4 * t + _sample[0])..]);
-            }
-            for (int t = contiguous ? allSteps : 0; t < allSteps; t++)
+                    lanes.GammaMasked(Vector512.Create<double>(_arguments.AsSpan(Lanes * t, Lanes)), all, ref spare, ref hasSpare).CopyTo(draws[(Lanes * t + _sample[0])..]);
+            for (int t = contiguous ? allSteps : 0; t < maxSteps; t++)
             {
-                // Every lane draws (the common case: a sample's copies four at a time): no masks to build.
-                int step = 4 * t * _draws;
+                // Every lane draws (the common case: a sample's copies eight at a time) or the lanes with a copy left.
+                bool full = t < allSteps;
+                for (int l = 0; l < Lanes; l++) live[l] = steps[l] > t ? ~0UL : 0;
+                var mask = full ? all : Vector512.Create<ulong>(live);
+                int step = Lanes * t * _draws;
                 for (int i = 0; i < _draws; i++)
                 {
-                    Vector256<double> x;
-                    var all = Vector256<ulong>.AllBitsSet;
-                    switch (_kinds[i])
-                    {
-                        case LaneDraw.Uniform: x = lanes.NextDoubleMasked(all); break;
-                        case LaneDraw.Normal: x = lanes.NormalLanes(all); break;
-                        case LaneDraw.Exponential: x = lanes.ExponentialMasked(all); break;
-                        default:
-                            var shape = Vector256.Create(_arguments[_lane[0] * _draws + step + i], _arguments[_lane[1] * _draws + step + i],
-                                _arguments[_lane[2] * _draws + step + i], _arguments[_lane[3] * _draws + step + i]);
-                            x = lanes.GammaMasked(shape, all, ref spare, ref hasSpare);
-                            break;
-                    }
-                    int offset = (step + i) * stride;
-                    draws[at[0] + offset] = x.GetElement(0);
-                    draws[at[1] + offset] = x.GetElement(1);
-                    draws[at[2] + offset] = x.GetElement(2);
-                    draws[at[3] + offset] = x.GetElement(3);
-                }
-            }
-            for (int t = allSteps; t < maxSteps; t++)
-            {
-                var mask = Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
-                for (int i = 0; i < _draws; i++)
-                {
-                    Vector256<double> x;
+                    Vector512<double> x;
                     switch (_kinds[i])
                     {
                         case LaneDraw.Uniform: x = lanes.NextDoubleMasked(mask); break;
-                        case LaneDraw.Normal: x = lanes.NormalLanes(mask); break;
+                        case LaneDraw.Normal: x = lanes.NormalMasked(mask); break;
                         case LaneDraw.Exponential: x = lanes.ExponentialMasked(mask); break;
                         default:
-                            var shape = Vector256.Create(Shape(t, 0, i, steps), Shape(t, 1, i, steps), Shape(t, 2, i, steps), Shape(t, 3, i, steps));
-                            x = lanes.GammaMasked(shape, mask, ref spare, ref hasSpare);
+                            // A lane with no copy left draws nothing; its shape is any valid one.
+                            for (int l = 0; l < Lanes; l++) argument[l] = steps[l] > t ? _arguments[_lane[l] * _draws + step + i] : 1.0;
+                            x = lanes.GammaMasked(Vector512.Create<double>(argument), mask, ref spare, ref hasSpare);
                             break;
                     }
-                    for (int l = 0; l < 4; l++)
-                        if (steps[l] > t) draws[((_lane[l] + 4 * t) * _draws + i) * stride + _sample[l]] = x.GetElement(l);
+                    int offset = (step + i) * stride;
+                    for (int l = 0; l < Lanes; l++)
+                        if (steps[l] > t) draws[at[l] + offset] = x.GetElement(l);
                 }
             }
             if (_shiftRule is not null && !shifts.IsEmpty) Shifts(ref lanes, ref spare, ref hasSpare, steps, maxSteps, shifts, stride);
@@ -246,79 +275,144 @@ internal sealed class LaneDrawer
         }
     }
 
-    // Each lane's copies (L + 4t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
+    // Stream `lane` of block samples s0 .. s0 + 7 in the eight lanes: copies lane, lane + 8, ..., their draws in order, then
+    // their shifts (each stream's sequence as in Draw's other grouping, so the same numbers).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DrawEightSamples(ref RandomLanes8 lanes, ulong seed, long first, int s0, int lane, Span<double> draws, int stride, Span<double> shifts, IAfter? after, RandomSource? random)
+    {
+        for (int j = 0; j < Lanes; j++) _indices[j] = Lanes * (ulong)(first + s0 + j) + (ulong)lane;
+        lanes.SetStreams(seed, _indices);
+        var spare = Vector512<double>.Zero;
+        var hasSpare = Vector512<ulong>.Zero;
+        var all = Vector512<ulong>.AllBitsSet;
+        for (int c = lane; c < _copies; c += Lanes)
+            for (int i = 0; i < _draws; i++)
+            {
+                var x = _kinds[i] switch
+                {
+                    LaneDraw.Uniform => lanes.NextDoubleMasked(all),
+                    LaneDraw.Normal => lanes.NormalMasked(all),
+                    LaneDraw.Exponential => lanes.ExponentialMasked(all),
+                    _ => lanes.GammaMasked(Vector512.Create(_arguments[c * _draws + i]), all, ref spare, ref hasSpare),
+                };
+                x.CopyTo(draws.Slice((c * _draws + i) * stride + s0, Lanes));
+            }
+        if (_shiftRule is not null && !shifts.IsEmpty)
+        {
+            int terms = _shiftLaw.Length;
+            for (int c = lane; c < _copies; c += Lanes)
+                for (int term = 0; term < terms; term++)
+                {
+                    var av = Vector512.Create(_shiftA[c * terms + term]);
+                    var sv = Vector512.Create(_shiftScale[c * terms + term]);
+                    Vector512<double> u;
+                    switch (_shiftLaw[term])
+                    {
+                        case LaneShift.Zero: u = Vector512<double>.Zero; break;
+                        case LaneShift.Constant: u = av; break;
+                        case LaneShift.UniformTimesExponential:
+                            var uniform = lanes.NextDoubleMasked(all);
+                            u = sv * uniform * lanes.ExponentialMasked(all);
+                            break;
+                        case LaneShift.Laplace: u = lanes.LaplaceMasked(sv, all); break;
+                        default:
+                            // One copy in every lane: a = 1 draws an exponential in all of them, else a gamma.
+                            u = sv * (av[0] == 1.0 ? lanes.ExponentialMasked(all) : lanes.GammaMasked(av, all, ref spare, ref hasSpare));
+                            break;
+                    }
+                    u.CopyTo(shifts.Slice((term * _copies + c) * stride + s0, Lanes));
+                }
+        }
+        if (after is not null)
+            for (int j = 0; j < Lanes; j++)
+            {
+                lanes.GetLaneState(j, out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+                random!.SetState(a0, a1, a2, a3);
+                after.Continue(s0 + j, lane, _width, random);
+            }
+    }
+
+    // Each lane's copies (L + 8t), then each term: U = scale * (its law's draw); a lane with shape 1 draws an exponential
     // (the same law), decided by its own shape, so its stream does not depend on its neighbours.
-    private void Shifts(ref RandomLanes lanes, ref Vector256<double> spare, ref Vector256<ulong> hasSpare, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Shifts(ref RandomLanes8 lanes, ref Vector512<double> spare, ref Vector512<ulong> hasSpare, ReadOnlySpan<int> steps, int maxSteps, Span<double> shifts, int stride)
     {
         int terms = _shiftLaw.Length;
-        Span<double> a = stackalloc double[4], scale = stackalloc double[4];
+        Span<double> a = stackalloc double[Lanes], scale = stackalloc double[Lanes];
+        Span<ulong> live = stackalloc ulong[Lanes];
         for (int t = 0; t < maxSteps; t++)
         {
-            bool all = steps[0] > t && steps[1] > t && steps[2] > t && steps[3] > t;
-            var mask = all ? Vector256<ulong>.AllBitsSet
-                : Vector256.Create(steps[0] > t ? ~0UL : 0, steps[1] > t ? ~0UL : 0, steps[2] > t ? ~0UL : 0, steps[3] > t ? ~0UL : 0);
-            // Lanes 0..3 of one sample at copies 4t .. 4t + 3 (many copies): their numbers are four in a row.
-            bool row = all && _lane[0] == 0 && _lane[3] == 3 && _sample[0] == _sample[3];
+            bool all = true;
+            for (int l = 0; l < Lanes; l++)
+            {
+                live[l] = steps[l] > t ? ~0UL : 0;
+                all &= steps[l] > t;
+            }
+            var mask = all ? Vector512<ulong>.AllBitsSet : Vector512.Create<ulong>(live);
+            // Lanes 0..7 of one sample at copies 8t .. 8t + 7 (many copies): their numbers are eight in a row.
+            bool row = all && _lane[0] == 0 && _lane[Lanes - 1] == Lanes - 1 && _sample[0] == _sample[Lanes - 1];
             for (int term = 0; term < terms; term++)
             {
-                Vector256<double> av, sv;
+                Vector512<double> av, sv;
                 if (row)
                 {
-                    av = Vector256.Create<double>(_termA.AsSpan(term * _copies + 4 * t, 4));
-                    sv = Vector256.Create<double>(_termScale.AsSpan(term * _copies + 4 * t, 4));
+                    av = Vector512.Create<double>(_termA.AsSpan(term * _copies + Lanes * t, Lanes));
+                    sv = Vector512.Create<double>(_termScale.AsSpan(term * _copies + Lanes * t, Lanes));
                 }
                 else
                 {
-                    for (int l = 0; l < 4; l++)
+                    for (int l = 0; l < Lanes; l++)
                     {
-                        int at = steps[l] > t ? (_lane[l] + 4 * t) * terms + term : -1;
+                        int at = steps[l] > t ? (_lane[l] + Lanes * t) * terms + term : -1;
                         a[l] = at >= 0 ? _shiftA[at] : 1.0;
                         scale[l] = at >= 0 ? _shiftScale[at] : 0.0;
                     }
-                    av = Vector256.Create<double>(a);
-                    sv = Vector256.Create<double>(scale);
+                    av = Vector512.Create<double>(a);
+                    sv = Vector512.Create<double>(scale);
                 }
-                Vector256<double> u;
+                Vector512<double> u;
                 switch (_shiftLaw[term])
                 {
-                    case LaneShift.Zero: u = Vector256<double>.Zero; break;
+                    case LaneShift.Zero: u = Vector512<double>.Zero; break;
                     case LaneShift.Constant: u = av; break;
                     case LaneShift.UniformTimesExponential:
                         var uniform = lanes.NextDoubleMasked(mask);
                         u = sv * uniform * lanes.ExponentialMasked(mask);
                         break;
-                    case LaneShift.Laplace: u = ShiftLanes.LaplaceMasked(ref lanes, sv, mask); break;
+                    case LaneShift.Laplace: u = lanes.LaplaceMasked(sv, mask); break;
                     default:
                         // Lanes with a = 1 draw an exponential, the others a gamma; a draw with no lane in it is skipped
                         // (it would advance no stream).
-                        var one = Vector256.Equals(av, Vector256<double>.One).AsUInt64() & mask;
+                        var one = Vector512.Equals(av, Vector512<double>.One).AsUInt64() & mask;
                         var rest = mask & ~one;
-                        var exponential = Vector256.EqualsAll(one, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.ExponentialMasked(one);
-                        var gamma = Vector256.EqualsAll(rest, Vector256<ulong>.Zero) ? Vector256<double>.Zero : lanes.GammaMasked(av, rest, ref spare, ref hasSpare);
-                        u = sv * Vector256.ConditionalSelect(one.AsDouble(), exponential, gamma);
+                        var exponential = Vector512.EqualsAll(one, Vector512<ulong>.Zero) ? Vector512<double>.Zero : lanes.ExponentialMasked(one);
+                        var gamma = Vector512.EqualsAll(rest, Vector512<ulong>.Zero) ? Vector512<double>.Zero : lanes.GammaMasked(av, rest, ref spare, ref hasSpare);
+                        u = sv * Vector512.ConditionalSelect(one.AsDouble(), exponential, gamma);
                         break;
                 }
                 if (row)
                 {
-                    int at = (term * _copies + 4 * t) * stride + _sample[0];
-                    shifts[at] = u.GetElement(0);
-                    shifts[at + stride] = u.GetElement(1);
-                    shifts[at + 2 * stride] = u.GetElement(2);
-                    shifts[at + 3 * stride] = u.GetElement(3);
+                    int at = (term * _copies + Lanes * t) * stride + _sample[0];
+                    if (stride == 1) u.CopyTo(shifts[at..]);
+                    else
+                        for (int l = 0; l < Lanes; l++) shifts[at + l * stride] = u.GetElement(l);
                 }
                 else
-                    for (int l = 0; l < 4; l++)
-                        if (steps[l] > t) shifts[(term * _copies + _lane[l] + 4 * t) * stride + _sample[l]] = u.GetElement(l);
+                    for (int l = 0; l < Lanes; l++)
+                        if (steps[l] > t) shifts[(term * _copies + _lane[l] + Lanes * t) * stride + _sample[l]] = u.GetElement(l);
             }
         }
     }
 
-    // The shape of draw i for lane l at step t (copy lane + 4t); 1 for a lane that does not draw (any valid shape).
-    private double Shape(int t, int l, int i, ReadOnlySpan<int> steps) => steps[l] > t ? _arguments[(_lane[l] + 4 * t) * _draws + i] : 1.0;
-
     /// <summary>z for a block from its draws: copy c's coordinates at rows <c>c * dimension ..</c> of <paramref name="z"/>.</summary>
     public void Map(double[][] thetas, ReadOnlySpan<double> draws, int count, int stride, Span<double> z, int dimension)
     {
+        // Every copy in one call: _flat holds these thetas (SetParameters copies them in whenever they change).
+        if (_batchedLanes is not null)
+        {
+            _batchedLanes.SampleFromDrawsOfCopies(_flat, _copies, draws, count, stride, z);
+            return;
+        }
         for (int c = 0; c < _copies; c++)
             _rule.SampleFromDraws(thetas[c], draws.Slice(c * _draws * stride), count, stride, z.Slice(c * dimension * stride));
     }
