@@ -47,11 +47,9 @@ public struct RandomLanes
     public Vector256<double> NextDoubleMasked(Vector256<ulong> mask) => ToUnit(Next(mask));
 
     /// <summary>Exponentials of rate 1 in the lanes of <paramref name="mask"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<double> ExponentialMasked(Vector256<ulong> mask) => -FastMath.Log(NextDouble(mask));
 
     /// <summary>Standard normals (Box-Muller, as <see cref="Normal()"/>) in the lanes of <paramref name="mask"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<double> NormalLanes(Vector256<ulong> mask) => NormalMasked(mask);
 
     /// <summary>
@@ -73,7 +71,6 @@ public struct RandomLanes
     /// draws on the same streams (a sample's copies, one after another) makes one pair per two normals, not one per normal.
     /// A lane's numbers still depend on its own stream and its own sequence of calls only; start a run with both cleared.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<double> GammaMasked(Vector256<double> shape, Vector256<ulong> mask, ref Vector256<double> spare, ref Vector256<ulong> hasSpare)
     {
         var one = Vector256<double>.One;
@@ -251,7 +248,6 @@ public struct RandomLanes
     }
 
     // Normal() for the lanes of mask only: the others' states stay, and their results are not used.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<double> NormalMasked(Vector256<ulong> mask) => BoxMuller(mask).Cosine;
 
     /// <summary>

@@ -15,7 +15,6 @@ internal static class ShiftLanes
     /// <c>-scale sign(u) ln(1 - 2|u|)</c>. (scale E1 - scale E2 has this law: the difference of two independent
     /// Exp(1) has density e^-|x| / 2.) U lies in [2^-54, 1 - 2^-53] (capped below 1), so |u| &lt;= 1/2 - 2^-53, 1 - 2|u| &gt;= 2^-52 and the log is finite.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> LaplaceMasked(ref RandomLanes lanes, Vector256<double> scale, Vector256<ulong> mask)
     {
         var u = lanes.NextDoubleMasked(mask) - Vector256.Create(0.5);

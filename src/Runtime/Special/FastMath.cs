@@ -29,7 +29,6 @@ internal static class FastMath
     /// (the remainder is below 5e-18 relative; Estrin's scheme), and 2^k written into the exponent bits. Within 2 ulps of Math.Exp where the
     /// result is normal; 0 where it would be subnormal. Cheaper than Vector256.Exp, which handles the whole real line.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> ExpNonPositive(Vector256<double> x)
     {
         var k = Vector256.Round(x * Log2E);                     // nearest integer, ties to even
@@ -124,7 +123,6 @@ internal static class FastMath
     /// two-part pi/2 reduction is exact to the last bit), sin r and cos r by their Taylor polynomials to r^17 and r^18
     /// (remainders below 1e-19), then the quadrant's rotation.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector256<double> Sin, Vector256<double> Cos) SinCos(Vector256<double> a)
     {
         const double PiOver2Hi = 1.57079632679489655800e+00, PiOver2Lo = 6.12323399573676603587e-17;
