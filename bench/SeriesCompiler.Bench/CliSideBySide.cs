@@ -16,9 +16,13 @@ namespace SeriesCompiler.Bench;
 /// GammaRule the CLI also takes, with the parsed --f and with <c>Objective.Sum</c>) and PyTorch's batched pathwise and
 /// score at 20,000 samples (bench/peers/torch_gamma_toy.py, CPU, one thread). For the CLI two numbers: the estimate
 /// alone (its JSON "seconds") and the whole process (start-up, parsing the library, writing), each divided by the
-/// samples. The best of a few runs of each (the machine is shared).
-/// Run: <c>dotnet build src/Cli -c Release</c>, then <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- cli</c>
-/// (<c>SERIESC</c> names another seriesc.dll).
+/// samples. Two CLIs: the managed <c>dotnet seriesc.dll</c> (rows "managed") and the native front, the installed tool's
+/// entry point on linux-x64 (src/Cli.Native, Native AOT: rows "native"; <c>--order 2</c> is handed on to the managed
+/// seriesc, so it has no native row). The best of a few runs of each (the machine is shared).
+/// Run from the repository root: <c>dotnet build src/Cli -c Release</c>, <c>dotnet publish src/Cli.Native -c Release</c>,
+/// then <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- cli</c> (<c>SERIESC</c> names another seriesc.dll,
+/// <c>SERIESC_NATIVE</c> another native front, e.g. an installed tool's <c>~/.dotnet/tools/seriesc</c>; without a native
+/// front the native rows are left out).
 /// </summary>
 internal static class CliSideBySide
 {
@@ -44,6 +48,9 @@ internal static class CliSideBySide
             output.WriteLine("seriesc.dll not found: run `dotnet build src/Cli -c Release` first, or set SERIESC");
             return;
         }
+        string? native = Environment.GetEnvironmentVariable("SERIESC_NATIVE")
+            ?? FindUp(Path.Combine("src", "Cli.Native", "bin", "Release", "net10.0", "linux-x64", "publish", "seriesc-native"));
+        if (native is not null && !File.Exists(native)) native = null;
         string load = SideBySide.LoadAverage();
         var rule = Rule.From(GammaRule.Instance);
         var theta = new double[2 * D];
@@ -54,39 +61,44 @@ internal static class CliSideBySide
         var rows = new List<Row>();
         foreach (var (name, options, api) in Estimators)
         {
-            double cliEstimate = double.PositiveInfinity, cliWall = double.PositiveInfinity, cliCpu = double.PositiveInfinity;
-            for (int run = 0; run < Runs; run++)
-            {
-                var (estimate, wall, cpu) = Cli(seriesc, options);
-                (cliEstimate, cliWall, cliCpu) = (Math.Min(cliEstimate, estimate), Math.Min(cliWall, wall), Math.Min(cliCpu, cpu));
-            }
             var (apiParsed, apiParsedCpu) = ApiWithCpu(api(rule), theta, parsed);
-            rows.Add(new Row(name, cliEstimate / Samples, cliWall / Samples, apiParsed, Api(api(rule), theta, sum), cliCpu / Samples, apiParsedCpu));
+            double apiSum = Api(api(rule), theta, sum);
+            foreach (var (kind, program, prefix) in (ReadOnlySpan<(string, string?, string[])>)[("managed", "dotnet", [seriesc]), ("native", native, [])])
+            {
+                if (program is null || (kind == "native" && options.Contains("--order"))) continue;
+                double cliEstimate = double.PositiveInfinity, cliWall = double.PositiveInfinity, cliCpu = double.PositiveInfinity;
+                for (int run = 0; run < Runs; run++)
+                {
+                    var (estimate, wall, cpu) = Cli(program, prefix, options);
+                    (cliEstimate, cliWall, cliCpu) = (Math.Min(cliEstimate, estimate), Math.Min(cliWall, wall), Math.Min(cliCpu, cpu));
+                }
+                rows.Add(new Row($"{name} ({kind})", cliEstimate / Samples, cliWall / Samples, apiParsed, apiSum, cliCpu / Samples, apiParsedCpu));
+            }
         }
         var torch = Torch(output);
 
         output.WriteLine($"gamma toy through the CLI: d = {D}, f = {F}, {Samples} samples; us per sample, best of {Runs}; load average {load} before, {SideBySide.LoadAverage()} after");
+        output.WriteLine($"managed: dotnet {seriesc}; native: {native ?? "(not found: publish src/Cli.Native or set SERIESC_NATIVE)"}");
         output.WriteLine();
-        output.WriteLine($"  {"estimator",-12} {"CLI estimate",13} {"CLI process",12} {"API (--f)",10} {"API (Sum)",10} {"CLI/API",8} {"torch pathwise/CLI",19} {"CLI est. CPU",13} {"API (--f) CPU",14} {"torch/CLI CPU",14}");
+        output.WriteLine($"  {"estimator",-22} {"CLI estimate",13} {"CLI process",12} {"API (--f)",10} {"API (Sum)",10} {"CLI/API",8} {"torch pathwise/CLI",19} {"CLI est. CPU",13} {"API (--f) CPU",14} {"torch/CLI CPU",14}");
         double torchPathwise = torch.GetValueOrDefault("pathwise", double.NaN), torchCpu = torch.GetValueOrDefault("pathwise cpu", double.NaN);
         foreach (var r in rows)
-            output.WriteLine($"  {r.Name,-12} {N(r.CliEstimate),13} {N(r.CliWall),12} {N(r.ApiParsed),10} {N(r.ApiSum),10} {N(r.CliEstimate / r.ApiParsed, "F2"),8} "
+            output.WriteLine($"  {r.Name,-22} {N(r.CliEstimate),13} {N(r.CliWall),12} {N(r.ApiParsed),10} {N(r.ApiSum),10} {N(r.CliEstimate / r.ApiParsed, "F2"),8} "
                 + $"{(double.IsNaN(torchPathwise) ? "-" : N(torchPathwise / r.CliEstimate, "F2") + "x"),19} {N(r.CliCpu),13} {N(r.ApiParsedCpu),14} "
                 + $"{(double.IsNaN(torchCpu) ? "-" : N(torchCpu / r.CliCpu, "F2") + "x"),14}");
         foreach (var (name, micros) in torch)
-            output.WriteLine($"  {"torch " + name,-12} {N(micros),13} (batched, {Samples} samples per gradient; \"cpu\": this thread's CPU time)");
+            output.WriteLine($"  {"torch " + name,-22} {N(micros),13} (batched, {Samples} samples per gradient; \"cpu\": this thread's CPU time)");
         output.WriteLine("  (us per sample; CLI estimate: the JSON's seconds (wall); CLI est. CPU: the estimate's process CPU time (SERIESC_CPU); API: after one warm-up call; torch/CLI CPU: torch pathwise's thread CPU time over ours)");
     }
 
     private static string N(double x, string format = "F2") => x.ToString(format, CultureInfo.InvariantCulture);
 
-    // The estimate's own seconds (from the JSON) and the process's wall time, in microseconds.
     // The estimate's own seconds (wall, from the JSON), the process's wall time and the estimate's process CPU time (the
-    // line SERIESC_CPU asks for on standard error), in microseconds.
-    private static (double Estimate, double Wall, double Cpu) Cli(string seriesc, string[] options)
+    // line SERIESC_CPU asks for on standard error), in microseconds. program: "dotnet" with seriesc.dll first, or the native front.
+    private static (double Estimate, double Wall, double Cpu) Cli(string program, string[] prefix, string[] options)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])[seriesc, "estimate", "gamma", "--at", "k=2.5,mu=0.7", "--dims", D.ToString(CultureInfo.InvariantCulture), "--f", F,
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])[.. prefix, "estimate", "gamma", "--at", "k=2.5,mu=0.7", "--dims", D.ToString(CultureInfo.InvariantCulture), "--f", F,
             "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--format", "json", .. options]) info.ArgumentList.Add(a);
         info.Environment["SERIESC_CPU"] = "1";
         var clock = Stopwatch.StartNew();

@@ -12,5 +12,6 @@ public static partial class CliApp
     [
         ("check", CheckCommand.Create),
         ("coefficients", CoefficientsCommand.Create),
+        ("estimate", EstimateCommand.Create),
     ];
 }

@@ -1,6 +1,15 @@
 using SeriesCompiler.Cli;
+using SeriesCompiler.Cli.Commands;
+using SeriesCompiler.Cli.Infrastructure;
 using SeriesCompiler.Cli.Native;
 
 // The native front: the commands it serves run here through the same CliApp as the managed seriesc; any other command
 // line becomes the managed seriesc beside it (exec, so this process is then that program).
-return NativeFront.Serves(args) ? CliApp.Run(args, Console.Out, Console.Error) : ManagedHandOff.Exec(args);
+NativeFront.Arguments = args;
+if (!NativeFront.Serves(args)) return ManagedHandOff.Exec(args);
+if (args.Length == 0 || args[0] != "estimate") return CliApp.Run(args, Console.Out, Console.Error);
+// estimate may still hand on (a declaration without a build-time class: NativeEstimate.cs), so standard error waits.
+var held = new HeldWriter(Console.Error);
+int code = CliApp.Run(args, new CliContext(Console.Out, held, Environment.CurrentDirectory, AppContext.BaseDirectory));
+held.Release();
+return code;

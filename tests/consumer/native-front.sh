@@ -22,6 +22,9 @@ printf 'distribution Broken(k > 0 {\n    support positive\n}\n' > "$work/bad/syn
 printf 'distribution Unknown(a > 0) {\n    support real\n    cgf(t) = a * nosuch(t)\n}\n' > "$work/bad/unknown.dist"
 printf 'distribution Cauchy(x0, g > 0) {\n    support real\n    logcf(w) = i*x0*w - g*abs(w)\n}\n' > "$work/bad/cauchy.dist"
 
+# A user's declaration (no build-time class: estimate hands it on).
+printf 'distribution Mine(k > 0, mu > 0) {\n    support positive\n    cgf(t) = -k * log(1 - mu*t)\n}\n' > "$work/mine.dist"
+
 lines=()
 for file in "$dir"/distributions/*.dist; do
   name=$(basename "$file" .dist)
@@ -42,7 +45,23 @@ lines+=(
   "check" "check --order" "check --help" "coefficients --help" "coefficients gamma extra"
   # Handed on to the managed seriesc: the same process, so these compare its output with itself through the exec.
   "--version" "--help" "bogus" "coefficients gamma --order 2 --at k=2.5,mu=0.7 --generated"
-  "estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 2000 --format json" "[suggest:15] coefficients ga"
+  "[suggest:15] coefficients ga"
+  # estimate, served by the front for a declaration with a build-time class (issue 13): every estimator, both formats,
+  # --dims, threads, stencils, a multivariate and a discrete law, a non-separable f, mistakes (exit code 2).
+  "estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 2000 --format json"
+  "estimate gamma --at k=2.5,mu=0.7 --dims 100 --f (z-0.49)^2 --samples 20000 --estimator all --format json"
+  "estimate gamma --at k=2.5,mu=0.7 --dims 100 --f (z-0.49)^2 --samples 3 --estimator all --format json"
+  "estimate gamma --at k=2.5,mu=0.7 --dims 7 --f exp(-z)+sin(z) --samples 999 --estimator all --threads 2"
+  "estimate gamma --at k=2.5,mu=0.7 --f log(z)*z --samples 5000 --derivatives stencil --format json"
+  "estimate gamma --at k=[1.5,2.5],mu=0.7 --dims 2 --f tanh(z) --samples 1 --estimator all --format json"
+  "estimate laplace --at mu=0,b=3 --f z^4 --samples 4000 --estimator all --wide"
+  "estimate bivariatenormal --at m1=0,m2=1,s1=1,s2=2,rho=0.3 --f z1*z2+z1^3 --samples 3000 --estimator all --format json"
+  "estimate poisson --at lambda=3 --f z^2 --samples 3000 --estimator all --format json"
+  "estimate gamma --at k=-1,mu=0.7 --f z^2" "estimate gamma --at k=2.5,mu=0.7 --f z^^2" "estimate gamma --at k=2.5,mu=0.7 --f z^2 --dims 0"
+  "estimate nosuch --at k=1 --f z" "estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 100000000000"
+  # Handed on once the rule is to be loaded: another order, a user's declaration.
+  "estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 2000 --order 2 --format json"
+  "estimate $work/mine.dist --at k=2.5,mu=0.7 --f z^2 --samples 2000"
 )
 n=0
 for line in "${lines[@]}"; do
@@ -53,6 +72,8 @@ for line in "${lines[@]}"; do
   set -e
   # estimate's JSON carries its running time: compare everything but that field.
   if [[ $line == estimate* ]]; then sed -i -E 's/"seconds": *[0-9.eE+-]+/"seconds": T/g' "$work"/native.out "$work"/managed.out; fi
+  # ... and the table its last column (the seconds of each estimator's rows).
+  if [[ $line == estimate* && $line != *json* ]]; then sed -i -E 's/ [0-9]+\.[0-9]+$/ T/' "$work"/native.out "$work"/managed.out; fi
   cmp -s "$work/native.out" "$work/managed.out" || { diff "$work/managed.out" "$work/native.out" | head -20; fail "standard output differs for: seriesc $line"; }
   cmp -s "$work/native.err" "$work/managed.err" || { diff "$work/managed.err" "$work/native.err" | head -20; fail "standard error differs for: seriesc $line"; }
   (( native_rc == managed_rc )) || fail "exit code $native_rc (native) against $managed_rc (managed) for: seriesc $line"
@@ -68,4 +89,11 @@ grep -q '"c"' <<< "$out" || fail "coefficients by itself printed: $out"
 grep -qF "checked $(ls "$dir"/distributions/*.dist | wc -l) declarations" "$work/check.err" || { cat "$work/check.err"; fail "check by itself said otherwise"; }
 if (cd "$work" && "$work/alone/seriesc" --version > /dev/null 2> "$work/alone.err"); then fail "the front answered --version without the managed seriesc"; fi
 grep -qF "seriesc.dll) is missing" "$work/alone.err" || { cat "$work/alone.err"; fail "a hand-off without seriesc.dll did not say so"; }
-echo "native front: check and coefficients answered by the front alone; --version handed on"
+out=$(cd "$work" && "$work/alone/seriesc" estimate gamma --at k=2.5,mu=0.7 --dims 10 --f "(z - 0.49)^2" --samples 1000 --format json) \
+  || fail "the front did not serve estimate by itself"
+grep -q '"gradient"' <<< "$out" || fail "estimate by itself printed: $out"
+if (cd "$work" && "$work/alone/seriesc" estimate gamma --at k=2.5,mu=0.7 --f z^2 --order 2 > /dev/null 2> "$work/alone.err"); then
+  fail "the front answered estimate --order 2 (no build-time class) without the managed seriesc"
+fi
+grep -qF "seriesc.dll) is missing" "$work/alone.err" || { cat "$work/alone.err"; fail "estimate --order 2 alone did not say what is missing"; }
+echo "native front: check, coefficients and estimate answered by the front alone; --version and estimate --order 2 handed on"

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using SeriesCompiler.Cli.Infrastructure;
 using SeriesCompiler.Cli.Output;
-using SeriesCompiler.Emit.Loading;
 using SeriesCompiler.Runtime.Estimation;
 using SeriesCompiler.Runtime.Functions;
 using SeriesCompiler.Symbolic.Binding;
@@ -26,7 +25,7 @@ namespace SeriesCompiler.Cli.Commands;
 /// an estimate whose accuracy is in doubt carries <c>"warnings": [...]</c>. A run whose predicted work is above
 /// <see cref="EstimateCost.Limit"/> is refused before anything is compiled (exit code 2) unless <c>--force</c> is given.
 /// </summary>
-public static class EstimateCommand
+public static partial class EstimateCommand
 {
     /// <summary>The highest order <c>--order auto</c> considers.</summary>
     public const int AutoMaxOrder = 16;
@@ -167,6 +166,7 @@ public static class EstimateCommand
 
         StartupTrace.Mark("load+check");
         Rule rule = LoadRule(context, loaded, s.Order);
+        RuleLoaded(ref context);
         StartupTrace.Mark("rule");
 
         int perCopy = theta.Length / s.Dims;
@@ -243,16 +243,22 @@ public static class EstimateCommand
     internal static Rule LoadRule(CliContext context, LoadedDistribution loaded, int order)
     {
         if (BuildTimeRules.TryGet(loaded.Workspace, loaded.Declaration, order) is { } built) return built;
-        try
-        {
-            return Rules.FromWorkspace(loaded.Workspace, loaded.Declaration, order);
-        }
-        catch (RuleCompilationException ex)
-        {
-            foreach (var line in ex.Diagnostics) context.Error.WriteLine(line);
-            throw CliException.Reported();
-        }
+        Rule? compiled = null;
+        CompileInMemory(context, loaded, order, ref compiled);
+        return compiled ?? throw new InvalidOperationException($"No rule for {loaded.Declaration.Name} at order {order}: this build cannot compile declarations in memory.");
     }
+
+    /// <summary>
+    /// The declaration compiled in memory with Roslyn (src/Emit). Only the managed seriesc has this part
+    /// (EstimateCommand.InMemory.cs); the native front (src/Cli.Native) has one that hands the command line on to it.
+    /// </summary>
+    static partial void CompileInMemory(CliContext context, LoadedDistribution loaded, int order, ref Rule? rule);
+
+    /// <summary>
+    /// The rule is loaded, so this process runs the estimate: the native front's part (NativeEstimate.cs), which held standard
+    /// error back until it knew it would not hand the command line on, writes what it held and passes the rest through.
+    /// </summary>
+    static partial void RuleLoaded(ref CliContext context);
 
     /// <summary>Refuses, before anything is compiled, a run predicted to take past <see cref="EstimateCost.Limit"/> (unless --force).</summary>
     private static void CheckCost(BoundDistribution declaration, double[] theta, Settings s)

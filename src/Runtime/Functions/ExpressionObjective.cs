@@ -237,7 +237,12 @@ public sealed class ExpressionObjective : Objective
             for (int j = 0; j < d; j++) _body.DualRows(z.Row(j), default, partials.Slice((d + j) * stride, z.Count));
             return;
         }
-        JetRows.Fill(new BodyScalar(_body), z, order, sums, partials, values);
+        // Above the body's degree as a polynomial every row is identically 0: the jets carry only the orders below (their
+        // coefficients there do not depend on the orders carried, so the same numbers), the rest are zeros.
+        int carried = Math.Min(order, _body.PolynomialDegree);
+        JetRows.Fill(new BodyScalar(_body), z, carried, sums, partials, values);
+        for (int k = carried + 1; k <= order; k++)
+            for (int j = 0; j < d; j++) partials.Slice((k * d + j) * stride, z.Count).Clear();
     }
 
     // f^(order) with coordinate j replaced by x[j, s]: the body at x alone.
@@ -275,6 +280,12 @@ public sealed class ExpressionObjective : Objective
         if (order == 0)
         {
             for (int j = 0; j < d; j++) _body.ValueRows(x.Slice(j * stride, z.Count), result.Slice(j * stride, z.Count));
+            return;
+        }
+        if (order > _body.PolynomialDegree)
+        {
+            // g^(order) of a polynomial of lower degree is identically 0.
+            for (int j = 0; j < d; j++) result.Slice(j * stride, z.Count).Clear();
             return;
         }
         JetRows.Shifted(new BodyScalar(_body), z, x, order, result);

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using SeriesCompiler.Runtime.Rules;
 using E = System.Linq.Expressions.Expression;
 
@@ -51,13 +52,36 @@ public sealed partial class FunctionProgram
         lock (_code)
         {
             if (_compiled) return;
-            if (VariableCount <= 1)
+            if (VariableCount <= 1 && RuntimeFeature.IsDynamicCodeSupported)
             {
                 _compiledValue = CompileValue();
                 _compiledDual = CanCompileDual() ? CompileDual() : null;
             }
+            else if (VariableCount <= 1)
+            {
+                // Ahead-of-time compiled (the native seriesc): no IL can be emitted, and System.Linq.Expressions would
+                // interpret the lambda. The row kernels over one value give the compiled code's numbers bit for bit
+                // (RowKernelTests), with no interpreter in between.
+                _compiledValue = OneRowValue;
+                _compiledDual = CanCompileDual() ? OneRowDual : null;
+            }
             _compiled = true;
         }
+    }
+
+    private double OneRowValue(double x)
+    {
+        Span<double> value = stackalloc double[1];
+        ValueRows(new ReadOnlySpan<double>(in x), value);
+        return value[0];
+    }
+
+    private double OneRowDual(double x, out double derivative)
+    {
+        Span<double> value = stackalloc double[1], slope = stackalloc double[1];
+        DualRows(new ReadOnlySpan<double>(in x), value, slope);
+        derivative = slope[0];
+        return value[0];
     }
 
     private static readonly MethodInfo s_pow = typeof(Math).GetMethod(nameof(Math.Pow), [typeof(double), typeof(double)])!;

@@ -115,6 +115,7 @@ public static class GammaShapeDerivative
 
     // The series for four draws sharing k, from the row's tables (no division per step); converged false when the table
     // ran out first (the caller then takes each lane on its own).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> SeriesLanes(double k, double psiK1, Vector256<double> x, ReadOnlySpan<double> inv, ReadOnlySpan<double> psi, out bool converged)
     {
         var lnX = FastMath.Log(x);

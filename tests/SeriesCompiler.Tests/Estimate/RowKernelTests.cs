@@ -63,6 +63,31 @@ public sealed class RowKernelTests
         }
     }
 
+    /// <summary>
+    /// The native front (Native AOT, no IL emitted) takes a row of one value as f's scalar delegates (FunctionProgram's
+    /// OneRowValue and OneRowDual): each value alone, the other three lanes on leftovers, must be the compiled code's.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Expressions))]
+    public void One_value_rows_are_the_compiled_scalars_bit_for_bit(string text)
+    {
+        var body = Body(text);
+        var (value, dual) = (body.CompiledValue!, body.CompiledDual!);
+        var x = Points(300);
+        var (one, slope) = (new double[1], new double[1]);
+        // Leftover lanes first hold another program's large values, so a lane that leaked into lane 0 would show.
+        Body("exp(z) * 1e300").ValueRows(x, new double[300]);
+        for (int s = 0; s < x.Length; s++)
+        {
+            body.ValueRows(x.AsSpan(s, 1), one);
+            SameBits(value(x[s]), one[0], $"{text} alone at {x[s]:R}");
+            body.DualRows(x.AsSpan(s, 1), one, slope);
+            double expected = dual(x[s], out double expectedSlope);
+            SameBits(expected, one[0], $"{text} dual value alone at {x[s]:R}");
+            SameBits(expectedSlope, slope[0], $"{text} slope alone at {x[s]:R}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Expressions))]
     public void Row_duals_are_the_compiled_duals_bit_for_bit(string text)
