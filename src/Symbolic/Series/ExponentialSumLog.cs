@@ -128,6 +128,10 @@ internal static class ExponentialSumLog
         table[0] = 1; // V(0, 0) = U(0, 0) = 1
         long step0 = (long)lambda[0] * (long)c[0], step1 = count == 2 ? (long)lambda[1] * (long)c[1] : 0;
         var beta = new Poly[order + 1];
+        bool compact = injective && r.IsOne;
+        var flatKeys = new Monomial[(order + 1) * columns];
+        for (int k1 = 0; k1 <= order; k1++)
+            for (int k2 = 0; k2 <= k2Max; k2++) flatKeys[k1 * columns + k2] = keys[k1, k2];
         for (int n = 1; n <= order; n++)
         {
             for (int k1 = n; k1 >= 0; k1--)
@@ -141,6 +145,14 @@ internal static class ExponentialSumLog
                     if (k2 > 0) Limbs.AddScaled(slot, Slot(k1, k2 - 1), step1 * w);
                 }
             WorkMeter.Spend((long)(n + 1) * (k2Max == 0 ? 1 : n + 1) * width);
+            if (compact)
+            {
+                // Distinct keys and r = 1: beta_n's terms are the table's non-zero entries as they stand (the entries
+                // above |k| = n are still zero), kept in limbs in the order the loop below would add them.
+                beta[n] = Poly.FromIntegers(IntegerTerms.FromTwosComplement(
+                    flatKeys.AsSpan(0, (n + 1) * columns), table.AsSpan(0, (n + 1) * columns * width), width));
+                continue;
+            }
             int nonzero = 0;
             for (int k1 = 0; k1 <= n; k1++)
                 for (int k2 = 0; k2 <= k2Max && k1 + k2 <= n; k2++)

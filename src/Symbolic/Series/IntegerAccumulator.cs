@@ -60,6 +60,117 @@ internal sealed class IntegerTerms
         return new IntegerTerms(monomials, limbs, stride, lengths, negative, maxBits);
     }
 
+    /// <summary>
+    /// The non-zero entries of a table of two's-complement integers (<paramref name="width"/> limbs each, least significant
+    /// first) with their monomials, in table order: the compact form of a limb computation's result (a sum of products,
+    /// a closed form), with no <see cref="BigInteger"/> or dictionary entry per term.
+    /// </summary>
+    public static IntegerTerms FromTwosComplement(ReadOnlySpan<Monomial> monomials, ReadOnlySpan<ulong> table, int width)
+    {
+        // First pass: which entries are non-zero and how many limbs their magnitudes need (the stride).
+        int count = 0, stride = 1;
+        for (int i = 0; i < monomials.Length; i++)
+        {
+            var v = table.Slice(i * width, width);
+            if (v.IndexOfAnyExcept(0UL) < 0) continue;
+            count++;
+            stride = Math.Max(stride, MagnitudeLength(v));
+        }
+        var result = new Monomial[count];
+        var limbs = new ulong[count * stride];
+        var lengths = new int[count];
+        var negative = new bool[count];
+        long maxBits = 0;
+        int j = 0;
+        for (int i = 0; i < monomials.Length; i++)
+        {
+            var v = table.Slice(i * width, width);
+            if (v.IndexOfAnyExcept(0UL) < 0) continue;
+            var magnitude = limbs.AsSpan(j * stride, stride);
+            bool isNegative = (long)v[^1] < 0;
+            // |v| = v for v >= 0, ~v + 1 for v < 0 (its top limbs are the sign's extension and vanish).
+            ulong carry = isNegative ? 1UL : 0UL;
+            for (int k = 0; k < stride; k++)
+            {
+                ulong x = isNegative ? ~v[k] : v[k];
+                ulong s = x + carry;
+                carry = s < carry ? 1UL : 0UL;
+                magnitude[k] = s;
+            }
+            int length = stride;
+            while (length > 1 && magnitude[length - 1] == 0) length--;
+            result[j] = monomials[i];
+            lengths[j] = length;
+            negative[j] = isNegative;
+            maxBits = Math.Max(maxBits, BitLength(magnitude[..length]));
+            j++;
+        }
+        return new IntegerTerms(result, limbs, stride, lengths, negative, maxBits);
+    }
+
+    /// <summary>Limbs needed for the magnitude of a two's-complement integer (|-2^64k| needs one more than its pattern).</summary>
+    private static int MagnitudeLength(ReadOnlySpan<ulong> v)
+    {
+        bool isNegative = (long)v[^1] < 0;
+        ulong extension = isNegative ? ulong.MaxValue : 0UL;
+        int top = v.Length - 1;
+        while (top > 0 && v[top] == extension) top--;
+        // For v < 0, |v| = ~v + 1 fits top + 1 limbs unless ~v is all ones there (v = -2^(64(top+1))): one more then.
+        if (isNegative && top + 1 < v.Length && v[..(top + 1)].IndexOfAnyExcept(0UL) < 0) return top + 2;
+        return top + 1;
+    }
+
+    private static long BitLength(ReadOnlySpan<ulong> magnitude)
+    {
+        int top = magnitude.Length - 1;
+        while (top > 0 && magnitude[top] == 0) top--;
+        return magnitude[top] == 0 ? 0 : 64L * top + (64 - BitOperations.LeadingZeroCount(magnitude[top]));
+    }
+
+    /// <summary>The i-th coefficient as an integer.</summary>
+    public BigInteger Value(int i)
+    {
+        var magnitude = new BigInteger(MemoryMarshal.AsBytes(Magnitude(i)), isUnsigned: true, isBigEndian: false);
+        return Negative[i] ? -magnitude : magnitude;
+    }
+
+    /// <summary>The terms as the ring's dictionary, in order (what building it term by term from the limbs gives).</summary>
+    public Dictionary<Monomial, GaussianRational> ToDictionary()
+    {
+        var terms = new Dictionary<Monomial, GaussianRational>(Count);
+        for (int i = 0; i < Count; i++) terms.Add(Monomials[i], new GaussianRational(Value(i), Rational.Zero));
+        return terms;
+    }
+
+    /// <summary>
+    /// The largest <see cref="GaussianRational.BitLength"/> of the coefficients, from the limbs: for an integer v that is
+    /// v's two's-complement bit length (<see cref="BigInteger.GetBitLength"/>: |v| - 1's for v &lt; 0) plus one for the
+    /// denominator 1 and one for the imaginary part 0/1.
+    /// </summary>
+    public long MaxConstantBits
+    {
+        get
+        {
+            long max = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                var magnitude = Magnitude(i);
+                long bits = BitLength(magnitude);
+                // |v| - 1 has one bit fewer than |v| exactly when |v| is a power of two.
+                if (Negative[i] && IsPowerOfTwo(magnitude)) bits--;
+                max = Math.Max(max, bits + 2);
+            }
+            return max;
+        }
+    }
+
+    private static bool IsPowerOfTwo(ReadOnlySpan<ulong> magnitude)
+    {
+        int top = magnitude.Length - 1;
+        while (top > 0 && magnitude[top] == 0) top--;
+        return BitOperations.IsPow2(magnitude[top]) && magnitude[..top].IndexOfAnyExcept(0UL) < 0;
+    }
+
     /// <summary>|v| into <paramref name="destination"/> (zeroed, long enough), little-endian limbs; returns the limbs used.</summary>
     public static int Write(BigInteger v, Span<ulong> destination)
     {
@@ -225,6 +336,10 @@ internal sealed class IntegerAccumulator
             acc[k] = s2;
         }
     }
+
+    /// <summary>The non-zero slots in slot order, compact (<see cref="IntegerTerms.FromTwosComplement"/>).</summary>
+    public IntegerTerms ToIntegerTerms() =>
+        IntegerTerms.FromTwosComplement(CollectionsMarshal.AsSpan(_monomials), _limbs.AsSpan(0, Count * _width), _width);
 
     /// <summary>The slot's value (two's complement, little-endian limbs) as an integer.</summary>
     public BigInteger Value(int slot) => new(MemoryMarshal.AsBytes((ReadOnlySpan<ulong>)At(slot)), isUnsigned: false, isBigEndian: false);
