@@ -121,14 +121,21 @@ public static class CumulantSeries
         {
             // a_{n,p} straight from the polynomial ring: no tree is differentiated. Every derivative is computed here,
             // exactly; only the canonical expressions wait until they are read.
-            var derivatives = parameters.Select(series.DerivativesInRing).ToArray();
-            // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this.
-            foreach (var dp in derivatives)
-                foreach (var c in dp) c.EnsureRepresentable();
+            // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this. Each
+            // a_{n,p} is measured as it is computed (all of them, parameter by parameter, before any is refused, as
+            // before) and then dropped, unless it is near the limit and needs the exact test; the polynomials are
+            // computed again, once per parameter, when an expression is first read. So check, which reads none, does
+            // not keep them all alive for the collector to move.
+            var nearLimit = new List<ScaledPoly>();
+            foreach (var p in parameters)
+                foreach (var c in series.Derivatives(p))
+                    if (!c.CertainlyRepresentable) nearLimit.Add(c);
+            foreach (var c in nearLimit) c.EnsureRepresentable();
+            var derivatives = parameters.Select(p => new Lazy<ScaledPoly[]>(() => series.DerivativesInRing(p))).ToArray();
             for (int n = 1; n <= order; n++)
             {
                 int m = n;
-                result.Add(([m], () => series[m], () => derivatives.Select(dp => dp[m].ToExpr()).ToImmutableArray()));
+                result.Add(([m], () => series[m], () => derivatives.Select(dp => dp.Value[m].ToExpr()).ToImmutableArray()));
             }
             return result.ToImmutable();
         }

@@ -188,15 +188,46 @@ internal sealed class IntegerTerms
 /// </summary>
 internal sealed class IntegerAccumulator
 {
-    private readonly Dictionary<Monomial, int> _slots = new();
-    private readonly List<Monomial> _monomials = new();
+    private readonly Dictionary<Monomial, int> _slots;
+    private readonly List<Monomial> _monomials;
     private ulong[] _limbs;
-    private readonly int _width;
+    private int _width;
+    private bool _rented;
 
     public IntegerAccumulator(int width, int capacity)
     {
         _width = width;
         _limbs = new ulong[Math.Max(1, capacity) * width];
+        _slots = new Dictionary<Monomial, int>(capacity);
+        _monomials = new List<Monomial>(capacity);
+    }
+
+    // One accumulator per thread, reused: a derivative or a recurrence step then allocates only its compact result, not
+    // a table, a dictionary and a list that the collector has to clear and move.
+    [ThreadStatic] private static IntegerAccumulator? t_shared;
+
+    /// <summary>
+    /// An empty accumulator of this width: the thread's shared one when it is free (hand it back with
+    /// <see cref="Release"/>), a new one otherwise.
+    /// </summary>
+    public static IntegerAccumulator Rent(int width, int capacity)
+    {
+        var shared = t_shared ??= new IntegerAccumulator(width, capacity);
+        if (shared._rented) return new IntegerAccumulator(width, capacity);
+        shared._rented = true;
+        shared._width = width;
+        if (shared._limbs.Length < capacity * width) shared._limbs = new ulong[Math.Max(capacity * width, 2 * shared._limbs.Length)];
+        return shared;
+    }
+
+    /// <summary>Empties a rented accumulator (its slots zeroed for the next use) and frees it for the next <see cref="Rent"/>.</summary>
+    public void Release()
+    {
+        if (!_rented) return;
+        _limbs.AsSpan(0, Math.Min(_limbs.Length, _monomials.Count * _width)).Clear();
+        _slots.Clear();
+        _monomials.Clear();
+        _rented = false;
     }
 
     public int Width => _width;

@@ -454,37 +454,41 @@ internal sealed class Poly
         if (contributions == 0) return Zero;
         // |e dc| < 2^62 fits one limb; each slot sums at most 'contributions' values below 2^(maxBits + 62).
         long bits = flat.MaxBits + 62 + (long)Math.Ceiling(Math.Log2(contributions + 1.0)) + 2;
-        var acc = new IntegerAccumulator((int)((bits + 63) / 64), flat.Count + 16);
-        Span<ulong> factor = stackalloc ulong[1];
-        for (int i = 0; i < flat.Count; i++)
+        var acc = IntegerAccumulator.Rent((int)((bits + 63) / 64), flat.Count + 16);
+        try
         {
-            var m = flat.Monomials[i];
-            var magnitude = flat.Magnitude(i);
-            for (int k = 0; k < m.Length; k++)
+            Span<ulong> factor = stackalloc ulong[1];
+            for (int i = 0; i < flat.Count; i++)
             {
-                var d = atomDerivatives[m.AtomId(k)];
-                if (d.IsZero) continue;
-                Monomial lowered;
-                if (lowerings is null) lowered = m.Lower(k);
-                else
+                var m = flat.Monomials[i];
+                var magnitude = flat.Magnitude(i);
+                for (int k = 0; k < m.Length; k++)
                 {
-                    ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(lowerings, (m, k), out bool exists);
-                    if (!exists) known = m.Lower(k);
-                    lowered = known;
-                }
-                var di = d.Integers!;
-                for (int j = 0; j < di.Count; j++)
-                {
-                    // v e dc: |e| |dc| in one limb, the sign from all three.
-                    long e = m.Exponent(k);
-                    long dc = (long)di.Magnitude(j)[0];
-                    factor[0] = (ulong)(Math.Abs(e) * dc);
-                    bool negative = flat.Negative[i] ^ (e < 0) ^ di.Negative[j];
-                    acc.AddProduct(acc.Slot(lowered.Multiply(di.Monomials[j])), factor, magnitude, negative);
+                    var d = atomDerivatives[m.AtomId(k)];
+                    if (d.IsZero) continue;
+                    Monomial lowered;
+                    if (lowerings is null) lowered = m.Lower(k);
+                    else
+                    {
+                        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(lowerings, (m, k), out bool exists);
+                        if (!exists) known = m.Lower(k);
+                        lowered = known;
+                    }
+                    var di = d.Integers!;
+                    for (int j = 0; j < di.Count; j++)
+                    {
+                        // v e dc: |e| |dc| in one limb, the sign from all three.
+                        long e = m.Exponent(k);
+                        long dc = (long)di.Magnitude(j)[0];
+                        factor[0] = (ulong)(Math.Abs(e) * dc);
+                        bool negative = flat.Negative[i] ^ (e < 0) ^ di.Negative[j];
+                        acc.AddProduct(acc.Slot(lowered.Multiply(di.Monomials[j])), factor, magnitude, negative);
+                    }
                 }
             }
+            return FromIntegers(acc.ToIntegerTerms());
         }
-        return FromIntegers(acc.ToIntegerTerms());
+        finally { acc.Release(); }
     }
 
     /// <summary>Nodes of the canonical expression, a size measure for resource limits.</summary>
@@ -613,45 +617,49 @@ internal sealed class Poly
         // |slot| < count * 2^maxBits, plus a sign bit.
         long bits = maxBits + (long)BigInteger.Log(count + 1, 2) + 3;
         int width = (int)((bits + 63) / 64);
-        var main = new IntegerAccumulator(width, startTerms.Count + 16);
-        for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
-        // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
-        // monomial product is formed once per distinct term, not once per product.
-        var partials = new Dictionary<Monomial, IntegerAccumulator>();
-        foreach (var (w, a, b) in products)
+        var main = IntegerAccumulator.Rent(width, startTerms.Count + 16);
+        try
         {
-            if (w.IsZero || a.IsZero || b.IsZero) continue;
-            WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
-            var (small, large) = a.TermCount <= b.TermCount ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
-            bool grouped = small.Count <= 4;
-            for (int s = 0; s < small.Count; s++)
+            for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
+            // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
+            // monomial product is formed once per distinct term, not once per product.
+            var partials = new Dictionary<Monomial, IntegerAccumulator>();
+            foreach (var (w, a, b) in products)
             {
-                var ms = small.Monomials[s];
-                var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
-                // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
-                var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
-                int factorLength = IntegerTerms.Write(factor, factorLimbs);
-                var x = factorLimbs.AsSpan(0, factorLength);
-                // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
-                var magnitude = small.Magnitude(s);
-                var combined = MultiplyMagnitudes(x, magnitude);
-                bool negative = factor.Sign < 0;
-                IntegerAccumulator target = main;
-                if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
-                    partials[ms] = target = new IntegerAccumulator(width, large.Count + 16);
-                bool shift = ms.Length != 0 && !grouped;
-                for (int l = 0; l < large.Count; l++)
+                if (w.IsZero || a.IsZero || b.IsZero) continue;
+                WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
+                var (small, large) = a.TermCount <= b.TermCount ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
+                bool grouped = small.Count <= 4;
+                for (int s = 0; s < small.Count; s++)
                 {
-                    var ml = shift ? ms.Multiply(large.Monomials[l]) : large.Monomials[l];
-                    target.AddProduct(target.Slot(ml), combined, large.Magnitude(l), negative ^ large.Negative[l]);
+                    var ms = small.Monomials[s];
+                    var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
+                    // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
+                    var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
+                    int factorLength = IntegerTerms.Write(factor, factorLimbs);
+                    var x = factorLimbs.AsSpan(0, factorLength);
+                    // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
+                    var magnitude = small.Magnitude(s);
+                    var combined = MultiplyMagnitudes(x, magnitude);
+                    bool negative = factor.Sign < 0;
+                    IntegerAccumulator target = main;
+                    if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
+                        partials[ms] = target = new IntegerAccumulator(width, large.Count + 16);
+                    bool shift = ms.Length != 0 && !grouped;
+                    for (int l = 0; l < large.Count; l++)
+                    {
+                        var ml = shift ? ms.Multiply(large.Monomials[l]) : large.Monomials[l];
+                        target.AddProduct(target.Slot(ml), combined, large.Magnitude(l), negative ^ large.Negative[l]);
+                    }
                 }
             }
+            foreach (var (ms, partial) in partials)
+                for (int s = 0; s < partial.Count; s++)
+                    main.AddSlot(main.Slot(ms.Multiply(partial.MonomialAt(s))), partial, s);
+            // Kept in limbs (slot order, zeros dropped): the next recurrence step reads them as limbs again.
+            return FromIntegers(main.ToIntegerTerms());
         }
-        foreach (var (ms, partial) in partials)
-            for (int s = 0; s < partial.Count; s++)
-                main.AddSlot(main.Slot(ms.Multiply(partial.MonomialAt(s))), partial, s);
-        // Kept in limbs (slot order, zeros dropped): the next recurrence step reads them as limbs again.
-        return FromIntegers(main.ToIntegerTerms());
+        finally { main.Release(); } // also after an exhausted work budget: the next step reuses it
     }
 
     /// <summary>The product of two magnitudes (limbs, least significant first), trimmed.</summary>

@@ -99,16 +99,20 @@ public sealed class TruncatedSeries
     public Expr[] DerivativeOfCoefficients(Symbol x) => DerivativesInRing(x).Select(c => c.ToExpr()).ToArray();
 
     /// <summary>d c_n / d x of every coefficient, exactly, as scaled polynomials of the ring (d(s P)/dx = s dP/dx).</summary>
-    internal ScaledPoly[] DerivativesInRing(Symbol x)
+    internal ScaledPoly[] DerivativesInRing(Symbol x) => Derivatives(x).ToArray();
+
+    /// <summary>
+    /// <see cref="DerivativesInRing"/> one coefficient at a time, t^0 first: a caller that only measures them holds one at
+    /// a time (the rest are short-lived garbage, not survivors the collector must move).
+    /// </summary>
+    internal IEnumerable<ScaledPoly> Derivatives(Symbol x)
     {
         var cache = new Dictionary<int, Poly>();
         var lowerings = new Dictionary<(Monomial, int), Monomial>();
-        var result = new ScaledPoly[_raw.Length];
         for (int n = 0; n < _raw.Length; n++)
-            result[n] = _scale is null || _scaled![n] is not null
+            yield return _scale is null || _scaled![n] is not null
                 ? new ScaledPoly(At(n).Derivative(x, cache, lowerings), Rational.One)
                 : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings), _scale[n]);
-        return result;
     }
 
     /// <summary>
@@ -480,8 +484,10 @@ internal readonly record struct ScaledPoly(Poly Raw, Rational Scale)
     /// </summary>
     public void EnsureRepresentable()
     {
-        long scaleBits = Scale.IsOne ? 0 : Scale.BitLength;
-        if (Raw.MaxConstantBits + 2 * scaleBits <= Ex.MaxConstantBits) return;
+        if (CertainlyRepresentable) return;
         if (Value.MaxConstantBits > Ex.MaxConstantBits) throw new SymbolicException("an exact constant grew beyond " + Ex.MaxConstantBits + " bits");
     }
+
+    /// <summary>Whether the bound alone shows every constant within the limit (so <see cref="EnsureRepresentable"/> cannot throw).</summary>
+    public bool CertainlyRepresentable => Raw.MaxConstantBits + 2 * (Scale.IsOne ? 0 : Scale.BitLength) <= Ex.MaxConstantBits;
 }
