@@ -65,8 +65,9 @@ internal sealed class IntegerTerms
     /// first) with their monomials, in table order: the compact form of a limb computation's result (a sum of products,
     /// a closed form), with no <see cref="BigInteger"/> or dictionary entry per term.
     /// </summary>
-    public static IntegerTerms FromTwosComplement(ReadOnlySpan<Monomial> monomials, ReadOnlySpan<ulong> table, int width)
+    public static IntegerTerms FromTwosComplement(ReadOnlySpan<Monomial> monomials, ReadOnlySpan<ulong> table, int width, ReadOnlySpan<bool> negate = default)
     {
+        // negate[i] (when given) takes the i-th entry with the opposite sign: only its sign flag changes.
         // First pass: which entries are non-zero and how many limbs their magnitudes need (the stride).
         int count = 0, stride = 1;
         for (int i = 0; i < monomials.Length; i++)
@@ -101,7 +102,7 @@ internal sealed class IntegerTerms
             while (length > 1 && magnitude[length - 1] == 0) length--;
             result[j] = monomials[i];
             lengths[j] = length;
-            negative[j] = isNegative;
+            negative[j] = isNegative ^ (negate.Length > 0 && negate[i]);
             maxBits = Math.Max(maxBits, BitLength(magnitude[..length]));
             j++;
         }
@@ -380,4 +381,66 @@ internal sealed class IntegerAccumulator
         foreach (var limb in At(slot)) if (limb != 0) return false;
         return true;
     }
+}
+
+/// <summary>Fixed-width two's-complement integers in 64-bit limbs, least significant first, all arithmetic mod 2^(64 width).</summary>
+internal static class Limbs
+{
+    /// <summary>x = x m: the pattern times |m| (mod 2^(64 width) that is the signed product), negated for m &lt; 0.</summary>
+    public static void Scale(Span<ulong> x, long m)
+    {
+        ulong factor = (ulong)Math.Abs(m), carry = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            ulong hi = Math.BigMul(x[i], factor, out ulong lo);
+            lo += carry;
+            carry = hi + (lo < carry ? 1UL : 0UL);
+            x[i] = lo;
+        }
+        if (m < 0) Negate(x);
+    }
+
+    /// <summary>acc += x m, with x m formed limb by limb and added (m &gt;= 0) or subtracted (m &lt; 0) with its carry.</summary>
+    public static void AddScaled(Span<ulong> acc, ReadOnlySpan<ulong> x, long m)
+    {
+        ulong factor = (ulong)Math.Abs(m), carry = 0, flow = 0; // product carry, addition carry (or borrow)
+        for (int i = 0; i < acc.Length; i++)
+        {
+            ulong hi = Math.BigMul(x[i], factor, out ulong lo);
+            lo += carry;
+            carry = hi + (lo < carry ? 1UL : 0UL);
+            ulong a = acc[i];
+            if (m >= 0)
+            {
+                ulong s = a + lo, s2 = s + flow;
+                flow = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
+                acc[i] = s2;
+            }
+            else
+            {
+                ulong d = a - lo, d2 = d - flow;
+                flow = (a < lo ? 1UL : 0UL) | (d < flow ? 1UL : 0UL);
+                acc[i] = d2;
+            }
+        }
+    }
+
+    private static void Negate(Span<ulong> x)
+    {
+        ulong carry = 1;
+        for (int i = 0; i < x.Length; i++)
+        {
+            ulong v = ~x[i] + carry;
+            carry = v < carry ? 1UL : 0UL;
+            x[i] = v;
+        }
+    }
+
+    public static bool IsZero(ReadOnlySpan<ulong> x)
+    {
+        foreach (var limb in x) if (limb != 0) return false;
+        return true;
+    }
+
+    public static BigInteger Value(ReadOnlySpan<ulong> x) => new(MemoryMarshal.AsBytes(x), isUnsigned: false, isBigEndian: false);
 }

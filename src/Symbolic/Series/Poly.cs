@@ -403,7 +403,7 @@ internal sealed class Poly
     /// </summary>
     public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
     {
-        if (_map is null && DerivativeInLimbs(x, atomDerivatives, lowerings) is { } compact) return compact;
+        if (Integers is { } integers && DerivativeInLimbs(integers, x, atomDerivatives, lowerings) is { } compact) return compact;
         Builder? builder = null;
         foreach (var (m, c) in TermMap)
             for (int k = 0; k < m.Length; k++)
@@ -428,14 +428,13 @@ internal sealed class Poly
     }
 
     /// <summary>
-    /// <see cref="Derivative"/> of a polynomial held in limbs, when every atom's derivative has integer coefficients of at
+    /// <see cref="Derivative"/> of a polynomial with integer coefficients (in limbs), when every atom's derivative has integer coefficients of at
     /// most 31 bits: sum over terms v m and atoms a^e of m of v e (da/dx) m/a, accumulated per monomial in fixed-width
     /// integers wide enough for the bound (terms x atoms x terms of da/dx products, each below 2^(bits of v + 64)), and
     /// kept in limbs. The same polynomial as the rational path; null when an atom's derivative does not qualify.
     /// </summary>
-    private Poly? DerivativeInLimbs(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings)
+    private static Poly? DerivativeInLimbs(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings)
     {
-        var flat = _flat!;
         // The atoms' derivatives, looked up (and cached) in the rational path's order, and their sizes.
         long contributions = 0;
         for (int i = 0; i < flat.Count; i++)
@@ -823,9 +822,36 @@ internal sealed class Poly
                 if (!c.Im.IsZero || !c.Re.IsInteger) return null;
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom && m.Exponent(i) < 0) return null;
             }
-        // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j.
-        var rows = new Dictionary<Monomial, BigInteger[]>();
+        // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j, a two's-complement integer of
+        // 'width' limbs. Each step times S is a short convolution in place; a part adds its terms to the rows.
+        // Bound: every part's coefficients are below 2^B, a step multiplies the largest magnitude by at most
+        // L = sum |s_d|, so after all of them |row[j]| < (parts + 1) 2^B L^steps.
+        long magnitudeSum = 0;
+        foreach (var (_, c) in sRow)
+        {
+            if (BigInteger.Abs(c) > int.MaxValue) return null;
+            magnitudeSum += (long)BigInteger.Abs(c);
+        }
         int degree = sRow.Max(t => t.Degree);
+        long partBits = 0, termCount = 0;
+        int maxExponent = 0;
+        foreach (var (_, part) in byPower)
+            foreach (var (m, c) in part.TermMap)
+            {
+                partBits = Math.Max(partBits, (long)BigInteger.Abs(c.Re.Numerator).GetBitLength());
+                termCount++;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) maxExponent = Math.Max(maxExponent, m.Exponent(i));
+            }
+        int steps = kmax - byPower[0].E;
+        double bits = partBits + Math.Ceiling(Math.Log2(byPower.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
+        int width = (int)(bits / 64) + 1;
+        int rowLength = maxExponent + steps * degree + 1; // the longest a row can grow
+        var rowOf = new Dictionary<Monomial, int>();
+        var rests = new List<Monomial>();
+        var rows = new List<ulong[]>();
+        var lengths = new List<int>(); // entries in use per row
+        var scratch = new ulong[width];
+        var term = new ulong[width];
         void Add(Poly part)
         {
             foreach (var (m, c) in part.TermMap)
@@ -833,26 +859,39 @@ internal sealed class Poly
                 int e = 0;
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
                 var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
-                if (!rows.TryGetValue(rest, out var row) || row.Length <= e)
+                ref int index = ref CollectionsMarshal.GetValueRefOrAddDefault(rowOf, rest, out bool exists);
+                if (!exists)
                 {
-                    var longer = new BigInteger[Math.Max(e + 1, row?.Length ?? 0)];
-                    row?.CopyTo(longer, 0);
-                    rows[rest] = row = longer;
+                    index = rows.Count;
+                    rests.Add(rest);
+                    rows.Add(new ulong[rowLength * width]);
+                    lengths.Add(0);
                 }
-                row[e] += c.Re.Numerator;
+                int r = index;
+                lengths[r] = Math.Max(lengths[r], e + 1);
+                // c in two's complement (sign-extended to the width), added to the entry.
+                term.AsSpan().Fill(c.Re.Sign < 0 ? ulong.MaxValue : 0UL);
+                c.Re.Numerator.TryWriteBytes(MemoryMarshal.AsBytes(term.AsSpan()), out _, isUnsigned: false, isBigEndian: false);
+                Limbs.AddScaled(rows[r].AsSpan(e * width, width), term, 1);
             }
         }
         void TimesS()
         {
-            foreach (var rest in rows.Keys.ToArray())
+            for (int r = 0; r < rows.Count; r++)
             {
-                var row = rows[rest];
-                var product = new BigInteger[row.Length + degree];
-                WorkMeter.Spend(row.Length * sRow.Count);
-                for (int j = 0; j < row.Length; j++)
-                    if (!row[j].IsZero)
-                        foreach (var (d, c) in sRow) product[j + d] += c.IsOne ? row[j] : c * row[j];
-                rows[rest] = product;
+                var row = rows[r];
+                int length = lengths[r];
+                WorkMeter.Spend(length * sRow.Count);
+                // new[j] = sum_d s_d old[j - d], from the top down so that every old entry is read before it is replaced.
+                for (int j = length - 1 + degree; j >= 0; j--)
+                {
+                    var acc = scratch.AsSpan();
+                    acc.Clear();
+                    foreach (var (d, c) in sRow)
+                        if (j - d >= 0 && j - d < length) Limbs.AddScaled(acc, row.AsSpan((j - d) * width, width), (long)c);
+                    acc.CopyTo(row.AsSpan(j * width, width));
+                }
+                lengths[r] = length + degree;
             }
         }
         Add(byPower[0].Part);
@@ -862,15 +901,22 @@ internal sealed class Poly
             Add(byPower[i].Part);
         }
         for (int k = byPower[^1].E; k < kmax; k++) TimesS();
-        var terms = new Dictionary<Monomial, GaussianRational>();
-        foreach (var (rest, row) in rows)
-            for (int j = 0; j < row.Length; j++)
-                if (!row[j].IsZero) terms[j == 0 ? rest : rest.Multiply(Monomial.Atom(atom, j))] = new GaussianRational(row[j], Rational.Zero);
-        return terms.Count == 0 ? Zero : new Poly(terms);
+        // The non-zero entries, row by row and by ascending power of a (the order the terms were listed in before).
+        var monomials = new List<Monomial>();
+        var packed = new List<ulong>();
+        for (int r = 0; r < rows.Count; r++)
+            for (int j = 0; j < lengths[r]; j++)
+            {
+                var entry = rows[r].AsSpan(j * width, width);
+                if (entry.IndexOfAnyExcept(0UL) < 0) continue;
+                monomials.Add(j == 0 ? rests[r] : rests[r].Multiply(Monomial.Atom(atom, j)));
+                foreach (var limb in entry) packed.Add(limb);
+            }
+        return FromIntegers(IntegerTerms.FromTwosComplement(CollectionsMarshal.AsSpan(monomials), CollectionsMarshal.AsSpan(packed), width));
     }
 
     /// <summary>a * b, in limbs when both have integer coefficients (the lift's operands, cleared of denominators).</summary>
-    private static Poly TimesInteger(Poly a, Poly b) => IntegerSumOfProducts(Zero, [(GaussianRational.One, a, b)]) ?? a * b;
+    internal static Poly TimesInteger(Poly a, Poly b) => IntegerSumOfProducts(Zero, [(GaussianRational.One, a, b)]) ?? a * b;
 
     /// <summary>lcm(common, d), with the usual case (d already divides) settled by one remainder.</summary>
     private static BigInteger WithDenominator(BigInteger common, BigInteger d) =>

@@ -207,7 +207,14 @@ public sealed class TruncatedSeries
 
     private TruncatedSeries Scale(GaussianRational factor) => new(C.Select(c => c.Scale(factor)).ToArray());
 
-    private TruncatedSeries Scale(Poly factor) => new(C.Select(c => Guard(c * factor)).ToArray());
+    private TruncatedSeries Scale(Poly factor)
+    {
+        // (s_n P_n) f = s_n (P_n f): a series of numerators over 1/n! keeps them, multiplied in limbs where both are integral
+        // (-r log(1 - p e^t)), and the rational factors are still applied only when a coefficient is used.
+        if (_factorialScaled)
+            return new TruncatedSeries(_raw.Select(c => Guard(c.IsZero ? c : Poly.TimesInteger(c, factor))).ToArray(), _scale!, factorialScaled: true);
+        return new(C.Select(c => Guard(c * factor)).ToArray());
+    }
 
     // b_n = sum_{k=0..n} a_k c_{n-k}
     public static TruncatedSeries operator *(TruncatedSeries a, TruncatedSeries b)
