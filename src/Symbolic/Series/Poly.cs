@@ -954,6 +954,10 @@ internal sealed class Poly
         quotient = Zero;
         if (IsZero) return true;
         if (!TermMap.Keys.All(m => m.IsPolynomial) || !divisor.TermMap.Keys.All(m => m.IsPolynomial)) return false;
+        // A divisor s0 + s1 a, linear in one atom, divides exactly iff this vanishes at a = -s0/s1 (the factor theorem over
+        // the other atoms). Most tries fail (the negative binomial's Eulerian numerators are n! at p = 1), and this says so
+        // in one pass instead of a long division; a "yes" still divides below.
+        if (LinearRoot(divisor) is { } root && !VanishesAt(root.Atom, root.Value)) return false;
         var (leadDivisor, leadCoefficient) = Leading(divisor.TermMap);
         var remainder = new Builder(this);
         var q = new Builder();
@@ -970,6 +974,41 @@ internal sealed class Poly
             foreach (var (dm, dc) in divisor.TermMap) remainder.Add(dm.Multiply(m), -(dc * factor));
         }
         return false;
+    }
+
+    /// <summary>(a, -s0/s1) for a divisor s0 + s1 a with real s0, s1 and one atom a at exponent 1; null otherwise.</summary>
+    private static (int Atom, Rational Value)? LinearRoot(Poly divisor)
+    {
+        if (divisor.TermCount != 2) return null;
+        Rational s0 = Rational.Zero, s1 = Rational.Zero;
+        int atom = -1;
+        foreach (var (m, c) in divisor.TermMap)
+        {
+            if (!c.IsReal) return null;
+            if (m.Length == 0) s0 = c.Re;
+            else if (m.Length == 1 && m.Exponent(0) == 1) { atom = m.AtomId(0); s1 = c.Re; }
+            else return null;
+        }
+        if (atom < 0 || s0.IsZero || s1.IsZero) return null;
+        return (atom, -s0 / s1);
+    }
+
+    /// <summary>Whether the polynomial is zero with <paramref name="atom"/> replaced by <paramref name="value"/> (every other atom kept).</summary>
+    private bool VanishesAt(int atom, Rational value)
+    {
+        var sums = new Dictionary<Monomial, GaussianRational>();
+        var powers = new List<Rational> { Rational.One };
+        foreach (var (m, c) in TermMap)
+        {
+            int e = 0;
+            for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
+            while (powers.Count <= e) powers.Add(powers[^1] * value);
+            var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(sums, rest, out _);
+            sum += e == 0 ? c : c * powers[e];
+        }
+        foreach (var sum in sums.Values) if (!sum.IsZero) return false;
+        return true;
     }
 
     private static (Monomial, GaussianRational) Leading(Dictionary<Monomial, GaussianRational> terms)
