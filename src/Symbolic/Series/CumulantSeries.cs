@@ -122,15 +122,21 @@ public static class CumulantSeries
             // a_{n,p} straight from the polynomial ring: no tree is differentiated. Every derivative is computed here,
             // exactly; only the canonical expressions wait until they are read.
             // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this. Each
-            // a_{n,p} is measured as it is computed (all of them, parameter by parameter, before any is refused, as
-            // before) and then dropped, unless it is near the limit and needs the exact test; the polynomials are
-            // computed again, once per parameter, when an expression is first read. So check, which reads none, does
-            // not keep them all alive for the collector to move.
-            var nearLimit = new List<ScaledPoly>();
+            // a_{n,p} is computed exactly and measured where it was accumulated (all of them, parameter by parameter,
+            // before any is refused, as before); one near the limit is computed again for the exact test. The
+            // polynomials are computed again, once per parameter, when an expression is first read. So check, which
+            // reads none, neither packs nor keeps them.
+            var nearLimit = new List<(Symbol P, int N)>();
             foreach (var p in parameters)
-                foreach (var c in series.Derivatives(p))
-                    if (!c.CertainlyRepresentable) nearLimit.Add(c);
-            foreach (var c in nearLimit) c.EnsureRepresentable();
+            {
+                int n = 0;
+                foreach (bool certain in series.DerivativesCertainlyRepresentable(p))
+                {
+                    if (!certain) nearLimit.Add((p, n));
+                    n++;
+                }
+            }
+            foreach (var (p, n) in nearLimit) series.DerivativeAt(p, n).EnsureRepresentable();
             var derivatives = parameters.Select(p => new Lazy<ScaledPoly[]>(() => series.DerivativesInRing(p))).ToArray();
             for (int n = 1; n <= order; n++)
             {

@@ -199,8 +199,8 @@ internal sealed class IntegerAccumulator
     {
         _width = width;
         _limbs = new ulong[Math.Max(1, capacity) * width];
-        _slots = new Dictionary<Monomial, int>(capacity);
-        _monomials = new List<Monomial>(capacity);
+        _slots = new Dictionary<Monomial, int>();
+        _monomials = new List<Monomial>();
     }
 
     // One accumulator per thread, reused: a derivative or a recurrence step then allocates only its compact result, not
@@ -367,6 +367,27 @@ internal sealed class IntegerAccumulator
             carry = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
             acc[k] = s2;
         }
+    }
+
+    /// <summary>
+    /// The largest <see cref="GaussianRational.BitLength"/> among the non-zero slots (0 when all are zero), read off the
+    /// limbs as <see cref="IntegerTerms.MaxConstantBits"/> reads its terms: v's two's-complement bit length (that of ~v
+    /// for v &lt; 0) plus two.
+    /// </summary>
+    public long MaxConstantBits()
+    {
+        long max = 0;
+        for (int slot = 0; slot < Count; slot++)
+        {
+            var v = At(slot);
+            if (v.IndexOfAnyExcept(0UL) < 0) continue;
+            ulong extension = (long)v[^1] < 0 ? ulong.MaxValue : 0UL;
+            int top = v.Length - 1;
+            while (top >= 0 && v[top] == extension) top--;
+            long bits = top < 0 ? 0 : 64L * top + (64 - BitOperations.LeadingZeroCount(v[top] ^ extension));
+            max = Math.Max(max, bits + 2);
+        }
+        return max;
     }
 
     /// <summary>The non-zero slots in slot order, compact (<see cref="IntegerTerms.FromTwosComplement"/>).</summary>

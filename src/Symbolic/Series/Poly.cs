@@ -403,7 +403,11 @@ internal sealed class Poly
     /// </summary>
     public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
     {
-        if (Integers is { } integers && DerivativeInLimbs(integers, x, atomDerivatives, lowerings) is { } compact) return compact;
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, lowerings) is { } acc)
+        {
+            try { return FromIntegers(acc.ToIntegerTerms()); }
+            finally { acc.Release(); }
+        }
         Builder? builder = null;
         foreach (var (m, c) in TermMap)
             for (int k = 0; k < m.Length; k++)
@@ -428,12 +432,28 @@ internal sealed class Poly
     }
 
     /// <summary>
-    /// <see cref="Derivative"/> of a polynomial with integer coefficients (in limbs), when every atom's derivative has integer coefficients of at
-    /// most 31 bits: sum over terms v m and atoms a^e of m of v e (da/dx) m/a, accumulated per monomial in fixed-width
-    /// integers wide enough for the bound (terms x atoms x terms of da/dx products, each below 2^(bits of v + 64)), and
-    /// kept in limbs. The same polynomial as the rational path; null when an atom's derivative does not qualify.
+    /// The largest constant's bits (<see cref="MaxConstantBits"/>) of <see cref="Derivative"/>, with the same caches: from
+    /// the limbs, when the derivative accumulates there, without packing terms that are only measured.
     /// </summary>
-    private static Poly? DerivativeInLimbs(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings)
+    public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings)
+    {
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, lowerings) is { } acc)
+        {
+            try { return acc.MaxConstantBits(); }
+            finally { acc.Release(); }
+        }
+        return Derivative(x, atomDerivatives, lowerings).MaxConstantBits;
+    }
+
+    /// <summary>
+    /// <see cref="Derivative"/> of a polynomial with integer coefficients (in limbs), when every atom's derivative has
+    /// integer coefficients of at most 31 bits: sum over terms v m and atoms a^e of m of v e (da/dx) m/a, accumulated per
+    /// monomial in fixed-width integers wide enough for the bound (terms x atoms x terms of da/dx products, each below
+    /// 2^(bits of v + 62)). The same polynomial as the rational path, in a rented accumulator (the caller releases it;
+    /// no slot when nothing contributes); null when an atom's derivative does not qualify.
+    /// </summary>
+    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives,
+        Dictionary<(Monomial, int), Monomial>? lowerings)
     {
         // The atoms' derivatives, looked up (and cached) in the rational path's order, and their sizes.
         long contributions = 0;
@@ -450,11 +470,21 @@ internal sealed class Poly
                 contributions += di.Count;
             }
         }
-        if (contributions == 0) return Zero;
         // |e dc| < 2^62 fits one limb; each slot sums at most 'contributions' values below 2^(maxBits + 62).
         long bits = flat.MaxBits + 62 + (long)Math.Ceiling(Math.Log2(contributions + 1.0)) + 2;
         var acc = IntegerAccumulator.Rent((int)((bits + 63) / 64), flat.Count + 16);
         try
+        {
+            Fill(acc);
+            return acc;
+        }
+        catch
+        {
+            acc.Release();
+            throw;
+        }
+
+        void Fill(IntegerAccumulator acc)
         {
             Span<ulong> factor = stackalloc ulong[1];
             for (int i = 0; i < flat.Count; i++)
@@ -485,9 +515,7 @@ internal sealed class Poly
                     }
                 }
             }
-            return FromIntegers(acc.ToIntegerTerms());
         }
-        finally { acc.Release(); }
     }
 
     /// <summary>Nodes of the canonical expression, a size measure for resource limits.</summary>

@@ -102,6 +102,29 @@ public sealed class TruncatedSeries
     internal ScaledPoly[] DerivativesInRing(Symbol x) => Derivatives(x).ToArray();
 
     /// <summary>
+    /// For each n, t^0 first, whether d c_n / d x certainly has every constant within the expression factory's bit limit
+    /// (<see cref="ScaledPoly.CertainlyRepresentable"/>): each derivative is computed exactly and measured where it was
+    /// accumulated, not packed into a polynomial (check keeps none of them).
+    /// </summary>
+    internal IEnumerable<bool> DerivativesCertainlyRepresentable(Symbol x)
+    {
+        var cache = new Dictionary<int, Poly>();
+        var lowerings = new Dictionary<(Monomial, int), Monomial>();
+        for (int n = 0; n < _raw.Length; n++)
+        {
+            bool scaled = _scale is not null && _scaled![n] is null;
+            long bits = (scaled ? _raw[n] : At(n)).DerivativeMaxConstantBits(x, cache, lowerings);
+            yield return bits + 2 * (scaled && !_scale![n].IsOne ? _scale[n].BitLength : 0) <= Ex.MaxConstantBits;
+        }
+    }
+
+    /// <summary>d c_n / d x alone (as <see cref="DerivativesInRing"/> gives it).</summary>
+    internal ScaledPoly DerivativeAt(Symbol x, int n) =>
+        _scale is null || _scaled![n] is not null
+            ? new ScaledPoly(At(n).Derivative(x, new Dictionary<int, Poly>()), Rational.One)
+            : new ScaledPoly(_raw[n].Derivative(x, new Dictionary<int, Poly>()), _scale[n]);
+
+    /// <summary>
     /// <see cref="DerivativesInRing"/> one coefficient at a time, t^0 first: a caller that only measures them holds one at
     /// a time (the rest are short-lived garbage, not survivors the collector must move).
     /// </summary>
