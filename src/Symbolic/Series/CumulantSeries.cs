@@ -121,14 +121,27 @@ public static class CumulantSeries
         {
             // a_{n,p} straight from the polynomial ring: no tree is differentiated. Every derivative is computed here,
             // exactly; only the canonical expressions wait until they are read.
-            var derivatives = parameters.Select(series.DerivativesInRing).ToArray();
-            // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this.
-            foreach (var dp in derivatives)
-                foreach (var c in dp) c.EnsureRepresentable();
+            // Building the derivatives' expressions refused constants beyond the factory's bit limit: so does this. Each
+            // a_{n,p} is computed exactly and measured where it was accumulated (all of them, parameter by parameter,
+            // before any is refused, as before); one near the limit is computed again for the exact test. The
+            // polynomials are computed again, once per parameter, when an expression is first read. So check, which
+            // reads none, neither packs nor keeps them.
+            var nearLimit = new List<(Symbol P, int N)>();
+            foreach (var p in parameters)
+            {
+                int n = 0;
+                foreach (bool certain in series.DerivativesCertainlyRepresentable(p))
+                {
+                    if (!certain) nearLimit.Add((p, n));
+                    n++;
+                }
+            }
+            foreach (var (p, n) in nearLimit) series.DerivativeAt(p, n).EnsureRepresentable();
+            var derivatives = parameters.Select(p => new Lazy<ScaledPoly[]>(() => series.DerivativesInRing(p))).ToArray();
             for (int n = 1; n <= order; n++)
             {
                 int m = n;
-                result.Add(([m], () => series[m], () => derivatives.Select(dp => dp[m].ToExpr()).ToImmutableArray()));
+                result.Add(([m], () => series[m], () => derivatives.Select(dp => dp.Value[m].ToExpr()).ToImmutableArray()));
             }
             return result.ToImmutable();
         }

@@ -128,6 +128,16 @@ internal static class ExponentialSumLog
         table[0] = 1; // V(0, 0) = U(0, 0) = 1
         long step0 = (long)lambda[0] * (long)c[0], step1 = count == 2 ? (long)lambda[1] * (long)c[1] : 0;
         var beta = new Poly[order + 1];
+        // r = -1 (R = -(1 - p)^-1 for 1 - p e^t) multiplies the term of |k| = s by (-1)^s: a sign, kept in limbs too.
+        bool compact = injective && (r.IsOne || r == Rational.MinusOne);
+        var flatKeys = new Monomial[(order + 1) * columns];
+        var flip = new bool[(order + 1) * columns];
+        for (int k1 = 0; k1 <= order; k1++)
+            for (int k2 = 0; k2 <= k2Max; k2++)
+            {
+                flatKeys[k1 * columns + k2] = keys[k1, k2];
+                flip[k1 * columns + k2] = !r.IsOne && (k1 + k2) % 2 == 1;
+            }
         for (int n = 1; n <= order; n++)
         {
             for (int k1 = n; k1 >= 0; k1--)
@@ -141,6 +151,14 @@ internal static class ExponentialSumLog
                     if (k2 > 0) Limbs.AddScaled(slot, Slot(k1, k2 - 1), step1 * w);
                 }
             WorkMeter.Spend((long)(n + 1) * (k2Max == 0 ? 1 : n + 1) * width);
+            if (compact)
+            {
+                // Distinct keys and r = +-1: beta_n's terms are the table's non-zero entries as they stand (the entries
+                // above |k| = n are still zero), kept in limbs in the order the loop below would add them.
+                beta[n] = Poly.FromIntegers(IntegerTerms.FromTwosComplement(
+                    flatKeys.AsSpan(0, (n + 1) * columns), table.AsSpan(0, (n + 1) * columns * width), width, flip.AsSpan(0, (n + 1) * columns)));
+                continue;
+            }
             int nonzero = 0;
             for (int k1 = 0; k1 <= n; k1++)
                 for (int k2 = 0; k2 <= k2Max && k1 + k2 <= n; k2++)
@@ -170,67 +188,5 @@ internal static class ExponentialSumLog
     {
         for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) return true;
         return false;
-    }
-
-    /// <summary>Fixed-width two's-complement integers in 64-bit limbs, least significant first, all arithmetic mod 2^(64 width).</summary>
-    private static class Limbs
-    {
-        /// <summary>x = x m: the pattern times |m| (mod 2^(64 width) that is the signed product), negated for m &lt; 0.</summary>
-        public static void Scale(Span<ulong> x, long m)
-        {
-            ulong factor = (ulong)Math.Abs(m), carry = 0;
-            for (int i = 0; i < x.Length; i++)
-            {
-                ulong hi = Math.BigMul(x[i], factor, out ulong lo);
-                lo += carry;
-                carry = hi + (lo < carry ? 1UL : 0UL);
-                x[i] = lo;
-            }
-            if (m < 0) Negate(x);
-        }
-
-        /// <summary>acc += x m, with x m formed limb by limb and added (m &gt;= 0) or subtracted (m &lt; 0) with its carry.</summary>
-        public static void AddScaled(Span<ulong> acc, ReadOnlySpan<ulong> x, long m)
-        {
-            ulong factor = (ulong)Math.Abs(m), carry = 0, flow = 0; // product carry, addition carry (or borrow)
-            for (int i = 0; i < acc.Length; i++)
-            {
-                ulong hi = Math.BigMul(x[i], factor, out ulong lo);
-                lo += carry;
-                carry = hi + (lo < carry ? 1UL : 0UL);
-                ulong a = acc[i];
-                if (m >= 0)
-                {
-                    ulong s = a + lo, s2 = s + flow;
-                    flow = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
-                    acc[i] = s2;
-                }
-                else
-                {
-                    ulong d = a - lo, d2 = d - flow;
-                    flow = (a < lo ? 1UL : 0UL) | (d < flow ? 1UL : 0UL);
-                    acc[i] = d2;
-                }
-            }
-        }
-
-        private static void Negate(Span<ulong> x)
-        {
-            ulong carry = 1;
-            for (int i = 0; i < x.Length; i++)
-            {
-                ulong v = ~x[i] + carry;
-                carry = v < carry ? 1UL : 0UL;
-                x[i] = v;
-            }
-        }
-
-        public static bool IsZero(ReadOnlySpan<ulong> x)
-        {
-            foreach (var limb in x) if (limb != 0) return false;
-            return true;
-        }
-
-        public static BigInteger Value(ReadOnlySpan<ulong> x) => new(MemoryMarshal.AsBytes(x), isUnsigned: false, isBigEndian: false);
     }
 }

@@ -60,6 +60,118 @@ internal sealed class IntegerTerms
         return new IntegerTerms(monomials, limbs, stride, lengths, negative, maxBits);
     }
 
+    /// <summary>
+    /// The non-zero entries of a table of two's-complement integers (<paramref name="width"/> limbs each, least significant
+    /// first) with their monomials, in table order: the compact form of a limb computation's result (a sum of products,
+    /// a closed form), with no <see cref="BigInteger"/> or dictionary entry per term.
+    /// </summary>
+    public static IntegerTerms FromTwosComplement(ReadOnlySpan<Monomial> monomials, ReadOnlySpan<ulong> table, int width, ReadOnlySpan<bool> negate = default)
+    {
+        // negate[i] (when given) takes the i-th entry with the opposite sign: only its sign flag changes.
+        // First pass: which entries are non-zero and how many limbs their magnitudes need (the stride).
+        int count = 0, stride = 1;
+        for (int i = 0; i < monomials.Length; i++)
+        {
+            var v = table.Slice(i * width, width);
+            if (v.IndexOfAnyExcept(0UL) < 0) continue;
+            count++;
+            stride = Math.Max(stride, MagnitudeLength(v));
+        }
+        var result = new Monomial[count];
+        var limbs = new ulong[count * stride];
+        var lengths = new int[count];
+        var negative = new bool[count];
+        long maxBits = 0;
+        int j = 0;
+        for (int i = 0; i < monomials.Length; i++)
+        {
+            var v = table.Slice(i * width, width);
+            if (v.IndexOfAnyExcept(0UL) < 0) continue;
+            var magnitude = limbs.AsSpan(j * stride, stride);
+            bool isNegative = (long)v[^1] < 0;
+            // |v| = v for v >= 0, ~v + 1 for v < 0 (its top limbs are the sign's extension and vanish).
+            ulong carry = isNegative ? 1UL : 0UL;
+            for (int k = 0; k < stride; k++)
+            {
+                ulong x = isNegative ? ~v[k] : v[k];
+                ulong s = x + carry;
+                carry = s < carry ? 1UL : 0UL;
+                magnitude[k] = s;
+            }
+            int length = stride;
+            while (length > 1 && magnitude[length - 1] == 0) length--;
+            result[j] = monomials[i];
+            lengths[j] = length;
+            negative[j] = isNegative ^ (negate.Length > 0 && negate[i]);
+            maxBits = Math.Max(maxBits, BitLength(magnitude[..length]));
+            j++;
+        }
+        return new IntegerTerms(result, limbs, stride, lengths, negative, maxBits);
+    }
+
+    /// <summary>Limbs needed for the magnitude of a two's-complement integer (|-2^64k| needs one more than its pattern).</summary>
+    private static int MagnitudeLength(ReadOnlySpan<ulong> v)
+    {
+        bool isNegative = (long)v[^1] < 0;
+        ulong extension = isNegative ? ulong.MaxValue : 0UL;
+        int top = v.Length - 1;
+        while (top > 0 && v[top] == extension) top--;
+        // For v < 0, |v| = ~v + 1 fits top + 1 limbs unless ~v is all ones there (v = -2^(64(top+1))): one more then.
+        if (isNegative && top + 1 < v.Length && v[..(top + 1)].IndexOfAnyExcept(0UL) < 0) return top + 2;
+        return top + 1;
+    }
+
+    private static long BitLength(ReadOnlySpan<ulong> magnitude)
+    {
+        int top = magnitude.Length - 1;
+        while (top > 0 && magnitude[top] == 0) top--;
+        return magnitude[top] == 0 ? 0 : 64L * top + (64 - BitOperations.LeadingZeroCount(magnitude[top]));
+    }
+
+    /// <summary>The i-th coefficient as an integer.</summary>
+    public BigInteger Value(int i)
+    {
+        var magnitude = new BigInteger(MemoryMarshal.AsBytes(Magnitude(i)), isUnsigned: true, isBigEndian: false);
+        return Negative[i] ? -magnitude : magnitude;
+    }
+
+    /// <summary>The terms as the ring's dictionary, in order (what building it term by term from the limbs gives).</summary>
+    public Dictionary<Monomial, GaussianRational> ToDictionary()
+    {
+        var terms = new Dictionary<Monomial, GaussianRational>(Count);
+        for (int i = 0; i < Count; i++) terms.Add(Monomials[i], new GaussianRational(Value(i), Rational.Zero));
+        return terms;
+    }
+
+    /// <summary>
+    /// The largest <see cref="GaussianRational.BitLength"/> of the coefficients, from the limbs: for an integer v that is
+    /// v's two's-complement bit length (<see cref="BigInteger.GetBitLength"/>: |v| - 1's for v &lt; 0) plus one for the
+    /// denominator 1 and one for the imaginary part 0/1.
+    /// </summary>
+    public long MaxConstantBits
+    {
+        get
+        {
+            long max = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                var magnitude = Magnitude(i);
+                long bits = BitLength(magnitude);
+                // |v| - 1 has one bit fewer than |v| exactly when |v| is a power of two.
+                if (Negative[i] && IsPowerOfTwo(magnitude)) bits--;
+                max = Math.Max(max, bits + 2);
+            }
+            return max;
+        }
+    }
+
+    private static bool IsPowerOfTwo(ReadOnlySpan<ulong> magnitude)
+    {
+        int top = magnitude.Length - 1;
+        while (top > 0 && magnitude[top] == 0) top--;
+        return BitOperations.IsPow2(magnitude[top]) && magnitude[..top].IndexOfAnyExcept(0UL) < 0;
+    }
+
     /// <summary>|v| into <paramref name="destination"/> (zeroed, long enough), little-endian limbs; returns the limbs used.</summary>
     public static int Write(BigInteger v, Span<ulong> destination)
     {
@@ -77,15 +189,46 @@ internal sealed class IntegerTerms
 /// </summary>
 internal sealed class IntegerAccumulator
 {
-    private readonly Dictionary<Monomial, int> _slots = new();
-    private readonly List<Monomial> _monomials = new();
+    private readonly Dictionary<Monomial, int> _slots;
+    private readonly List<Monomial> _monomials;
     private ulong[] _limbs;
-    private readonly int _width;
+    private int _width;
+    private bool _rented;
 
     public IntegerAccumulator(int width, int capacity)
     {
         _width = width;
         _limbs = new ulong[Math.Max(1, capacity) * width];
+        _slots = new Dictionary<Monomial, int>();
+        _monomials = new List<Monomial>();
+    }
+
+    // One accumulator per thread, reused: a derivative or a recurrence step then allocates only its compact result, not
+    // a table, a dictionary and a list that the collector has to clear and move.
+    [ThreadStatic] private static IntegerAccumulator? t_shared;
+
+    /// <summary>
+    /// An empty accumulator of this width: the thread's shared one when it is free (hand it back with
+    /// <see cref="Release"/>), a new one otherwise.
+    /// </summary>
+    public static IntegerAccumulator Rent(int width, int capacity)
+    {
+        var shared = t_shared ??= new IntegerAccumulator(width, capacity);
+        if (shared._rented) return new IntegerAccumulator(width, capacity);
+        shared._rented = true;
+        shared._width = width;
+        if (shared._limbs.Length < capacity * width) shared._limbs = new ulong[Math.Max(capacity * width, 2 * shared._limbs.Length)];
+        return shared;
+    }
+
+    /// <summary>Empties a rented accumulator (its slots zeroed for the next use) and frees it for the next <see cref="Rent"/>.</summary>
+    public void Release()
+    {
+        if (!_rented) return;
+        _limbs.AsSpan(0, Math.Min(_limbs.Length, _monomials.Count * _width)).Clear();
+        _slots.Clear();
+        _monomials.Clear();
+        _rented = false;
     }
 
     public int Width => _width;
@@ -226,6 +369,31 @@ internal sealed class IntegerAccumulator
         }
     }
 
+    /// <summary>
+    /// The largest <see cref="GaussianRational.BitLength"/> among the non-zero slots (0 when all are zero), read off the
+    /// limbs as <see cref="IntegerTerms.MaxConstantBits"/> reads its terms: v's two's-complement bit length (that of ~v
+    /// for v &lt; 0) plus two.
+    /// </summary>
+    public long MaxConstantBits()
+    {
+        long max = 0;
+        for (int slot = 0; slot < Count; slot++)
+        {
+            var v = At(slot);
+            if (v.IndexOfAnyExcept(0UL) < 0) continue;
+            ulong extension = (long)v[^1] < 0 ? ulong.MaxValue : 0UL;
+            int top = v.Length - 1;
+            while (top >= 0 && v[top] == extension) top--;
+            long bits = top < 0 ? 0 : 64L * top + (64 - BitOperations.LeadingZeroCount(v[top] ^ extension));
+            max = Math.Max(max, bits + 2);
+        }
+        return max;
+    }
+
+    /// <summary>The non-zero slots in slot order, compact (<see cref="IntegerTerms.FromTwosComplement"/>).</summary>
+    public IntegerTerms ToIntegerTerms() =>
+        IntegerTerms.FromTwosComplement(CollectionsMarshal.AsSpan(_monomials), _limbs.AsSpan(0, Count * _width), _width);
+
     /// <summary>The slot's value (two's complement, little-endian limbs) as an integer.</summary>
     public BigInteger Value(int slot) => new(MemoryMarshal.AsBytes((ReadOnlySpan<ulong>)At(slot)), isUnsigned: false, isBigEndian: false);
 
@@ -234,4 +402,66 @@ internal sealed class IntegerAccumulator
         foreach (var limb in At(slot)) if (limb != 0) return false;
         return true;
     }
+}
+
+/// <summary>Fixed-width two's-complement integers in 64-bit limbs, least significant first, all arithmetic mod 2^(64 width).</summary>
+internal static class Limbs
+{
+    /// <summary>x = x m: the pattern times |m| (mod 2^(64 width) that is the signed product), negated for m &lt; 0.</summary>
+    public static void Scale(Span<ulong> x, long m)
+    {
+        ulong factor = (ulong)Math.Abs(m), carry = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            ulong hi = Math.BigMul(x[i], factor, out ulong lo);
+            lo += carry;
+            carry = hi + (lo < carry ? 1UL : 0UL);
+            x[i] = lo;
+        }
+        if (m < 0) Negate(x);
+    }
+
+    /// <summary>acc += x m, with x m formed limb by limb and added (m &gt;= 0) or subtracted (m &lt; 0) with its carry.</summary>
+    public static void AddScaled(Span<ulong> acc, ReadOnlySpan<ulong> x, long m)
+    {
+        ulong factor = (ulong)Math.Abs(m), carry = 0, flow = 0; // product carry, addition carry (or borrow)
+        for (int i = 0; i < acc.Length; i++)
+        {
+            ulong hi = Math.BigMul(x[i], factor, out ulong lo);
+            lo += carry;
+            carry = hi + (lo < carry ? 1UL : 0UL);
+            ulong a = acc[i];
+            if (m >= 0)
+            {
+                ulong s = a + lo, s2 = s + flow;
+                flow = (s < a ? 1UL : 0UL) | (s2 < s ? 1UL : 0UL);
+                acc[i] = s2;
+            }
+            else
+            {
+                ulong d = a - lo, d2 = d - flow;
+                flow = (a < lo ? 1UL : 0UL) | (d < flow ? 1UL : 0UL);
+                acc[i] = d2;
+            }
+        }
+    }
+
+    private static void Negate(Span<ulong> x)
+    {
+        ulong carry = 1;
+        for (int i = 0; i < x.Length; i++)
+        {
+            ulong v = ~x[i] + carry;
+            carry = v < carry ? 1UL : 0UL;
+            x[i] = v;
+        }
+    }
+
+    public static bool IsZero(ReadOnlySpan<ulong> x)
+    {
+        foreach (var limb in x) if (limb != 0) return false;
+        return true;
+    }
+
+    public static BigInteger Value(ReadOnlySpan<ulong> x) => new(MemoryMarshal.AsBytes(x), isUnsigned: false, isBigEndian: false);
 }

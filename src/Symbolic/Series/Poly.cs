@@ -132,10 +132,26 @@ internal sealed class Poly
     private static readonly ConcurrentDictionary<int, Expr> Atoms = new();
     private static int _nextAtom;
 
-    private readonly Dictionary<Monomial, GaussianRational> _terms;
+    // The terms as a dictionary, or (integer coefficients from a limb computation) as a flat store of limbs that
+    // becomes the dictionary only when a term is read: a polynomial that is only differentiated, measured or fed to
+    // another limb computation never holds an object per term.
+    private Dictionary<Monomial, GaussianRational>? _map;
+    private readonly IntegerTerms? _flat;
     private Expr? _expr;
 
-    private Poly(Dictionary<Monomial, GaussianRational> terms) => _terms = terms;
+    private Dictionary<Monomial, GaussianRational> TermMap => _map ??= _flat!.ToDictionary();
+
+    private Poly(Dictionary<Monomial, GaussianRational> terms) => _map = terms;
+
+    private Poly(IntegerTerms flat)
+    {
+        _flat = flat;
+        _integers = flat;
+        _integersKnown = true;
+    }
+
+    /// <summary>A polynomial over integer terms held in limbs (none zero); the dictionary is built when first read.</summary>
+    internal static Poly FromIntegers(IntegerTerms flat) => flat.Count == 0 ? Zero : new Poly(flat);
 
     public static readonly Poly Zero = new(new Dictionary<Monomial, GaussianRational>());
     public static readonly Poly One = Constant(GaussianRational.One);
@@ -143,15 +159,16 @@ internal sealed class Poly
     public static Poly Constant(GaussianRational c) =>
         c.IsZero ? Zero : new Poly(new Dictionary<Monomial, GaussianRational> { [Monomial.One] = c });
 
-    public bool IsZero => _terms.Count == 0;
+    public bool IsZero => TermCount == 0;
 
     /// <summary>The largest coefficient's size in bits (<see cref="GaussianRational.BitLength"/>, as the expression factory measures it).</summary>
     public long MaxConstantBits
     {
         get
         {
+            if (_map is null) return _flat!.MaxConstantBits; // measured on the limbs, without building the terms
             long max = 0;
-            foreach (var c in _terms.Values) max = Math.Max(max, c.BitLength);
+            foreach (var c in TermMap.Values) max = Math.Max(max, c.BitLength);
             return max;
         }
     }
@@ -162,7 +179,13 @@ internal sealed class Poly
         get
         {
             var atoms = new HashSet<int>();
-            foreach (var (m, c) in _terms)
+            if (_map is null)
+            {
+                // Integer terms in limbs are real: only the atoms can hold an i.
+                foreach (var m in _flat!.Monomials)
+                    for (int k = 0; k < m.Length; k++) atoms.Add(m.AtomId(k));
+            }
+            else foreach (var (m, c) in TermMap)
             {
                 if (!c.Im.IsZero) return false;
                 for (int k = 0; k < m.Length; k++) atoms.Add(m.AtomId(k));
@@ -185,22 +208,22 @@ internal sealed class Poly
     {
         get
         {
-            foreach (var m in _terms.Keys)
+            foreach (var m in TermMap.Keys)
                 for (int k = 0; k < m.Length; k++)
                     if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null || (m.Exponent(k) > 0 && Atoms[m.AtomId(k)] is Sum)) return false;
             return true;
         }
     }
-    public int TermCount => _terms.Count;
+    public int TermCount => _map?.Count ?? _flat!.Count;
 
     /// <summary>The terms, read only (a caller that builds a polynomial from its own terms uses <see cref="FromTerms"/>).</summary>
-    internal IReadOnlyDictionary<Monomial, GaussianRational> Terms => _terms;
+    internal IReadOnlyDictionary<Monomial, GaussianRational> Terms => TermMap;
 
     /// <summary>A polynomial over these terms (no zero coefficient among them); the dictionary is kept, not copied.</summary>
     internal static Poly FromTerms(Dictionary<Monomial, GaussianRational> terms) => terms.Count == 0 ? Zero : new Poly(terms);
 
     /// <summary>Whether <see cref="DivideBy"/> would divide exactly (a sum that divides) instead of multiplying by the reciprocal.</summary>
-    internal bool DividesExactly(Poly divisor) => divisor._terms.Count > 1 && TryDivideExactly(divisor, out _);
+    internal bool DividesExactly(Poly divisor) => divisor.TermCount > 1 && TryDivideExactly(divisor, out _);
 
     private static int AtomId(Expr atom) => AtomIds.GetOrAdd(atom, a =>
     {
@@ -256,9 +279,9 @@ internal sealed class Poly
         if (_expr is not null) return _expr;
         if (TryBuildSorted() is { } sorted) return sorted;
         var constant = GaussianRational.Zero;
-        var terms = new List<Expr>(_terms.Count);
+        var terms = new List<Expr>(TermCount);
         var general = new List<Expr>();
-        foreach (var (m, c) in _terms)
+        foreach (var (m, c) in TermMap)
         {
             if (m.Length == 0) { constant = c; continue; }
             var factors = new List<Expr>(m.Length);
@@ -314,7 +337,7 @@ internal sealed class Poly
     {
         var ids = new List<int>();
         var seen = new HashSet<int>();
-        foreach (var m in _terms.Keys)
+        foreach (var m in TermMap.Keys)
             for (int k = 0; k < m.Length; k++)
             {
                 if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null) return null;
@@ -325,9 +348,9 @@ internal sealed class Poly
         for (int i = 0; i < ids.Count; i++) rank[ids[i]] = i;
 
         var constant = GaussianRational.Zero;
-        var keyed = new List<(long[] Key, Expr Term)>(_terms.Count);
+        var keyed = new List<(long[] Key, Expr Term)>(TermCount);
         var factors = new List<Expr>();
-        foreach (var (m, c) in _terms)
+        foreach (var (m, c) in TermMap)
         {
             if (m.Length == 0) { constant = c; continue; }
             // (rank, exponent) in one long that orders as the pair: rank high, exponent offset to unsigned low.
@@ -380,15 +403,20 @@ internal sealed class Poly
     /// </summary>
     public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
     {
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, lowerings) is { } acc)
+        {
+            try { return FromIntegers(acc.ToIntegerTerms()); }
+            finally { acc.Release(); }
+        }
         Builder? builder = null;
-        foreach (var (m, c) in _terms)
+        foreach (var (m, c) in TermMap)
             for (int k = 0; k < m.Length; k++)
             {
                 int id = m.AtomId(k);
                 if (!atomDerivatives.TryGetValue(id, out var d))
                     atomDerivatives[id] = d = FromExpr(Calculus.Derivative.Of(Atoms[id], x));
                 if (d.IsZero) continue;
-                builder ??= new Builder(_terms.Count);
+                builder ??= new Builder(TermCount);
                 Monomial lowered;
                 if (lowerings is null) lowered = m.Lower(k);
                 else
@@ -398,19 +426,106 @@ internal sealed class Poly
                     lowered = known;
                 }
                 var scale = m.Exponent(k) == 1 ? c : c * m.Exponent(k);
-                foreach (var (dm, dc) in d._terms) builder.Add(lowered.Multiply(dm), dc.IsOne ? scale : scale * dc);
+                foreach (var (dm, dc) in d.TermMap) builder.Add(lowered.Multiply(dm), dc.IsOne ? scale : scale * dc);
             }
         return builder is null ? Zero : builder.Build();
     }
 
+    /// <summary>
+    /// The largest constant's bits (<see cref="MaxConstantBits"/>) of <see cref="Derivative"/>, with the same caches: from
+    /// the limbs, when the derivative accumulates there, without packing terms that are only measured.
+    /// </summary>
+    public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings)
+    {
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, lowerings) is { } acc)
+        {
+            try { return acc.MaxConstantBits(); }
+            finally { acc.Release(); }
+        }
+        return Derivative(x, atomDerivatives, lowerings).MaxConstantBits;
+    }
+
+    /// <summary>
+    /// <see cref="Derivative"/> of a polynomial with integer coefficients (in limbs), when every atom's derivative has
+    /// integer coefficients of at most 31 bits: sum over terms v m and atoms a^e of m of v e (da/dx) m/a, accumulated per
+    /// monomial in fixed-width integers wide enough for the bound (terms x atoms x terms of da/dx products, each below
+    /// 2^(bits of v + 62)). The same polynomial as the rational path, in a rented accumulator (the caller releases it;
+    /// no slot when nothing contributes); null when an atom's derivative does not qualify.
+    /// </summary>
+    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives,
+        Dictionary<(Monomial, int), Monomial>? lowerings)
+    {
+        // The atoms' derivatives, looked up (and cached) in the rational path's order, and their sizes.
+        long contributions = 0;
+        for (int i = 0; i < flat.Count; i++)
+        {
+            var m = flat.Monomials[i];
+            for (int k = 0; k < m.Length; k++)
+            {
+                int id = m.AtomId(k);
+                if (!atomDerivatives.TryGetValue(id, out var d))
+                    atomDerivatives[id] = d = FromExpr(Calculus.Derivative.Of(Atoms[id], x));
+                if (d.IsZero) continue;
+                if (d.Integers is not { } di || di.MaxBits > 31 || Math.Abs((long)m.Exponent(k)) > int.MaxValue) return null;
+                contributions += di.Count;
+            }
+        }
+        // |e dc| < 2^62 fits one limb; each slot sums at most 'contributions' values below 2^(maxBits + 62).
+        long bits = flat.MaxBits + 62 + (long)Math.Ceiling(Math.Log2(contributions + 1.0)) + 2;
+        var acc = IntegerAccumulator.Rent((int)((bits + 63) / 64), flat.Count + 16);
+        try
+        {
+            Fill(acc);
+            return acc;
+        }
+        catch
+        {
+            acc.Release();
+            throw;
+        }
+
+        void Fill(IntegerAccumulator acc)
+        {
+            Span<ulong> factor = stackalloc ulong[1];
+            for (int i = 0; i < flat.Count; i++)
+            {
+                var m = flat.Monomials[i];
+                var magnitude = flat.Magnitude(i);
+                for (int k = 0; k < m.Length; k++)
+                {
+                    var d = atomDerivatives[m.AtomId(k)];
+                    if (d.IsZero) continue;
+                    Monomial lowered;
+                    if (lowerings is null) lowered = m.Lower(k);
+                    else
+                    {
+                        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(lowerings, (m, k), out bool exists);
+                        if (!exists) known = m.Lower(k);
+                        lowered = known;
+                    }
+                    var di = d.Integers!;
+                    for (int j = 0; j < di.Count; j++)
+                    {
+                        // v e dc: |e| |dc| in one limb, the sign from all three.
+                        long e = m.Exponent(k);
+                        long dc = (long)di.Magnitude(j)[0];
+                        factor[0] = (ulong)(Math.Abs(e) * dc);
+                        bool negative = flat.Negative[i] ^ (e < 0) ^ di.Negative[j];
+                        acc.AddProduct(acc.Slot(lowered.Multiply(di.Monomials[j])), factor, magnitude, negative);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Nodes of the canonical expression, a size measure for resource limits.</summary>
-    public int Size => _terms.Count == 0 ? 1 : _terms.Sum(t => 1 + 2 * t.Key.Length);
+    public int Size => TermCount == 0 ? 1 : TermMap.Sum(t => 1 + 2 * t.Key.Length);
 
     public static Poly operator +(Poly a, Poly b)
     {
         if (a.IsZero) return b;
         if (b.IsZero) return a;
-        WorkMeter.Spend(a._terms.Count + b._terms.Count);
+        WorkMeter.Spend(a.TermCount + b.TermCount);
         var builder = new Builder(a);
         builder.Add(b);
         return builder.Build();
@@ -423,8 +538,8 @@ internal sealed class Poly
     {
         if (c.IsZero || IsZero) return Zero;
         if (c.IsOne) return this;
-        var r = new Dictionary<Monomial, GaussianRational>(_terms.Count);
-        foreach (var (m, v) in _terms) r[m] = v * c;
+        var r = new Dictionary<Monomial, GaussianRational>(TermCount);
+        foreach (var (m, v) in TermMap) r[m] = v * c;
         return new Poly(r);
     }
 
@@ -437,10 +552,10 @@ internal sealed class Poly
     {
         // Computed once: a polynomial is immutable, and a recurrence meets the same b_k in O(n) products.
         if (_termWeight >= 0) return _termWeight;
-        if (_terms.Count == 0) return _termWeight = 0;
+        if (TermCount == 0) return _termWeight = 0;
         long bits = 0, atoms = 0;
-        foreach (var (m, v) in _terms) { bits += v.BitLength; atoms += m.Length; }
-        return _termWeight = (bits / 64.0 + atoms / 8.0) / _terms.Count;
+        foreach (var (m, v) in TermMap) { bits += v.BitLength; atoms += m.Length; }
+        return _termWeight = (bits / 64.0 + atoms / 8.0) / TermCount;
     }
 
     private double _termWeight = -1;
@@ -449,12 +564,12 @@ internal sealed class Poly
     {
         if (a.IsZero || b.IsZero) return Zero;
         // Each term product multiplies two exact rationals and merges two monomials: its cost grows with their sizes.
-        WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
-        if (a._terms.Count == 1 && a._terms.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
-        if (b._terms.Count == 1 && b._terms.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
+        WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
+        if (a.TermCount == 1 && a.TermMap.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
+        if (b.TermCount == 1 && b.TermMap.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
         var builder = new Builder();
-        foreach (var (ma, va) in a._terms)
-            foreach (var (mb, vb) in b._terms)
+        foreach (var (ma, va) in a.TermMap)
+            foreach (var (mb, vb) in b.TermMap)
                 builder.Add(ma.Multiply(mb), va * vb);
         return builder.Build();
     }
@@ -474,21 +589,21 @@ internal sealed class Poly
         foreach (var (w, a, b) in products)
         {
             if (w.IsZero || a.IsZero || b.IsZero) continue;
-            WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
-            var (small, large) = a._terms.Count <= b._terms.Count ? (a, b) : (b, a);
-            bool grouped = small._terms.Count <= 4;
-            foreach (var (ms, vs) in small._terms)
+            WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
+            var (small, large) = a.TermCount <= b.TermCount ? (a, b) : (b, a);
+            bool grouped = small.TermCount <= 4;
+            foreach (var (ms, vs) in small.TermMap)
             {
                 var scale = w * vs;
                 if (ms.Length == 0)
-                    foreach (var (ml, vl) in large._terms) builder.Add(ml, scale * vl);
+                    foreach (var (ml, vl) in large.TermMap) builder.Add(ml, scale * vl);
                 else if (grouped)
                 {
                     if (!partials.TryGetValue(ms, out var partial)) partials[ms] = partial = new Builder();
-                    foreach (var (ml, vl) in large._terms) partial.Add(ml, scale * vl);
+                    foreach (var (ml, vl) in large.TermMap) partial.Add(ml, scale * vl);
                 }
                 else
-                    foreach (var (ml, vl) in large._terms) builder.Add(ms.Multiply(ml), scale * vl);
+                    foreach (var (ml, vl) in large.TermMap) builder.Add(ms.Multiply(ml), scale * vl);
             }
         }
         foreach (var (ms, partial) in partials)
@@ -501,7 +616,7 @@ internal sealed class Poly
     {
         get
         {
-            if (!_integersKnown) { _integers = IntegerTerms.Of(_terms); _integersKnown = true; }
+            if (!_integersKnown) { _integers = IntegerTerms.Of(TermMap); _integersKnown = true; }
             return _integers;
         }
     }
@@ -529,47 +644,49 @@ internal sealed class Poly
         // |slot| < count * 2^maxBits, plus a sign bit.
         long bits = maxBits + (long)BigInteger.Log(count + 1, 2) + 3;
         int width = (int)((bits + 63) / 64);
-        var main = new IntegerAccumulator(width, startTerms.Count + 16);
-        for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
-        // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
-        // monomial product is formed once per distinct term, not once per product.
-        var partials = new Dictionary<Monomial, IntegerAccumulator>();
-        foreach (var (w, a, b) in products)
+        var main = IntegerAccumulator.Rent(width, startTerms.Count + 16);
+        try
         {
-            if (w.IsZero || a.IsZero || b.IsZero) continue;
-            WorkMeter.Spend((long)Math.Ceiling(a._terms.Count * (double)b._terms.Count * (1 + a.TermWeight() + b.TermWeight())));
-            var (small, large) = a._terms.Count <= b._terms.Count ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
-            bool grouped = small.Count <= 4;
-            for (int s = 0; s < small.Count; s++)
+            for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
+            // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
+            // monomial product is formed once per distinct term, not once per product.
+            var partials = new Dictionary<Monomial, IntegerAccumulator>();
+            foreach (var (w, a, b) in products)
             {
-                var ms = small.Monomials[s];
-                var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
-                // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
-                var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
-                int factorLength = IntegerTerms.Write(factor, factorLimbs);
-                var x = factorLimbs.AsSpan(0, factorLength);
-                // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
-                var magnitude = small.Magnitude(s);
-                var combined = MultiplyMagnitudes(x, magnitude);
-                bool negative = factor.Sign < 0;
-                IntegerAccumulator target = main;
-                if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
-                    partials[ms] = target = new IntegerAccumulator(width, large.Count + 16);
-                bool shift = ms.Length != 0 && !grouped;
-                for (int l = 0; l < large.Count; l++)
+                if (w.IsZero || a.IsZero || b.IsZero) continue;
+                WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
+                var (small, large) = a.TermCount <= b.TermCount ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
+                bool grouped = small.Count <= 4;
+                for (int s = 0; s < small.Count; s++)
                 {
-                    var ml = shift ? ms.Multiply(large.Monomials[l]) : large.Monomials[l];
-                    target.AddProduct(target.Slot(ml), combined, large.Magnitude(l), negative ^ large.Negative[l]);
+                    var ms = small.Monomials[s];
+                    var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
+                    // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
+                    var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
+                    int factorLength = IntegerTerms.Write(factor, factorLimbs);
+                    var x = factorLimbs.AsSpan(0, factorLength);
+                    // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
+                    var magnitude = small.Magnitude(s);
+                    var combined = MultiplyMagnitudes(x, magnitude);
+                    bool negative = factor.Sign < 0;
+                    IntegerAccumulator target = main;
+                    if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
+                        partials[ms] = target = new IntegerAccumulator(width, large.Count + 16);
+                    bool shift = ms.Length != 0 && !grouped;
+                    for (int l = 0; l < large.Count; l++)
+                    {
+                        var ml = shift ? ms.Multiply(large.Monomials[l]) : large.Monomials[l];
+                        target.AddProduct(target.Slot(ml), combined, large.Magnitude(l), negative ^ large.Negative[l]);
+                    }
                 }
             }
+            foreach (var (ms, partial) in partials)
+                for (int s = 0; s < partial.Count; s++)
+                    main.AddSlot(main.Slot(ms.Multiply(partial.MonomialAt(s))), partial, s);
+            // Kept in limbs (slot order, zeros dropped): the next recurrence step reads them as limbs again.
+            return FromIntegers(main.ToIntegerTerms());
         }
-        foreach (var (ms, partial) in partials)
-            for (int s = 0; s < partial.Count; s++)
-                main.AddSlot(main.Slot(ms.Multiply(partial.MonomialAt(s))), partial, s);
-        var terms = new Dictionary<Monomial, GaussianRational>(main.Count);
-        for (int s = 0; s < main.Count; s++)
-            if (!main.IsZero(s)) terms[main.MonomialAt(s)] = new GaussianRational(main.Value(s), Rational.Zero);
-        return terms.Count == 0 ? Zero : new Poly(terms);
+        finally { main.Release(); } // also after an exhausted work budget: the next step reuses it
     }
 
     /// <summary>The product of two magnitudes (limbs, least significant first), trimmed.</summary>
@@ -598,7 +715,7 @@ internal sealed class Poly
     /// </summary>
     public Poly DivideBy(Poly divisor)
     {
-        if (divisor._terms.Count > 1 && TryDivideExactly(divisor, out var quotient)) return quotient;
+        if (divisor.TermCount > 1 && TryDivideExactly(divisor, out var quotient)) return quotient;
         return this * divisor.Reciprocal();
     }
 
@@ -611,7 +728,7 @@ internal sealed class Poly
     public Poly CancelDenominators()
     {
         var maxPower = new Dictionary<int, int>();
-        foreach (var m in _terms.Keys)
+        foreach (var m in TermMap.Keys)
             for (int i = 0; i < m.Length; i++)
                 if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum)
                     maxPower[m.AtomId(i)] = Math.Max(maxPower.GetValueOrDefault(m.AtomId(i)), -m.Exponent(i));
@@ -625,14 +742,14 @@ internal sealed class Poly
         // Cleared of denominators (times their lcm D, divided out at the end) the lift multiplies integers, without
         // a gcd per term: the coefficients of a series share factorial denominators.
         var common = BigInteger.One;
-        foreach (var c in _terms.Values)
+        foreach (var c in TermMap.Values)
         {
             common = WithDenominator(common, c.Re.Denominator);
             if (!c.Im.IsZero) common = WithDenominator(common, c.Im.Denominator);
         }
         var clear = new GaussianRational(common, Rational.Zero);
         var groups = new Dictionary<EquatableArray, Builder>();
-        foreach (var (m, c) in _terms)
+        foreach (var (m, c) in TermMap)
         {
             var (_, rest) = SplitSumDenominator(m);
             var e = new int[ids.Length];
@@ -683,7 +800,7 @@ internal sealed class Poly
         }
         var result = new Builder();
         var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
-        foreach (var (m, c) in n._terms) result.Add(m.Multiply(denominator), c * restore);
+        foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c * restore);
         return result.Build();
     }
 
@@ -716,7 +833,7 @@ internal sealed class Poly
     {
         int atom = -1;
         var sRow = new List<(int Degree, BigInteger C)>();
-        foreach (var (m, c) in s._terms)
+        foreach (var (m, c) in s.TermMap)
         {
             if (m.Length > 1 || !c.Im.IsZero || !c.Re.IsInteger) return null;
             if (m.Length == 1)
@@ -728,41 +845,81 @@ internal sealed class Poly
         }
         if (atom < 0) return null;
         foreach (var (_, part) in byPower)
-            foreach (var (m, c) in part._terms)
+            foreach (var (m, c) in part.TermMap)
             {
                 if (!c.Im.IsZero || !c.Re.IsInteger) return null;
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom && m.Exponent(i) < 0) return null;
             }
-        // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j.
-        var rows = new Dictionary<Monomial, BigInteger[]>();
+        // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j, a two's-complement integer of
+        // 'width' limbs. Each step times S is a short convolution in place; a part adds its terms to the rows.
+        // Bound: every part's coefficients are below 2^B, a step multiplies the largest magnitude by at most
+        // L = sum |s_d|, so after all of them |row[j]| < (parts + 1) 2^B L^steps.
+        long magnitudeSum = 0;
+        foreach (var (_, c) in sRow)
+        {
+            if (BigInteger.Abs(c) > int.MaxValue) return null;
+            magnitudeSum += (long)BigInteger.Abs(c);
+        }
         int degree = sRow.Max(t => t.Degree);
+        long partBits = 0, termCount = 0;
+        int maxExponent = 0;
+        foreach (var (_, part) in byPower)
+            foreach (var (m, c) in part.TermMap)
+            {
+                partBits = Math.Max(partBits, (long)BigInteger.Abs(c.Re.Numerator).GetBitLength());
+                termCount++;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) maxExponent = Math.Max(maxExponent, m.Exponent(i));
+            }
+        int steps = kmax - byPower[0].E;
+        double bits = partBits + Math.Ceiling(Math.Log2(byPower.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
+        int width = (int)(bits / 64) + 1;
+        int rowLength = maxExponent + steps * degree + 1; // the longest a row can grow
+        var rowOf = new Dictionary<Monomial, int>();
+        var rests = new List<Monomial>();
+        var rows = new List<ulong[]>();
+        var lengths = new List<int>(); // entries in use per row
+        var scratch = new ulong[width];
+        var term = new ulong[width];
         void Add(Poly part)
         {
-            foreach (var (m, c) in part._terms)
+            foreach (var (m, c) in part.TermMap)
             {
                 int e = 0;
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
                 var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
-                if (!rows.TryGetValue(rest, out var row) || row.Length <= e)
+                ref int index = ref CollectionsMarshal.GetValueRefOrAddDefault(rowOf, rest, out bool exists);
+                if (!exists)
                 {
-                    var longer = new BigInteger[Math.Max(e + 1, row?.Length ?? 0)];
-                    row?.CopyTo(longer, 0);
-                    rows[rest] = row = longer;
+                    index = rows.Count;
+                    rests.Add(rest);
+                    rows.Add(new ulong[rowLength * width]);
+                    lengths.Add(0);
                 }
-                row[e] += c.Re.Numerator;
+                int r = index;
+                lengths[r] = Math.Max(lengths[r], e + 1);
+                // c in two's complement (sign-extended to the width), added to the entry.
+                term.AsSpan().Fill(c.Re.Sign < 0 ? ulong.MaxValue : 0UL);
+                c.Re.Numerator.TryWriteBytes(MemoryMarshal.AsBytes(term.AsSpan()), out _, isUnsigned: false, isBigEndian: false);
+                Limbs.AddScaled(rows[r].AsSpan(e * width, width), term, 1);
             }
         }
         void TimesS()
         {
-            foreach (var rest in rows.Keys.ToArray())
+            for (int r = 0; r < rows.Count; r++)
             {
-                var row = rows[rest];
-                var product = new BigInteger[row.Length + degree];
-                WorkMeter.Spend(row.Length * sRow.Count);
-                for (int j = 0; j < row.Length; j++)
-                    if (!row[j].IsZero)
-                        foreach (var (d, c) in sRow) product[j + d] += c.IsOne ? row[j] : c * row[j];
-                rows[rest] = product;
+                var row = rows[r];
+                int length = lengths[r];
+                WorkMeter.Spend(length * sRow.Count);
+                // new[j] = sum_d s_d old[j - d], from the top down so that every old entry is read before it is replaced.
+                for (int j = length - 1 + degree; j >= 0; j--)
+                {
+                    var acc = scratch.AsSpan();
+                    acc.Clear();
+                    foreach (var (d, c) in sRow)
+                        if (j - d >= 0 && j - d < length) Limbs.AddScaled(acc, row.AsSpan((j - d) * width, width), (long)c);
+                    acc.CopyTo(row.AsSpan(j * width, width));
+                }
+                lengths[r] = length + degree;
             }
         }
         Add(byPower[0].Part);
@@ -772,15 +929,22 @@ internal sealed class Poly
             Add(byPower[i].Part);
         }
         for (int k = byPower[^1].E; k < kmax; k++) TimesS();
-        var terms = new Dictionary<Monomial, GaussianRational>();
-        foreach (var (rest, row) in rows)
-            for (int j = 0; j < row.Length; j++)
-                if (!row[j].IsZero) terms[j == 0 ? rest : rest.Multiply(Monomial.Atom(atom, j))] = new GaussianRational(row[j], Rational.Zero);
-        return terms.Count == 0 ? Zero : new Poly(terms);
+        // The non-zero entries, row by row and by ascending power of a (the order the terms were listed in before).
+        var monomials = new List<Monomial>();
+        var packed = new List<ulong>();
+        for (int r = 0; r < rows.Count; r++)
+            for (int j = 0; j < lengths[r]; j++)
+            {
+                var entry = rows[r].AsSpan(j * width, width);
+                if (entry.IndexOfAnyExcept(0UL) < 0) continue;
+                monomials.Add(j == 0 ? rests[r] : rests[r].Multiply(Monomial.Atom(atom, j)));
+                foreach (var limb in entry) packed.Add(limb);
+            }
+        return FromIntegers(IntegerTerms.FromTwosComplement(CollectionsMarshal.AsSpan(monomials), CollectionsMarshal.AsSpan(packed), width));
     }
 
     /// <summary>a * b, in limbs when both have integer coefficients (the lift's operands, cleared of denominators).</summary>
-    private static Poly TimesInteger(Poly a, Poly b) => IntegerSumOfProducts(Zero, [(GaussianRational.One, a, b)]) ?? a * b;
+    internal static Poly TimesInteger(Poly a, Poly b) => IntegerSumOfProducts(Zero, [(GaussianRational.One, a, b)]) ?? a * b;
 
     /// <summary>lcm(common, d), with the usual case (d already divides) settled by one remainder.</summary>
     private static BigInteger WithDenominator(BigInteger common, BigInteger d) =>
@@ -817,8 +981,12 @@ internal sealed class Poly
     {
         quotient = Zero;
         if (IsZero) return true;
-        if (!_terms.Keys.All(m => m.IsPolynomial) || !divisor._terms.Keys.All(m => m.IsPolynomial)) return false;
-        var (leadDivisor, leadCoefficient) = Leading(divisor._terms);
+        if (!TermMap.Keys.All(m => m.IsPolynomial) || !divisor.TermMap.Keys.All(m => m.IsPolynomial)) return false;
+        // A divisor s0 + s1 a, linear in one atom, divides exactly iff this vanishes at a = -s0/s1 (the factor theorem over
+        // the other atoms). Most tries fail (the negative binomial's Eulerian numerators are n! at p = 1), and this says so
+        // in one pass instead of a long division; a "yes" still divides below.
+        if (LinearRoot(divisor) is { } root && !VanishesAt(root.Atom, root.Value)) return false;
+        var (leadDivisor, leadCoefficient) = Leading(divisor.TermMap);
         var remainder = new Builder(this);
         var q = new Builder();
         // Each step removes the remainder's leading term, so the loop ends (lex is a well-order on polynomials).
@@ -826,14 +994,49 @@ internal sealed class Poly
         {
             var rest = remainder.Terms;
             if (rest.Count == 0) { quotient = q.Build(); return true; }
-            WorkMeter.Spend(rest.Count + divisor._terms.Count);
+            WorkMeter.Spend(rest.Count + divisor.TermCount);
             var (lead, c) = Leading(rest);
             if (!lead.TryDivide(leadDivisor, out var m)) return false;
             var factor = c / leadCoefficient;
             q.Add(m, factor);
-            foreach (var (dm, dc) in divisor._terms) remainder.Add(dm.Multiply(m), -(dc * factor));
+            foreach (var (dm, dc) in divisor.TermMap) remainder.Add(dm.Multiply(m), -(dc * factor));
         }
         return false;
+    }
+
+    /// <summary>(a, -s0/s1) for a divisor s0 + s1 a with real s0, s1 and one atom a at exponent 1; null otherwise.</summary>
+    private static (int Atom, Rational Value)? LinearRoot(Poly divisor)
+    {
+        if (divisor.TermCount != 2) return null;
+        Rational s0 = Rational.Zero, s1 = Rational.Zero;
+        int atom = -1;
+        foreach (var (m, c) in divisor.TermMap)
+        {
+            if (!c.IsReal) return null;
+            if (m.Length == 0) s0 = c.Re;
+            else if (m.Length == 1 && m.Exponent(0) == 1) { atom = m.AtomId(0); s1 = c.Re; }
+            else return null;
+        }
+        if (atom < 0 || s0.IsZero || s1.IsZero) return null;
+        return (atom, -s0 / s1);
+    }
+
+    /// <summary>Whether the polynomial is zero with <paramref name="atom"/> replaced by <paramref name="value"/> (every other atom kept).</summary>
+    private bool VanishesAt(int atom, Rational value)
+    {
+        var sums = new Dictionary<Monomial, GaussianRational>();
+        var powers = new List<Rational> { Rational.One };
+        foreach (var (m, c) in TermMap)
+        {
+            int e = 0;
+            for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
+            while (powers.Count <= e) powers.Add(powers[^1] * value);
+            var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(sums, rest, out _);
+            sum += e == 0 ? c : c * powers[e];
+        }
+        foreach (var sum in sums.Values) if (!sum.IsZero) return false;
+        return true;
     }
 
     private static (Monomial, GaussianRational) Leading(Dictionary<Monomial, GaussianRational> terms)
@@ -849,9 +1052,9 @@ internal sealed class Poly
     public Poly Reciprocal()
     {
         if (IsZero) throw new SymbolicException("division by zero");
-        if (_terms.Count == 1)
+        if (TermCount == 1)
         {
-            var (m, c) = _terms.First();
+            var (m, c) = TermMap.First();
             return new Poly(new Dictionary<Monomial, GaussianRational> { [m.Inverse()] = c.Reciprocal() });
         }
         return FromExpr(Ex.Pow(ToExpr(), Ex.MinusOne));
@@ -859,29 +1062,29 @@ internal sealed class Poly
 
     private sealed class Builder
     {
-        private readonly Dictionary<Monomial, GaussianRational> _terms;
+        private readonly Dictionary<Monomial, GaussianRational> _map;
 
-        public Builder() => _terms = new Dictionary<Monomial, GaussianRational>();
-        public Builder(int capacity) => _terms = new Dictionary<Monomial, GaussianRational>(capacity);
-        public Builder(Poly start) => _terms = new Dictionary<Monomial, GaussianRational>(start._terms);
+        public Builder() => _map = new Dictionary<Monomial, GaussianRational>();
+        public Builder(int capacity) => _map = new Dictionary<Monomial, GaussianRational>(capacity);
+        public Builder(Poly start) => _map = new Dictionary<Monomial, GaussianRational>(start.TermMap);
 
         public void Add(Monomial m, GaussianRational c)
         {
             if (c.IsZero) return;
             // One hash lookup: the slot is found (or made) once and updated in place.
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_terms, m, out bool exists);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, m, out bool exists);
             if (!exists) { slot = c; return; }
             slot += c;
-            if (slot.IsZero) _terms.Remove(m);
+            if (slot.IsZero) _map.Remove(m);
         }
 
         public void Add(Poly p)
         {
-            foreach (var (m, c) in p._terms) Add(m, c);
+            foreach (var (m, c) in p.TermMap) Add(m, c);
         }
 
-        public Dictionary<Monomial, GaussianRational> Terms => _terms;
+        public Dictionary<Monomial, GaussianRational> Terms => _map;
 
-        public Poly Build() => _terms.Count == 0 ? Zero : new Poly(_terms);
+        public Poly Build() => _map.Count == 0 ? Zero : new Poly(_map);
     }
 }

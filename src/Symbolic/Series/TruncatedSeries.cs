@@ -99,16 +99,43 @@ public sealed class TruncatedSeries
     public Expr[] DerivativeOfCoefficients(Symbol x) => DerivativesInRing(x).Select(c => c.ToExpr()).ToArray();
 
     /// <summary>d c_n / d x of every coefficient, exactly, as scaled polynomials of the ring (d(s P)/dx = s dP/dx).</summary>
-    internal ScaledPoly[] DerivativesInRing(Symbol x)
+    internal ScaledPoly[] DerivativesInRing(Symbol x) => Derivatives(x).ToArray();
+
+    /// <summary>
+    /// For each n, t^0 first, whether d c_n / d x certainly has every constant within the expression factory's bit limit
+    /// (<see cref="ScaledPoly.CertainlyRepresentable"/>): each derivative is computed exactly and measured where it was
+    /// accumulated, not packed into a polynomial (check keeps none of them).
+    /// </summary>
+    internal IEnumerable<bool> DerivativesCertainlyRepresentable(Symbol x)
     {
         var cache = new Dictionary<int, Poly>();
         var lowerings = new Dictionary<(Monomial, int), Monomial>();
-        var result = new ScaledPoly[_raw.Length];
         for (int n = 0; n < _raw.Length; n++)
-            result[n] = _scale is null || _scaled![n] is not null
+        {
+            bool scaled = _scale is not null && _scaled![n] is null;
+            long bits = (scaled ? _raw[n] : At(n)).DerivativeMaxConstantBits(x, cache, lowerings);
+            yield return bits + 2 * (scaled && !_scale![n].IsOne ? _scale[n].BitLength : 0) <= Ex.MaxConstantBits;
+        }
+    }
+
+    /// <summary>d c_n / d x alone (as <see cref="DerivativesInRing"/> gives it).</summary>
+    internal ScaledPoly DerivativeAt(Symbol x, int n) =>
+        _scale is null || _scaled![n] is not null
+            ? new ScaledPoly(At(n).Derivative(x, new Dictionary<int, Poly>()), Rational.One)
+            : new ScaledPoly(_raw[n].Derivative(x, new Dictionary<int, Poly>()), _scale[n]);
+
+    /// <summary>
+    /// <see cref="DerivativesInRing"/> one coefficient at a time, t^0 first: a caller that only measures them holds one at
+    /// a time (the rest are short-lived garbage, not survivors the collector must move).
+    /// </summary>
+    internal IEnumerable<ScaledPoly> Derivatives(Symbol x)
+    {
+        var cache = new Dictionary<int, Poly>();
+        var lowerings = new Dictionary<(Monomial, int), Monomial>();
+        for (int n = 0; n < _raw.Length; n++)
+            yield return _scale is null || _scaled![n] is not null
                 ? new ScaledPoly(At(n).Derivative(x, cache, lowerings), Rational.One)
                 : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings), _scale[n]);
-        return result;
     }
 
     /// <summary>
@@ -203,7 +230,14 @@ public sealed class TruncatedSeries
 
     private TruncatedSeries Scale(GaussianRational factor) => new(C.Select(c => c.Scale(factor)).ToArray());
 
-    private TruncatedSeries Scale(Poly factor) => new(C.Select(c => Guard(c * factor)).ToArray());
+    private TruncatedSeries Scale(Poly factor)
+    {
+        // (s_n P_n) f = s_n (P_n f): a series of numerators over 1/n! keeps them, multiplied in limbs where both are integral
+        // (-r log(1 - p e^t)), and the rational factors are still applied only when a coefficient is used.
+        if (_factorialScaled)
+            return new TruncatedSeries(_raw.Select(c => Guard(c.IsZero ? c : Poly.TimesInteger(c, factor))).ToArray(), _scale!, factorialScaled: true);
+        return new(C.Select(c => Guard(c * factor)).ToArray());
+    }
 
     // b_n = sum_{k=0..n} a_k c_{n-k}
     public static TruncatedSeries operator *(TruncatedSeries a, TruncatedSeries b)
@@ -480,8 +514,10 @@ internal readonly record struct ScaledPoly(Poly Raw, Rational Scale)
     /// </summary>
     public void EnsureRepresentable()
     {
-        long scaleBits = Scale.IsOne ? 0 : Scale.BitLength;
-        if (Raw.MaxConstantBits + 2 * scaleBits <= Ex.MaxConstantBits) return;
+        if (CertainlyRepresentable) return;
         if (Value.MaxConstantBits > Ex.MaxConstantBits) throw new SymbolicException("an exact constant grew beyond " + Ex.MaxConstantBits + " bits");
     }
+
+    /// <summary>Whether the bound alone shows every constant within the limit (so <see cref="EnsureRepresentable"/> cannot throw).</summary>
+    public bool CertainlyRepresentable => Raw.MaxConstantBits + 2 * (Scale.IsOne ? 0 : Scale.BitLength) <= Ex.MaxConstantBits;
 }
