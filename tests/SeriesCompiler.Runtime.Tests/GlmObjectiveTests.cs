@@ -583,7 +583,8 @@ public sealed class GlmObjectiveTests
         // partials of orders 1 and 2, the unshifted f' and the shifted f''. The reference is the formula written out here:
         // eta_n by fused multiply-adds over j from 0; m = s eta; e = exp(-|m|) (the link's kernel), r = 1/(1 + e);
         // g = min(m, 0) - log1p(e), g' = s sigmoid(-m), g'' = -sigmoid(m) sigmoid(-m); each partial summed over the rows in
-        // order by fused multiply-adds, times the scale. It pins the bits of the path the block kernels are tested against.
+        // order by fused multiply-adds, times the scale; the shifted f'' (GlmKernels' curvature kernel) as -sum x^2 e / (1 + e)^2.
+        // It pins the bits of the path the block kernels are tested against.
         var (x, y) = Data(rows: 90, features: 31, seed: 3);
         var glm = Objective.Glm(x, y, GlmLink.Logistic);
         var random = new RandomSource(8);
@@ -592,6 +593,7 @@ public sealed class GlmObjectiveTests
         double scale = 90.0 / 64;
         static double Exp(double v) => FastMath.ExpNonPositive(v);
         static double Ln(double v) => FastMath.Log(Vector256.Create(v)).ToScalar();
+        static double CurvatureExp(double v) => GlmKernels.ExpOfMinusAbs(Vector256.Create(v)).ToScalar();
         var partials = new double[31 * 3];
         for (int sample = 0; sample < 20; sample++)
         {
@@ -618,13 +620,14 @@ public sealed class GlmObjectiveTests
                     double u = m >= 0 ? r : e * r, v = m >= 0 ? e * r : r;
                     first = Math.FusedMultiplyAdd(xn, s * v, first);
                     second = Math.FusedMultiplyAdd(xn * xn, -(u * v * 1.0), second);
-                    double ms = s * Math.FusedMultiplyAdd(delta, xn, eta[n]), es = Exp(-Math.Abs(ms)), rs = 1 / (1 + es);
-                    shifted = Math.FusedMultiplyAdd(xn * xn, -(es * rs * rs), shifted);
+                    // The shifted f'': GlmKernels' exponential of -|y|, then x^2 e / (1 + e)^2 added up and negated.
+                    double ys = Math.FusedMultiplyAdd(delta, xn, eta[n]), es = CurvatureExp(ys), cs = 1 + es;
+                    shifted += xn * xn * es / (cs * cs);
                 }
                 Assert.Equal(scale * first, partials[j * 3 + 1]);
                 Assert.Equal(scale * second, partials[j * 3 + 2]);
                 Assert.Equal(scale * first, glm.CoordinatePartial(w, j, w[j], 1));
-                Assert.Equal(scale * shifted, glm.CoordinatePartial(w, j, moved, 2));
+                Assert.Equal(scale * -shifted, glm.CoordinatePartial(w, j, moved, 2));
             }
         }
     }
