@@ -99,7 +99,7 @@ internal static class GlmKernels
         var a = Avx512F.Max(Vector512.Create(-Clamp), (y.AsUInt64() | Vector512.Create(SignBit)).AsDouble());
         var t = Vector512.FusedMultiplyAdd(a, Vector512.Create(Log2E), Vector512.Create(Shifter));
         var k = t - Vector512.Create(Shifter);
-        var r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Hi), a) + k * Vector512.Create(-Ln2Lo);
+        var r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Lo), Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Hi), a));
         var s = Avx512F.Scale(Avx512F.PermuteVar8x64x2(TableLow, t.AsInt64(), TableHigh), k);
         var r2 = r * r;
         var r4 = r2 * r2;
@@ -138,7 +138,7 @@ internal static class GlmKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Polynomial(Vector256<double> a, Vector256<double> k, Vector256<double> s)
     {
-        var r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Hi), a) + k * Vector256.Create(-Ln2Lo);
+        var r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Lo), Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Hi), a));
         var r2 = r * r;
         var r4 = r2 * r2;
         var p01 = Vector256.FusedMultiplyAdd(r, Vector256.Create(C2), Vector256.Create(C1));
