@@ -145,6 +145,25 @@ public sealed class GlmObjectiveTests
         }
     }
 
+    [Fact]
+    public void Logistic_values_and_slopes_alone_equal_the_full_orders_bit_for_bit()
+    {
+        // Orders 0 and 1 alone take their own lane kernel (every estimator's f and f'); orders 0..3 take the general one.
+        // 23 rows: two groups of eight, one of four and a tail of three, with the tails of both kernels.
+        double[] eta = [-3, -0.5, 0, -0.0, 0.25, 4, 40, -700, 1e-9, -1e-300, 36.7, -36.7, 2.5, -2.5, 0.75, 710, -0.125, 13, -13, 0.5, 1, 800, double.NaN];
+        double[] y = [.. eta.Select((_, i) => i % 3 == 0 ? 0.0 : 1.0)];
+        const int stride = 25;
+        var pair = new double[stride + eta.Length];
+        var full = new double[3 * stride + eta.Length];
+        GlmLink.Logistic.Derivatives(y, eta, 0, 1, pair, stride);
+        GlmLink.Logistic.Derivatives(y, eta, 0, 3, full, stride);
+        static long Bits(double v) => double.IsNaN(v) ? -1 : BitConverter.DoubleToInt64Bits(v);
+        for (int i = 0; i < eta.Length; i++)
+            for (int k = 0; k <= 1; k++)
+                Assert.True(Bits(full[k * stride + i]) == Bits(pair[k * stride + i]), $"row {i}, order {k}: {pair[k * stride + i]:R} against {full[k * stride + i]:R}");
+        Assert.True(double.IsNaN(pair[eta.Length - 1]));
+    }
+
     // The reference: f = scale sum_n g(y_n, x_n . w) as a sum of ridge objectives (jets through log sigmoid).
     private static Objective[] Ridges(double[][] x, double[] y) =>
         [.. x.Select((row, n) => Objective.Ridge(e => Jet.LogSigmoid(y[n] > 0 ? e : -e), row))];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace SeriesCompiler.Runtime.Functions;
@@ -21,6 +22,7 @@ internal static class WideMath
     public static bool Enabled { get; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>exp(x) for x &lt;= 0: FastMath.ExpNonPositive's reduction, Estrin polynomial and exponent write, on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> ExpNonPositive(Vector512<double> x)
     {
         var k = Vector512.Round(x * Log2E);
@@ -46,6 +48,7 @@ internal static class WideMath
     }
 
     /// <summary>ln x for positive x: FastMath.Log's split x = 2^e m and its atanh series, on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Log(Vector512<double> x)
     {
         var tiny = Vector512.LessThan(x, Vector512.Create(SmallestNormal));
