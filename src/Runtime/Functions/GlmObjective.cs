@@ -933,6 +933,11 @@ public sealed class GlmObjective : Objective
             BlockOrders(order, order);
             Product(order, order, _cb);
         }
+        // Order 2 on eight lanes: each row's passes of sixteen samples, and the last samples (fewer than sixteen) of every
+        // row queued in groups of four and run two groups per eight-lane vector (CurvatureTails): 50 samples make three
+        // passes and a group of four, and two rows' groups fill one vector instead of half of two.
+        int wide = order == 2 && WideMath.Enabled && GlmKernels.Native ? sp - sp % (4 * Lanes) : -1;
+        int units = 0;
         for (int j = 0; j < d; j++)
         {
             var row = z.Row(j);
@@ -945,10 +950,80 @@ public sealed class GlmObjective : Objective
             }
             for (int s = 0; s < count; s++) _db[s] = moved[s] - row[s];
             _db.AsSpan(count, sp - count).Clear();
-            ShiftedRow(j, order, target);
-            if (anyZero)
+            if (wide < 0)
+            {
+                ShiftedRow(j, order, target);
+                continue;
+            }
+            CurvatureRow(j, wide);
+            _db.AsSpan(sp, Math.Min(count, wide)).CopyTo(target);
+            if (_tailDelta.Length < (units + 4) * Lanes)
+            {
+                Array.Resize(ref _tailDelta, (units + 4) * Lanes * 2);
+                Array.Resize(ref _tailUnit, (units + 4) * 2);
+            }
+            for (int s0 = wide; s0 < sp; s0 += Lanes, units++)
+            {
+                _db.AsSpan(s0, Lanes).CopyTo(_tailDelta.AsSpan(units * Lanes));
+                _tailUnit[units] = (j, s0);
+            }
+        }
+        if (units > 0) CurvatureTails(units, result, stride, count);
+        if (anyZero)
+            for (int j = 0; j < d; j++)
+            {
+                var row = z.Row(j);
+                var moved = x.Slice(j * stride, count);
                 for (int s = 0; s < count; s++)
-                    if (_db[s] == 0) target[s] = _cb[j * sp + s];
+                    if (moved[s] - row[s] == 0) result[j * stride + s] = _cb[j * sp + s];
+            }
+    }
+
+    private double[] _tailDelta = [];
+    private (int Row, int Start)[] _tailUnit = [];
+
+    // The queued groups of four samples (row j, samples s0 .. s0 + 3, their deltas in _tailDelta), two per eight-lane
+    // vector: lane by lane the operations of CurvatureRow's four-lane loop (the same numbers), an odd last group on four lanes.
+    private void CurvatureTails(int units, Span<double> result, int stride, int count)
+    {
+        int sp = _sp, bp = _bp;
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double square = ref MemoryMarshal.GetReference(Powers(2));
+        ref double deltas = ref MemoryMarshal.GetArrayDataReference(_tailDelta);
+        var wideScale = Vector512.Create(-Scale);
+        Span<double> lanes = stackalloc double[2 * Lanes];
+        int u = 0;
+        for (; u + 2 <= units; u += 2)
+        {
+            var (j1, s1) = _tailUnit[u];
+            var (j2, s2) = _tailUnit[u + 1];
+            var delta = Vector512.LoadUnsafe(ref deltas, (nuint)(u * Lanes));
+            var acc = Vector512<double>.Zero;
+            for (int n = 0; n < _batch; n++)
+            {
+                var xn = Vector512.Create(Vector256.Create(Unsafe.Add(ref x, j1 * bp + n)), Vector256.Create(Unsafe.Add(ref x, j2 * bp + n)));
+                var wn = Vector512.Create(Vector256.Create(Unsafe.Add(ref square, j1 * bp + n)), Vector256.Create(Unsafe.Add(ref square, j2 * bp + n)));
+                var en = Vector512.Create(Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s1)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s2)));
+                acc = GlmKernels.CurvatureTerm(wn, Vector512.FusedMultiplyAdd(delta, xn, en), acc);
+            }
+            (wideScale * acc).CopyTo(lanes);
+            for (int l = 0; l < Lanes; l++)
+            {
+                if (s1 + l < count) result[j1 * stride + s1 + l] = lanes[l];
+                if (s2 + l < count) result[j2 * stride + s2 + l] = lanes[Lanes + l];
+            }
+        }
+        if (u < units)
+        {
+            var (j, s0) = _tailUnit[u];
+            var delta = Vector256.LoadUnsafe(ref deltas, (nuint)(u * Lanes));
+            var acc = Vector256<double>.Zero;
+            for (int n = 0; n < _batch; n++)
+                acc = GlmKernels.CurvatureTerm(Vector256.Create(Unsafe.Add(ref square, j * bp + n)),
+                    Vector256.FusedMultiplyAdd(delta, Vector256.Create(Unsafe.Add(ref x, j * bp + n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s0))), acc);
+            (Vector256.Create(-Scale) * acc).CopyTo(lanes);
+            for (int l = 0; l < Lanes && s0 + l < count; l++) result[j * stride + s0 + l] = lanes[l];
         }
     }
 
@@ -963,7 +1038,7 @@ public sealed class GlmObjective : Objective
     // target[s] = scale sum_n x_nj g^(order)(eta_{n,s} + delta_s x_nj) for the logistic link, samples in the lanes.
     private void ShiftedRow(int j, int order, Span<double> target)
     {
-        if (order == 2) CurvatureRow(j);
+        if (order == 2) CurvatureRow(j, _sp);
         else SlopeRow(j);
         _db.AsSpan(_sp, _blockCount).CopyTo(target);
     }
@@ -1025,12 +1100,12 @@ public sealed class GlmObjective : Objective
         }
     }
 
-    // Order 2: scale sum_n x_nj^2 g''(eta + delta x_nj) = -scale sum_n x_nj^2 e / (1 + e)^2, GlmKernels.CurvatureTerm per
-    // row with the weight x_nj^2 (the batch's powers: x * x, the scalar path's in-lane square), into the second half of
-    // _db. The terms are summed without their sign and the scale puts it back (rounding is symmetric, as LogisticShifted).
-    private void CurvatureRow(int j)
+    // Order 2 for the samples before 'end': scale sum_n x_nj^2 g''(eta + delta x_nj) = -scale sum_n x_nj^2 e / (1 + e)^2,
+    // GlmKernels.CurvatureTerm per row with the weight x_nj^2 (the batch's powers: x * x, the scalar path's in-lane
+    // square), into the second half of _db. The terms are summed without their sign and the scale puts it back (rounding is symmetric, as LogisticShifted).
+    private void CurvatureRow(int j, int end)
     {
-        int sp = _sp, s = 0;
+        int s = 0, stride = _sp;
         ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
         ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
         ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
@@ -1042,7 +1117,7 @@ public sealed class GlmObjective : Objective
             // Sixteen samples per pass in two eight-lane vectors.
             const int Wide = 2 * Lanes;
             var wideScale = Vector512.Create(-Scale);
-            for (; s + 2 * Wide <= sp; s += 2 * Wide)
+            for (; s + 2 * Wide <= end; s += 2 * Wide)
             {
                 var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
                 var d1 = Vector512.LoadUnsafe(ref delta, (nuint)(s + Wide));
@@ -1051,23 +1126,23 @@ public sealed class GlmObjective : Objective
                 {
                     var xn = Vector512.Create(Unsafe.Add(ref x, column + n));
                     var wn = Vector512.Create(Unsafe.Add(ref square, n));
-                    a0 = GlmKernels.CurvatureTerm(wn, Vector512.FusedMultiplyAdd(d0, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s))), a0);
-                    a1 = GlmKernels.CurvatureTerm(wn, Vector512.FusedMultiplyAdd(d1, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * sp + s + Wide))), a1);
+                    a0 = GlmKernels.CurvatureTerm(wn, Vector512.FusedMultiplyAdd(d0, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * stride + s))), a0);
+                    a1 = GlmKernels.CurvatureTerm(wn, Vector512.FusedMultiplyAdd(d1, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * stride + s + Wide))), a1);
                 }
-                (wideScale * a0).StoreUnsafe(ref delta, (nuint)(sp + s));
-                (wideScale * a1).StoreUnsafe(ref delta, (nuint)(sp + s + Wide));
+                (wideScale * a0).StoreUnsafe(ref delta, (nuint)(stride + s));
+                (wideScale * a1).StoreUnsafe(ref delta, (nuint)(stride + s + Wide));
             }
         }
-        for (; s < sp; s += Lanes)
+        for (; s < end; s += Lanes)
         {
             var vDelta = Vector256.LoadUnsafe(ref delta, (nuint)s);
             var acc = Vector256<double>.Zero;
             for (int n = 0; n < _batch; n++)
             {
                 var xn = Vector256.Create(Unsafe.Add(ref x, column + n));
-                acc = GlmKernels.CurvatureTerm(Vector256.Create(Unsafe.Add(ref square, n)), Vector256.FusedMultiplyAdd(vDelta, xn, Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s))), acc);
+                acc = GlmKernels.CurvatureTerm(Vector256.Create(Unsafe.Add(ref square, n)), Vector256.FusedMultiplyAdd(vDelta, xn, Vector256.LoadUnsafe(ref eta, (nuint)(n * stride + s))), acc);
             }
-            (scale * acc).StoreUnsafe(ref delta, (nuint)(sp + s));
+            (scale * acc).StoreUnsafe(ref delta, (nuint)(stride + s));
         }
     }
 
