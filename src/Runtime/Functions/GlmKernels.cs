@@ -148,26 +148,19 @@ internal static class GlmKernels
         return Vector256.FusedMultiplyAdd(s * r, p, s);
     }
 
-    // vscalefpd(T[16 k mod 16], k) = T 2^floor(k), rounded once: exact while the product is normal; below, T 2^-1022 (exact,
-    // normal) times 2^(m + 1022) rounds once into the subnormals, as the instruction does. floor(k) lies in [-1443, 0].
+    // vscalefpd(T[16 k mod 16], k) = T 2^floor(k), rounded once: exact while the product is normal (m = floor(k) >= -1022);
+    // below, T 2^-1022 (exact, normal) times 2^(m + 1022) rounds once into the subnormals, as the instruction does.
+    // floor(k) lies in [-1443, 0]. Its power of two comes from t's bits: they hold 16 k in the low bits of the mantissa, so
+    // t << 48 is 16 k 2^48 = floor(k) 2^52 + (16 k mod 16) 2^48 modulo 2^64, and clearing bits 48..51 leaves the exponent
+    // field's floor(k) (plus 1023, or 2045 for the second factor, to make the bias).
     private static Vector256<double> ScaleEmulated(Vector256<double> t, Vector256<double> k)
     {
-        Span<double> lanes = stackalloc double[4];
         var bits = t.AsUInt64();
-        for (int i = 0; i < 4; i++)
-        {
-            double table = PowersOfTwo[(int)(bits.GetElement(i) & 15)];
-            double kk = k.GetElement(i);
-            if (double.IsNaN(kk))
-            {
-                lanes[i] = kk;
-                continue;
-            }
-            int m = (int)Math.Floor(kk);
-            lanes[i] = m >= -1022
-                ? table * BitConverter.Int64BitsToDouble((long)(m + 1023) << 52)
-                : table * BitConverter.Int64BitsToDouble(1L << 52) * BitConverter.Int64BitsToDouble((long)(m + 2045) << 52);
-        }
-        return Vector256.Create((ReadOnlySpan<double>)lanes);
+        var table = Vector256.Create(PowersOfTwo[(int)(bits.GetElement(0) & 15)], PowersOfTwo[(int)(bits.GetElement(1) & 15)],
+            PowersOfTwo[(int)(bits.GetElement(2) & 15)], PowersOfTwo[(int)(bits.GetElement(3) & 15)]);
+        var exponent = Vector256.ShiftLeft(bits, 48) & Vector256.Create(0xFFF0000000000000UL);
+        var normal = table * (exponent + Vector256.Create(1023UL << 52)).AsDouble();
+        var subnormal = table * Vector256.Create(2.2250738585072014e-308) * (exponent + Vector256.Create(2045UL << 52)).AsDouble();
+        return Vector256.ConditionalSelect(Vector256.LessThan(k, Vector256.Create(-1022.0)), subnormal, normal);
     }
 }
