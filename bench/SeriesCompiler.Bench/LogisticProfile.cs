@@ -40,6 +40,32 @@ internal static class LogisticProfile
         output.WriteLine($"load average {SideBySide.LoadAverage()}; eight-lane GLM kernels (AVX-512): {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
         var gradient = new double[2 * d];
         var error = new double[2 * d];
+        // LOGISTIC_PROFILE_LOOP=<estimator name> runs that session alone for about ten seconds (for a sampling profiler).
+        if (Environment.GetEnvironmentVariable("LOGISTIC_PROFILE_LOOP") is "values")
+        {
+            var w = new double[d * Samples];
+            for (int i = 0; i < w.Length; i++) w[i] = 0.1 * random.Normal();
+            var v = new double[Samples];
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < 10)
+            {
+                glm.SelectRows(rows);
+                glm.Values(new SampleBlock(w, d, Samples, Samples), v);
+            }
+            return;
+        }
+        if (Environment.GetEnvironmentVariable("LOGISTIC_PROFILE_LOOP") is { Length: > 0 } only)
+        {
+            var (_, chosen) = estimators.First(e => e.Item1.StartsWith(only, StringComparison.Ordinal));
+            var loop = chosen.Prepare(theta, glm, copies: d, options);
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; clock.Elapsed.TotalSeconds < 10; i++)
+            {
+                glm.SelectRows(rows);
+                loop.Estimate(Samples, (ulong)(i + 1), gradient, error);
+            }
+            return;
+        }
         foreach (var (name, estimator) in estimators)
         {
             var session = estimator.Prepare(theta, glm, copies: d, options);

@@ -145,6 +145,25 @@ public sealed class GlmObjectiveTests
         }
     }
 
+    [Fact]
+    public void Logistic_values_and_slopes_alone_equal_the_full_orders_bit_for_bit()
+    {
+        // Orders 0 and 1 alone take their own lane kernel (every estimator's f and f'); orders 0..3 take the general one.
+        // 23 rows: two groups of eight, one of four and a tail of three, with the tails of both kernels.
+        double[] eta = [-3, -0.5, 0, -0.0, 0.25, 4, 40, -700, 1e-9, -1e-300, 36.7, -36.7, 2.5, -2.5, 0.75, 710, -0.125, 13, -13, 0.5, 1, 800, double.NaN];
+        double[] y = [.. eta.Select((_, i) => i % 3 == 0 ? 0.0 : 1.0)];
+        const int stride = 25;
+        var pair = new double[stride + eta.Length];
+        var full = new double[3 * stride + eta.Length];
+        GlmLink.Logistic.Derivatives(y, eta, 0, 1, pair, stride);
+        GlmLink.Logistic.Derivatives(y, eta, 0, 3, full, stride);
+        static long Bits(double v) => double.IsNaN(v) ? -1 : BitConverter.DoubleToInt64Bits(v);
+        for (int i = 0; i < eta.Length; i++)
+            for (int k = 0; k <= 1; k++)
+                Assert.True(Bits(full[k * stride + i]) == Bits(pair[k * stride + i]), $"row {i}, order {k}: {pair[k * stride + i]:R} against {full[k * stride + i]:R}");
+        Assert.True(double.IsNaN(pair[eta.Length - 1]));
+    }
+
     // The reference: f = scale sum_n g(y_n, x_n . w) as a sum of ridge objectives (jets through log sigmoid).
     private static Objective[] Ridges(double[][] x, double[] y) =>
         [.. x.Select((row, n) => Objective.Ridge(e => Jet.LogSigmoid(y[n] > 0 ? e : -e), row))];
@@ -405,6 +424,40 @@ public sealed class GlmObjectiveTests
         }
     }
 
+    [Theory]
+    [InlineData(50)]
+    [InlineData(57)]
+    [InlineData(61)]
+    [InlineData(20)]
+    [InlineData(3)]
+    public void Shifted_second_partials_equal_the_scalar_path_for_any_sample_count(int count)
+    {
+        // The block's order-2 path runs passes of sixteen samples per row and the rest in groups of four, two rows' groups
+        // per eight-lane vector (an odd one on four lanes); row 4 unshifted (the product), some samples of row 2 with
+        // delta = 0 (the held g''): every entry the scalar path's, bit for bit.
+        var (x, y) = Data(rows: 70, features: 9, seed: 21);
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        var reference = Objective.Glm(x, y, GlmLink.Logistic);
+        var random = new RandomSource((ulong)count);
+        int[] rows = [.. Enumerable.Range(0, 37).Select(_ => random.NextInt(70))];
+        glm.SelectRows(rows);
+        reference.SelectRows(rows);
+        const int d = 9, stride = 64;
+        var samples = Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, d).Select(_ => 0.4 * random.Laplace(1.0)).ToArray()).ToArray();
+        var data = new double[d * stride];
+        for (int s = 0; s < count; s++)
+            for (int j = 0; j < d; j++) data[j * stride + s] = samples[s][j];
+        var moved = (double[])data.Clone();
+        for (int j = 0; j < d; j++)
+            for (int s = 0; s < count; s++)
+                if (j != 4 && !(j == 2 && s % 3 == 0)) moved[j * stride + s] += 0.3 * random.Laplace(1.0);
+        var second = new double[d * stride];
+        glm.CoordinatePartials(new SampleBlock(data, d, count, stride), moved, 2, second);
+        for (int s = 0; s < count; s++)
+            for (int j = 0; j < d; j++)
+                Assert.Equal(reference.CoordinatePartial(samples[s], j, moved[j * stride + s], 2), second[j * stride + s]);
+    }
+
     [Fact]
     public void A_mini_batch_is_its_rows_times_N_over_batch()
     {
@@ -583,7 +636,8 @@ public sealed class GlmObjectiveTests
         // partials of orders 1 and 2, the unshifted f' and the shifted f''. The reference is the formula written out here:
         // eta_n by fused multiply-adds over j from 0; m = s eta; e = exp(-|m|) (the link's kernel), r = 1/(1 + e);
         // g = min(m, 0) - log1p(e), g' = s sigmoid(-m), g'' = -sigmoid(m) sigmoid(-m); each partial summed over the rows in
-        // order by fused multiply-adds, times the scale. It pins the bits of the path the block kernels are tested against.
+        // order by fused multiply-adds, times the scale; the shifted f'' (GlmKernels' curvature kernel) as -sum x^2 e / (1 + e)^2.
+        // It pins the bits of the path the block kernels are tested against.
         var (x, y) = Data(rows: 90, features: 31, seed: 3);
         var glm = Objective.Glm(x, y, GlmLink.Logistic);
         var random = new RandomSource(8);
@@ -592,6 +646,7 @@ public sealed class GlmObjectiveTests
         double scale = 90.0 / 64;
         static double Exp(double v) => FastMath.ExpNonPositive(v);
         static double Ln(double v) => FastMath.Log(Vector256.Create(v)).ToScalar();
+        static double CurvatureExp(double v) => GlmKernels.ExpOfMinusAbs(Vector256.Create(v)).ToScalar();
         var partials = new double[31 * 3];
         for (int sample = 0; sample < 20; sample++)
         {
@@ -618,13 +673,14 @@ public sealed class GlmObjectiveTests
                     double u = m >= 0 ? r : e * r, v = m >= 0 ? e * r : r;
                     first = Math.FusedMultiplyAdd(xn, s * v, first);
                     second = Math.FusedMultiplyAdd(xn * xn, -(u * v * 1.0), second);
-                    double ms = s * Math.FusedMultiplyAdd(delta, xn, eta[n]), es = Exp(-Math.Abs(ms)), rs = 1 / (1 + es);
-                    shifted = Math.FusedMultiplyAdd(xn * xn, -(es * rs * rs), shifted);
+                    // The shifted f'': GlmKernels' exponential of -|y|, then x^2 e / (1 + e)^2 added up and negated.
+                    double ys = Math.FusedMultiplyAdd(delta, xn, eta[n]), es = CurvatureExp(ys), cs = 1 + es;
+                    shifted += xn * xn * es / (cs * cs);
                 }
                 Assert.Equal(scale * first, partials[j * 3 + 1]);
                 Assert.Equal(scale * second, partials[j * 3 + 2]);
                 Assert.Equal(scale * first, glm.CoordinatePartial(w, j, w[j], 1));
-                Assert.Equal(scale * shifted, glm.CoordinatePartial(w, j, moved, 2));
+                Assert.Equal(scale * -shifted, glm.CoordinatePartial(w, j, moved, 2));
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Differentiation;
 
@@ -117,6 +118,37 @@ internal sealed class LogisticLink : GlmLink
     {
         CheckRequest(y, eta, lowest, highest, output, stride);
         int count = eta.Length, i = 0;
+        if (lowest == 0 && highest == 1 && (orders & 3) == 3)
+        {
+            // g and g' alone (f and its slope: every estimator's values, the resummed rules' E[f']): Lanes' operations
+            // for those two orders, written straight to the output (the same numbers, without the order loop).
+            if (WideMath.Enabled)
+            {
+                // Two vectors per pass: their chains (an exponential, a logarithm, two divisions) overlap.
+                for (; i + 16 <= count; i += 16)
+                {
+                    var (a0, a1) = ValueAndSlope(Vector512.Create(y.Slice(i, 8)), Vector512.Create(eta.Slice(i, 8)));
+                    var (b0, b1) = ValueAndSlope(Vector512.Create(y.Slice(i + 8, 8)), Vector512.Create(eta.Slice(i + 8, 8)));
+                    a0.CopyTo(output.Slice(i, 8));
+                    b0.CopyTo(output.Slice(i + 8, 8));
+                    a1.CopyTo(output.Slice(stride + i, 8));
+                    b1.CopyTo(output.Slice(stride + i + 8, 8));
+                }
+                for (; i + 8 <= count; i += 8)
+                {
+                    var (g0, g1) = ValueAndSlope(Vector512.Create(y.Slice(i, 8)), Vector512.Create(eta.Slice(i, 8)));
+                    g0.CopyTo(output.Slice(i, 8));
+                    g1.CopyTo(output.Slice(stride + i, 8));
+                }
+            }
+            for (; i + 4 <= count; i += 4)
+            {
+                var (g0, g1) = ValueAndSlope(Vector256.Create(y.Slice(i, 4)), Vector256.Create(eta.Slice(i, 4)));
+                g0.CopyTo(output.Slice(i, 4));
+                g1.CopyTo(output.Slice(stride + i, 4));
+            }
+            if (i == count) return;
+        }
         Span<Vector256<double>> powers = stackalloc Vector256<double>[highest + 1];
         Span<Vector256<double>> results = stackalloc Vector256<double>[highest - lowest + 1];
         if (WideMath.Enabled && count >= 8)
@@ -156,6 +188,38 @@ internal sealed class LogisticLink : GlmLink
     }
 
     private static bool Wanted(ulong orders, int k) => k >= 64 || (orders & (1UL << k)) != 0;
+
+    // Lanes for orders 0 and 1 only: g = min(m, 0) - log1p(e) and g' = s v, operation for operation (s^0 g = 1 g and
+    // s^1 v = s v are the same numbers as Lanes' products by the sign power).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> Value, Vector256<double> Slope) ValueAndSlope(Vector256<double> y, Vector256<double> eta)
+    {
+        var one = Vector256<double>.One;
+        var sign = Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<double>.Zero), one, -one);
+        var m = sign * eta;
+        var e = FastMath.ExpNonPositive(-Vector256.Abs(m));
+        var r = one / (one + e);
+        var small = e * r;
+        var v = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256<double>.Zero), small, r);
+        var w = one + e;
+        var log1p = Vector256.ConditionalSelect(Vector256.Equals(w, one), e, FastMath.Log(w) * e / (w - one));
+        return (Vector256.Min(m, Vector256<double>.Zero) - log1p, sign * v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<double> Value, Vector512<double> Slope) ValueAndSlope(Vector512<double> y, Vector512<double> eta)
+    {
+        var one = Vector512<double>.One;
+        var sign = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<double>.Zero), one, -one);
+        var m = sign * eta;
+        var e = WideMath.ExpNonPositive(-Vector512.Abs(m));
+        var r = one / (one + e);
+        var small = e * r;
+        var v = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512<double>.Zero), small, r);
+        var w = one + e;
+        var log1p = Vector512.ConditionalSelect(Vector512.Equals(w, one), e, WideMath.Log(w) * e / (w - one));
+        return (Vector512.Min(m, Vector512<double>.Zero) - log1p, sign * v);
+    }
 
     // Four rows at once: results[k - lowest] = g^(k) for the four lanes (orders not wanted are skipped); vPowers is scratch for v^p.
     private static void Lanes(Vector256<double> y, Vector256<double> eta, int lowest, int highest, ulong orders, Span<Vector256<double>> vPowers, Span<Vector256<double>> results)

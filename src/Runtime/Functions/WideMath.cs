@@ -22,6 +22,7 @@ internal static class WideMath
     public static bool Enabled { get; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>exp(x) for x &lt;= 0: FastMath.ExpNonPositive's reduction, Estrin polynomial and exponent write, on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> ExpNonPositive(Vector512<double> x)
     {
         var k = Vector512.Round(x * Log2E);
