@@ -99,6 +99,27 @@ public sealed class GlmKernelTests
     }
 
     [Fact]
+    public void The_emulated_scale_is_the_table_entry_times_a_power_of_two_rounded_once()
+    {
+        // Independent of the instruction it emulates (so this holds on machines without AVX-512 too): for every k = m/16
+        // the kernel can meet (floor k in [-1443, 0]), T[m mod 16] 2^floor(k) by Math.ScaleB, which rounds once into the
+        // subnormals. t is k written the kernel's way: k + 1.5 * 2^48, exact since t's ulp is 2^-4.
+        const double shifter = 422212465065984.0;
+        for (int m = -16 * 1443 - 15; m <= 0; m += 4)
+        {
+            var k = Vector256.Create(m / 16.0, (m + 1) / 16.0, (m + 2) / 16.0, (m + 3) / 16.0);
+            var scaled = GlmKernels.ScaleEmulated(k + Vector256.Create(shifter), k);
+            for (int l = 0; l < 4 && m + l <= 0; l++)
+            {
+                int ml = m + l;
+                double expected = Math.ScaleB(GlmKernels.PowersOfTwo[ml & 15], ml >> 4);
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(scaled[l]),
+                    $"m = {ml}: {scaled[l]:R} against {expected:R}");
+            }
+        }
+    }
+
+    [Fact]
     public void Eight_lanes_four_lanes_and_the_emulation_give_the_same_bits()
     {
         var points = Points();

@@ -154,7 +154,7 @@ internal static class GlmKernels
     // floor(k) lies in [-1443, 0]. Its power of two comes from t's bits: they hold 16 k in the low bits of the mantissa, so
     // t << 48 is 16 k 2^48 = floor(k) 2^52 + (16 k mod 16) 2^48 modulo 2^64, and clearing bits 48..51 leaves the exponent
     // field's floor(k) (plus 1023, or 2045 for the second factor, to make the bias).
-    private static Vector256<double> ScaleEmulated(Vector256<double> t, Vector256<double> k)
+    internal static Vector256<double> ScaleEmulated(Vector256<double> t, Vector256<double> k)
     {
         var bits = t.AsUInt64();
         var table = Vector256.Create(PowersOfTwo[(int)(bits.GetElement(0) & 15)], PowersOfTwo[(int)(bits.GetElement(1) & 15)],

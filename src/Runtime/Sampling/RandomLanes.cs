@@ -193,8 +193,8 @@ public struct RandomLanes
         return Vector256.ConditionalSelect(Vector256.LessThan(u, Vector256<double>.Zero), -magnitude, magnitude);
     }
 
-    // A normal for each lane of 'pending': a lane that kept the sine half of its last Box-Muller pair (it rejected, or the
-    // caller carries the spare from draw to draw) uses it; the others draw a new pair, and only they advance. Whether a
+    // A normal for each lane of 'pending': a lane that kept the sine half of its last Box-Muller pair (the caller carries
+    // the spare from draw to draw; a gamma retry drops its pair's sine) uses it; the others draw a new pair, and only they advance. Whether a
     // lane has a spare follows from its own sequence of draws alone, so a lane's stream never depends on its neighbours.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<double> NextNormal(Vector256<ulong> pending, ref Vector256<double> spare, ref Vector256<ulong> hasSpare)

@@ -80,7 +80,17 @@ public sealed class EstimationSession
             Restore(copies, perCopy);
             throw new InvalidOperationException($"{_estimator}: the session cannot move to these parameters in place (the series' non-zero coefficients change, or f's derivatives are stencils); prepare a new session");
         }
-        foreach (var worker in _engine.Workers) worker.ParametersChanged(theta);
+        try
+        {
+            foreach (var worker in _engine.Workers) worker.ParametersChanged(theta);
+        }
+        catch
+        {
+            // Some workers may have moved: the kernel, the copies and every worker go back to the old parameters together.
+            Restore(copies, perCopy);
+            foreach (var worker in _engine.Workers) worker.ParametersChanged(_current);
+            throw;
+        }
         theta.CopyTo(_current);
     }
 

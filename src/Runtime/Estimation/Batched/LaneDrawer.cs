@@ -38,7 +38,9 @@ internal sealed class LaneDrawer
         _arguments = new double[_copies * _draws];
         // Every copy in one call where the rule has the batched members and every copy has the rule's parameter count.
         _perCopy0 = thetas.Length > 0 ? thetas[0].Length : 0;
-        if (rule is ILaneCopyBatchedRule batched && thetas.All(t => t.Length == _perCopy0))
+        // The batched members slice the flat array by the rule's own parameter count, so every copy must have exactly that.
+        if (rule is ILaneCopyBatchedRule batched && rule is IDistributionRule { Parameters.Count: var count } && count == _perCopy0
+            && thetas.All(t => t.Length == _perCopy0))
         {
             _batchedLanes = batched;
             _flat = new double[_copies * _perCopy0];
@@ -93,6 +95,12 @@ internal sealed class LaneDrawer
             flat.CopyTo(_flat);
             _batchedLanes.DrawArgumentsOfCopies(flat, _copies, _arguments);
         }
+        else if (_batchedLanes is not null)
+        {
+            // Map reads _flat, so it follows these thetas on every path.
+            for (int c = 0; c < _copies; c++) thetas[c].CopyTo(_flat, c * _perCopy0);
+            _batchedLanes.DrawArgumentsOfCopies(_flat, _copies, _arguments);
+        }
         else
             for (int c = 0; c < _copies; c++) _rule.DrawArguments(thetas[c], _arguments.AsSpan(c * _draws, _draws));
         batched.LaneShiftsOfCopies(flat, _copies, _shiftA, _shiftScale);
@@ -120,7 +128,7 @@ internal sealed class LaneDrawer
     private int[] _termSlot = [], _termIndex = [];
     private LaneShift[] _shiftLaw = [];
     private double[] _shiftA = [], _shiftScale = [];
-    private double[] _termA = [], _termScale = [];   // the same numbers term-major, [t * copies + c]: four copies in a row load as a vector
+    private double[] _termA = [], _termScale = [];   // the same numbers term-major, [t * copies + c]: eight copies in a row load as a vector
 
     /// <summary>Whether the shifts are drawn in lanes (<see cref="TryEnableShifts"/> succeeded).</summary>
     public bool DrawsShifts => _shiftRule is not null;
@@ -178,7 +186,7 @@ internal sealed class LaneDrawer
     /// <summary>A stream's continuation after its draws, for what a rule draws next (the resummed rules' shifts).</summary>
     public interface IAfter
     {
-        /// <summary>Stream L of block sample s (its copies L, L + 4, ...) continues on <paramref name="random"/>.</summary>
+        /// <summary>Stream L of block sample s (its copies L, L + 8, ...) continues on <paramref name="random"/>.</summary>
         void Continue(int s, int lane, int width, RandomSource random);
     }
 
