@@ -661,7 +661,7 @@ internal sealed class Poly
     }
 
     /// <summary>The coefficients as limbs when all are real integers (cached: a recurrence reads each b_k O(n) times).</summary>
-    private IntegerTerms? Integers
+    internal IntegerTerms? Integers
     {
         get
         {
