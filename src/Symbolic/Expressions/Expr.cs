@@ -39,9 +39,30 @@ public abstract class Expr : IEquatable<Expr>
     public bool IsOne => this is Number n && n.Value.IsOne;
 
     /// <summary>True when the node (or any below it) is a non-real constant: the imaginary unit survived.</summary>
-    public bool ContainsImaginary() => this is Number n ? !n.Value.Im.IsZero : Children.Any(c => c.ContainsImaginary());
+    // Both walks visit the nodes by kind rather than through Children: they run over every coefficient, and a closure
+    // and an enumerator per node were most of what they cost.
+    public bool ContainsImaginary() => this switch
+    {
+        Number n => !n.Value.Im.IsZero,
+        Symbol => false,
+        Power p => p.Base.ContainsImaginary() || p.Exponent.ContainsImaginary(),
+        NaryExpr nary => AnyArg(nary.Args, static (c, _) => c.ContainsImaginary(), (object?)null),
+        _ => Children.Any(c => c.ContainsImaginary()),
+    };
 
-    public bool Contains(Symbol symbol) => Equals(symbol) || Children.Any(c => c.Contains(symbol));
+    public bool Contains(Symbol symbol) => Equals(symbol) || this switch
+    {
+        Number or Symbol => false,
+        Power p => p.Base.Contains(symbol) || p.Exponent.Contains(symbol),
+        NaryExpr nary => AnyArg(nary.Args, static (c, s) => c.Contains(s), symbol),
+        _ => Children.Any(c => c.Contains(symbol)),
+    };
+
+    private static bool AnyArg<T>(ImmutableArray<Expr> args, Func<Expr, T, bool> test, T state)
+    {
+        foreach (var a in args) if (test(a, state)) return true;
+        return false;
+    }
 
     public static Expr operator +(Expr a, Expr b) => Ex.Add(a, b);
     public static Expr operator -(Expr a, Expr b) => Ex.Add(a, Ex.Neg(b));

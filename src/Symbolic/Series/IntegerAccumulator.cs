@@ -165,6 +165,26 @@ internal sealed class IntegerTerms
         }
     }
 
+    /// <summary>
+    /// The sum of <see cref="GaussianRational.BitLength"/> over the coefficients, from the limbs (each term measured as
+    /// in <see cref="MaxConstantBits"/>): what summing over the dictionary gives, without building it.
+    /// </summary>
+    public long SumConstantBits
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                var magnitude = Magnitude(i);
+                long bits = BitLength(magnitude);
+                if (Negative[i] && IsPowerOfTwo(magnitude)) bits--;
+                sum += bits + 2;
+            }
+            return sum;
+        }
+    }
+
     private static bool IsPowerOfTwo(ReadOnlySpan<ulong> magnitude)
     {
         int top = magnitude.Length - 1;
@@ -190,6 +210,7 @@ internal sealed class IntegerTerms
 internal sealed class IntegerAccumulator
 {
     private readonly Dictionary<Monomial, int> _slots;
+    private readonly Dictionary<Monomial, int>.AlternateLookup<ReadOnlySpan<int>> _byPairs;
     private readonly List<Monomial> _monomials;
     private ulong[] _limbs;
     private int _width;
@@ -199,22 +220,28 @@ internal sealed class IntegerAccumulator
     {
         _width = width;
         _limbs = new ulong[Math.Max(1, capacity) * width];
-        _slots = new Dictionary<Monomial, int>();
+        _slots = new Dictionary<Monomial, int>(MonomialPairsComparer.Instance);
+        _byPairs = _slots.GetAlternateLookup<ReadOnlySpan<int>>();
         _monomials = new List<Monomial>();
     }
 
-    // One accumulator per thread, reused: a derivative or a recurrence step then allocates only its compact result, not
-    // a table, a dictionary and a list that the collector has to clear and move.
-    [ThreadStatic] private static IntegerAccumulator? t_shared;
+    // Accumulators per thread, reused: a derivative or a recurrence step then allocates only its compact result, not
+    // a table, a dictionary and a list that the collector has to clear and move. A stack, since a product's grouped
+    // partial sums are rented while the step's own accumulator is out.
+    [ThreadStatic] private static Stack<IntegerAccumulator>? t_free;
+
+    // Enough for the deepest nesting seen (a step and its grouped partials); more are dropped on release.
+    private const int MaxFree = 64;
 
     /// <summary>
-    /// An empty accumulator of this width: the thread's shared one when it is free (hand it back with
+    /// An empty accumulator of this width: one of the thread's released ones when there is one (hand it back with
     /// <see cref="Release"/>), a new one otherwise.
     /// </summary>
     public static IntegerAccumulator Rent(int width, int capacity)
     {
-        var shared = t_shared ??= new IntegerAccumulator(width, capacity);
-        if (shared._rented) return new IntegerAccumulator(width, capacity);
+        var free = t_free ??= new Stack<IntegerAccumulator>();
+        if (!free.TryPop(out var shared))
+            return new IntegerAccumulator(width, capacity) { _rented = true };
         shared._rented = true;
         shared._width = width;
         if (shared._limbs.Length < capacity * width) shared._limbs = new ulong[Math.Max(capacity * width, 2 * shared._limbs.Length)];
@@ -229,6 +256,8 @@ internal sealed class IntegerAccumulator
         _slots.Clear();
         _monomials.Clear();
         _rented = false;
+        var free = t_free ??= new Stack<IntegerAccumulator>();
+        if (free.Count < MaxFree) free.Push(this);
     }
 
     public int Width => _width;
@@ -243,6 +272,16 @@ internal sealed class IntegerAccumulator
         _monomials.Add(m);
         if ((slot + 1) * _width > _limbs.Length) Array.Resize(ref _limbs, Math.Max(_limbs.Length * 2, (slot + 1) * _width));
         return slot;
+    }
+
+    /// <summary>
+    /// <see cref="Slot(Monomial)"/> of the monomial with these pairs, found without forming it: only a new slot's
+    /// monomial becomes an object (a product's terms mostly land on monomials already there).
+    /// </summary>
+    public int Slot(ReadOnlySpan<int> pairs)
+    {
+        if (_byPairs.TryGetValue(pairs, out int found)) return found;
+        return Slot(Monomial.FromPairs(pairs));
     }
 
     private Span<ulong> At(int slot) => _limbs.AsSpan(slot * _width, _width);
@@ -464,4 +503,19 @@ internal static class Limbs
     }
 
     public static BigInteger Value(ReadOnlySpan<ulong> x) => new(MemoryMarshal.AsBytes(x), isUnsigned: false, isBigEndian: false);
+}
+
+/// <summary>
+/// Monomials compared as <see cref="Monomial.Equals(Monomial)"/> does, and looked up by their pairs alone
+/// (<see cref="Monomial.HashOf"/> is the monomial's own hash).
+/// </summary>
+internal sealed class MonomialPairsComparer : IEqualityComparer<Monomial>, IAlternateEqualityComparer<ReadOnlySpan<int>, Monomial>
+{
+    public static readonly MonomialPairsComparer Instance = new();
+
+    public bool Equals(Monomial x, Monomial y) => x.Equals(y);
+    public int GetHashCode(Monomial m) => m.GetHashCode();
+    public bool Equals(ReadOnlySpan<int> pairs, Monomial m) => m.HasPairs(pairs);
+    public int GetHashCode(ReadOnlySpan<int> pairs) => Monomial.HashOf(pairs);
+    public Monomial Create(ReadOnlySpan<int> pairs) => Monomial.FromPairs(pairs);
 }

@@ -19,10 +19,22 @@ internal readonly struct Monomial : IEquatable<Monomial>
     private Monomial(int[] pairs)
     {
         _pairs = pairs;
+        _hash = HashOf(pairs);
+    }
+
+    /// <summary>The hash of the monomial with these (atom id, exponent) pairs: a lookup by pairs finds it without forming it.</summary>
+    public static int HashOf(ReadOnlySpan<int> pairs)
+    {
         var h = new HashCode();
         foreach (var x in pairs) h.Add(x);
-        _hash = h.ToHashCode();
+        return h.ToHashCode();
     }
+
+    /// <summary>The monomial of these pairs (sorted by id, no zero exponent), copied.</summary>
+    public static Monomial FromPairs(ReadOnlySpan<int> pairs) => pairs.Length == 0 ? One : new Monomial(pairs.ToArray());
+
+    /// <summary>Whether this monomial has exactly these pairs.</summary>
+    public bool HasPairs(ReadOnlySpan<int> pairs) => ((ReadOnlySpan<int>)_pairs).SequenceEqual(pairs);
 
     public static Monomial Atom(int id, int exponent) => exponent == 0 ? One : new Monomial([id, exponent]);
 
@@ -35,9 +47,45 @@ internal readonly struct Monomial : IEquatable<Monomial>
     {
         if (Length == 0) return other;
         if (other.Length == 0) return this;
-        var a = _pairs!;
-        var b = other._pairs!;
+        return Merge(_pairs!, other._pairs!);
+    }
+
+    /// <summary>The pairs of <c>Multiply(other)</c> into <paramref name="destination"/> (<see cref="PairsBound"/> long); returns how many.</summary>
+    public int WriteTimes(Monomial other, Span<int> destination) => Merge(_pairs ?? [], other._pairs ?? [], destination);
+
+    /// <summary>Pairs needed at most for <see cref="WriteLowerTimes"/> with <paramref name="other"/>.</summary>
+    public int PairsBound(Monomial other) => (_pairs?.Length ?? 0) + (other._pairs?.Length ?? 0);
+
+    /// <summary>
+    /// The pairs of <c>Lower(i).Multiply(other)</c> written to <paramref name="destination"/> (at least
+    /// <see cref="PairsBound"/> long); returns how many. A derivative's term m/a * dm is then looked up by its pairs and
+    /// becomes an object only when it is new.
+    /// </summary>
+    public int WriteLowerTimes(int i, Monomial other, Span<int> destination)
+    {
+        var pairs = _pairs!;
+        Span<int> lowered = pairs.Length <= 64 ? stackalloc int[pairs.Length] : new int[pairs.Length];
+        pairs.CopyTo(lowered);
+        // a^e -> a^(e-1); an exponent reaching 0 drops its pair, as Lower does.
+        if (--lowered[2 * i + 1] == 0)
+        {
+            lowered[(2 * i + 2)..].CopyTo(lowered[(2 * i)..]);
+            lowered = lowered[..^2];
+        }
+        return Merge(lowered, other._pairs ?? [], destination);
+    }
+
+    private static Monomial Merge(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
         var result = new int[a.Length + b.Length];
+        int k = Merge(a, b, result);
+        if (k != result.Length) Array.Resize(ref result, k);
+        return new Monomial(result);
+    }
+
+    /// <summary>The pairs of the product of two pair lists, into <paramref name="result"/>; returns how many.</summary>
+    public static int Merge(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result)
+    {
         int i = 0, j = 0, k = 0;
         while (i < a.Length && j < b.Length)
         {
@@ -52,8 +100,7 @@ internal readonly struct Monomial : IEquatable<Monomial>
         }
         while (i < a.Length) { result[k++] = a[i]; result[k++] = a[i + 1]; i += 2; }
         while (j < b.Length) { result[k++] = b[j]; result[k++] = b[j + 1]; j += 2; }
-        if (k != result.Length) Array.Resize(ref result, k);
-        return new Monomial(result);
+        return k;
     }
 
     /// <summary>The monomial with the i-th atom's exponent lowered by one (its derivative's monomial part).</summary>
@@ -403,7 +450,7 @@ internal sealed class Poly
     /// </summary>
     public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
     {
-        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, lowerings) is { } acc)
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives) is { } acc)
         {
             try { return FromIntegers(acc.ToIntegerTerms()); }
             finally { acc.Release(); }
@@ -437,7 +484,7 @@ internal sealed class Poly
     /// </summary>
     public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings)
     {
-        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, lowerings) is { } acc)
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives) is { } acc)
         {
             try { return acc.MaxConstantBits(); }
             finally { acc.Release(); }
@@ -452,8 +499,7 @@ internal sealed class Poly
     /// 2^(bits of v + 62)). The same polynomial as the rational path, in a rented accumulator (the caller releases it;
     /// no slot when nothing contributes); null when an atom's derivative does not qualify.
     /// </summary>
-    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives,
-        Dictionary<(Monomial, int), Monomial>? lowerings)
+    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives)
     {
         // The atoms' derivatives, looked up (and cached) in the rational path's order, and their sizes.
         long contributions = 0;
@@ -487,6 +533,7 @@ internal sealed class Poly
         void Fill(IntegerAccumulator acc)
         {
             Span<ulong> factor = stackalloc ulong[1];
+            Span<int> pairs = stackalloc int[64];
             for (int i = 0; i < flat.Count; i++)
             {
                 var m = flat.Monomials[i];
@@ -495,14 +542,6 @@ internal sealed class Poly
                 {
                     var d = atomDerivatives[m.AtomId(k)];
                     if (d.IsZero) continue;
-                    Monomial lowered;
-                    if (lowerings is null) lowered = m.Lower(k);
-                    else
-                    {
-                        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(lowerings, (m, k), out bool exists);
-                        if (!exists) known = m.Lower(k);
-                        lowered = known;
-                    }
                     var di = d.Integers!;
                     for (int j = 0; j < di.Count; j++)
                     {
@@ -511,7 +550,10 @@ internal sealed class Poly
                         long dc = (long)di.Magnitude(j)[0];
                         factor[0] = (ulong)(Math.Abs(e) * dc);
                         bool negative = flat.Negative[i] ^ (e < 0) ^ di.Negative[j];
-                        acc.AddProduct(acc.Slot(lowered.Multiply(di.Monomials[j])), factor, magnitude, negative);
+                        var dm = di.Monomials[j];
+                        if (m.PairsBound(dm) > pairs.Length) pairs = new int[m.PairsBound(dm)];
+                        int length = m.WriteLowerTimes(k, dm, pairs);
+                        acc.AddProduct(acc.Slot(pairs[..length]), factor, magnitude, negative);
                     }
                 }
             }
@@ -554,7 +596,14 @@ internal sealed class Poly
         if (_termWeight >= 0) return _termWeight;
         if (TermCount == 0) return _termWeight = 0;
         long bits = 0, atoms = 0;
-        foreach (var (m, v) in TermMap) { bits += v.BitLength; atoms += m.Length; }
+        if (_map is null && _flat is { } flat)
+        {
+            // Read off the limbs: a polynomial only multiplied in limbs never becomes a dictionary (same sums).
+            bits = flat.SumConstantBits;
+            foreach (var m in flat.Monomials) atoms += m.Length;
+        }
+        else
+            foreach (var (m, v) in TermMap) { bits += v.BitLength; atoms += m.Length; }
         return _termWeight = (bits / 64.0 + atoms / 8.0) / TermCount;
     }
 
@@ -612,7 +661,7 @@ internal sealed class Poly
     }
 
     /// <summary>The coefficients as limbs when all are real integers (cached: a recurrence reads each b_k O(n) times).</summary>
-    private IntegerTerms? Integers
+    internal IntegerTerms? Integers
     {
         get
         {
@@ -645,12 +694,14 @@ internal sealed class Poly
         long bits = maxBits + (long)BigInteger.Log(count + 1, 2) + 3;
         int width = (int)((bits + 63) / 64);
         var main = IntegerAccumulator.Rent(width, startTerms.Count + 16);
+        var partials = new Dictionary<Monomial, IntegerAccumulator>();
         try
         {
+            // Products' monomials are merged here and looked up by their pairs (an object only for a new one).
+            var pairs = new int[64];
             for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
             // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
             // monomial product is formed once per distinct term, not once per product.
-            var partials = new Dictionary<Monomial, IntegerAccumulator>();
             foreach (var (w, a, b) in products)
             {
                 if (w.IsZero || a.IsZero || b.IsZero) continue;
@@ -671,22 +722,38 @@ internal sealed class Poly
                     bool negative = factor.Sign < 0;
                     IntegerAccumulator target = main;
                     if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
-                        partials[ms] = target = new IntegerAccumulator(width, large.Count + 16);
+                        partials[ms] = target = IntegerAccumulator.Rent(width, large.Count + 16);
                     bool shift = ms.Length != 0 && !grouped;
                     for (int l = 0; l < large.Count; l++)
                     {
-                        var ml = shift ? ms.Multiply(large.Monomials[l]) : large.Monomials[l];
-                        target.AddProduct(target.Slot(ml), combined, large.Magnitude(l), negative ^ large.Negative[l]);
+                        int slot;
+                        if (shift)
+                        {
+                            var ml = large.Monomials[l];
+                            if (ms.PairsBound(ml) > pairs.Length) pairs = new int[ms.PairsBound(ml)];
+                            slot = target.Slot(pairs[..ms.WriteTimes(ml, pairs)]);
+                        }
+                        else slot = target.Slot(large.Monomials[l]);
+                        target.AddProduct(slot, combined, large.Magnitude(l), negative ^ large.Negative[l]);
                     }
                 }
             }
             foreach (var (ms, partial) in partials)
                 for (int s = 0; s < partial.Count; s++)
-                    main.AddSlot(main.Slot(ms.Multiply(partial.MonomialAt(s))), partial, s);
+                {
+                    var mp = partial.MonomialAt(s);
+                    if (ms.PairsBound(mp) > pairs.Length) pairs = new int[ms.PairsBound(mp)];
+                    main.AddSlot(main.Slot(pairs[..ms.WriteTimes(mp, pairs)]), partial, s);
+                }
             // Kept in limbs (slot order, zeros dropped): the next recurrence step reads them as limbs again.
             return FromIntegers(main.ToIntegerTerms());
         }
-        finally { main.Release(); } // also after an exhausted work budget: the next step reuses it
+        finally
+        {
+            // Also after an exhausted work budget: the next step reuses them.
+            main.Release();
+            foreach (var partial in partials.Values) partial.Release();
+        }
     }
 
     /// <summary>The product of two magnitudes (limbs, least significant first), trimmed.</summary>

@@ -99,9 +99,42 @@ public class InputFileTests
         Assert.Contains("limited to 1 MiB", ex.Message);
         Assert.Equal(new string('\0', 1 << 20), SourceText.ReadBounded(new EndlessZeros(1 << 20), 1 << 20)); // the limit itself is fine
 
+        // Longer than any first buffer, with and without a length to size it from: read whole, decoded as UTF-8
+        // (or as the byte-order mark says).
+        var text = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"# line {i} \u00e9\u4e2d\n"));
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        Assert.Equal(text, SourceText.ReadBounded(new MemoryStream(utf8), 1 << 23));
+        Assert.Equal(text, SourceText.ReadBounded(new BufferedStream(new UnseekableStream(utf8)), 1 << 23));
+        var utf16 = System.Text.Encoding.Unicode.GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes(text)).ToArray();
+        Assert.Equal(text, SourceText.ReadBounded(new UnseekableStream(utf16), 1 << 23));
+        Assert.Throws<IOException>(() => SourceText.ReadBounded(new UnseekableStream(utf8), utf8.Length - 1));
+        Assert.Equal(text, SourceText.ReadBounded(new UnseekableStream(utf8), utf8.Length));
+
         string path = Path.Combine(TempDirectory.Create(), "big.dist");
         using (var stream = File.Create(path)) stream.SetLength(SourceText.MaxFileBytes + 1);
         Assert.Contains("64 MiB", Assert.Throws<IOException>(() => SourceText.FromFile(path)).Message);
+    }
+
+    /// <summary>These bytes, no length to size a buffer from, and at most 1,000 of them per read (short reads).</summary>
+    private sealed class UnseekableStream(byte[] bytes) : Stream
+    {
+        private int _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(Math.Min(count, 1000), bytes.Length - _position);
+            Array.Copy(bytes, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class EndlessZeros(long length = long.MaxValue) : Stream

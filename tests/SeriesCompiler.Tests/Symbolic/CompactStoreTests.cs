@@ -115,4 +115,93 @@ public sealed class CompactStoreTests
             }
         }
     }
+
+    /// <summary>A random monomial over atoms 0..5 with exponents in [-3, 3] (zero exponents dropped, as products drop them).</summary>
+    private static Monomial RandomMonomial(Random random)
+    {
+        var m = Monomial.One;
+        for (int id = 0; id < 6; id++)
+            if (random.Next(2) == 0) m = m.Multiply(Monomial.Atom(id, random.Next(-3, 4)));
+        return m;
+    }
+
+    [Fact]
+    public void Monomials_formed_as_pairs_equal_the_formed_products_and_find_their_slots()
+    {
+        var random = new Random(7);
+        var acc = new IntegerAccumulator(1, 4);
+        Span<int> pairs = stackalloc int[32];
+        for (int round = 0; round < 2000; round++)
+        {
+            var m = RandomMonomial(random);
+            var other = RandomMonomial(random);
+            // m * other: the pairs written equal the product's (equal monomial, equal hash).
+            var product = m.Multiply(other);
+            var written = pairs[..m.WriteTimes(other, pairs)];
+            Assert.True(product.HasPairs(written));
+            Assert.Equal(product.GetHashCode(), Monomial.HashOf(written));
+            Assert.Equal(product, Monomial.FromPairs(written));
+            if (m.Length > 0)
+            {
+                // m / a_i * other for each atom of m, as a derivative's term is formed.
+                int i = random.Next(m.Length);
+                var expected = m.Lower(i).Multiply(other);
+                var lowered = pairs[..m.WriteLowerTimes(i, other, pairs)];
+                Assert.True(expected.HasPairs(lowered));
+                Assert.Equal(expected, Monomial.FromPairs(lowered));
+                // Looking up by pairs finds the slot the monomial itself has, and adds one only when new.
+                int count = acc.Count;
+                int slot = acc.Slot(lowered);
+                Assert.Equal(slot, acc.Slot(expected));
+                Assert.True(acc.Count == count || (acc.Count == count + 1 && slot == count));
+                Assert.Equal(expected, acc.MonomialAt(slot));
+            }
+        }
+    }
+
+    [Fact]
+    public void Released_accumulators_come_back_empty_at_any_width()
+    {
+        var random = new Random(11);
+        for (int round = 0; round < 50; round++)
+        {
+            int width = 1 + random.Next(4);
+            var outer = IntegerAccumulator.Rent(width, 2);
+            var inner = IntegerAccumulator.Rent(1 + random.Next(4), 2); // rented while the other is out: a different one
+            Assert.NotSame(outer, inner);
+            foreach (var acc in new[] { outer, inner })
+            {
+                Assert.Equal(0, acc.Count);
+                for (int k = 0; k < 20; k++)
+                {
+                    int slot = acc.Slot(RandomMonomial(random));
+                    Assert.True(acc.IsZero(slot) || acc.Value(slot) != 0);
+                    acc.Add(slot, [(ulong)random.NextInt64(1, long.MaxValue)], random.Next(2) == 0);
+                }
+            }
+            inner.Release();
+            outer.Release();
+            // Whatever comes back next starts at zero in every slot it hands out.
+            var again = IntegerAccumulator.Rent(1 + random.Next(4), 2);
+            for (int k = 0; k < 20; k++) Assert.True(again.IsZero(again.Slot(RandomMonomial(random))));
+            again.Release();
+        }
+    }
+
+    [Theory]
+    [InlineData(4, 6, 60)]
+    [InlineData(5, 20, 200)]
+    public void The_bit_sum_on_the_limbs_equals_the_rational_terms(int seed, int terms, int bits)
+    {
+        var random = new Random(seed);
+        for (int round = 0; round < 20; round++)
+        {
+            var a = Poly.FromExpr(Random(random, terms, bits, atoms: round % 2 == 0));
+            var b = Poly.FromExpr(Random(random, 1 + random.Next(terms), bits, atoms: false));
+            var compact = Compact(a, b).Integers!;
+            long expected = 0;
+            foreach (var (_, c) in (a * b).Terms) expected += c.BitLength;
+            Assert.Equal(expected, compact.SumConstantBits);
+        }
+    }
 }
