@@ -143,7 +143,33 @@ public sealed class GlmObjective : Objective
         CheckScale(s);
         Resize(rows.Length);
         for (int i = 0; i < rows.Length; i++) Put(i, rows[i]);
+        FindTwins(rows);
         Scale = s;
+    }
+
+    // Repeated rows of a batch (drawn with replacement: about 3 repeats in 64 of 569 rows). A repeat has the first
+    // occurrence's x, so its eta and every term built from them are the same numbers: the curvature kernel
+    // (CurvatureRow) computes such a term once and adds it again at the repeat's place in the sum, whose order is kept.
+    // _twin[n]: -1 (a row without repeats), 2k (the first occurrence of a repeated row: keep its term in slot k) or
+    // 2k + 1 (a repeat: add slot k's term). _slotOfRow: scratch, one entry per data row, -1 between calls.
+    private int[] _twin = [], _slotOfRow = [];
+    private int _twinSlots;
+
+    private void FindTwins(ReadOnlySpan<int> rows)
+    {
+        if (_twin.Length < rows.Length) _twin = new int[rows.Length];
+        if (_slotOfRow.Length < _rows) { _slotOfRow = new int[_rows]; Array.Fill(_slotOfRow, -1); }
+        int slots = 0;
+        for (int n = 0; n < rows.Length; n++)
+        {
+            _twin[n] = -1;
+            int first = _slotOfRow[rows[n]];
+            if (first < 0) { _slotOfRow[rows[n]] = n; continue; }
+            if (_twin[first] < 0) _twin[first] = 2 * slots++;
+            _twin[n] = _twin[first] + 1;
+        }
+        for (int n = 0; n < rows.Length; n++) _slotOfRow[rows[n]] = -1;
+        _twinSlots = slots;
     }
 
     private void Resize(int batch)
@@ -153,6 +179,7 @@ public sealed class GlmObjective : Objective
         if (_yb.Length < bp) { _yb = new double[bp]; _sign = new double[bp]; }
         _batch = batch;
         _bp = bp;
+        _twinSlots = 0;
         // Padding rows have x = 0 (they add nothing to any derivative of order >= 1; values sum only the real rows) and a
         // valid label.
         Array.Clear(_xt, 0, _d * bp);
@@ -1117,6 +1144,11 @@ public sealed class GlmObjective : Objective
             // Sixteen samples per pass in two eight-lane vectors.
             const int Wide = 2 * Lanes;
             var wideScale = Vector512.Create(-Scale);
+            if (_twinSlots > 0)
+            {
+                s = CurvatureRowTwins(column, end);
+            }
+            else
             for (; s + 2 * Wide <= end; s += 2 * Wide)
             {
                 var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
@@ -1144,6 +1176,59 @@ public sealed class GlmObjective : Objective
             }
             (scale * acc).StoreUnsafe(ref delta, (nuint)(stride + s));
         }
+    }
+
+    private Vector512<double>[] _kept = [];
+
+    // CurvatureRow's sixteen-sample passes when the batch repeats rows (_twin): a repeat's term is the first occurrence's
+    // (the same x, hence the same eta and shift), so it is kept and added again in its place: the same sum, bit for bit,
+    // with one exponential and one division fewer per repeat. Returns the first sample not done.
+    private int CurvatureRowTwins(int column, int end)
+    {
+        const int Wide = 2 * Lanes;
+        int s = 0, stride = _sp;
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double square = ref Unsafe.Add(ref MemoryMarshal.GetReference(Powers(2)), column);
+        ref int twin = ref MemoryMarshal.GetArrayDataReference(_twin);
+        if (_kept.Length < 2 * _twinSlots) _kept = new Vector512<double>[2 * _twinSlots];
+        ref Vector512<double> kept = ref MemoryMarshal.GetArrayDataReference(_kept);
+        var wideScale = Vector512.Create(-Scale);
+        for (; s + 2 * Wide <= end; s += 2 * Wide)
+        {
+            var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
+            var d1 = Vector512.LoadUnsafe(ref delta, (nuint)(s + Wide));
+            Vector512<double> a0 = default, a1 = default;
+            for (int n = 0; n < _batch; n++)
+            {
+                int code = Unsafe.Add(ref twin, n);
+                Vector512<double> t0, t1;
+                if (code > 0 && (code & 1) != 0)
+                {
+                    // A repeat (code = 2k + 1; -1 is a row without repeats): slot k's terms.
+                    t0 = Unsafe.Add(ref kept, code - 1);
+                    t1 = Unsafe.Add(ref kept, code);
+                }
+                else
+                {
+                    var xn = Vector512.Create(Unsafe.Add(ref x, column + n));
+                    var wn = Vector512.Create(Unsafe.Add(ref square, n));
+                    t0 = GlmKernels.Curvature(wn, Vector512.FusedMultiplyAdd(d0, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * stride + s))));
+                    t1 = GlmKernels.Curvature(wn, Vector512.FusedMultiplyAdd(d1, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * stride + s + Wide))));
+                    if (code >= 0)
+                    {
+                        Unsafe.Add(ref kept, code) = t0;
+                        Unsafe.Add(ref kept, code + 1) = t1;
+                    }
+                }
+                a0 += t0;
+                a1 += t1;
+            }
+            (wideScale * a0).StoreUnsafe(ref delta, (nuint)(stride + s));
+            (wideScale * a1).StoreUnsafe(ref delta, (nuint)(stride + s + Wide));
+        }
+        return s;
     }
 
     // Per sample: eta once (EnsureEta), then every coordinate's shifted partial from it in O(batch).
