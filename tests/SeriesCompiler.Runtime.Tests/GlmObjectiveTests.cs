@@ -430,10 +430,15 @@ public sealed class GlmObjectiveTests
     [InlineData(61)]
     [InlineData(20)]
     [InlineData(3)]
+    [InlineData(49)]
+    [InlineData(18)]
+    [InlineData(2)]
+    [InlineData(1)]
     public void Shifted_second_partials_equal_the_scalar_path_for_any_sample_count(int count)
     {
         // The block's order-2 path runs passes of sixteen samples per row and the rest in groups of four, two rows' groups
-        // per eight-lane vector (an odd one on four lanes); row 4 unshifted (the product), some samples of row 2 with
+        // per eight-lane vector (an odd one on four lanes), or, where one or two samples are left (49, 50, 18, 1, 2), eight
+        // or four rows' samples to a vector (rows 0-3 and 5-8 consecutive features, 0-3 and 5-8 together not); row 4 unshifted (the product), some samples of row 2 with
         // delta = 0 (the held g''): every entry the scalar path's, bit for bit.
         var (x, y) = Data(rows: 70, features: 9, seed: 21);
         var glm = Objective.Glm(x, y, GlmLink.Logistic);

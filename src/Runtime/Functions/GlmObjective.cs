@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Special;
 
@@ -31,6 +32,7 @@ public sealed class GlmObjective : Objective
 
     // The current batch, column-major and padded to a multiple of Lanes with zero rows: xt[j * bp + n].
     private int _batch, _bp;
+    private int[] _batchRow = [];   // the data row in each slot (its features are contiguous in _x)
     private double[] _xt = [], _yb = [], _sign = [];   // _sign: +1 for a positive label, -1 otherwise (the logistic fast path)
     private readonly List<double[]> _powers = [];   // _powers[k - 1][j * bp + n] = x_nj^k, built on demand per batch
 
@@ -176,7 +178,7 @@ public sealed class GlmObjective : Objective
     {
         int bp = (batch + Lanes - 1) / Lanes * Lanes;
         if (_xt.Length < _d * bp) _xt = new double[_d * bp];
-        if (_yb.Length < bp) { _yb = new double[bp]; _sign = new double[bp]; }
+        if (_yb.Length < bp) { _yb = new double[bp]; _sign = new double[bp]; _batchRow = new int[bp]; }
         _batch = batch;
         _bp = bp;
         _twinSlots = 0;
@@ -196,6 +198,7 @@ public sealed class GlmObjective : Objective
     {
         for (int j = 0; j < _d; j++) _xt[j * _bp + slot] = _x[row * _d + j];
         _yb[slot] = _y[row];
+        _batchRow[slot] = row;
         _sign[slot] = _y[row] > 0 ? 1 : -1;
     }
 
@@ -964,7 +967,9 @@ public sealed class GlmObjective : Objective
         // row queued in groups of four and run two groups per eight-lane vector (CurvatureTails): 50 samples make three
         // passes and a group of four, and two rows' groups fill one vector instead of half of two.
         int wide = order == 2 && WideMath.Enabled && GlmKernels.Native ? sp - sp % (4 * Lanes) : -1;
-        int units = 0;
+        int units = 0, tail = count - wide;
+        // One or two samples left per row (50 = 48 + 2): packed eight or four rows to a vector (CurvatureTailsPacked).
+        bool packed = wide >= 0 && tail is 1 or 2;
         for (int j = 0; j < d; j++)
         {
             var row = z.Row(j);
@@ -984,6 +989,17 @@ public sealed class GlmObjective : Objective
             }
             CurvatureRow(j, wide);
             _db.AsSpan(sp, Math.Min(count, wide)).CopyTo(target);
+            if (packed)
+            {
+                if (_tailDelta.Length < (units + 2 * Lanes) * tail)
+                {
+                    Array.Resize(ref _tailDelta, (units + 2 * Lanes) * tail * 2);
+                    Array.Resize(ref _tailUnit, (units + 2 * Lanes) * 2);
+                }
+                _db.AsSpan(wide, tail).CopyTo(_tailDelta.AsSpan(units * tail));
+                _tailUnit[units++] = (j, wide);
+                continue;
+            }
             if (_tailDelta.Length < (units + 4) * Lanes)
             {
                 Array.Resize(ref _tailDelta, (units + 4) * Lanes * 2);
@@ -995,7 +1011,8 @@ public sealed class GlmObjective : Objective
                 _tailUnit[units] = (j, s0);
             }
         }
-        if (units > 0) CurvatureTails(units, result, stride, count);
+        if (units > 0 && packed) CurvatureTailsPacked(units, tail, wide, result, stride);
+        else if (units > 0) CurvatureTails(units, result, stride, count);
         if (anyZero)
             for (int j = 0; j < d; j++)
             {
@@ -1051,6 +1068,62 @@ public sealed class GlmObjective : Objective
                     Vector256.FusedMultiplyAdd(delta, Vector256.Create(Unsafe.Add(ref x, j * bp + n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s0))), acc);
             (Vector256.Create(-Scale) * acc).CopyTo(lanes);
             for (int l = 0; l < Lanes && s0 + l < count; l++) result[j * stride + s0 + l] = lanes[l];
+        }
+    }
+
+    private double[] _etaTail = [];
+
+    // Rows whose last samples after the sixteen-sample passes are t = 1 or 2 (_tailUnit[u] = (row, first), their deltas
+    // at _tailDelta[u * t]): 8 / t rows per eight-lane vector, lane l holding queued row u + l / t and sample first + l % t,
+    // instead of a four-lane group per row with 4 - t idle lanes. Each lane does CurvatureRow's operations (weight x * x,
+    // which is the batch's Powers(2) entry; the multiply-adds over the batch rows in order), so the same numbers. x comes
+    // from the data's row-major copy where the vector's rows are consecutive features (one load), else lane by lane.
+    private void CurvatureTailsPacked(int units, int t, int first, Span<double> result, int stride)
+    {
+        const int Wide = 2 * Lanes;
+        int sp = _sp, b = _batch, d = _d, bp = _bp, group = Wide / t;
+        // eta of the tail samples repeated across the lanes: _etaTail[n * 8 + l] = eta_{n, first + l % t}.
+        if (_etaTail.Length < b * Wide) _etaTail = new double[b * Wide];
+        for (int n = 0; n < b; n++)
+            for (int l = 0; l < Wide; l++) _etaTail[n * Wide + l] = _eb[n * sp + first + l % t];
+        // The last vector's lanes past the queued rows: delta 0 and x 0 (weight 0); never written out.
+        int lanesUsed = units * t, lanesAll = (units + group - 1) / group * Wide;
+        _tailDelta.AsSpan(lanesUsed, lanesAll - lanesUsed).Clear();
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_etaTail);
+        ref double deltas = ref MemoryMarshal.GetArrayDataReference(_tailDelta);
+        ref double data = ref MemoryMarshal.GetArrayDataReference(_x);
+        ref int batchRow = ref MemoryMarshal.GetArrayDataReference(_batchRow);
+        var wideScale = Vector512.Create(-Scale);
+        var pairs = Vector512.Create(0L, 0, 1, 1, 2, 2, 3, 3);
+        Span<double> lanes = stackalloc double[Wide];
+        for (int u = 0; u < units; u += group)
+        {
+            var delta = Vector512.LoadUnsafe(ref deltas, (nuint)(u * t));
+            int j0 = _tailUnit[u].Row;
+            // Queued rows increase, so a full group whose last row is j0 + group - 1 holds consecutive features.
+            bool consecutive = u + group <= units && _tailUnit[u + group - 1].Row == j0 + group - 1;
+            var acc = Vector512<double>.Zero;
+            for (int n = 0; n < b; n++)
+            {
+                Vector512<double> xn;
+                if (consecutive)
+                {
+                    ref double row = ref Unsafe.Add(ref data, Unsafe.Add(ref batchRow, n) * d + j0);
+                    xn = t == 1 ? Vector512.LoadUnsafe(ref row) : Avx512F.PermuteVar8x64(Vector256.LoadUnsafe(ref row).ToVector512Unsafe(), pairs);
+                }
+                else
+                {
+                    for (int l = 0; l < Wide; l++)
+                    {
+                        int q = u + l / t;
+                        lanes[l] = q < units ? _xt[_tailUnit[q].Row * bp + n] : 0;
+                    }
+                    xn = Vector512.Create((ReadOnlySpan<double>)lanes);
+                }
+                acc = GlmKernels.CurvatureTerm(xn * xn, Vector512.FusedMultiplyAdd(delta, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * Wide))), acc);
+            }
+            (wideScale * acc).CopyTo(lanes);
+            for (int l = 0; l < Wide && u + l / t < units; l++) result[_tailUnit[u + l / t].Row * stride + first + l % t] = lanes[l];
         }
     }
 
