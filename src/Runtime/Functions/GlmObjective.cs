@@ -948,21 +948,8 @@ public sealed class GlmObjective : Objective
         // Rows with every sample unshifted, and (order 2) samples with delta = 0 in a shifted row: the scalar path's
         // delta == 0 branch is the product against the link's g^(order). For order 1 the shifted formula at delta = 0 is
         // that number too (the same lane operations); order 2's curvature kernel is another evaluation, so those lanes
-        // take the product's value.
+        // take the product's value. Both are found in the pass below and written after it (one scan of the rows).
         bool anyUnshifted = false, anyZero = false;
-        for (int j = 0; j < d; j++)
-        {
-            var row = z.Row(j);
-            var moved = x.Slice(j * stride, count);
-            if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved))) anyUnshifted = true;
-            else if (order == 2 && !anyZero)
-                for (int s = 0; s < count && !anyZero; s++) anyZero = moved[s] - row[s] == 0;
-        }
-        if (anyUnshifted || anyZero)
-        {
-            BlockOrders(order, order);
-            Product(order, order, _cb);
-        }
         // Order 2 on eight lanes: each row's passes of sixteen samples, and the last samples (fewer than sixteen) of every
         // row queued in groups of four and run two groups per eight-lane vector (CurvatureTails): 50 samples make three
         // passes and a group of four, and two rows' groups fill one vector instead of half of two.
@@ -977,10 +964,17 @@ public sealed class GlmObjective : Objective
             var target = result.Slice(j * stride, count);
             if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved)))
             {
-                _cb.AsSpan(j * sp, count).CopyTo(target);
+                anyUnshifted = true;
                 continue;
             }
-            for (int s = 0; s < count; s++) _db[s] = moved[s] - row[s];
+            bool zero = false;
+            for (int s = 0; s < count; s++)
+            {
+                double shift = moved[s] - row[s];
+                _db[s] = shift;
+                zero |= shift == 0;
+            }
+            anyZero |= zero && order == 2;
             _db.AsSpan(count, sp - count).Clear();
             if (wide < 0)
             {
@@ -1013,14 +1007,18 @@ public sealed class GlmObjective : Objective
         }
         if (units > 0 && packed) CurvatureTailsPacked(units, tail, wide, result, stride);
         else if (units > 0) CurvatureTails(units, result, stride, count);
-        if (anyZero)
-            for (int j = 0; j < d; j++)
-            {
-                var row = z.Row(j);
-                var moved = x.Slice(j * stride, count);
+        if (!anyUnshifted && !anyZero) return;
+        BlockOrders(order, order);
+        Product(order, order, _cb);
+        for (int j = 0; j < d; j++)
+        {
+            var row = z.Row(j);
+            var moved = x.Slice(j * stride, count);
+            if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved))) _cb.AsSpan(j * sp, count).CopyTo(result.Slice(j * stride, count));
+            else if (anyZero)
                 for (int s = 0; s < count; s++)
                     if (moved[s] - row[s] == 0) result[j * stride + s] = _cb[j * sp + s];
-            }
+        }
     }
 
     private double[] _tailDelta = [];
