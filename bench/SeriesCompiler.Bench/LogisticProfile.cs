@@ -37,7 +37,8 @@ internal static class LogisticProfile
         {
             ("fourier N=8", new FourierEstimator(laplace, 8)), ("resummed", new ResummedEstimator(laplace)), ("pathwise", new PathwiseEstimator(laplace)),
         };
-        output.WriteLine($"load average {SideBySide.LoadAverage()}; eight-lane GLM kernels (AVX-512): {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+        output.WriteLine($"load average {SideBySide.LoadAverage()}; eight-lane GLM kernels (AVX-512): {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}; " +
+            $"batch {Batch} rows, {Batch - rows.Distinct().Count()} of them repeats (their curvature terms are computed once)");
         var gradient = new double[2 * d];
         var error = new double[2 * d];
         // LOGISTIC_PROFILE_LOOP=<estimator name> runs that session alone for about ten seconds (for a sampling profiler).

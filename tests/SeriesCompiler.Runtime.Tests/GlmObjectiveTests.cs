@@ -430,10 +430,15 @@ public sealed class GlmObjectiveTests
     [InlineData(61)]
     [InlineData(20)]
     [InlineData(3)]
+    [InlineData(49)]
+    [InlineData(18)]
+    [InlineData(2)]
+    [InlineData(1)]
     public void Shifted_second_partials_equal_the_scalar_path_for_any_sample_count(int count)
     {
         // The block's order-2 path runs passes of sixteen samples per row and the rest in groups of four, two rows' groups
-        // per eight-lane vector (an odd one on four lanes); row 4 unshifted (the product), some samples of row 2 with
+        // per eight-lane vector (an odd one on four lanes), or, where one or two samples are left (49, 50, 18, 1, 2), eight
+        // or four rows' samples to a vector (rows 0-3 and 5-8 consecutive features, 0-3 and 5-8 together not); row 4 unshifted (the product), some samples of row 2 with
         // delta = 0 (the held g''): every entry the scalar path's, bit for bit.
         var (x, y) = Data(rows: 70, features: 9, seed: 21);
         var glm = Objective.Glm(x, y, GlmLink.Logistic);
@@ -456,6 +461,41 @@ public sealed class GlmObjectiveTests
         for (int s = 0; s < count; s++)
             for (int j = 0; j < d; j++)
                 Assert.Equal(reference.CoordinatePartial(samples[s], j, moved[j * stride + s], 2), second[j * stride + s]);
+    }
+
+    [Fact]
+    public void Repeated_batch_rows_keep_the_shifted_second_partials_of_the_scalar_path()
+    {
+        // The block's order-2 path computes a repeated row's curvature term once and adds it again in its place; a row
+        // three times, repeats next to each other and far apart, then a batch without repeats and every row (the map of
+        // repeats must not outlive its batch): every entry the scalar path's, bit for bit.
+        var (x, y) = Data(rows: 30, features: 7, seed: 5);
+        var glm = Objective.Glm(x, y, GlmLink.Logistic);
+        var reference = Objective.Glm(x, y, GlmLink.Logistic);
+        var random = new RandomSource(77);
+        const int d = 7, count = 50, stride = 56;
+        var data = new double[d * stride];
+        var moved = new double[d * stride];
+        for (int j = 0; j < d; j++)
+            for (int s = 0; s < count; s++)
+            {
+                data[j * stride + s] = 0.4 * random.Laplace(1.0);
+                moved[j * stride + s] = data[j * stride + s] + 0.3 * random.Laplace(1.0);
+            }
+        int[]?[] batches = [[4, 4, 9, 4, 11, 12, 9, 0, 29, 11, 3, 3], [.. Enumerable.Range(0, 20).Select(n => (7 * n) % 30)], [6, 6, 6, 6, 6], null];
+        foreach (var rows in batches)
+        {
+            if (rows is null) { glm.SelectAllRows(); reference.SelectAllRows(); }
+            else { glm.SelectRows(rows); reference.SelectRows(rows); }
+            var second = new double[d * stride];
+            glm.CoordinatePartials(new SampleBlock(data, d, count, stride), moved, 2, second);
+            for (int s = 0; s < count; s++)
+            {
+                var point = Enumerable.Range(0, d).Select(j => data[j * stride + s]).ToArray();
+                for (int j = 0; j < d; j++)
+                    Assert.Equal(reference.CoordinatePartial(point, j, moved[j * stride + s], 2), second[j * stride + s]);
+            }
+        }
     }
 
     [Fact]

@@ -68,11 +68,16 @@ internal static class GlmKernels
 
     /// <summary>acc + weight e / (1 + e)^2 with e = exp(-|y|), on eight lanes (only where <see cref="Native"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> CurvatureTerm(Vector512<double> weight, Vector512<double> y, Vector512<double> acc)
+    public static Vector512<double> CurvatureTerm(Vector512<double> weight, Vector512<double> y, Vector512<double> acc) =>
+        acc + Curvature(weight, y);
+
+    /// <summary>weight e / (1 + e)^2 with e = exp(-|y|) alone (CurvatureTerm adds it to acc: the same operations, so a term kept and added later gives the same sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Curvature(Vector512<double> weight, Vector512<double> y)
     {
         var e = ExpOfMinusAbs(y);
         var c = Vector512<double>.One + e;
-        return acc + weight * e / (c * c);
+        return weight * e / (c * c);
     }
 
     /// <summary>acc + weight e / (1 + e)^2 with e = exp(-|y|), on four lanes: the eight-lane kernel's operations.</summary>

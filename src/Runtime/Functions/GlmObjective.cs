@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SeriesCompiler.Runtime.Differentiation;
 using SeriesCompiler.Runtime.Special;
 
@@ -31,6 +32,7 @@ public sealed class GlmObjective : Objective
 
     // The current batch, column-major and padded to a multiple of Lanes with zero rows: xt[j * bp + n].
     private int _batch, _bp;
+    private int[] _batchRow = [];   // the data row in each slot (its features are contiguous in _x)
     private double[] _xt = [], _yb = [], _sign = [];   // _sign: +1 for a positive label, -1 otherwise (the logistic fast path)
     private readonly List<double[]> _powers = [];   // _powers[k - 1][j * bp + n] = x_nj^k, built on demand per batch
 
@@ -143,16 +145,43 @@ public sealed class GlmObjective : Objective
         CheckScale(s);
         Resize(rows.Length);
         for (int i = 0; i < rows.Length; i++) Put(i, rows[i]);
+        FindTwins(rows);
         Scale = s;
+    }
+
+    // Repeated rows of a batch (drawn with replacement: about 3 repeats in 64 of 569 rows). A repeat has the first
+    // occurrence's x, so its eta and every term built from them are the same numbers: the curvature kernel
+    // (CurvatureRow) computes such a term once and adds it again at the repeat's place in the sum, whose order is kept.
+    // _twin[n]: -1 (a row without repeats), 2k (the first occurrence of a repeated row: keep its term in slot k) or
+    // 2k + 1 (a repeat: add slot k's term). _slotOfRow: scratch, one entry per data row, -1 between calls.
+    private int[] _twin = [], _slotOfRow = [];
+    private int _twinSlots;
+
+    private void FindTwins(ReadOnlySpan<int> rows)
+    {
+        if (_twin.Length < rows.Length) _twin = new int[rows.Length];
+        if (_slotOfRow.Length < _rows) { _slotOfRow = new int[_rows]; Array.Fill(_slotOfRow, -1); }
+        int slots = 0;
+        for (int n = 0; n < rows.Length; n++)
+        {
+            _twin[n] = -1;
+            int first = _slotOfRow[rows[n]];
+            if (first < 0) { _slotOfRow[rows[n]] = n; continue; }
+            if (_twin[first] < 0) _twin[first] = 2 * slots++;
+            _twin[n] = _twin[first] + 1;
+        }
+        for (int n = 0; n < rows.Length; n++) _slotOfRow[rows[n]] = -1;
+        _twinSlots = slots;
     }
 
     private void Resize(int batch)
     {
         int bp = (batch + Lanes - 1) / Lanes * Lanes;
         if (_xt.Length < _d * bp) _xt = new double[_d * bp];
-        if (_yb.Length < bp) { _yb = new double[bp]; _sign = new double[bp]; }
+        if (_yb.Length < bp) { _yb = new double[bp]; _sign = new double[bp]; _batchRow = new int[bp]; }
         _batch = batch;
         _bp = bp;
+        _twinSlots = 0;
         // Padding rows have x = 0 (they add nothing to any derivative of order >= 1; values sum only the real rows) and a
         // valid label.
         Array.Clear(_xt, 0, _d * bp);
@@ -169,6 +198,7 @@ public sealed class GlmObjective : Objective
     {
         for (int j = 0; j < _d; j++) _xt[j * _bp + slot] = _x[row * _d + j];
         _yb[slot] = _y[row];
+        _batchRow[slot] = row;
         _sign[slot] = _y[row] > 0 ? 1 : -1;
     }
 
@@ -918,26 +948,15 @@ public sealed class GlmObjective : Objective
         // Rows with every sample unshifted, and (order 2) samples with delta = 0 in a shifted row: the scalar path's
         // delta == 0 branch is the product against the link's g^(order). For order 1 the shifted formula at delta = 0 is
         // that number too (the same lane operations); order 2's curvature kernel is another evaluation, so those lanes
-        // take the product's value.
+        // take the product's value. Both are found in the pass below and written after it (one scan of the rows).
         bool anyUnshifted = false, anyZero = false;
-        for (int j = 0; j < d; j++)
-        {
-            var row = z.Row(j);
-            var moved = x.Slice(j * stride, count);
-            if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved))) anyUnshifted = true;
-            else if (order == 2 && !anyZero)
-                for (int s = 0; s < count && !anyZero; s++) anyZero = moved[s] - row[s] == 0;
-        }
-        if (anyUnshifted || anyZero)
-        {
-            BlockOrders(order, order);
-            Product(order, order, _cb);
-        }
         // Order 2 on eight lanes: each row's passes of sixteen samples, and the last samples (fewer than sixteen) of every
         // row queued in groups of four and run two groups per eight-lane vector (CurvatureTails): 50 samples make three
         // passes and a group of four, and two rows' groups fill one vector instead of half of two.
         int wide = order == 2 && WideMath.Enabled && GlmKernels.Native ? sp - sp % (4 * Lanes) : -1;
-        int units = 0;
+        int units = 0, tail = count - wide;
+        // One or two samples left per row (50 = 48 + 2): packed eight or four rows to a vector (CurvatureTailsPacked).
+        bool packed = wide >= 0 && tail is 1 or 2;
         for (int j = 0; j < d; j++)
         {
             var row = z.Row(j);
@@ -945,10 +964,17 @@ public sealed class GlmObjective : Objective
             var target = result.Slice(j * stride, count);
             if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved)))
             {
-                _cb.AsSpan(j * sp, count).CopyTo(target);
+                anyUnshifted = true;
                 continue;
             }
-            for (int s = 0; s < count; s++) _db[s] = moved[s] - row[s];
+            bool zero = false;
+            for (int s = 0; s < count; s++)
+            {
+                double shift = moved[s] - row[s];
+                _db[s] = shift;
+                zero |= shift == 0;
+            }
+            anyZero |= zero && order == 2;
             _db.AsSpan(count, sp - count).Clear();
             if (wide < 0)
             {
@@ -957,6 +983,17 @@ public sealed class GlmObjective : Objective
             }
             CurvatureRow(j, wide);
             _db.AsSpan(sp, Math.Min(count, wide)).CopyTo(target);
+            if (packed)
+            {
+                if (_tailDelta.Length < (units + 2 * Lanes) * tail)
+                {
+                    Array.Resize(ref _tailDelta, (units + 2 * Lanes) * tail * 2);
+                    Array.Resize(ref _tailUnit, (units + 2 * Lanes) * 2);
+                }
+                _db.AsSpan(wide, tail).CopyTo(_tailDelta.AsSpan(units * tail));
+                _tailUnit[units++] = (j, wide);
+                continue;
+            }
             if (_tailDelta.Length < (units + 4) * Lanes)
             {
                 Array.Resize(ref _tailDelta, (units + 4) * Lanes * 2);
@@ -968,15 +1005,20 @@ public sealed class GlmObjective : Objective
                 _tailUnit[units] = (j, s0);
             }
         }
-        if (units > 0) CurvatureTails(units, result, stride, count);
-        if (anyZero)
-            for (int j = 0; j < d; j++)
-            {
-                var row = z.Row(j);
-                var moved = x.Slice(j * stride, count);
+        if (units > 0 && packed) CurvatureTailsPacked(units, tail, wide, result, stride);
+        else if (units > 0) CurvatureTails(units, result, stride, count);
+        if (!anyUnshifted && !anyZero) return;
+        BlockOrders(order, order);
+        Product(order, order, _cb);
+        for (int j = 0; j < d; j++)
+        {
+            var row = z.Row(j);
+            var moved = x.Slice(j * stride, count);
+            if (MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(moved))) _cb.AsSpan(j * sp, count).CopyTo(result.Slice(j * stride, count));
+            else if (anyZero)
                 for (int s = 0; s < count; s++)
                     if (moved[s] - row[s] == 0) result[j * stride + s] = _cb[j * sp + s];
-            }
+        }
     }
 
     private double[] _tailDelta = [];
@@ -1024,6 +1066,62 @@ public sealed class GlmObjective : Objective
                     Vector256.FusedMultiplyAdd(delta, Vector256.Create(Unsafe.Add(ref x, j * bp + n)), Vector256.LoadUnsafe(ref eta, (nuint)(n * sp + s0))), acc);
             (Vector256.Create(-Scale) * acc).CopyTo(lanes);
             for (int l = 0; l < Lanes && s0 + l < count; l++) result[j * stride + s0 + l] = lanes[l];
+        }
+    }
+
+    private double[] _etaTail = [];
+
+    // Rows whose last samples after the sixteen-sample passes are t = 1 or 2 (_tailUnit[u] = (row, first), their deltas
+    // at _tailDelta[u * t]): 8 / t rows per eight-lane vector, lane l holding queued row u + l / t and sample first + l % t,
+    // instead of a four-lane group per row with 4 - t idle lanes. Each lane does CurvatureRow's operations (weight x * x,
+    // which is the batch's Powers(2) entry; the multiply-adds over the batch rows in order), so the same numbers. x comes
+    // from the data's row-major copy where the vector's rows are consecutive features (one load), else lane by lane.
+    private void CurvatureTailsPacked(int units, int t, int first, Span<double> result, int stride)
+    {
+        const int Wide = 2 * Lanes;
+        int sp = _sp, b = _batch, d = _d, bp = _bp, group = Wide / t;
+        // eta of the tail samples repeated across the lanes: _etaTail[n * 8 + l] = eta_{n, first + l % t}.
+        if (_etaTail.Length < b * Wide) _etaTail = new double[b * Wide];
+        for (int n = 0; n < b; n++)
+            for (int l = 0; l < Wide; l++) _etaTail[n * Wide + l] = _eb[n * sp + first + l % t];
+        // The last vector's lanes past the queued rows: delta 0 and x 0 (weight 0); never written out.
+        int lanesUsed = units * t, lanesAll = (units + group - 1) / group * Wide;
+        _tailDelta.AsSpan(lanesUsed, lanesAll - lanesUsed).Clear();
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_etaTail);
+        ref double deltas = ref MemoryMarshal.GetArrayDataReference(_tailDelta);
+        ref double data = ref MemoryMarshal.GetArrayDataReference(_x);
+        ref int batchRow = ref MemoryMarshal.GetArrayDataReference(_batchRow);
+        var wideScale = Vector512.Create(-Scale);
+        var pairs = Vector512.Create(0L, 0, 1, 1, 2, 2, 3, 3);
+        Span<double> lanes = stackalloc double[Wide];
+        for (int u = 0; u < units; u += group)
+        {
+            var delta = Vector512.LoadUnsafe(ref deltas, (nuint)(u * t));
+            int j0 = _tailUnit[u].Row;
+            // Queued rows increase, so a full group whose last row is j0 + group - 1 holds consecutive features.
+            bool consecutive = u + group <= units && _tailUnit[u + group - 1].Row == j0 + group - 1;
+            var acc = Vector512<double>.Zero;
+            for (int n = 0; n < b; n++)
+            {
+                Vector512<double> xn;
+                if (consecutive)
+                {
+                    ref double row = ref Unsafe.Add(ref data, Unsafe.Add(ref batchRow, n) * d + j0);
+                    xn = t == 1 ? Vector512.LoadUnsafe(ref row) : Avx512F.PermuteVar8x64(Vector256.LoadUnsafe(ref row).ToVector512Unsafe(), pairs);
+                }
+                else
+                {
+                    for (int l = 0; l < Wide; l++)
+                    {
+                        int q = u + l / t;
+                        lanes[l] = q < units ? _xt[_tailUnit[q].Row * bp + n] : 0;
+                    }
+                    xn = Vector512.Create((ReadOnlySpan<double>)lanes);
+                }
+                acc = GlmKernels.CurvatureTerm(xn * xn, Vector512.FusedMultiplyAdd(delta, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * Wide))), acc);
+            }
+            (wideScale * acc).CopyTo(lanes);
+            for (int l = 0; l < Wide && u + l / t < units; l++) result[_tailUnit[u + l / t].Row * stride + first + l % t] = lanes[l];
         }
     }
 
@@ -1117,6 +1215,11 @@ public sealed class GlmObjective : Objective
             // Sixteen samples per pass in two eight-lane vectors.
             const int Wide = 2 * Lanes;
             var wideScale = Vector512.Create(-Scale);
+            if (_twinSlots > 0)
+            {
+                s = CurvatureRowTwins(column, end);
+            }
+            else
             for (; s + 2 * Wide <= end; s += 2 * Wide)
             {
                 var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
@@ -1144,6 +1247,59 @@ public sealed class GlmObjective : Objective
             }
             (scale * acc).StoreUnsafe(ref delta, (nuint)(stride + s));
         }
+    }
+
+    private Vector512<double>[] _kept = [];
+
+    // CurvatureRow's sixteen-sample passes when the batch repeats rows (_twin): a repeat's term is the first occurrence's
+    // (the same x, hence the same eta and shift), so it is kept and added again in its place: the same sum, bit for bit,
+    // with one exponential and one division fewer per repeat. Returns the first sample not done.
+    private int CurvatureRowTwins(int column, int end)
+    {
+        const int Wide = 2 * Lanes;
+        int s = 0, stride = _sp;
+        ref double eta = ref MemoryMarshal.GetArrayDataReference(_eb);
+        ref double delta = ref MemoryMarshal.GetArrayDataReference(_db);
+        ref double x = ref MemoryMarshal.GetArrayDataReference(_xt);
+        ref double square = ref Unsafe.Add(ref MemoryMarshal.GetReference(Powers(2)), column);
+        ref int twin = ref MemoryMarshal.GetArrayDataReference(_twin);
+        if (_kept.Length < 2 * _twinSlots) _kept = new Vector512<double>[2 * _twinSlots];
+        ref Vector512<double> kept = ref MemoryMarshal.GetArrayDataReference(_kept);
+        var wideScale = Vector512.Create(-Scale);
+        for (; s + 2 * Wide <= end; s += 2 * Wide)
+        {
+            var d0 = Vector512.LoadUnsafe(ref delta, (nuint)s);
+            var d1 = Vector512.LoadUnsafe(ref delta, (nuint)(s + Wide));
+            Vector512<double> a0 = default, a1 = default;
+            for (int n = 0; n < _batch; n++)
+            {
+                int code = Unsafe.Add(ref twin, n);
+                Vector512<double> t0, t1;
+                if (code > 0 && (code & 1) != 0)
+                {
+                    // A repeat (code = 2k + 1; -1 is a row without repeats): slot k's terms.
+                    t0 = Unsafe.Add(ref kept, code - 1);
+                    t1 = Unsafe.Add(ref kept, code);
+                }
+                else
+                {
+                    var xn = Vector512.Create(Unsafe.Add(ref x, column + n));
+                    var wn = Vector512.Create(Unsafe.Add(ref square, n));
+                    t0 = GlmKernels.Curvature(wn, Vector512.FusedMultiplyAdd(d0, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * stride + s))));
+                    t1 = GlmKernels.Curvature(wn, Vector512.FusedMultiplyAdd(d1, xn, Vector512.LoadUnsafe(ref eta, (nuint)(n * stride + s + Wide))));
+                    if (code >= 0)
+                    {
+                        Unsafe.Add(ref kept, code) = t0;
+                        Unsafe.Add(ref kept, code + 1) = t1;
+                    }
+                }
+                a0 += t0;
+                a1 += t1;
+            }
+            (wideScale * a0).StoreUnsafe(ref delta, (nuint)(stride + s));
+            (wideScale * a1).StoreUnsafe(ref delta, (nuint)(stride + s + Wide));
+        }
+        return s;
     }
 
     // Per sample: eta once (EnsureEta), then every coordinate's shifted partial from it in O(batch).
