@@ -47,7 +47,7 @@ internal abstract class HandRule : IDistributionRule
 
 /// <summary>Gamma(k, mu) = mu gamma(k), with the block-sampling hook (<see cref="ILaneSampledRule"/>) the compiler emits: the
 /// batched core draws its gammas in SIMD lanes, the scalar loop through <see cref="SamplePathwise"/>.</summary>
-internal sealed class HandGamma : HandRule, ILaneSampledRule
+internal class HandGamma : HandRule, ILaneSampledRule
 {
     private static readonly LaneDraw[] s_draws = [LaneDraw.Gamma];
 

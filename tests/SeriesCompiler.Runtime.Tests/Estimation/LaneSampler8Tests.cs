@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using SeriesCompiler.Runtime.Estimation;
+using SeriesCompiler.Runtime.Rules;
 using SeriesCompiler.Runtime.Sampling;
 using Xunit;
 
@@ -160,5 +161,80 @@ public sealed class LaneSampler8Tests
                 Assert.Equal(BitConverter.DoubleToInt64Bits(one[c]), BitConverter.DoubleToInt64Bits(block[c * count + s]));
         }
         Assert.All(block, v => Assert.True(v > 0));
+    }
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(100)]
+    public void The_four_lane_drawer_gives_the_bits_of_the_eight_lane_one(int copies)
+    {
+        // Where AVX-512 is not accelerated the drawer takes whole eights of samples four at a time in RandomLanes; every
+        // draw kind, every shift law and each stream's continuation must be the same bits as the eight-lane form's (a block
+        // of 23: two whole eights and seven samples packed eight streams to a vector, against five whole fours and three).
+        var thetas = Enumerable.Range(0, copies).Select(c => new[] { 0.4 + 0.37 * c, 1.0 + 0.1 * c }).ToArray();
+        int[] slot = [0, 1, 1, 0, 0, 1, 0];
+        int[] index = [0, 0, 1, 1, 2, 2, 3];
+        const int count = 23;
+        const long first = 300;
+        (double[] Draws, double[] Shifts, ulong[] After) Run(bool four)
+        {
+            var drawer = LaneDrawer.TryCreate(AllLaneKinds.Instance, thetas)!;
+            Assert.True(drawer.TryEnableShifts(AllLaneKinds.Instance, slot, index, thetas));
+            drawer.FourLanes = four;
+            var draws = new double[copies * drawer.Draws * count];
+            var shifts = new double[slot.Length * copies * count];
+            var after = new Continuations(count, Math.Min(copies, LaneDrawer.Lanes));
+            drawer.Draw(42, first, count, draws, count, shifts, after, new RandomSource(1));
+            return (draws, shifts, after.Next);
+        }
+        var (eightDraws, eightShifts, eightAfter) = Run(false);
+        var (fourDraws, fourShifts, fourAfter) = Run(true);
+        Assert.Equal(eightDraws.Select(BitConverter.DoubleToInt64Bits), fourDraws.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(eightShifts.Select(BitConverter.DoubleToInt64Bits), fourShifts.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(eightAfter, fourAfter);
+        // Not vacuous: every draw and every drawn shift was written (a Zero shift law's row stays 0).
+        Assert.All(eightDraws, v => Assert.True(v != 0 && double.IsFinite(v)));
+        Assert.All(eightAfter, v => Assert.NotEqual(0UL, v));
+    }
+
+    // Each stream's next number after its draws and shifts, by (sample, lane).
+    private sealed class Continuations(int count, int width) : LaneDrawer.IAfter
+    {
+        public ulong[] Next { get; } = new ulong[count * width];
+
+        public void Continue(int s, int lane, int w, RandomSource random)
+        {
+            Assert.Equal(width, w);
+            Next[s * width + lane] = random.NextUInt64() | 1;
+        }
+    }
+
+    // HandGamma's parameters with all four lane draw kinds per copy and every lane shift law, a gamma shift both with
+    // a = 1 (drawn as an exponential) and with a = k.
+    private sealed class AllLaneKinds : HandGamma, ILaneSampledRule, ILaneShiftedRule
+    {
+        private static readonly LaneDraw[] s_kinds = [LaneDraw.Uniform, LaneDraw.Gamma, LaneDraw.Normal, LaneDraw.Exponential];
+
+        public static new readonly AllLaneKinds Instance = new();
+
+        bool ILaneSampledRule.HasLaneDraws => true;
+        ReadOnlySpan<LaneDraw> ILaneSampledRule.LaneDraws => s_kinds;
+        void ILaneSampledRule.DrawArguments(ReadOnlySpan<double> theta, Span<double> arguments) => (arguments[0], arguments[1], arguments[2], arguments[3]) = (0, theta[0], 0, 0);
+
+        public bool TryLaneShift(ReadOnlySpan<double> theta, int p, int term, out LaneShift law, out double a, out double scale)
+        {
+            (law, a, scale) = (p, term) switch
+            {
+                (0, 0) => (LaneShift.UniformTimesExponential, 0.0, theta[1]),
+                (1, 0) => (LaneShift.Gamma, 1.0, theta[1]),
+                (1, 1) => (LaneShift.Laplace, 0.0, theta[1]),
+                (0, 1) => (LaneShift.Gamma, theta[0], theta[1]),
+                (0, 2) => (LaneShift.Constant, theta[0], 0.0),
+                (1, 2) => (LaneShift.Zero, 0.0, 0.0),
+                _ => (LaneShift.Gamma, theta[0] + 0.5, 2.0),
+            };
+            return true;
+        }
     }
 }

@@ -12,7 +12,8 @@ namespace SeriesCompiler.Runtime.Estimation;
 /// the copies <c>c = L, L + 8, L + 16, ...</c> in that order, each copy's draws in the sample statement's order (then, for
 /// the resummed rules, its shifts). Which streams share a vector is only a matter of speed: the block's streams, sample
 /// by sample, eight to a vector (<see cref="RandomLanes8"/>: one AVX-512 vector, or two halves of four with the same
-/// bits), so one sample of 100 copies fills all eight lanes, and one-copy problems put eight samples side by side. A
+/// bits), so one sample of 100 copies fills all eight lanes, and one-copy problems put eight samples side by side; without
+/// AVX-512, whole fours of samples go side by side in <see cref="RandomLanes"/> (Vector256 only). A
 /// lane's numbers depend on its stream alone (rejections advance only the lanes that reject), so the draws are the same
 /// for every block size, thread count and vector width.</para>
 /// </summary>
@@ -27,6 +28,10 @@ internal sealed class LaneDrawer
 
     /// <summary>Streams per sample at most, and lanes per vector: eight (one AVX-512 vector, or two of four elsewhere).</summary>
     public const int Lanes = 8;
+
+    /// <summary>Whether whole eights of samples are drawn four at a time in <see cref="RandomLanes"/> (where AVX-512 is not
+    /// accelerated; the same bits either way, which tests check by setting it).</summary>
+    internal bool FourLanes { get; set; } = !RandomLanes8.Wide;
 
     private LaneDrawer(ILaneSampledRule rule, double[][] thetas)
     {
@@ -204,15 +209,43 @@ internal sealed class LaneDrawer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Draw(ulong seed, long first, int count, Span<double> draws, int stride, Span<double> shifts, IAfter? after = null, RandomSource? random = null)
     {
-        int streams = count * _width;
-        var lanes = default(RandomLanes8);
         // Eight samples at a time, stream L of each side by side: every lane draws the same copy with the same arguments,
         // and a draw's eight values are eight samples in a row of the block (one vector store). The samples past the last
-        // whole eight take their streams eight at a time below. Which streams share a vector changes no number.
+        // whole eight take their streams eight at a time (DrawRest). Which streams share a vector changes no number.
         int grouped = count - count % Lanes;
-        for (int s0 = 0; s0 < grouped; s0 += Lanes)
+        if (!FourLanes)
+        {
+            var lanes = default(RandomLanes8);
+            for (int s0 = 0; s0 < grouped; s0 += Lanes)
+                for (int lane = 0; lane < _width; lane++)
+                    DrawEightSamples(ref lanes, seed, first, s0, lane, draws, stride, shifts, after, random);
+            if (grouped < count) DrawRest(ref lanes, seed, first, count, grouped, draws, stride, shifts, after, random);
+            return;
+        }
+        // No AVX-512: Vector512 values would run as software (two 256-bit halves split and joined at every call), so the
+        // same streams go four samples at a time through RandomLanes, Vector256 only, with the same bits (a lane's numbers
+        // are its stream's alone). The last count % 4 samples (a training step's one) keep DrawRest's packing, a sample's
+        // eight streams in one group, rather than fill four lanes with one sample.
+        var four = default(RandomLanes);
+        int fours = count - count % FourSamples;
+        for (int s0 = 0; s0 < fours; s0 += FourSamples)
             for (int lane = 0; lane < _width; lane++)
-                DrawEightSamples(ref lanes, seed, first, s0, lane, draws, stride, shifts, after, random);
+                DrawFourSamples(ref four, seed, first, s0, lane, draws, stride, shifts, after, random);
+        if (fours < count)
+        {
+            var rest = default(RandomLanes8);
+            DrawRest(ref rest, seed, first, count, fours, draws, stride, shifts, after, random);
+        }
+    }
+
+    private const int FourSamples = Lanes / 2;
+
+    // The samples from `grouped` on (past the last whole eight, or four): their streams eight at a time, in lanes of
+    // RandomLanes8 (a method of its own so that blocks without such samples never compile it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DrawRest(ref RandomLanes8 lanes, ulong seed, long first, int count, int grouped, Span<double> draws, int stride, Span<double> shifts, IAfter? after, RandomSource? random)
+    {
+        int streams = count * _width;
         Span<int> steps = stackalloc int[Lanes], at = stackalloc int[Lanes];
         Span<double> argument = stackalloc double[Lanes];
         Span<ulong> live = stackalloc ulong[Lanes];
@@ -333,6 +366,64 @@ internal sealed class LaneDrawer
         }
         if (after is not null)
             for (int j = 0; j < Lanes; j++)
+            {
+                lanes.GetLaneState(j, out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+                random!.SetState(a0, a1, a2, a3);
+                after.Continue(s0 + j, lane, _width, random);
+            }
+    }
+
+    // DrawEightSamples on four samples (s0 .. s0 + 3) in RandomLanes' Vector256 lanes, op for op: each stream's sequence
+    // and so its numbers are the same (test: LaneSampler8Tests, the four-lane drawer against the eight-lane one).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DrawFourSamples(ref RandomLanes lanes, ulong seed, long first, int s0, int lane, Span<double> draws, int stride, Span<double> shifts, IAfter? after, RandomSource? random)
+    {
+        const int Four = FourSamples;
+        Span<ulong> indices = stackalloc ulong[Four];
+        for (int j = 0; j < Four; j++) indices[j] = Lanes * (ulong)(first + s0 + j) + (ulong)lane;
+        lanes.SetStreams(seed, indices);
+        var spare = Vector256<double>.Zero;
+        var hasSpare = Vector256<ulong>.Zero;
+        var all = Vector256<ulong>.AllBitsSet;
+        for (int c = lane; c < _copies; c += Lanes)
+            for (int i = 0; i < _draws; i++)
+            {
+                var x = _kinds[i] switch
+                {
+                    LaneDraw.Uniform => lanes.NextDoubleMasked(all),
+                    LaneDraw.Normal => lanes.NormalLanes(all),
+                    LaneDraw.Exponential => lanes.ExponentialMasked(all),
+                    _ => lanes.GammaMasked(Vector256.Create(_arguments[c * _draws + i]), all, ref spare, ref hasSpare),
+                };
+                x.CopyTo(draws.Slice((c * _draws + i) * stride + s0, Four));
+            }
+        if (_shiftRule is not null && !shifts.IsEmpty)
+        {
+            int terms = _shiftLaw.Length;
+            for (int c = lane; c < _copies; c += Lanes)
+                for (int term = 0; term < terms; term++)
+                {
+                    var av = Vector256.Create(_shiftA[c * terms + term]);
+                    var sv = Vector256.Create(_shiftScale[c * terms + term]);
+                    Vector256<double> u;
+                    switch (_shiftLaw[term])
+                    {
+                        case LaneShift.Zero: u = Vector256<double>.Zero; break;
+                        case LaneShift.Constant: u = av; break;
+                        case LaneShift.UniformTimesExponential:
+                            var uniform = lanes.NextDoubleMasked(all);
+                            u = sv * uniform * lanes.ExponentialMasked(all);
+                            break;
+                        case LaneShift.Laplace: u = ShiftLanes.LaplaceMasked(ref lanes, sv, all); break;
+                        default:
+                            u = sv * (av[0] == 1.0 ? lanes.ExponentialMasked(all) : lanes.GammaMasked(av, all, ref spare, ref hasSpare));
+                            break;
+                    }
+                    u.CopyTo(shifts.Slice((term * _copies + c) * stride + s0, Four));
+                }
+        }
+        if (after is not null)
+            for (int j = 0; j < Four; j++)
             {
                 lanes.GetLaneState(j, out ulong a0, out ulong a1, out ulong a2, out ulong a3);
                 random!.SetState(a0, a1, a2, a3);
