@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
 using SeriesCompiler.Symbolic.Binding;
 using SeriesCompiler.Symbolic.Calculus;
 using SeriesCompiler.Symbolic.Diagnostics;
@@ -90,7 +91,8 @@ public sealed class Workspace
     /// <summary>Derives the rule of a declaration to <paramref name="order"/>; diagnostics are positioned in its file.</summary>
     public (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics) Derive(BoundDistribution d, int order)
     {
-        if (_derived.TryGetValue((d, order), out var known)) return known;
+        lock (_derived)
+            if (_derived.TryGetValue((d, order), out var known)) return known;
         var bag = new DiagnosticBag(d.Source);
         RuleModel? rule = null;
         if (order < 1 || order > DerivationLimits.MaxOrder)
@@ -101,9 +103,57 @@ public sealed class Workspace
             rule = Derive(d, order, bag, ImmutableList<BoundDistribution>.Empty);
         }
         var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
-        _derived[(d, order)] = result;
+        lock (_derived) _derived[(d, order)] = result;
         return result;
     }
+
+    /// <summary>
+    /// <see cref="Derive(BoundDistribution, int)"/> for many declarations, spread over up to <paramref name="threads"/>
+    /// threads; the results come back in the order given, so what a caller prints does not depend on the thread count.
+    /// Why it is safe: declarations derive independently (a latent's rule is derived afresh inside its user's
+    /// derivation), the shared tables of the core (interned nodes, atoms, caches) are locked or concurrent, and the work
+    /// budget and the accumulators are per thread. Each worker takes the next declaration as it finishes one, so one
+    /// costly declaration (Categorical at high order) runs beside all the others.
+    /// </summary>
+    public (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics)[] DeriveAll(IReadOnlyList<BoundDistribution> declarations, int order, int threads)
+    {
+        var results = new (RuleModel?, ImmutableArray<Diagnostic>)[declarations.Count];
+        int workers = Math.Clamp(threads, 1, Math.Max(1, declarations.Count));
+        if (workers == 1)
+        {
+            for (int i = 0; i < results.Length; i++) results[i] = Derive(declarations[i], order);
+            return results;
+        }
+        int next = -1;
+        ExceptionDispatchInfo? failure = null;
+        void Work()
+        {
+            try
+            {
+                for (int i; (i = Interlocked.Increment(ref next)) < results.Length && Volatile.Read(ref failure) is null;)
+                    results[i] = Derive(declarations[i], order);
+            }
+            catch (Exception ex)
+            {
+                // Not a diagnostic (those are caught inside Derive): a defect, rethrown on the caller's thread as it was.
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(ex), null);
+            }
+        }
+        // The expression walks recurse as deep as a declaration nests: the workers get the main thread's usual 8 MiB
+        // stack, not a secondary thread's default (1.5 MiB on Linux).
+        var helpers = new Thread[workers - 1];
+        for (int w = 0; w < helpers.Length; w++)
+        {
+            helpers[w] = new Thread(Work, WorkerStackBytes) { IsBackground = true, Name = "seriesc derive " + (w + 1) };
+            helpers[w].Start();
+        }
+        Work();
+        foreach (var helper in helpers) helper.Join();
+        failure?.Throw();
+        return results;
+    }
+
+    private const int WorkerStackBytes = 8 << 20;
 
     /// <summary>
     /// <see cref="Derive(BoundDistribution, int)"/> with every coefficient's expressions built. The series engine keeps

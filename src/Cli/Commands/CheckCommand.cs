@@ -64,9 +64,10 @@ public static class CheckCommand
         var library = DistributionLibrary.Load(context);
         var workspace = Workspace.Create(sources, library.SourcesExcept(files.Select(f => f.FullPath)));
         var diagnostics = new List<Diagnostic>(workspace.Diagnostics);
-        foreach (var declaration in workspace.Distributions)
-            if (workspace.IsValid(declaration))
-                diagnostics.AddRange(workspace.Derive(declaration, order).Diagnostics);
+        // Declarations derive independently: on every core, the results kept in declaration order.
+        var valid = workspace.Distributions.Where(workspace.IsValid).ToArray();
+        foreach (var (_, derived) in workspace.DeriveAll(valid, order, Environment.ProcessorCount))
+            diagnostics.AddRange(derived);
 
         // File by file as given, then by position; the sort is stable, so equal positions keep the stages' order.
         var rank = new Dictionary<string, int>(StringComparer.Ordinal);
