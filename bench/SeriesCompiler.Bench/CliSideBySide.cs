@@ -17,8 +17,10 @@ namespace SeriesCompiler.Bench;
 /// score at 20,000 samples (bench/peers/torch_gamma_toy.py, CPU, one thread). For the CLI two numbers: the estimate
 /// alone (its JSON "seconds") and the whole process (start-up, parsing the library, writing), each divided by the
 /// samples. Two CLIs: the managed <c>dotnet seriesc.dll</c> (rows "managed") and the native front, the installed tool's
-/// entry point on linux-x64 (src/Cli.Native, Native AOT: rows "native"; <c>--order 2</c> is handed on to the managed
-/// seriesc, so it has no native row). The best of a few runs of each (the machine is shared).
+/// entry point on linux-x64 (src/Cli.Native, Native AOT: rows "native", which exec its AVX-512 twin for estimate where
+/// the processor has AVX-512, and rows "native v3", kept in the front's own x86-64-v3 code by SERIESC_AVX512=0;
+/// <c>--order 2</c> is handed on to the managed seriesc, so it has no native row). The best of a few runs of each (the
+/// machine is shared).
 /// Run from the repository root: <c>dotnet build src/Cli -c Release</c>, <c>dotnet publish src/Cli.Native -c Release</c>,
 /// then <c>dotnet run -c Release --project bench/SeriesCompiler.Bench -- cli</c> (<c>SERIESC</c> names another seriesc.dll,
 /// <c>SERIESC_NATIVE</c> another native front, e.g. an installed tool's <c>~/.dotnet/tools/seriesc</c>; without a native
@@ -63,13 +65,14 @@ internal static class CliSideBySide
         {
             var (apiParsed, apiParsedCpu) = ApiWithCpu(api(rule), theta, parsed);
             double apiSum = Api(api(rule), theta, sum);
-            foreach (var (kind, program, prefix) in (ReadOnlySpan<(string, string?, string[])>)[("managed", "dotnet", [seriesc]), ("native", native, [])])
+            // "native v3": the front kept in its own x86-64-v3 code (SERIESC_AVX512=0), without its AVX-512 twin.
+            foreach (var (kind, program, prefix) in (ReadOnlySpan<(string, string?, string[])>)[("managed", "dotnet", [seriesc]), ("native", native, []), ("native v3", native, [])])
             {
-                if (program is null || (kind == "native" && options.Contains("--order"))) continue;
+                if (program is null || (kind != "managed" && options.Contains("--order"))) continue;
                 double cliEstimate = double.PositiveInfinity, cliWall = double.PositiveInfinity, cliCpu = double.PositiveInfinity;
                 for (int run = 0; run < Runs; run++)
                 {
-                    var (estimate, wall, cpu) = Cli(program, prefix, options);
+                    var (estimate, wall, cpu) = Cli(program, prefix, options, avx512Twin: kind != "native v3");
                     (cliEstimate, cliWall, cliCpu) = (Math.Min(cliEstimate, estimate), Math.Min(cliWall, wall), Math.Min(cliCpu, cpu));
                 }
                 rows.Add(new Row($"{name} ({kind})", cliEstimate / Samples, cliWall / Samples, apiParsed, apiSum, cliCpu / Samples, apiParsedCpu));
@@ -79,6 +82,9 @@ internal static class CliSideBySide
 
         output.WriteLine($"gamma toy through the CLI: d = {D}, f = {F}, {Samples} samples; us per sample, best of {Runs}; load average {load} before, {SideBySide.LoadAverage()} after");
         output.WriteLine($"managed: dotnet {seriesc}; native: {native ?? "(not found: publish src/Cli.Native or set SERIESC_NATIVE)"}");
+        if (native is not null)
+            output.WriteLine($"native: the front, which execs its AVX-512 twin for estimate where the processor has AVX-512 (twin {(File.Exists(native + "-avx512") ? "present" : "absent")}, "
+                + $"AVX-512 {(System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "available" : "not available")} here); native v3: the front's own x86-64-v3 code (SERIESC_AVX512=0)");
         output.WriteLine();
         output.WriteLine($"  {"estimator",-22} {"CLI estimate",13} {"CLI process",12} {"API (--f)",10} {"API (Sum)",10} {"CLI/API",8} {"torch pathwise/CLI",19} {"CLI est. CPU",13} {"API (--f) CPU",14} {"torch/CLI CPU",14}");
         double torchPathwise = torch.GetValueOrDefault("pathwise", double.NaN), torchCpu = torch.GetValueOrDefault("pathwise cpu", double.NaN);
@@ -95,12 +101,13 @@ internal static class CliSideBySide
 
     // The estimate's own seconds (wall, from the JSON), the process's wall time and the estimate's process CPU time (the
     // line SERIESC_CPU asks for on standard error), in microseconds. program: "dotnet" with seriesc.dll first, or the native front.
-    private static (double Estimate, double Wall, double Cpu) Cli(string program, string[] prefix, string[] options)
+    private static (double Estimate, double Wall, double Cpu) Cli(string program, string[] prefix, string[] options, bool avx512Twin)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])[.. prefix, "estimate", "gamma", "--at", "k=2.5,mu=0.7", "--dims", D.ToString(CultureInfo.InvariantCulture), "--f", F,
             "--samples", Samples.ToString(CultureInfo.InvariantCulture), "--format", "json", .. options]) info.ArgumentList.Add(a);
         info.Environment["SERIESC_CPU"] = "1";
+        if (!avx512Twin) info.Environment["SERIESC_AVX512"] = "0";
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var error = process.StandardError.ReadToEndAsync();

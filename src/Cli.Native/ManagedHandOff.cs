@@ -30,6 +30,16 @@ public static unsafe class ManagedHandOff
             "DOTNET_ROOT, the PATH and the usual install folders): set DOTNET_ROOT to the folder that holds 'dotnet'");
     }
 
+    /// <summary>
+    /// Runs another native executable (the AVX-512 twin) in place of this process with the same arguments; returns
+    /// only if it could not be started, after saying why.
+    /// </summary>
+    public static int ExecNative(string path, string[] args)
+    {
+        Execv(path, [path, .. args]);
+        return Fail($"could not start {path} (errno {Marshal.GetLastPInvokeError()}); SERIESC_AVX512=0 runs estimate without it");
+    }
+
     /// <summary>Places the muxer may be, in the host's order; each is checked for existence by the caller.</summary>
     public static IEnumerable<string> Candidates()
     {

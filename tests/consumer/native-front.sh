@@ -63,7 +63,7 @@ lines+=(
   "estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 2000 --order 2 --format json"
   "estimate $work/mine.dist --at k=2.5,mu=0.7 --f z^2 --samples 2000"
 )
-n=0
+n=0 twin_lines=0
 for line in "${lines[@]}"; do
   read -r -a words <<< "$line"
   set +e
@@ -78,8 +78,32 @@ for line in "${lines[@]}"; do
   cmp -s "$work/native.err" "$work/managed.err" || { diff "$work/managed.err" "$work/native.err" | head -20; fail "standard error differs for: seriesc $line"; }
   (( native_rc == managed_rc )) || fail "exit code $native_rc (native) against $managed_rc (managed) for: seriesc $line"
   n=$((n + 1))
+  # Where the front has an AVX-512 twin and this machine can run it, estimate ran there: run it again in the front's
+  # own four-lane code (SERIESC_AVX512=0), which must give the same numbers.
+  if [[ $line == estimate* && -x $dir/seriesc-avx512 ]]; then
+    set +e
+    (cd "$work" && SERIESC_AVX512=0 "$native" "${words[@]}" > "$work/v3.out" 2> "$work/v3.err"); v3_rc=$?
+    set -e
+    sed -i -E 's/"seconds": *[0-9.eE+-]+/"seconds": T/g' "$work/v3.out"
+    if [[ $line != *json* ]]; then sed -i -E 's/ [0-9]+\.[0-9]+$/ T/' "$work/v3.out"; fi
+    cmp -s "$work/v3.out" "$work/managed.out" || { diff "$work/managed.out" "$work/v3.out" | head -20; fail "standard output differs without the AVX-512 twin for: seriesc $line"; }
+    cmp -s "$work/v3.err" "$work/managed.err" || { diff "$work/managed.err" "$work/v3.err" | head -20; fail "standard error differs without the AVX-512 twin for: seriesc $line"; }
+    (( v3_rc == managed_rc )) || fail "exit code $v3_rc without the AVX-512 twin against $managed_rc (managed) for: seriesc $line"
+    twin_lines=$((twin_lines + 1))
+  fi
 done
 echo "native front: $n command lines, output and exit codes identical to the managed seriesc"
+if [[ -x $dir/seriesc-avx512 ]]; then
+  if (cd "$work" && "$native" estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 10 > /dev/null) && [[ $(grep -c avx512f /proc/cpuinfo) -gt 0 ]]; then
+    # The exec really happens on an AVX-512 machine: the twin's path is the process's.
+    strace_ok=$(command -v strace || true)
+    if [[ -n $strace_ok ]]; then
+      strace -f -e trace=execve -o "$work/exec.trace" "$native" estimate gamma --at k=2.5,mu=0.7 --f z^2 --samples 10 > /dev/null
+      grep -q 'seriesc-avx512"' "$work/exec.trace" || fail "estimate on an AVX-512 machine did not exec the twin"
+    fi
+  fi
+  echo "native front: $twin_lines estimate lines identical through the AVX-512 twin and the front's own four-lane code"
+fi
 
 # Served natively: a copy of the front alone with the declarations, no seriesc.dll beside it to hand anything to.
 mkdir "$work/alone" && cp "$native" "$work/alone/" && cp -r "$dir/distributions" "$work/alone/"

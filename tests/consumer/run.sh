@@ -71,6 +71,8 @@ files=$(unzip -Z1 "$feed/seriesc.linux-x64.$version.nupkg")
 grep -qx tools/net10.0/linux-x64/seriesc <<< "$files" || fail "seriesc.linux-x64 has no native front tools/net10.0/linux-x64/seriesc"
 unzip -p "$feed/seriesc.linux-x64.$version.nupkg" tools/net10.0/linux-x64/seriesc > "$work/native-front"
 [[ $(head -c 4 "$work/native-front" | tail -c 3) == ELF ]] || fail "seriesc.linux-x64's seriesc is not an ELF executable"
+# ... and its AVX-512 twin, which it execs for estimate where the processor has AVX-512 (src/Cli.Native/Avx512Twin.cs).
+grep -qx tools/net10.0/linux-x64/seriesc-avx512 <<< "$files" || fail "seriesc.linux-x64 has no AVX-512 twin tools/net10.0/linux-x64/seriesc-avx512"
 settings=$(unzip -p "$feed/seriesc.linux-x64.$version.nupkg" tools/net10.0/linux-x64/DotnetToolSettings.xml)
 grep -qF '<Command Name="seriesc" EntryPoint="seriesc" Runner="executable" />' <<< "$settings" || fail "seriesc.linux-x64's tool settings do not name the native front: $settings"
 unzip -p "$feed/seriesc.$version.nupkg" seriesc.nuspec | grep -qF '<packageType name="DotnetTool" />' || fail "seriesc is not a tool package"
