@@ -3,7 +3,9 @@
 # (bench/maxima/cumulants.mac: the Taylor series of K(t) of the same 15 declarations with a characteristic
 # function to order N, and the derivative of every coefficient in every differentiable parameter).
 # Usage: bench/maxima-compare.sh [RUNS] [ORDERS...]   (default: 3 runs, orders 16 and 64)
-# Each side runs RUNS times per order; the median wall time is printed with the ratio Maxima / seriesc.
+# Each side runs RUNS times per order; the median wall time and the median CPU time (user + system, all threads) are
+# printed with the ratios Maxima / seriesc. `check` derives the declarations on every core, so its wall time is below
+# its CPU time on a machine with more than one; Maxima runs on one.
 # MAXIMA_RUNS=K runs Maxima K times instead (its order 64 takes minutes; the median of K runs is printed).
 # Builds seriesc (Release) first, unless SERIESC names one. Maxima is optional: without it the script says so and exits 0 (CI has none).
 set -euo pipefail
@@ -24,26 +26,29 @@ else
   seriesc="$root/src/Cli/bin/Release/net10.0/seriesc"
 fi
 
-errors=$(mktemp); trap 'rm -f "$errors"' EXIT
-# Median wall seconds of RUNS runs of a command (output discarded; a failing run prints its errors and aborts).
-median() {
-  local times=() count=$runs
+errors=$(mktemp); times=$(mktemp); trap 'rm -f "$errors" "$times"' EXIT
+# "WALL CPU": the medians, in seconds, of RUNS runs of a command (output discarded; a failing run prints its errors and
+# aborts). CPU is the process's user + system time, its children's included (bash's time, to the millisecond).
+medians() {
+  local count=$runs
   if [[ $1 == --runs ]]; then count=$2; shift 2; fi
+  : > "$times"
+  local TIMEFORMAT='%3R %3U %3S'
   for _ in $(seq "$count"); do
-    local start end
-    start=$(date +%s.%N)
-    "$@" > /dev/null 2> "$errors" || { cat "$errors" >&2; exit 1; }
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
+    { time "$@" > /dev/null 2> "$errors" || { cat "$errors" >&2; exit 1; }; } 2>> "$times"
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+  local wall cpu
+  wall=$(awk '{ print $1 }' "$times" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  cpu=$(awk '{ print $2 + $3 }' "$times" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  echo "$wall $cpu"
 }
 
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs of seriesc and ${MAXIMA_RUNS:-$runs} of Maxima per cell, median wall seconds"
-printf '%-6s %12s %12s %8s\n' order seriesc maxima ratio
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $runs runs of seriesc and ${MAXIMA_RUNS:-$runs} of Maxima per cell, median seconds"
+printf '%-6s %12s %12s %12s %12s %10s %10s\n' order "seriesc wall" "seriesc CPU" "maxima wall" "maxima CPU" "wall ratio" "CPU ratio"
 for n in "${orders[@]}"; do
-  ours=$(median "$seriesc" check "$root/distributions" --order "$n")
-  theirs=$(cd "$root/bench/maxima" && median --runs "${MAXIMA_RUNS:-$runs}" maxima --very-quiet -r "N: $n\$ batchload(\"cumulants.mac\")\$")
-  printf '%-6s %12.3f %12.3f %7.1fx\n' "$n" "$ours" "$theirs" "$(echo "$theirs / $ours" | bc -l)"
+  read -r ours_wall ours_cpu <<< "$(medians "$seriesc" check "$root/distributions" --order "$n")"
+  read -r theirs_wall theirs_cpu <<< "$(cd "$root/bench/maxima" && medians --runs "${MAXIMA_RUNS:-$runs}" maxima --very-quiet -r "N: $n\$ batchload(\"cumulants.mac\")\$")"
+  printf '%-6s %12.3f %12.3f %12.3f %12.3f %9.1fx %9.1fx\n' "$n" "$ours_wall" "$ours_cpu" "$theirs_wall" "$theirs_cpu" \
+    "$(echo "$theirs_wall / $ours_wall" | bc -l)" "$(echo "$theirs_cpu / $ours_cpu" | bc -l)"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
