@@ -27,6 +27,9 @@ public static class StartupTrace
         error.WriteLine($"seriesc: phase {"runtime start",-16} {first,7:F1} ms");
         for (int i = 1; i < s_marks.Count; i++)
             error.WriteLine($"seriesc: phase {s_marks[i].Phase,-16} {Stopwatch.GetElapsedTime(s_marks[i - 1].Ticks, s_marks[i].Ticks).TotalMilliseconds,7:F1} ms");
+        // The memory side of the run: what was allocated and how often the collector ran (a short process's GC cost).
+        error.WriteLine($"seriesc: memory allocated {GC.GetTotalAllocatedBytes() / 1e6:F1} MB, collections gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}, " +
+            $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F1} MB, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms");
         s_marks.Clear();
     }
 }
