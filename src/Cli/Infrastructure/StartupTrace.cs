@@ -30,6 +30,12 @@ public static class StartupTrace
         // The memory side of the run: what was allocated and how often the collector ran (a short process's GC cost).
         error.WriteLine($"seriesc: memory allocated {GC.GetTotalAllocatedBytes() / 1e6:F1} MB, collections gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}, " +
             $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F1} MB, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms");
+        foreach (var kind in (GCKind[])[GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background])
+        {
+            var info = GC.GetGCMemoryInfo(kind);
+            if (info.Index == 0) continue;
+            error.WriteLine($"seriesc: last {kind} gc #{info.Index} gen{info.Generation} compacted {info.Compacted} pause {string.Join("+", info.PauseDurations.ToArray().Select(p => p.TotalMilliseconds.ToString("F1")))} ms promoted {info.PromotedBytes / 1e6:F1} MB heap {info.HeapSizeBytes / 1e6:F1} MB");
+        }
         s_marks.Clear();
     }
 }
