@@ -38,8 +38,10 @@ public static class Ex
 
     // The table of shared nodes: a hash set under one lock rather than a concurrent dictionary, because almost every
     // node interned by a derivation is new (10^5 terms at order 64), and a set adds one array slot per node where the
-    // dictionary allocates an entry object and takes a lock anyway. Presized: every doubling rehashes the table.
-    private static readonly HashSet<Expr> Interned = new(1 << 16);
+    // dictionary allocates an entry object and takes a lock anyway. Presized for a small run (a few thousand nodes for
+    // `check --order 2` over the bundled declarations); a derivation at order 64 grows it by doubling. Presizing for
+    // order 64 (1 << 16) cost every short run 1.4 MB of large-object arrays, zeroed and faulted in at start.
+    private static readonly HashSet<Expr> Interned = new(1 << 12);
     private static readonly Lock InternGate = new();
 
     public static readonly Number Zero = (Number)Num(GaussianRational.Zero);
