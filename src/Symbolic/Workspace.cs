@@ -93,6 +93,13 @@ public sealed class Workspace
     {
         lock (_derived)
             if (_derived.TryGetValue((d, order), out var known)) return known;
+        var result = DeriveUnmemoised(d, order);
+        lock (_derived) _derived[(d, order)] = result;
+        return result;
+    }
+
+    private (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics) DeriveUnmemoised(BoundDistribution d, int order)
+    {
         var bag = new DiagnosticBag(d.Source);
         RuleModel? rule = null;
         if (order < 1 || order > DerivationLimits.MaxOrder)
@@ -102,9 +109,7 @@ public sealed class Workspace
             using var metered = WorkMeter.Start();
             rule = Derive(d, order, bag, ImmutableList<BoundDistribution>.Empty);
         }
-        var result = (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
-        lock (_derived) _derived[(d, order)] = result;
-        return result;
+        return (bag.HasErrors ? null : rule, bag.Items.ToImmutableArray());
     }
 
     /// <summary>
@@ -115,13 +120,30 @@ public sealed class Workspace
     /// budget and the accumulators are per thread. Each worker takes the next declaration as it finishes one, so one
     /// costly declaration (Categorical at high order) runs beside all the others.
     /// </summary>
-    public (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics)[] DeriveAll(IReadOnlyList<BoundDistribution> declarations, int order, int threads)
+    public (RuleModel? Rule, ImmutableArray<Diagnostic> Diagnostics)[] DeriveAll(IReadOnlyList<BoundDistribution> declarations, int order, int threads) =>
+        OnWorkers(declarations, threads, d => Derive(d, order));
+
+    /// <summary>
+    /// The diagnostics of deriving each declaration (what <c>check</c> prints), on up to <paramref name="threads"/>
+    /// threads as <see cref="DeriveAll"/>, in the order given. The models are not kept (nor memoised): each becomes
+    /// garbage as soon as its diagnostics are taken, instead of surviving every collection to the end of the run
+    /// (at order 64 they are megabytes of exact polynomials the collector would otherwise copy into its oldest generation).
+    /// </summary>
+    public ImmutableArray<Diagnostic>[] DiagnoseAll(IReadOnlyList<BoundDistribution> declarations, int order, int threads) =>
+        OnWorkers(declarations, threads, d =>
+        {
+            lock (_derived)
+                if (_derived.TryGetValue((d, order), out var known)) return known.Item2;
+            return DeriveUnmemoised(d, order).Diagnostics;
+        });
+
+    private static T[] OnWorkers<T>(IReadOnlyList<BoundDistribution> declarations, int threads, Func<BoundDistribution, T> work)
     {
-        var results = new (RuleModel?, ImmutableArray<Diagnostic>)[declarations.Count];
+        var results = new T[declarations.Count];
         int workers = Math.Clamp(threads, 1, Math.Max(1, declarations.Count));
         if (workers == 1)
         {
-            for (int i = 0; i < results.Length; i++) results[i] = Derive(declarations[i], order);
+            for (int i = 0; i < results.Length; i++) results[i] = work(declarations[i]);
             return results;
         }
         int next = -1;
@@ -131,7 +153,7 @@ public sealed class Workspace
             try
             {
                 for (int i; (i = Interlocked.Increment(ref next)) < results.Length && Volatile.Read(ref failure) is null;)
-                    results[i] = Derive(declarations[i], order);
+                    results[i] = work(declarations[i]);
             }
             catch (Exception ex)
             {

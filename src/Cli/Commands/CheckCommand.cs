@@ -66,7 +66,7 @@ public static class CheckCommand
         var diagnostics = new List<Diagnostic>(workspace.Diagnostics);
         // Declarations derive independently: on every core, the results kept in declaration order.
         var valid = workspace.Distributions.Where(workspace.IsValid).ToArray();
-        foreach (var (_, derived) in workspace.DeriveAll(valid, order, Environment.ProcessorCount))
+        foreach (var derived in workspace.DiagnoseAll(valid, order, Environment.ProcessorCount))
             diagnostics.AddRange(derived);
 
         // File by file as given, then by position; the sort is stable, so equal positions keep the stages' order.

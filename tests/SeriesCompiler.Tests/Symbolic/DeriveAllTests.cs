@@ -47,6 +47,26 @@ public sealed class DeriveAllTests
         Assert.Equal(results[0].Rule, parallel.Derive(declarations[0], order).Rule);
     }
 
+    [Theory]
+    [InlineData(1, 9)]
+    [InlineData(2, 16)]
+    [InlineData(5, 3)]
+    public void DiagnoseAll_gives_the_diagnostics_of_one_thread_and_keeps_no_model(int threads, int order)
+    {
+        var parallel = Workspace.Create(Files());
+        var sequential = Workspace.Create(Files());
+        var declarations = parallel.Distributions.Where(parallel.IsValid).ToArray();
+        var diagnostics = parallel.DiagnoseAll(declarations, order, threads);
+        Assert.Equal(declarations.Length, diagnostics.Length);
+        for (int i = 0; i < declarations.Length; i++)
+            Assert.Equal(sequential.Derive(sequential.Find(declarations[i].Name)!, order).Diagnostics.Select(x => x.ToString()),
+                diagnostics[i].Select(x => x.ToString()));
+        Assert.Contains(diagnostics, d => d.Any(x => x.IsError));
+        // A later Derive (nothing was memoised for it) gives the model one thread gives.
+        var gamma = parallel.Find("Gamma")!;
+        Assert.Equal(sequential.Derive(sequential.Find("Gamma")!, order).Rule, parallel.Derive(gamma, order).Rule);
+    }
+
     [Fact]
     public void One_thread_and_no_declarations_are_plain_cases()
     {
