@@ -6,9 +6,9 @@ using SeriesCompiler.Cli.Native;
 // The native front: the commands it serves run here through the same CliApp as the managed seriesc; any other command
 // line becomes the managed seriesc beside it (exec, so this process is then that program).
 NativeFront.Arguments = args;
+if (!NativeFront.Serves(args)) return ManagedHandOff.Exec(args);
 // estimate on an AVX-512 machine: the twin compiled for it (Avx512Twin), the same program with eight-lane code.
 if (Avx512Twin.For(args) is { } twin) return ManagedHandOff.ExecNative(twin, args);
-if (!NativeFront.Serves(args)) return ManagedHandOff.Exec(args);
 if (args.Length == 0 || args[0] != "estimate") return CliApp.Run(args, Console.Out, Console.Error);
 // estimate may still hand on (a declaration without a build-time class: NativeEstimate.cs), so standard error waits.
 var held = new HeldWriter(Console.Error);
