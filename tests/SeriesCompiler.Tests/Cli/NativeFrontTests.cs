@@ -47,6 +47,26 @@ public class NativeFrontTests
     public void Hands_on_everything_else(params string[] args) => Assert.False(NativeFront.Serves(args));
 
     /// <summary>
+    /// The AVX-512 twin is chosen only where x86-64-v4 code can run: the front's own CPUID and kernel check must agree
+    /// with the runtime's detection (which reads XCR0 itself), unless a DOTNET_ variable has switched the runtime's off.
+    /// </summary>
+    [Fact]
+    public void The_twin_check_agrees_with_the_runtimes_detection()
+    {
+        bool runtime = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported
+            && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported && System.Runtime.Intrinsics.X86.Avx512CD.IsSupported
+            && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported;
+        bool overridden = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Any(k => k.StartsWith("DOTNET_EnableAVX", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_EnableHWIntrinsic", StringComparison.OrdinalIgnoreCase));
+        if (!overridden) Assert.Equal(runtime, Avx512Twin.Supported());
+        // Here (JIT-compiled) the wide code is in this process already, so nothing is handed to a twin; nor is any
+        // command but estimate, anywhere.
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Assert.Null(Avx512Twin.For(["estimate", "gamma"]));
+        Assert.Null(Avx512Twin.For(["check", "distributions"]));
+        Assert.Null(Avx512Twin.For([]));
+    }
+
+    /// <summary>
     /// The front compiles check, coefficients and estimate from the same sources, less what needs the C# compiler, and
     /// refuses only --generated (estimate hands on, once it knows, a declaration without a build-time class). A new option
     /// on any of them must be looked at here: if it needs src/Emit, NativeFront.Serves has to hand it on too.
