@@ -276,11 +276,6 @@ public sealed class Workspace
                     $"parameter '{differentiable[p].Name}' does not appear in the characteristic function, so its gradient is always zero");
     }
 
-    private static ImmutableArray<CoefficientSpec> Differentiate(
-        ImmutableArray<(EquatableArray<int> Index, Expr Value)> series, ImmutableArray<Symbol> symbols) =>
-        series.Select(c => new CoefficientSpec(c.Index, c.Value, symbols.Select(s => Derivative.Of(c.Value, s)).ToEquatableArray()))
-              .ToImmutableArray();
-
     /// <summary>
     /// A derived distribution's components: each latent's rule with the latent's parameters replaced by the
     /// arguments, differentiated in this distribution's parameters (the chain rule through the arguments:
@@ -346,12 +341,18 @@ public sealed class Workspace
         return components.ToImmutable();
     }
 
+    // Each component coefficient is the latent's c_n with the arguments put in, and its derivatives in this distribution's
+    // parameters (the chain rule through the arguments). Both are built on first read, as the series engine's own
+    // coefficients are: `check` reads none of them (the latent's series was checked in its ring), and a command that
+    // prints or evaluates them builds them under a work budget (DeriveWithExpressions reads the components' too).
     private static ComponentSpec Chain(string name, string distribution, ImmutableArray<Expr> arguments, bool indexed,
         ImmutableArray<CoefficientSpec> coefficients, Dictionary<Symbol, Expr> map, ImmutableArray<Symbol> symbols)
     {
-        var chained = coefficients
-            .Select(c => (c.Index, Value: Substitution.Apply(c.Value, map)))
-            .ToImmutableArray();
-        return new ComponentSpec(name, distribution, arguments, indexed, Differentiate(chained, symbols));
+        var chained = coefficients.Select(c =>
+        {
+            var value = new Lazy<Expr>(() => Substitution.Apply(c.Value, map));
+            return new CoefficientSpec(c.Index, () => value.Value, () => symbols.Select(s => Derivative.Of(value.Value, s)).ToEquatableArray());
+        }).ToImmutableArray();
+        return new ComponentSpec(name, distribution, arguments, indexed, chained);
     }
 }
