@@ -32,13 +32,9 @@ public static unsafe class ManagedHandOff
 
     /// <summary>
     /// Runs another native executable (the AVX-512 twin) in place of this process with the same arguments; returns
-    /// only if it could not be started, after saying why.
+    /// only if it could not be started (nothing has been written then, so the caller can do the work itself).
     /// </summary>
-    public static int ExecNative(string path, string[] args)
-    {
-        Execv(path, [path, .. args]);
-        return Fail($"could not start {path} (errno {Marshal.GetLastPInvokeError()}); SERIESC_AVX512=0 runs estimate without it");
-    }
+    public static void ExecNative(string path, string[] args) => Execv(path, [path, .. args]);
 
     /// <summary>Places the muxer may be, in the host's order; each is checked for existence by the caller.</summary>
     public static IEnumerable<string> Candidates()

@@ -7,8 +7,9 @@ using SeriesCompiler.Cli.Native;
 // line becomes the managed seriesc beside it (exec, so this process is then that program).
 NativeFront.Arguments = args;
 if (!NativeFront.Serves(args)) return ManagedHandOff.Exec(args);
-// estimate on an AVX-512 machine: the twin compiled for it (Avx512Twin), the same program with eight-lane code.
-if (Avx512Twin.For(args) is { } twin) return ManagedHandOff.ExecNative(twin, args);
+// estimate on an AVX-512 machine: the twin compiled for it (Avx512Twin), the same program with eight-lane code. If it
+// cannot be started (not executable, say), this front runs the estimate itself, with the same numbers.
+if (Avx512Twin.For(args) is { } twin) ManagedHandOff.ExecNative(twin, args);
 if (args.Length == 0 || args[0] != "estimate") return CliApp.Run(args, Console.Out, Console.Error);
 // estimate may still hand on (a declaration without a build-time class: NativeEstimate.cs), so standard error waits.
 var held = new HeldWriter(Console.Error);
