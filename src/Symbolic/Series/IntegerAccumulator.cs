@@ -284,6 +284,17 @@ internal sealed class IntegerAccumulator
         return Slot(Monomial.FromPairs(pairs));
     }
 
+    /// <summary>
+    /// <see cref="Slot(ReadOnlySpan{int})"/> with a new slot's monomial taken from <paramref name="pool"/>: the coefficients
+    /// of one series share most monomials, so a pass over all of them forms each distinct one once, not once per coefficient.
+    /// </summary>
+    public int Slot(ReadOnlySpan<int> pairs, MonomialPool? pool)
+    {
+        if (pool is null) return Slot(pairs);
+        if (_byPairs.TryGetValue(pairs, out int found)) return found;
+        return Slot(pool.Get(pairs));
+    }
+
     private Span<ulong> At(int slot) => _limbs.AsSpan(slot * _width, _width);
 
     /// <summary>slot += (-1)^negative * x, x a magnitude of at most <c>width</c> limbs.</summary>
@@ -503,6 +514,27 @@ internal static class Limbs
     }
 
     public static BigInteger Value(ReadOnlySpan<ulong> x) => new(MemoryMarshal.AsBytes(x), isUnsigned: false, isBigEndian: false);
+}
+
+/// <summary>
+/// Monomials met so far, found by their pairs: a caller that forms the same monomials again and again (the derivative of
+/// each coefficient of a series) keeps one object per distinct monomial. Not thread-safe: one per pass.
+/// </summary>
+internal sealed class MonomialPool
+{
+    private readonly HashSet<Monomial> _set = new(MonomialPairsComparer.Instance);
+    private readonly HashSet<Monomial>.AlternateLookup<ReadOnlySpan<int>> _byPairs;
+
+    public MonomialPool() => _byPairs = _set.GetAlternateLookup<ReadOnlySpan<int>>();
+
+    /// <summary>The monomial with these pairs (sorted by id, no zero exponent): the one met before, or a new one kept.</summary>
+    public Monomial Get(ReadOnlySpan<int> pairs)
+    {
+        if (_byPairs.TryGetValue(pairs, out var known)) return known;
+        var m = Monomial.FromPairs(pairs);
+        _set.Add(m);
+        return m;
+    }
 }
 
 /// <summary>

@@ -446,11 +446,12 @@ internal sealed class Poly
     /// <summary>
     /// d/dx: for each atom, exponent * atom^(e-1) * d atom/dx (derivatives of atoms cached). <paramref name="lowerings"/>, when
     /// given, keeps each lowered monomial (m with its i-th exponent less one) for the next coefficient of the same series,
-    /// whose monomials recur: the derivative then allocates no monomial it has formed before.
+    /// whose monomials recur: the derivative then allocates no monomial it has formed before. <paramref name="pool"/> does the
+    /// same for the monomials of the limb path's result.
     /// </summary>
-    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
+    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null, MonomialPool? pool = null)
     {
-        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives) is { } acc)
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, pool) is { } acc)
         {
             try { return FromIntegers(acc.ToIntegerTerms()); }
             finally { acc.Release(); }
@@ -482,9 +483,9 @@ internal sealed class Poly
     /// The largest constant's bits (<see cref="MaxConstantBits"/>) of <see cref="Derivative"/>, with the same caches: from
     /// the limbs, when the derivative accumulates there, without packing terms that are only measured.
     /// </summary>
-    public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings)
+    public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings, MonomialPool? pool = null)
     {
-        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives) is { } acc)
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, pool) is { } acc)
         {
             try { return acc.MaxConstantBits(); }
             finally { acc.Release(); }
@@ -499,7 +500,7 @@ internal sealed class Poly
     /// 2^(bits of v + 62)). The same polynomial as the rational path, in a rented accumulator (the caller releases it;
     /// no slot when nothing contributes); null when an atom's derivative does not qualify.
     /// </summary>
-    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives)
+    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives, MonomialPool? pool)
     {
         // The atoms' derivatives, looked up (and cached) in the rational path's order, and their sizes.
         long contributions = 0;
@@ -553,7 +554,7 @@ internal sealed class Poly
                         var dm = di.Monomials[j];
                         if (m.PairsBound(dm) > pairs.Length) pairs = new int[m.PairsBound(dm)];
                         int length = m.WriteLowerTimes(k, dm, pairs);
-                        acc.AddProduct(acc.Slot(pairs[..length]), factor, magnitude, negative);
+                        acc.AddProduct(acc.Slot(pairs[..length], pool), factor, magnitude, negative);
                     }
                 }
             }

@@ -110,10 +110,11 @@ public sealed class TruncatedSeries
     {
         var cache = new Dictionary<int, Poly>();
         var lowerings = new Dictionary<(Monomial, int), Monomial>();
+        var pool = new MonomialPool();
         for (int n = 0; n < _raw.Length; n++)
         {
             bool scaled = _scale is not null && _scaled![n] is null;
-            long bits = (scaled ? _raw[n] : At(n)).DerivativeMaxConstantBits(x, cache, lowerings);
+            long bits = (scaled ? _raw[n] : At(n)).DerivativeMaxConstantBits(x, cache, lowerings, pool);
             yield return bits + 2 * (scaled && !_scale![n].IsOne ? _scale[n].BitLength : 0) <= Ex.MaxConstantBits;
         }
     }
@@ -132,10 +133,11 @@ public sealed class TruncatedSeries
     {
         var cache = new Dictionary<int, Poly>();
         var lowerings = new Dictionary<(Monomial, int), Monomial>();
+        var pool = new MonomialPool();
         for (int n = 0; n < _raw.Length; n++)
             yield return _scale is null || _scaled![n] is not null
-                ? new ScaledPoly(At(n).Derivative(x, cache, lowerings), Rational.One)
-                : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings), _scale[n]);
+                ? new ScaledPoly(At(n).Derivative(x, cache, lowerings, pool), Rational.One)
+                : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings, pool), _scale[n]);
     }
 
     /// <summary>
@@ -160,10 +162,28 @@ public sealed class TruncatedSeries
     internal static TruncatedSeries? SumInRing(IReadOnlyList<TruncatedSeries> terms, int order)
     {
         var r = new Poly[order + 1];
+        Rational[]? scales = null;
         var parts = new List<Poly>();
         for (int n = 0; n <= order; n++)
         {
             parts.Clear();
+            TruncatedSeries? only = null;
+            int nonzero = 0;
+            foreach (var t in terms)
+                if (n <= t.Order && !t._raw[n].IsZero) { only = t; nonzero++; }
+            if (nonzero == 1 && only!._scale is { } onlyScales && only._scaled![n] is null && !onlyScales[n].IsOne)
+            {
+                // One term holds t^n, as a numerator P times a rational s (the 1/n! of a recurrence): cancelling is the same
+                // for s P as for P (the exact division by a sum does not see a constant factor, and the terms keep their
+                // order), so P is cancelled and s kept beside it. Its integer coefficients then stay integers (no gcd per
+                // term now, a derivative's bound from limbs later), and s P is formed only when the coefficient is read.
+                var numerator = only._raw[n].CancelDenominators();
+                if (!numerator.IsPlain) return null;
+                r[n] = numerator;
+                scales ??= Ones(order + 1);
+                scales[n] = onlyScales[n];
+                continue;
+            }
             foreach (var t in terms)
             {
                 if (n > t.Order || t._raw[n].IsZero) continue;
@@ -178,7 +198,15 @@ public sealed class TruncatedSeries
             for (int i = 1; i < parts.Count; i++) total += parts[i];
             r[n] = parts.Count == 1 ? total : total.CancelDenominators();
         }
-        return new TruncatedSeries(r);
+        // Not marked as 1/n! scaled even where every scale is: the ring operations then read the coefficients as before.
+        return scales is null ? new TruncatedSeries(r) : new TruncatedSeries(r, scales, factorialScaled: false);
+    }
+
+    private static Rational[] Ones(int length)
+    {
+        var ones = new Rational[length];
+        Array.Fill(ones, Rational.One);
+        return ones;
     }
 
     public TruncatedSeries Truncate(int order) => order >= Order ? this : new TruncatedSeries(C[..(order + 1)]);
