@@ -103,6 +103,16 @@ internal readonly struct Monomial : IEquatable<Monomial>
         return k;
     }
 
+    /// <summary>The monomial without its i-th atom (that pair dropped).</summary>
+    public Monomial Without(int i)
+    {
+        if (Length == 1) return One;
+        var r = new int[_pairs!.Length - 2];
+        Array.Copy(_pairs, 0, r, 0, 2 * i);
+        Array.Copy(_pairs, 2 * i + 2, r, 2 * i, _pairs.Length - 2 * i - 2);
+        return new Monomial(r);
+    }
+
     /// <summary>The monomial with the i-th atom's exponent lowered by one (its derivative's monomial part).</summary>
     public Monomial Lower(int i)
     {
@@ -796,11 +806,17 @@ internal sealed class Poly
     public Poly CancelDenominators()
     {
         var maxPower = new Dictionary<int, int>();
-        foreach (var m in TermMap.Keys)
+        // The monomials alone decide whether there is anything to cancel: read off the limbs' list when there is one.
+        foreach (var m in _map is null ? _flat!.Monomials : (IEnumerable<Monomial>)TermMap.Keys)
             for (int i = 0; i < m.Length; i++)
                 if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum)
                     maxPower[m.AtomId(i)] = Math.Max(maxPower.GetValueOrDefault(m.AtomId(i)), -m.Exponent(i));
         if (maxPower.Count == 0 || maxPower.Values.Sum() > 64) return this;
+        if (maxPower.Count == 1 && !DenseOff && Integers is { } integral)
+        {
+            var (id, kmax) = maxPower.First();
+            if (CancelOneSumIntegral(integral, id, kmax) is { } cancelled) return cancelled;
+        }
 
         var sums = maxPower.Keys.ToDictionary(id => id, id => FromExpr(Atoms[id]));
         // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax. Terms with the same powers e of the
@@ -872,6 +888,64 @@ internal sealed class Poly
         return result.Build();
     }
 
+    /// <summary>
+    /// <see cref="CancelDenominators"/> for integer coefficients (in limbs) over one sum S, when the dense lift applies: the
+    /// same steps on the same terms in the same order (groups by the power e of S^-e, ascending; each group's rests in term
+    /// order; the dense Horner lift; S divided out while it divides; the terms over S^-remaining), with the groups, the
+    /// numerator and the result kept in limbs instead of a dictionary per group and per step. The lcm of the denominators
+    /// is 1, so nothing is cleared or restored. Null when a term holds S at a positive power or the dense lift does not
+    /// apply (the general path decides then).
+    /// </summary>
+    private static Poly? CancelOneSumIntegral(IntegerTerms flat, int id, int kmax)
+    {
+        int count = flat.Count;
+        var powers = new int[count];
+        var rests = new Monomial[count];
+        int distinct = 0;
+        var seen = new HashSet<int>();
+        for (int i = 0; i < count; i++)
+        {
+            var m = flat.Monomials[i];
+            rests[i] = m;
+            for (int k = 0; k < m.Length; k++)
+                if (m.AtomId(k) == id)
+                {
+                    if (m.Exponent(k) > 0) return null;
+                    powers[i] = -m.Exponent(k);
+                    rests[i] = m.Without(k);
+                }
+            if (seen.Add(powers[i])) distinct++;
+        }
+        // Ascending e (the general path orders its groups so; the keys are distinct), each group's terms in term order.
+        var keys = new int[distinct];
+        seen.CopyTo(keys);
+        Array.Sort(keys);
+        var byPower = new (int E, Poly Part)[distinct];
+        var members = new List<int>();
+        for (int g = 0; g < distinct; g++)
+        {
+            members.Clear();
+            for (int i = 0; i < count; i++) if (powers[i] == keys[g]) members.Add(i);
+            byPower[g] = (keys[g], FromIntegers(flat.Select(CollectionsMarshal.AsSpan(members), rests)));
+        }
+        var s = FromExpr(Atoms[id]);
+        if (DenseHorner(byPower, s, kmax) is not { } n) return null;
+        DenseUses++;
+        int remaining = kmax;
+        while (remaining > 0 && n.TryDivideExactly(s, out var q)) { n = q; remaining--; }
+        var denominator = Monomial.Atom(id, -remaining);
+        if (n._flat is not { } numerator)
+        {
+            // A quotient from the long division is a dictionary: its terms over the denominator, as the general path.
+            var result = new Builder();
+            foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c);
+            return result.Build();
+        }
+        var over = new Monomial[numerator.Count];
+        for (int i = 0; i < over.Length; i++) over[i] = numerator.Monomials[i].Multiply(denominator);
+        return FromIntegers(numerator.WithMonomials(over));
+    }
+
     /// <summary>Off on this thread: the lift takes <see cref="SparseHorner"/> (tests compare the two).</summary>
     [ThreadStatic] internal static bool DenseOff;
 
@@ -912,12 +986,15 @@ internal sealed class Poly
             sRow.Add((m.Length == 0 ? 0 : m.Exponent(0), c.Re.Numerator));
         }
         if (atom < 0) return null;
-        foreach (var (_, part) in byPower)
-            foreach (var (m, c) in part.TermMap)
-            {
-                if (!c.Im.IsZero || !c.Re.IsInteger) return null;
+        // Every part's terms in limbs (integer coefficients, term order): read without a BigInteger per term.
+        var flats = new IntegerTerms[byPower.Length];
+        for (int g = 0; g < byPower.Length; g++)
+        {
+            if (byPower[g].Part.Integers is not { } flat) return null;
+            flats[g] = flat;
+            foreach (var m in flat.Monomials)
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom && m.Exponent(i) < 0) return null;
-            }
+        }
         // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j, a two's-complement integer of
         // 'width' limbs. Each step times S is a short convolution in place; a part adds its terms to the rows.
         // Bound: every part's coefficients are below 2^B, a step multiplies the largest magnitude by at most
@@ -931,13 +1008,13 @@ internal sealed class Poly
         int degree = sRow.Max(t => t.Degree);
         long partBits = 0, termCount = 0;
         int maxExponent = 0;
-        foreach (var (_, part) in byPower)
-            foreach (var (m, c) in part.TermMap)
-            {
-                partBits = Math.Max(partBits, (long)BigInteger.Abs(c.Re.Numerator).GetBitLength());
-                termCount++;
+        foreach (var flat in flats)
+        {
+            partBits = Math.Max(partBits, flat.MaxBits);
+            termCount += flat.Count;
+            foreach (var m in flat.Monomials)
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) maxExponent = Math.Max(maxExponent, m.Exponent(i));
-            }
+        }
         int steps = kmax - byPower[0].E;
         double bits = partBits + Math.Ceiling(Math.Log2(byPower.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
         int width = (int)(bits / 64) + 1;
@@ -948,13 +1025,14 @@ internal sealed class Poly
         var lengths = new List<int>(); // entries in use per row
         var scratch = new ulong[width];
         var term = new ulong[width];
-        void Add(Poly part)
+        void Add(IntegerTerms part)
         {
-            foreach (var (m, c) in part.TermMap)
+            for (int t = 0; t < part.Count; t++)
             {
-                int e = 0;
-                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
-                var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
+                var m = part.Monomials[t];
+                int e = 0, at = -1;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) { e = m.Exponent(i); at = i; }
+                var rest = e == 0 ? m : m.Without(at);
                 ref int index = ref CollectionsMarshal.GetValueRefOrAddDefault(rowOf, rest, out bool exists);
                 if (!exists)
                 {
@@ -965,9 +1043,10 @@ internal sealed class Poly
                 }
                 int r = index;
                 lengths[r] = Math.Max(lengths[r], e + 1);
-                // c in two's complement (sign-extended to the width), added to the entry.
-                term.AsSpan().Fill(c.Re.Sign < 0 ? ulong.MaxValue : 0UL);
-                c.Re.Numerator.TryWriteBytes(MemoryMarshal.AsBytes(term.AsSpan()), out _, isUnsigned: false, isBigEndian: false);
+                // The coefficient in two's complement (its magnitude, negated to the width when negative), added to the entry.
+                term.AsSpan().Clear();
+                part.Magnitude(t).CopyTo(term);
+                if (part.Negative[t]) Limbs.Negate(term);
                 Limbs.AddScaled(rows[r].AsSpan(e * width, width), term, 1);
             }
         }
@@ -990,11 +1069,11 @@ internal sealed class Poly
                 lengths[r] = length + degree;
             }
         }
-        Add(byPower[0].Part);
+        Add(flats[0]);
         for (int i = 1; i < byPower.Length; i++)
         {
             for (int k = byPower[i - 1].E; k < byPower[i].E; k++) TimesS();
-            Add(byPower[i].Part);
+            Add(flats[i]);
         }
         for (int k = byPower[^1].E; k < kmax; k++) TimesS();
         // The non-zero entries, row by row and by ascending power of a (the order the terms were listed in before).
@@ -1049,7 +1128,7 @@ internal sealed class Poly
     {
         quotient = Zero;
         if (IsZero) return true;
-        if (!TermMap.Keys.All(m => m.IsPolynomial) || !divisor.TermMap.Keys.All(m => m.IsPolynomial)) return false;
+        if (!AllPolynomial() || !divisor.AllPolynomial()) return false;
         // A divisor s0 + s1 a, linear in one atom, divides exactly iff this vanishes at a = -s0/s1 (the factor theorem over
         // the other atoms). Most tries fail (the negative binomial's Eulerian numerators are n! at p = 1), and this says so
         // in one pass instead of a long division; a "yes" still divides below.
@@ -1089,9 +1168,18 @@ internal sealed class Poly
         return (atom, -s0 / s1);
     }
 
+    /// <summary>Whether every monomial is a true polynomial monomial (read off the limbs' list when there is one).</summary>
+    private bool AllPolynomial()
+    {
+        foreach (var m in _map is null ? _flat!.Monomials : (IEnumerable<Monomial>)TermMap.Keys)
+            if (!m.IsPolynomial) return false;
+        return true;
+    }
+
     /// <summary>Whether the polynomial is zero with <paramref name="atom"/> replaced by <paramref name="value"/> (every other atom kept).</summary>
     private bool VanishesAt(int atom, Rational value)
     {
+        if (_map is null && (value.IsOne || value == Rational.MinusOne)) return VanishesAtUnit(_flat!, atom, value.Sign < 0);
         var sums = new Dictionary<Monomial, GaussianRational>();
         var powers = new List<Rational> { Rational.One };
         foreach (var (m, c) in TermMap)
@@ -1105,6 +1193,37 @@ internal sealed class Poly
         }
         foreach (var sum in sums.Values) if (!sum.IsZero) return false;
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="VanishesAt"/> at a = +-1 for integer terms in limbs: the terms are summed per rest of their monomial (a
+    /// removed) with the sign (-1)^e at a = -1, in fixed-width integers wide enough for the sum of all of them.
+    /// </summary>
+    private static bool VanishesAtUnit(IntegerTerms flat, int atom, bool minusOne)
+    {
+        int width = (int)((flat.MaxBits + (long)Math.Ceiling(Math.Log2(flat.Count + 1.0)) + 2) / 64) + 1;
+        var acc = IntegerAccumulator.Rent(width, flat.Count + 16);
+        try
+        {
+            Span<int> pairs = stackalloc int[64];
+            for (int i = 0; i < flat.Count; i++)
+            {
+                var m = flat.Monomials[i];
+                if (2 * m.Length > pairs.Length) pairs = new int[2 * m.Length];
+                int length = 0, e = 0;
+                for (int k = 0; k < m.Length; k++)
+                {
+                    if (m.AtomId(k) == atom) { e = m.Exponent(k); continue; }
+                    pairs[length++] = m.AtomId(k);
+                    pairs[length++] = m.Exponent(k);
+                }
+                acc.Add(acc.Slot(pairs[..length]), flat.Magnitude(i), flat.Negative[i] ^ (minusOne && (e & 1) != 0));
+            }
+            for (int slot = 0; slot < acc.Count; slot++)
+                if (!acc.IsZero(slot)) return false;
+            return true;
+        }
+        finally { acc.Release(); }
     }
 
     private static (Monomial, GaussianRational) Leading(Dictionary<Monomial, GaussianRational> terms)
