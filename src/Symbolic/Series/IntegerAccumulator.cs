@@ -62,6 +62,27 @@ internal sealed class IntegerTerms
         return new IntegerTerms(monomials, limbs, offsets, negative, maxBits);
     }
 
+    /// <summary>Integers (none zero) under these monomials, in order.</summary>
+    public static IntegerTerms FromValues(Monomial[] monomials, BigInteger[] values)
+    {
+        long maxBits = 0;
+        var offsets = new int[values.Length + 1];
+        for (int i = 0; i < values.Length; i++)
+        {
+            long bits = (long)BigInteger.Abs(values[i]).GetBitLength();
+            maxBits = Math.Max(maxBits, bits);
+            offsets[i + 1] = offsets[i] + Math.Max(1, (int)((bits + 63) / 64));
+        }
+        var limbs = new ulong[offsets[^1]];
+        var negative = new bool[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            negative[i] = values[i].Sign < 0;
+            Write(values[i], limbs.AsSpan(offsets[i], offsets[i + 1] - offsets[i]));
+        }
+        return new IntegerTerms(monomials, limbs, offsets, negative, maxBits);
+    }
+
     /// <summary>
     /// The non-zero entries of a table of two's-complement integers (<paramref name="width"/> limbs each, least significant
     /// first) with their monomials, in table order: the compact form of a limb computation's result (a sum of products,

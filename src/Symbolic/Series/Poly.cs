@@ -265,13 +265,16 @@ internal sealed class Poly
     {
         get
         {
-            foreach (var m in TermMap.Keys)
+            foreach (var m in Monomials)
                 for (int k = 0; k < m.Length; k++)
                     if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null || (m.Exponent(k) > 0 && Atoms[m.AtomId(k)] is Sum)) return false;
             return true;
         }
     }
     public int TermCount => _map?.Count ?? _flat!.Count;
+
+    /// <summary>The monomials in term order, read off the limbs' list when there is one (no dictionary is built for them).</summary>
+    private IEnumerable<Monomial> Monomials => _map is null ? _flat!.Monomials : TermMap.Keys;
 
     /// <summary>The terms, read only (a caller that builds a polynomial from its own terms uses <see cref="FromTerms"/>).</summary>
     internal IReadOnlyDictionary<Monomial, GaussianRational> Terms => TermMap;
@@ -579,7 +582,8 @@ internal sealed class Poly
         if (a.IsZero) return b;
         if (b.IsZero) return a;
         WorkMeter.Spend(a.TermCount + b.TermCount);
-        var builder = new Builder(a);
+        // Room for both from the start: the sum's dictionary grows at most once (a copy, then every resize on the way).
+        var builder = new Builder(a, b.TermCount);
         builder.Add(b);
         return builder.Build();
     }
@@ -627,7 +631,9 @@ internal sealed class Poly
         WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
         if (a.TermCount == 1 && a.TermMap.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
         if (b.TermCount == 1 && b.TermMap.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
-        var builder = new Builder();
+        // A small product is sized for every term product (few merge; the dictionary then never grows); a large one grows.
+        long products = (long)a.TermCount * b.TermCount;
+        var builder = new Builder(products <= 256 ? (int)products : 0);
         foreach (var (ma, va) in a.TermMap)
             foreach (var (mb, vb) in b.TermMap)
                 builder.Add(ma.Multiply(mb), va * vb);
@@ -807,15 +813,20 @@ internal sealed class Poly
     {
         var maxPower = new Dictionary<int, int>();
         // The monomials alone decide whether there is anything to cancel: read off the limbs' list when there is one.
-        foreach (var m in _map is null ? _flat!.Monomials : (IEnumerable<Monomial>)TermMap.Keys)
+        foreach (var m in Monomials)
             for (int i = 0; i < m.Length; i++)
                 if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum)
                     maxPower[m.AtomId(i)] = Math.Max(maxPower.GetValueOrDefault(m.AtomId(i)), -m.Exponent(i));
         if (maxPower.Count == 0 || maxPower.Values.Sum() > 64) return this;
-        if (maxPower.Count == 1 && !DenseOff && Integers is { } integral)
+        if (maxPower.Count == 1 && !DenseOff)
         {
             var (id, kmax) = maxPower.First();
-            if (CancelOneSumIntegral(integral, id, kmax) is { } cancelled) return cancelled;
+            if (Integers is { } integral)
+            {
+                if (CancelOneSumIntegral(integral, id, kmax, BigInteger.One) is { } cancelled) return cancelled;
+            }
+            else if (ClearedOfDenominators(out var lcm) is { } cleared && CancelOneSumIntegral(cleared, id, kmax, lcm) is { } cancelled)
+                return cancelled;
         }
 
         var sums = maxPower.Keys.ToDictionary(id => id, id => FromExpr(Atoms[id]));
@@ -882,7 +893,7 @@ internal sealed class Poly
             while (remaining > 0 && n.TryDivideExactly(sums[id], out var q)) { n = q; remaining--; }
             denominator = denominator.Multiply(Monomial.Atom(id, -remaining));
         }
-        var result = new Builder();
+        var result = new Builder(n.TermCount); // one term per term of n (the denominator multiplies each monomial apart)
         var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
         foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c * restore);
         return result.Build();
@@ -893,10 +904,11 @@ internal sealed class Poly
     /// same steps on the same terms in the same order (groups by the power e of S^-e, ascending; each group's rests in term
     /// order; the dense Horner lift; S divided out while it divides; the terms over S^-remaining), with the groups, the
     /// numerator and the result kept in limbs instead of a dictionary per group and per step. The lcm of the denominators
-    /// is 1, so nothing is cleared or restored. Null when a term holds S at a positive power or the dense lift does not
-    /// apply (the general path decides then).
+    /// is <paramref name="common"/>: the terms come cleared of it (times it, <see cref="ClearedOfDenominators"/>), and the
+    /// result's coefficients are divided by it at the end, as the general path restores them. Null when a term holds S at
+    /// a positive power or the dense lift does not apply (the general path decides then).
     /// </summary>
-    private static Poly? CancelOneSumIntegral(IntegerTerms flat, int id, int kmax)
+    private static Poly? CancelOneSumIntegral(IntegerTerms flat, int id, int kmax, BigInteger common)
     {
         int count = flat.Count;
         var powers = new int[count];
@@ -934,16 +946,41 @@ internal sealed class Poly
         int remaining = kmax;
         while (remaining > 0 && n.TryDivideExactly(s, out var q)) { n = q; remaining--; }
         var denominator = Monomial.Atom(id, -remaining);
-        if (n._flat is not { } numerator)
+        if (n._flat is not { } numerator || !common.IsOne)
         {
-            // A quotient from the long division is a dictionary: its terms over the denominator, as the general path.
-            var result = new Builder();
-            foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c);
+            // A quotient from the long division is a dictionary, and a restored coefficient a rational: the terms over the
+            // denominator, divided by the lcm, as the general path forms them.
+            var result = new Builder(n.TermCount);
+            var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
+            foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c * restore);
             return result.Build();
         }
         var over = new Monomial[numerator.Count];
         for (int i = 0; i < over.Length; i++) over[i] = numerator.Monomials[i].Multiply(denominator);
         return FromIntegers(numerator.WithMonomials(over));
+    }
+
+    /// <summary>
+    /// The terms times the lcm of their denominators (<paramref name="common"/>), as integers in limbs in term order: what
+    /// <see cref="CancelDenominators"/> clears before its lift. Null when a coefficient has an imaginary part.
+    /// </summary>
+    private IntegerTerms? ClearedOfDenominators(out BigInteger common)
+    {
+        common = BigInteger.One;
+        foreach (var c in TermMap.Values)
+        {
+            if (!c.Im.IsZero) return null;
+            common = WithDenominator(common, c.Re.Denominator);
+        }
+        var monomials = new Monomial[TermCount];
+        var values = new BigInteger[TermCount];
+        int i = 0;
+        foreach (var (m, c) in TermMap)
+        {
+            monomials[i] = m;
+            values[i++] = c.Re.Denominator.IsOne ? c.Re.Numerator * common : c.Re.Numerator * (common / c.Re.Denominator);
+        }
+        return IntegerTerms.FromValues(monomials, values);
     }
 
     /// <summary>Off on this thread: the lift takes <see cref="SparseHorner"/> (tests compare the two).</summary>
@@ -1171,7 +1208,7 @@ internal sealed class Poly
     /// <summary>Whether every monomial is a true polynomial monomial (read off the limbs' list when there is one).</summary>
     private bool AllPolynomial()
     {
-        foreach (var m in _map is null ? _flat!.Monomials : (IEnumerable<Monomial>)TermMap.Keys)
+        foreach (var m in Monomials)
             if (!m.IsPolynomial) return false;
         return true;
     }
@@ -1239,13 +1276,21 @@ internal sealed class Poly
     public Poly Reciprocal()
     {
         if (IsZero) throw new SymbolicException("division by zero");
-        if (TermCount == 1)
+        // Kept: a recurrence divides by the same a_0 at every step (a polynomial is immutable, so its reciprocal is too).
+        return _reciprocal ??= Compute();
+
+        Poly Compute()
         {
-            var (m, c) = TermMap.First();
-            return new Poly(new Dictionary<Monomial, GaussianRational> { [m.Inverse()] = c.Reciprocal() });
+            if (TermCount == 1)
+            {
+                var (m, c) = TermMap.First();
+                return new Poly(new Dictionary<Monomial, GaussianRational> { [m.Inverse()] = c.Reciprocal() });
+            }
+            return FromExpr(Ex.Pow(ToExpr(), Ex.MinusOne));
         }
-        return FromExpr(Ex.Pow(ToExpr(), Ex.MinusOne));
     }
+
+    private Poly? _reciprocal;
 
     private sealed class Builder
     {
@@ -1254,6 +1299,13 @@ internal sealed class Poly
         public Builder() => _map = new Dictionary<Monomial, GaussianRational>();
         public Builder(int capacity) => _map = new Dictionary<Monomial, GaussianRational>(capacity);
         public Builder(Poly start) => _map = new Dictionary<Monomial, GaussianRational>(start.TermMap);
+
+        /// <summary>Starts from <paramref name="start"/>'s terms (in its order) with room for <paramref name="more"/> further ones.</summary>
+        public Builder(Poly start, int more)
+        {
+            _map = new Dictionary<Monomial, GaussianRational>(start.TermCount + more);
+            foreach (var (m, c) in start.TermMap) _map.Add(m, c);
+        }
 
         public void Add(Monomial m, GaussianRational c)
         {
