@@ -151,7 +151,8 @@ public static class CumulantSeries
             foreach (var index in MultiIndex.WithDegree(variables.Length, n))
             {
                 var c = monomials.TryGetValue(Key(index), out var m) ? m : Ex.Zero;
-                var derivatives = parameters.Select(p => Calculus.Derivative.Of(c, p)).ToImmutableArray();
+                // A coefficient free of p has derivative 0 (Derivative.Of answers so at once): asked only where p occurs.
+                var derivatives = parameters.Select(p => c.Contains(p) ? Calculus.Derivative.Of(c, p) : Ex.Zero).ToImmutableArray();
                 result.Add((index, () => c, () => derivatives));
             }
         }
