@@ -711,11 +711,15 @@ internal sealed class Poly
         long bits = maxBits + (long)BigInteger.Log(count + 1, 2) + 3;
         int width = (int)((bits + 63) / 64);
         var main = IntegerAccumulator.Rent(width, startTerms.Count + 16);
-        var partials = new Dictionary<Monomial, IntegerAccumulator>();
+        Dictionary<Monomial, IntegerAccumulator>? partials = null; // made when a product first groups
         try
         {
-            // Products' monomials are merged here and looked up by their pairs (an object only for a new one).
-            var pairs = new int[64];
+            // Products' monomials are merged here and looked up by their pairs (an object only for a new one). The pairs,
+            // a weight's limbs and its products with a small factor's terms are written to buffers on the stack while they
+            // fit: a step allocates only its result.
+            Span<int> pairs = stackalloc int[64];
+            Span<ulong> weightBuffer = stackalloc ulong[8];
+            Span<ulong> productBuffer = stackalloc ulong[32];
             for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
             // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
             // monomial product is formed once per distinct term, not once per product.
@@ -725,20 +729,20 @@ internal sealed class Poly
                 WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
                 var (small, large) = a.TermCount <= b.TermCount ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
                 bool grouped = small.Count <= 4;
+                // |w| in limbs, once per product.
+                int weightSize = (int)(w.Re.Numerator.GetBitLength() / 64) + 2;
+                if (weightSize > weightBuffer.Length) weightBuffer = new ulong[weightSize];
+                var x = WriteMagnitude(w.Re.Numerator, weightBuffer[..weightSize]);
                 for (int s = 0; s < small.Count; s++)
                 {
                     var ms = small.Monomials[s];
-                    var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
-                    // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
-                    var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
-                    int factorLength = IntegerTerms.Write(factor, factorLimbs);
-                    var x = factorLimbs.AsSpan(0, factorLength);
                     // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
                     var magnitude = small.Magnitude(s);
-                    var combined = MultiplyMagnitudes(x, magnitude);
-                    bool negative = factor.Sign < 0;
+                    if (x.Length + magnitude.Length > productBuffer.Length) productBuffer = new ulong[x.Length + magnitude.Length];
+                    var combined = MultiplyMagnitudes(x, magnitude, productBuffer);
+                    bool negative = (w.Re.Sign < 0) ^ small.Negative[s];
                     IntegerAccumulator target = main;
-                    if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
+                    if (ms.Length != 0 && grouped && !(partials ??= new Dictionary<Monomial, IntegerAccumulator>()).TryGetValue(ms, out target!))
                         partials[ms] = target = IntegerAccumulator.Rent(width, large.Count + 16);
                     bool shift = ms.Length != 0 && !grouped;
                     for (int l = 0; l < large.Count; l++)
@@ -755,13 +759,14 @@ internal sealed class Poly
                     }
                 }
             }
-            foreach (var (ms, partial) in partials)
-                for (int s = 0; s < partial.Count; s++)
-                {
-                    var mp = partial.MonomialAt(s);
-                    if (ms.PairsBound(mp) > pairs.Length) pairs = new int[ms.PairsBound(mp)];
-                    main.AddSlot(main.Slot(pairs[..ms.WriteTimes(mp, pairs)]), partial, s);
-                }
+            if (partials is not null)
+                foreach (var (ms, partial) in partials)
+                    for (int s = 0; s < partial.Count; s++)
+                    {
+                        var mp = partial.MonomialAt(s);
+                        if (ms.PairsBound(mp) > pairs.Length) pairs = new int[ms.PairsBound(mp)];
+                        main.AddSlot(main.Slot(pairs[..ms.WriteTimes(mp, pairs)]), partial, s);
+                    }
             // Kept in limbs (slot order, zeros dropped): the next recurrence step reads them as limbs again.
             return FromIntegers(main.ToIntegerTerms());
         }
@@ -769,14 +774,31 @@ internal sealed class Poly
         {
             // Also after an exhausted work budget: the next step reuses them.
             main.Release();
-            foreach (var partial in partials.Values) partial.Release();
+            if (partials is not null)
+                foreach (var partial in partials.Values) partial.Release();
         }
     }
 
-    /// <summary>The product of two magnitudes (limbs, least significant first), trimmed.</summary>
-    private static ulong[] MultiplyMagnitudes(ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y)
+    /// <summary>
+    /// |v| in <paramref name="destination"/> (long enough for |v| and a sign bit), trimmed to its used limbs: written as two's
+    /// complement and negated in place when v &lt; 0, so no BigInteger is formed for the magnitude.
+    /// </summary>
+    private static ReadOnlySpan<ulong> WriteMagnitude(BigInteger v, Span<ulong> destination)
     {
-        var r = new ulong[x.Length + y.Length];
+        destination.Fill(v.Sign < 0 ? ulong.MaxValue : 0UL);
+        if (!v.TryWriteBytes(MemoryMarshal.AsBytes(destination), out _, isUnsigned: false, isBigEndian: false))
+            throw new InvalidOperationException("an integer does not fit the limbs given for it");
+        if (v.Sign < 0) Limbs.Negate(destination);
+        int n = destination.Length;
+        while (n > 1 && destination[n - 1] == 0) n--;
+        return destination[..n];
+    }
+
+    /// <summary>The product of two magnitudes (limbs, least significant first) into <paramref name="r"/>, trimmed.</summary>
+    private static ReadOnlySpan<ulong> MultiplyMagnitudes(ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y, Span<ulong> r)
+    {
+        r = r[..(x.Length + y.Length)];
+        r.Clear();
         for (int i = 0; i < x.Length; i++)
         {
             ulong carry = 0;
@@ -790,7 +812,7 @@ internal sealed class Poly
         }
         int n = r.Length;
         while (n > 1 && r[n - 1] == 0) n--;
-        return n == r.Length ? r : r[..n];
+        return r[..n];
     }
 
     /// <summary>

@@ -297,11 +297,11 @@ public sealed class TruncatedSeries
         for (int n = 0; n <= order; n++)
         {
             products.Clear();
-            var binomial = BigInteger.One;
+            var binomial = new Binomial();
             for (int k = 1; k <= n; k++)
             {
-                binomial = binomial * (n - k + 1) / k; // C(n, k)
-                if (!gamma[k].IsZero && !beta[n - k].IsZero) products.Add(((Rational)(-binomial), gamma[k], beta[n - k]));
+                binomial.Step(n - k + 1, k); // C(n, k)
+                if (!gamma[k].IsZero && !beta[n - k].IsZero) products.Add((binomial.Negated, gamma[k], beta[n - k]));
             }
             beta[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(c0));
         }
@@ -328,13 +328,13 @@ public sealed class TruncatedSeries
         for (int n = 1; n < b.Length; n++)
         {
             products.Clear();
-            BigInteger lower = BigInteger.One, binomial = BigInteger.One; // C(n-1, k-1), C(n, k)
+            Binomial lower = new(), binomial = new(); // C(n-1, k-1), C(n, k)
             for (int k = 1; k <= n; k++)
             {
-                if (k > 1) lower = lower * (n - k + 1) / (k - 1);
-                binomial = binomial * (n - k + 1) / k;
+                if (k > 1) lower.Step(n - k + 1, k - 1);
+                binomial.Step(n - k + 1, k);
                 if (scaled[k].IsZero || beta[n - k].IsZero) continue;
-                var weight = alphaPlusOne.Scale((Rational)lower) - Poly.Constant((Rational)(binomial));
+                var weight = alphaPlusOne.Scale(lower.Value) - Poly.Constant(binomial.Value);
                 products.Add((GaussianRational.One, weight * scaled[k], beta[n - k]));
             }
             beta[n] = Guard(Poly.SumOfProducts(Poly.Zero, products).DivideBy(a0));
@@ -353,11 +353,11 @@ public sealed class TruncatedSeries
         for (int n = 1; n < b.Length; n++)
         {
             products.Clear();
-            var binomial = BigInteger.One; // C(n-1, k-1)
+            var binomial = new Binomial(); // C(n-1, k-1)
             for (int k = 1; k <= n; k++)
             {
-                if (k > 1) binomial = binomial * (n - k + 1) / (k - 1);
-                if (!alpha[k].IsZero && !b[n - k].IsZero) products.Add(((Rational)(binomial), alpha[k], b[n - k]));
+                if (k > 1) binomial.Step(n - k + 1, k - 1);
+                if (!alpha[k].IsZero && !b[n - k].IsZero) products.Add((binomial.Value, alpha[k], b[n - k]));
             }
             b[n] = Guard(Poly.SumOfProducts(Poly.Zero, products));
         }
@@ -384,11 +384,11 @@ public sealed class TruncatedSeries
         for (int n = 1; n < b.Length; n++)
         {
             products.Clear();
-            var binomial = BigInteger.One; // C(n-1, k-1)
+            var binomial = new Binomial(); // C(n-1, k-1)
             for (int k = 1; k < n; k++)
             {
-                if (k > 1) binomial = binomial * (n - k + 1) / (k - 1);
-                if (!b[k].IsZero && !alpha[n - k].IsZero) products.Add(((Rational)(-binomial), b[k], alpha[n - k]));
+                if (k > 1) binomial.Step(n - k + 1, k - 1);
+                if (!b[k].IsZero && !alpha[n - k].IsZero) products.Add((binomial.Negated, b[k], alpha[n - k]));
             }
             b[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(a0));
         }
@@ -527,6 +527,30 @@ public sealed class TruncatedSeries
 
     private static Poly Guard(Poly p) =>
         p.TermCount > MaxTerms ? throw new SymbolicException($"a series coefficient grew beyond {MaxTerms} terms") : p;
+}
+
+/// <summary>
+/// A binomial coefficient walked along a row (times m, then divided by d: an integer at every step, as C(n, k) from
+/// C(n, k-1)), in 64 bits while it fits and as a BigInteger beyond: the recurrences' weights, the same integers without
+/// two BigInteger operations per step.
+/// </summary>
+internal struct Binomial
+{
+    private long _small;
+    private BigInteger? _big;
+
+    public Binomial() => _small = 1;
+
+    public void Step(long multiply, long divide)
+    {
+        if (_big is { } big) { _big = big * multiply / divide; return; }
+        var exact = (Int128)_small * multiply / divide; // the product is below 2^127: exact in 128 bits
+        if (exact <= long.MaxValue) _small = (long)exact;
+        else _big = (BigInteger)exact;
+    }
+
+    public Rational Value => _big is { } big ? big : (BigInteger)_small;
+    public Rational Negated => _big is { } big ? -big : (BigInteger)(-_small);
 }
 
 /// <summary>A polynomial of the ring times an exact rational, multiplied out (a gcd per term) only when its value is read.</summary>

@@ -128,6 +128,41 @@ public sealed class LeanEngineS8sTests
         for (int i = 0; i < viaMap.Count; i++) Assert.Equal(values[i + 1], viaMap.Value(i));
     }
 
+    [Fact]
+    public void Recurrence_weights_past_64_bits_give_the_Fubini_and_Bell_numbers_at_order_90()
+    {
+        // 1/(2 - e^t) = sum a_n t^n/n! (Fubini: a_n = sum_{k=1..n} C(n,k) a_{n-k}) and exp(e^t - 1) = sum B_n t^n/n! (Bell,
+        // from the Bell triangle): the division's and exp's binomial weights exceed 64 bits past n = 66.
+        const int order = 90;
+        var fubini = new SeriesExpander(T).Expand(Ex.Pow(Ex.Sub(Ex.Num(2), Ex.Exp(T)), Ex.MinusOne), order);
+        var bell = new SeriesExpander(T).Expand(Ex.Exp(Ex.Sub(Ex.Exp(T), Ex.One)), order);
+        var a = new BigInteger[order + 1];
+        a[0] = 1;
+        for (int n = 1; n <= order; n++)
+        {
+            BigInteger sum = 0, c = 1;
+            for (int k = 1; k <= n; k++) { c = c * (n - k + 1) / k; sum += c * a[n - k]; }
+            a[n] = sum;
+        }
+        var bellNumbers = new BigInteger[order + 1];
+        var row = new List<BigInteger> { 1 };
+        bellNumbers[0] = 1;
+        for (int n = 1; n <= order; n++)
+        {
+            var next = new List<BigInteger> { row[^1] };
+            foreach (var x in row) next.Add(next[^1] + x);
+            row = next;
+            bellNumbers[n] = row[0];
+        }
+        var factorial = BigInteger.One;
+        for (int n = 0; n <= order; n++)
+        {
+            if (n > 1) factorial *= n;
+            Assert.Equal(Ex.Num(new Rational(a[n], factorial)), fubini[n]);
+            Assert.Equal(Ex.Num(new Rational(bellNumbers[n], factorial)), bell[n]);
+        }
+    }
+
     private static long BitsOf(ReadOnlySpan<ulong> magnitude) =>
         64L * (magnitude.Length - 1) + (64 - BitOperations.LeadingZeroCount(magnitude[^1]));
 }
