@@ -131,29 +131,6 @@ internal sealed class IntegerTerms
         return new IntegerTerms(result, limbs, offsets, negative, maxBits);
     }
 
-    /// <summary>
-    /// The terms at <paramref name="indices"/> (in that order), each under the monomial <c>monomials[index]</c>: a part of
-    /// these terms with its monomials replaced (the rests of a lift), in limbs like these.
-    /// </summary>
-    public IntegerTerms Select(ReadOnlySpan<int> indices, Monomial[] monomials)
-    {
-        var offsets = new int[indices.Length + 1];
-        for (int j = 0; j < indices.Length; j++) offsets[j + 1] = offsets[j] + Magnitude(indices[j]).Length;
-        var selected = new Monomial[indices.Length];
-        var limbs = new ulong[offsets[^1]];
-        var negative = new bool[indices.Length];
-        long maxBits = 0;
-        for (int j = 0; j < indices.Length; j++)
-        {
-            int i = indices[j];
-            selected[j] = monomials[i];
-            Magnitude(i).CopyTo(limbs.AsSpan(offsets[j]));
-            negative[j] = Negative[i];
-            maxBits = Math.Max(maxBits, BitLength(Magnitude(i)));
-        }
-        return new IntegerTerms(selected, limbs, offsets, negative, maxBits);
-    }
-
     /// <summary>The same coefficients under other monomials (one per term, in order; the limbs are shared, not copied).</summary>
     public IntegerTerms WithMonomials(Monomial[] monomials) =>
         monomials.Length == Count ? new IntegerTerms(monomials, _limbs, _offsets, Negative, MaxBits)

@@ -885,7 +885,7 @@ internal sealed class Poly
             // One sum S: numerator = sum_e rest_e S^(kmax - e), by Horner's rule from the smallest e (highest power).
             var s = sums[ids[0]];
             var byPower = groups.Select(g => (E: g.Key.Values[0], Part: g.Value.Build())).OrderBy(g => g.E).ToArray();
-            var dense = DenseOff ? null : DenseHorner(byPower, s, maxPower[ids[0]]);
+            var dense = DenseOff || HornerParts(byPower) is not { } parts ? null : DenseHorner(parts, s, maxPower[ids[0]]);
             if (dense is not null) DenseUses++;
             n = dense ?? SparseHorner(byPower, s, maxPower[ids[0]]);
         }
@@ -954,16 +954,21 @@ internal sealed class Poly
         var keys = new int[distinct];
         seen.CopyTo(keys);
         Array.Sort(keys);
-        var byPower = new (int E, Poly Part)[distinct];
-        var members = new List<int>();
-        for (int g = 0; g < distinct; g++)
+        // Each group is a list of term indices into the limbs (no copy), read under the terms' rests.
+        var sizes = new int[distinct];
+        for (int i = 0; i < count; i++) sizes[Array.BinarySearch(keys, powers[i])]++;
+        var parts = new HornerPart[distinct];
+        var members = new int[distinct][];
+        for (int g = 0; g < distinct; g++) members[g] = new int[sizes[g]];
+        Array.Clear(sizes);
+        for (int i = 0; i < count; i++)
         {
-            members.Clear();
-            for (int i = 0; i < count; i++) if (powers[i] == keys[g]) members.Add(i);
-            byPower[g] = (keys[g], FromIntegers(flat.Select(CollectionsMarshal.AsSpan(members), rests)));
+            int g = Array.BinarySearch(keys, powers[i]);
+            members[g][sizes[g]++] = i;
         }
+        for (int g = 0; g < distinct; g++) parts[g] = new HornerPart(keys[g], flat, members[g], rests);
         var s = FromExpr(Atoms[id]);
-        if (DenseHorner(byPower, s, kmax) is not { } n) return null;
+        if (DenseHorner(parts, s, kmax) is not { } n) return null;
         DenseUses++;
         int remaining = kmax;
         while (remaining > 0 && n.TryDivideExactly(s, out var q)) { n = q; remaining--; }
@@ -1025,12 +1030,40 @@ internal sealed class Poly
     }
 
     /// <summary>
+    /// A part of the lift (<see cref="DenseHorner"/>): the terms of S^-E, integers in limbs. Either a whole polynomial's
+    /// terms, or (one-sum cancellation) some terms of a larger one picked by index and read under their rests, with no copy.
+    /// </summary>
+    private readonly struct HornerPart(int e, IntegerTerms terms, int[]? members = null, Monomial[]? rests = null)
+    {
+        public int E => e;
+        public int Count => members?.Length ?? terms.Count;
+        public Monomial MonomialAt(int t) => members is null ? terms.Monomials[t] : rests![members[t]];
+        public ReadOnlySpan<ulong> Magnitude(int t) => terms.Magnitude(members is null ? t : members[t]);
+        public bool IsNegative(int t) => terms.Negative[members is null ? t : members[t]];
+
+        /// <summary>At least every magnitude's bit length (the whole polynomial's largest: the lift's width bound).</summary>
+        public long MaxBits => terms.MaxBits;
+    }
+
+    /// <summary>The parts of the general path's lift in limbs, or null when one has a coefficient that is not an integer.</summary>
+    private static HornerPart[]? HornerParts((int E, Poly Part)[] byPower)
+    {
+        var parts = new HornerPart[byPower.Length];
+        for (int g = 0; g < byPower.Length; g++)
+        {
+            if (byPower[g].Part.Integers is not { } flat) return null;
+            parts[g] = new HornerPart(byPower[g].E, flat);
+        }
+        return parts;
+    }
+
+    /// <summary>
     /// <see cref="SparseHorner"/> when S is a polynomial in one atom a with integer coefficients and every part has integer
     /// coefficients and no negative power of a (the negative binomial's Eulerian numerators over (1 - p)^n): each part is
     /// split by the rest of its monomial into dense coefficient rows in powers of a, and multiplying by S is a short
     /// convolution of each row. The same polynomial, without a dictionary or monomial per term and step. Null otherwise.
     /// </summary>
-    private static Poly? DenseHorner((int E, Poly Part)[] byPower, Poly s, int kmax)
+    private static Poly? DenseHorner(HornerPart[] parts, Poly s, int kmax)
     {
         int atom = -1;
         var sRow = new List<(int Degree, BigInteger C)>();
@@ -1046,14 +1079,12 @@ internal sealed class Poly
         }
         if (atom < 0) return null;
         // Every part's terms in limbs (integer coefficients, term order): read without a BigInteger per term.
-        var flats = new IntegerTerms[byPower.Length];
-        for (int g = 0; g < byPower.Length; g++)
-        {
-            if (byPower[g].Part.Integers is not { } flat) return null;
-            flats[g] = flat;
-            foreach (var m in flat.Monomials)
+        foreach (var part in parts)
+            for (int t = 0; t < part.Count; t++)
+            {
+                var m = part.MonomialAt(t);
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom && m.Exponent(i) < 0) return null;
-        }
+            }
         // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j, a two's-complement integer of
         // 'width' limbs. Each step times S is a short convolution in place; a part adds its terms to the rows.
         // Bound: every part's coefficients are below 2^B, a step multiplies the largest magnitude by at most
@@ -1065,17 +1096,19 @@ internal sealed class Poly
             magnitudeSum += (long)BigInteger.Abs(c);
         }
         int degree = sRow.Max(t => t.Degree);
-        long partBits = 0, termCount = 0;
+        long partBits = 0;
         int maxExponent = 0;
-        foreach (var flat in flats)
+        foreach (var part in parts)
         {
-            partBits = Math.Max(partBits, flat.MaxBits);
-            termCount += flat.Count;
-            foreach (var m in flat.Monomials)
+            partBits = Math.Max(partBits, part.MaxBits);
+            for (int t = 0; t < part.Count; t++)
+            {
+                var m = part.MonomialAt(t);
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) maxExponent = Math.Max(maxExponent, m.Exponent(i));
+            }
         }
-        int steps = kmax - byPower[0].E;
-        double bits = partBits + Math.Ceiling(Math.Log2(byPower.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
+        int steps = kmax - parts[0].E;
+        double bits = partBits + Math.Ceiling(Math.Log2(parts.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
         int width = (int)(bits / 64) + 1;
         int rowLength = maxExponent + steps * degree + 1; // the longest a row can grow
         var rowOf = new Dictionary<Monomial, int>();
@@ -1084,11 +1117,11 @@ internal sealed class Poly
         var lengths = new List<int>(); // entries in use per row
         var scratch = new ulong[width];
         var term = new ulong[width];
-        void Add(IntegerTerms part)
+        void Add(HornerPart part)
         {
             for (int t = 0; t < part.Count; t++)
             {
-                var m = part.Monomials[t];
+                var m = part.MonomialAt(t);
                 int e = 0, at = -1;
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) { e = m.Exponent(i); at = i; }
                 var rest = e == 0 ? m : m.Without(at);
@@ -1105,7 +1138,7 @@ internal sealed class Poly
                 // The coefficient in two's complement (its magnitude, negated to the width when negative), added to the entry.
                 term.AsSpan().Clear();
                 part.Magnitude(t).CopyTo(term);
-                if (part.Negative[t]) Limbs.Negate(term);
+                if (part.IsNegative(t)) Limbs.Negate(term);
                 Limbs.AddScaled(rows[r].AsSpan(e * width, width), term, 1);
             }
         }
@@ -1128,13 +1161,13 @@ internal sealed class Poly
                 lengths[r] = length + degree;
             }
         }
-        Add(flats[0]);
-        for (int i = 1; i < byPower.Length; i++)
+        Add(parts[0]);
+        for (int i = 1; i < parts.Length; i++)
         {
-            for (int k = byPower[i - 1].E; k < byPower[i].E; k++) TimesS();
-            Add(flats[i]);
+            for (int k = parts[i - 1].E; k < parts[i].E; k++) TimesS();
+            Add(parts[i]);
         }
-        for (int k = byPower[^1].E; k < kmax; k++) TimesS();
+        for (int k = parts[^1].E; k < kmax; k++) TimesS();
         // The non-zero entries, row by row and by ascending power of a (the order the terms were listed in before).
         var monomials = new List<Monomial>();
         var packed = new List<ulong>();
