@@ -167,21 +167,25 @@ public sealed class TruncatedSeries
         for (int n = 0; n <= order; n++)
         {
             parts.Clear();
-            TruncatedSeries? only = null;
-            int nonzero = 0;
-            foreach (var t in terms)
-                if (n <= t.Order && !t._raw[n].IsZero) { only = t; nonzero++; }
-            if (nonzero == 1 && only!._scale is { } onlyScales && only._scaled![n] is null && !onlyScales[n].IsOne)
+            if (SharedScale(terms, n) is { } shared)
             {
-                // One term holds t^n, as a numerator P times a rational s (the 1/n! of a recurrence): cancelling is the same
-                // for s P as for P (the exact division by a sum does not see a constant factor, and the terms keep their
-                // order), so P is cancelled and s kept beside it. Its integer coefficients then stay integers (no gcd per
-                // term now, a derivative's bound from limbs later), and s P is formed only when the coefficient is read.
-                var numerator = only._raw[n].CancelDenominators();
-                if (!numerator.IsPlain) return null;
-                r[n] = numerator;
+                // Every term that holds t^n is a numerator P_i times the same rational s (the 1/n! of the recurrences):
+                // cancelling and adding are the same for s P_i as for P_i (the exact division by a sum does not see a
+                // constant factor, a sum of s P_i cancels where that of P_i does, and the terms keep their order), so the
+                // P_i are cancelled and added and s is kept beside the result. Integer numerators then stay integers (no
+                // gcd per term now, a derivative's bound from limbs later), and s P is formed only when it is read.
+                foreach (var t in terms)
+                {
+                    if (n > t.Order || t._raw[n].IsZero) continue;
+                    var numerator = t._raw[n].CancelDenominators();
+                    if (!numerator.IsPlain) return null;
+                    parts.Add(numerator);
+                }
+                var sum = parts[0];
+                for (int i = 1; i < parts.Count; i++) sum += parts[i];
+                r[n] = parts.Count == 1 ? sum : sum.CancelDenominators();
                 scales ??= Ones(order + 1);
-                scales[n] = onlyScales[n];
+                scales[n] = shared;
                 continue;
             }
             foreach (var t in terms)
@@ -200,6 +204,22 @@ public sealed class TruncatedSeries
         }
         // Not marked as 1/n! scaled even where every scale is: the ring operations then read the coefficients as before.
         return scales is null ? new TruncatedSeries(r) : new TruncatedSeries(r, scales, factorialScaled: false);
+    }
+
+    /// <summary>
+    /// The scale s (not 1) that every term holding t^n keeps beside its numerator, when they all have the same one; null
+    /// when no term holds t^n, or one has no scale there or another one.
+    /// </summary>
+    private static Rational? SharedScale(IReadOnlyList<TruncatedSeries> terms, int n)
+    {
+        Rational? shared = null;
+        foreach (var t in terms)
+        {
+            if (n > t.Order || t._raw[n].IsZero) continue;
+            if (t._scale is not { } scale || scale[n].IsOne || (shared is { } s && s != scale[n])) return null;
+            shared = scale[n];
+        }
+        return shared;
     }
 
     private static Rational[] Ones(int length)
