@@ -596,7 +596,14 @@ internal sealed class Poly
         if (c.IsZero || IsZero) return Zero;
         if (c.IsOne) return this;
         var r = new Dictionary<Monomial, GaussianRational>(TermCount);
-        foreach (var (m, v) in TermMap) r[m] = v * c;
+        if (_map is null)
+        {
+            // Straight from the limbs, in their order (that of the dictionary they would build): a polynomial scaled once
+            // (a coefficient times its 1/n!) neither builds nor keeps a dictionary of its own.
+            var flat = _flat!;
+            for (int i = 0; i < flat.Count; i++) r[flat.Monomials[i]] = new GaussianRational(flat.Value(i), Rational.Zero) * c;
+        }
+        else foreach (var (m, v) in TermMap) r[m] = v * c;
         return new Poly(r);
     }
 
