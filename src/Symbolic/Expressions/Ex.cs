@@ -85,8 +85,18 @@ public static class Ex
     public static Expr Add(params ReadOnlySpan<Expr> terms)
     {
         var constant = GaussianRational.Zero;
-        var coefficients = new Dictionary<Expr, GaussianRational>();
+        // The distinct non-constant parts in first-seen order with their summed coefficients: found by a linear search
+        // while there are few (most sums), through an index (part -> position) once there are many.
         var order = new List<Expr>();
+        var coefficients = new List<GaussianRational>();
+        Dictionary<Expr, int>? positions = null;
+
+        int Find(Expr rest)
+        {
+            if (positions is not null) return positions.TryGetValue(rest, out int at) ? at : -1;
+            for (int i = 0; i < order.Count; i++) if (order[i].Equals(rest)) return i;
+            return -1;
+        }
 
         void Accumulate(Expr term)
         {
@@ -97,17 +107,27 @@ public static class Ex
                 case Sum s: foreach (var t in s.Args) Accumulate(t); return;
             }
             var (coefficient, rest) = SplitCoefficient(term);
-            if (coefficients.TryGetValue(rest, out var c)) coefficients[rest] = c + coefficient;
-            else { coefficients[rest] = coefficient; order.Add(rest); }
+            int known = Find(rest);
+            if (known >= 0) { coefficients[known] += coefficient; return; }
+            order.Add(rest);
+            coefficients.Add(coefficient);
+            if (positions is not null) positions[rest] = order.Count - 1;
+            else if (order.Count > 16)
+            {
+                positions = new Dictionary<Expr, int>(2 * order.Count);
+                for (int i = 0; i < order.Count; i++) positions[order[i]] = i;
+            }
         }
 
         foreach (var t in terms) Accumulate(t);
 
         var kept = new List<Expr>(order.Count);
-        ExprComparer.Sort(order);
-        foreach (var rest in order)
+        // The parts sorted from their first-seen order, as always; each one's coefficient found where it was summed.
+        var sorted = new List<Expr>(order);
+        ExprComparer.Sort(sorted);
+        foreach (var rest in sorted)
         {
-            var c = coefficients[rest];
+            var c = coefficients[Find(rest)];
             if (!c.IsZero) kept.Add(WithCoefficient(c, rest));
         }
         if (kept.Count == 0) return Num(constant);
@@ -182,9 +202,19 @@ public static class Ex
     private static Expr Mul(ReadOnlySpan<Expr> factors, bool remerge)
     {
         var coefficient = GaussianRational.One;
-        var exponents = new Dictionary<Expr, Expr>();
+        // The distinct bases in first-seen order with their summed exponents. Most products have a handful of factors:
+        // a base is found by a linear search then, and through an index (base -> position) only once there are many.
         var bases = new List<Expr>();
+        var exponents = new List<Expr>();
+        Dictionary<Expr, int>? positions = null;
         Expr? expArgument = null; // exp(a)*exp(b) = exp(a + b)
+
+        int Find(Expr b)
+        {
+            if (positions is not null) return positions.TryGetValue(b, out int at) ? at : -1;
+            for (int i = 0; i < bases.Count; i++) if (bases[i].Equals(b)) return i;
+            return -1;
+        }
 
         void Accumulate(Expr factor)
         {
@@ -206,8 +236,16 @@ public static class Ex
                     b = primitive;
                 }
             }
-            if (exponents.TryGetValue(b, out var existing)) exponents[b] = Add(existing, e);
-            else { exponents[b] = e; bases.Add(b); }
+            int known = Find(b);
+            if (known >= 0) { exponents[known] = Add(exponents[known], e); return; }
+            bases.Add(b);
+            exponents.Add(e);
+            if (positions is not null) positions[b] = bases.Count - 1;
+            else if (bases.Count > 16)
+            {
+                positions = new Dictionary<Expr, int>(2 * bases.Count);
+                for (int i = 0; i < bases.Count; i++) positions[bases[i]] = i;
+            }
         }
 
         foreach (var f in factors) Accumulate(f);
@@ -229,11 +267,11 @@ public static class Ex
                 default: plain.Add(powered); break;
             }
         }
-        foreach (var b in bases)
+        for (int i = 0; i < bases.Count; i++)
         {
-            var e = exponents[b];
+            var e = exponents[i];
             if (e.IsZero) continue;
-            Place(Pow(b, e));
+            Place(Pow(bases[i], e));
         }
         if (expArgument is not null) Place(Exp(expArgument));
         if (coefficient.IsZero) return Zero;

@@ -55,8 +55,12 @@ public abstract class Expr : IEquatable<Expr>
         Number or Symbol => false,
         Power p => p.Base.Contains(symbol) || p.Exponent.Contains(symbol),
         NaryExpr nary => AnyArg(nary.Args, static (c, s) => c.Contains(s), symbol),
-        _ => Children.Any(c => c.Contains(symbol)),
+        _ => AnyChildContains(symbol),
     };
+
+    // Apart from Contains: a lambda that captures the symbol there made every call allocate its closure on entry (the
+    // compiler creates it where the parameter's scope begins), although only this rare branch uses it.
+    private bool AnyChildContains(Symbol symbol) => Children.Any(c => c.Contains(symbol));
 
     private static bool AnyArg<T>(ImmutableArray<Expr> args, Func<Expr, T, bool> test, T state)
     {

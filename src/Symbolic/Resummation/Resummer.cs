@@ -38,12 +38,14 @@ public static class Resummer
     public static ImmutableArray<ResummationOutcome> Resum(BoundDistribution d, IEnumerable<BoundParameter> parameters)
     {
         var results = ImmutableArray.CreateBuilder<ResummationOutcome>();
+        // One expander for the declaration: the parameters' checks expand the same laws and denominators, each once.
+        var expander = new SeriesExpander(T);
         Expr? k = null;
         string? unavailable = null;
         if (d.Characteristic is null || d.FrequencyVariables.Length != 1) unavailable = "only univariate declarations with a cf, logcf or cgf are resummed";
         else
         {
-            try { k = ClosedFormK(d); }
+            try { k = ClosedFormK(d, expander); }
             catch (Exception ex) when (ex is SymbolicException or NotAnalyticException) { unavailable = ex.Message; }
         }
         foreach (var p in parameters)
@@ -52,7 +54,7 @@ public static class Resummer
             try
             {
                 var derivative = Derivative.Of(k, p.Symbol);
-                var outcome = ResumOne(p.Name, derivative);
+                var outcome = ResumOne(p.Name, derivative, expander);
                 if (outcome.Rule is { } rule && !LawsAreValid(rule, d.Parameters, out var why))
                     outcome = new ResummationOutcome(p.Name, null, why);
                 results.Add(outcome);
@@ -70,15 +72,17 @@ public static class Resummer
     /// (<see cref="LogCanonicalForm"/>: products, quotients and powers split, sums factored, K(0) = 0), so that the
     /// recogniser sees the same dK/dtheta however the declaration writes K.
     /// </summary>
-    public static Expr ClosedFormK(BoundDistribution d)
+    public static Expr ClosedFormK(BoundDistribution d) => ClosedFormK(d, new SeriesExpander(T));
+
+    private static Expr ClosedFormK(BoundDistribution d, SeriesExpander expander)
     {
         var at = d.CharacteristicKind == CharacteristicKind.Cgf ? (Expr)T : Ex.Mul(Ex.Neg(Ex.I), T);
         var body = Substitution.Apply(d.Characteristic!, new Dictionary<Symbol, Expr> { [d.FrequencyVariables[0]] = at });
         var k = d.CharacteristicKind == CharacteristicKind.Cf ? Ex.Log(body) : body;
-        return LogCanonicalForm.Normalize(k, T, new SeriesExpander(T)).K;
+        return LogCanonicalForm.Normalize(k, T, expander).K;
     }
 
-    private static ResummationOutcome ResumOne(string parameter, Expr derivative)
+    private static ResummationOutcome ResumOne(string parameter, Expr derivative, SeriesExpander expander)
     {
         if (derivative.IsZero) return new(parameter, new ResummedRule(parameter, []), "the parameter does not enter K");
         var terms = new List<ResummedTerm>();
@@ -90,7 +94,7 @@ public static class Resummer
             terms.AddRange(recognised);
         }
         terms = Merge(terms);
-        if (!Verify(terms, derivative, out var why)) return new(parameter, null, why);
+        if (!Verify(terms, derivative, expander, out var why)) return new(parameter, null, why);
         if (terms.All(t => t.Law is ZeroLaw))
             return new(parameter, new ResummedRule(parameter, [.. terms]), "dK/dtheta is a polynomial in t: the finite series is already exact");
         return new(parameter, new ResummedRule(parameter, [.. terms]), "");
@@ -203,13 +207,12 @@ public static class Resummer
     }
 
     /// <summary>sum C t^j E[e^{tU}] must equal dK/dtheta: compared as exact series to <see cref="CheckOrder"/>.</summary>
-    private static bool Verify(List<ResummedTerm> terms, Expr derivative, out string reason)
+    private static bool Verify(List<ResummedTerm> terms, Expr derivative, SeriesExpander expander, out string reason)
     {
         reason = "";
         try
         {
             var rebuilt = Ex.Add(terms.Select(t => Ex.Mul(t.Coefficient, Ex.Pow(T, t.Derivative), t.Law.Mgf(T))).ToArray());
-            var expander = new SeriesExpander(T);
             var difference = expander.Expand(Ex.Sub(rebuilt, derivative), CheckOrder).CancelDenominators();
             for (int n = 0; n <= CheckOrder; n++)
                 if (!difference.IsZeroAt(n))

@@ -145,13 +145,23 @@ public static class CumulantSeries
             }
             return result.ToImmutable();
         }
+        // Most multi-indices of a high order have coefficient 0 (a bivariate normal's stop at degree 2): they share one
+        // value and one row of zero derivatives instead of a pair of closures each, which the rule keeps for its lifetime.
+        Func<Expr> zero = () => Ex.Zero;
+        var zeroRow = parameters.Select(_ => (Expr)Ex.Zero).ToImmutableArray();
+        Func<ImmutableArray<Expr>> zeroDerivatives = () => zeroRow;
         for (int n = 1; n <= order; n++)
         {
             var monomials = Monomials(series[n], tVariables, n);
             foreach (var index in MultiIndex.WithDegree(variables.Length, n))
             {
-                var c = monomials.TryGetValue(Key(index), out var m) ? m : Ex.Zero;
-                var derivatives = parameters.Select(p => Calculus.Derivative.Of(c, p)).ToImmutableArray();
+                if (!monomials.TryGetValue(Key(index), out var c) || c.IsZero)
+                {
+                    result.Add((index, zero, zeroDerivatives));
+                    continue;
+                }
+                // A coefficient free of p has derivative 0 (Derivative.Of answers so at once): asked only where p occurs.
+                var derivatives = parameters.Select(p => c.Contains(p) ? Calculus.Derivative.Of(c, p) : Ex.Zero).ToImmutableArray();
                 result.Add((index, () => c, () => derivatives));
             }
         }

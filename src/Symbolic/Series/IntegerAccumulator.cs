@@ -12,52 +12,75 @@ namespace SeriesCompiler.Symbolic.Series;
 internal sealed class IntegerTerms
 {
     public Monomial[] Monomials { get; }
-    /// <summary>Magnitudes, <see cref="Stride"/> limbs per term, least significant first.</summary>
-    public ulong[] Limbs { get; }
-    public int Stride { get; }
-    /// <summary>Limbs in use per term (the rest are zero).</summary>
-    public int[] Lengths { get; }
+    // The magnitudes packed one after another, least significant limb first: term i is _limbs[_offsets[i] ..
+    // _offsets[i + 1]], exactly as long as it needs (no top zero limb). A series' coefficients range from one limb to
+    // many, and a common stride kept the largest one's length for every term (most of the store was zeros).
+    private readonly ulong[] _limbs;
+    private readonly int[] _offsets;
     public bool[] Negative { get; }
     /// <summary>The largest magnitude's bit length.</summary>
     public long MaxBits { get; }
 
-    private IntegerTerms(Monomial[] monomials, ulong[] limbs, int stride, int[] lengths, bool[] negative, long maxBits)
+    private IntegerTerms(Monomial[] monomials, ulong[] limbs, int[] offsets, bool[] negative, long maxBits)
     {
         Monomials = monomials;
-        Limbs = limbs;
-        Stride = stride;
-        Lengths = lengths;
+        _limbs = limbs;
+        _offsets = offsets;
         Negative = negative;
         MaxBits = maxBits;
     }
 
     public int Count => Monomials.Length;
 
-    public ReadOnlySpan<ulong> Magnitude(int i) => Limbs.AsSpan(i * Stride, Lengths[i]);
+    public ReadOnlySpan<ulong> Magnitude(int i) => _limbs.AsSpan(_offsets[i], _offsets[i + 1] - _offsets[i]);
 
     /// <summary>The terms in limbs, or null when some coefficient is not a real integer (the rational path decides then).</summary>
     public static IntegerTerms? Of(Dictionary<Monomial, GaussianRational> terms)
     {
         long maxBits = 0;
+        var offsets = new int[terms.Count + 1];
+        int i = 0;
         foreach (var c in terms.Values)
         {
             if (!c.Im.IsZero || !c.Re.IsInteger) return null;
-            maxBits = Math.Max(maxBits, (long)BigInteger.Abs(c.Re.Numerator).GetBitLength());
+            long bits = (long)BigInteger.Abs(c.Re.Numerator).GetBitLength();
+            maxBits = Math.Max(maxBits, bits);
+            offsets[i + 1] = offsets[i] + Math.Max(1, (int)((bits + 63) / 64));
+            i++;
         }
-        int stride = Math.Max(1, (int)((maxBits + 63) / 64));
         var monomials = new Monomial[terms.Count];
-        var limbs = new ulong[terms.Count * stride];
-        var lengths = new int[terms.Count];
+        var limbs = new ulong[offsets[^1]];
         var negative = new bool[terms.Count];
-        int i = 0;
+        i = 0;
         foreach (var (m, c) in terms)
         {
             monomials[i] = m;
             negative[i] = c.Re.Sign < 0;
-            lengths[i] = Write(c.Re.Numerator, limbs.AsSpan(i * stride, stride));
+            Write(c.Re.Numerator, limbs.AsSpan(offsets[i], offsets[i + 1] - offsets[i]));
             i++;
         }
-        return new IntegerTerms(monomials, limbs, stride, lengths, negative, maxBits);
+        return new IntegerTerms(monomials, limbs, offsets, negative, maxBits);
+    }
+
+    /// <summary>Integers (none zero) under these monomials, in order.</summary>
+    public static IntegerTerms FromValues(Monomial[] monomials, BigInteger[] values)
+    {
+        long maxBits = 0;
+        var offsets = new int[values.Length + 1];
+        for (int i = 0; i < values.Length; i++)
+        {
+            long bits = (long)BigInteger.Abs(values[i]).GetBitLength();
+            maxBits = Math.Max(maxBits, bits);
+            offsets[i + 1] = offsets[i] + Math.Max(1, (int)((bits + 63) / 64));
+        }
+        var limbs = new ulong[offsets[^1]];
+        var negative = new bool[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            negative[i] = values[i].Sign < 0;
+            Write(values[i], limbs.AsSpan(offsets[i], offsets[i + 1] - offsets[i]));
+        }
+        return new IntegerTerms(monomials, limbs, offsets, negative, maxBits);
     }
 
     /// <summary>
@@ -68,18 +91,18 @@ internal sealed class IntegerTerms
     public static IntegerTerms FromTwosComplement(ReadOnlySpan<Monomial> monomials, ReadOnlySpan<ulong> table, int width, ReadOnlySpan<bool> negate = default)
     {
         // negate[i] (when given) takes the i-th entry with the opposite sign: only its sign flag changes.
-        // First pass: which entries are non-zero and how many limbs their magnitudes need (the stride).
-        int count = 0, stride = 1;
+        // First pass: which entries are non-zero and how many limbs each magnitude needs (exactly: no top zero limb).
+        int count = 0, total = 0;
         for (int i = 0; i < monomials.Length; i++)
         {
             var v = table.Slice(i * width, width);
             if (v.IndexOfAnyExcept(0UL) < 0) continue;
             count++;
-            stride = Math.Max(stride, MagnitudeLength(v));
+            total += MagnitudeLength(v);
         }
         var result = new Monomial[count];
-        var limbs = new ulong[count * stride];
-        var lengths = new int[count];
+        var limbs = new ulong[total];
+        var offsets = new int[count + 1];
         var negative = new bool[count];
         long maxBits = 0;
         int j = 0;
@@ -87,27 +110,31 @@ internal sealed class IntegerTerms
         {
             var v = table.Slice(i * width, width);
             if (v.IndexOfAnyExcept(0UL) < 0) continue;
-            var magnitude = limbs.AsSpan(j * stride, stride);
+            int length = MagnitudeLength(v);
+            offsets[j + 1] = offsets[j] + length;
+            var magnitude = limbs.AsSpan(offsets[j], length);
             bool isNegative = (long)v[^1] < 0;
             // |v| = v for v >= 0, ~v + 1 for v < 0 (its top limbs are the sign's extension and vanish).
             ulong carry = isNegative ? 1UL : 0UL;
-            for (int k = 0; k < stride; k++)
+            for (int k = 0; k < length; k++)
             {
                 ulong x = isNegative ? ~v[k] : v[k];
                 ulong s = x + carry;
                 carry = s < carry ? 1UL : 0UL;
                 magnitude[k] = s;
             }
-            int length = stride;
-            while (length > 1 && magnitude[length - 1] == 0) length--;
             result[j] = monomials[i];
-            lengths[j] = length;
             negative[j] = isNegative ^ (negate.Length > 0 && negate[i]);
-            maxBits = Math.Max(maxBits, BitLength(magnitude[..length]));
+            maxBits = Math.Max(maxBits, BitLength(magnitude));
             j++;
         }
-        return new IntegerTerms(result, limbs, stride, lengths, negative, maxBits);
+        return new IntegerTerms(result, limbs, offsets, negative, maxBits);
     }
+
+    /// <summary>The same coefficients under other monomials (one per term, in order; the limbs are shared, not copied).</summary>
+    public IntegerTerms WithMonomials(Monomial[] monomials) =>
+        monomials.Length == Count ? new IntegerTerms(monomials, _limbs, _offsets, Negative, MaxBits)
+            : throw new ArgumentException("one monomial per term", nameof(monomials));
 
     /// <summary>Limbs needed for the magnitude of a two's-complement integer (|-2^64k| needs one more than its pattern).</summary>
     private static int MagnitudeLength(ReadOnlySpan<ulong> v)
@@ -282,6 +309,17 @@ internal sealed class IntegerAccumulator
     {
         if (_byPairs.TryGetValue(pairs, out int found)) return found;
         return Slot(Monomial.FromPairs(pairs));
+    }
+
+    /// <summary>
+    /// <see cref="Slot(ReadOnlySpan{int})"/> with a new slot's monomial taken from <paramref name="pool"/>: the coefficients
+    /// of one series share most monomials, so a pass over all of them forms each distinct one once, not once per coefficient.
+    /// </summary>
+    public int Slot(ReadOnlySpan<int> pairs, MonomialPool? pool)
+    {
+        if (pool is null) return Slot(pairs);
+        if (_byPairs.TryGetValue(pairs, out int found)) return found;
+        return Slot(pool.Get(pairs));
     }
 
     private Span<ulong> At(int slot) => _limbs.AsSpan(slot * _width, _width);
@@ -485,7 +523,8 @@ internal static class Limbs
         }
     }
 
-    private static void Negate(Span<ulong> x)
+    /// <summary>x = -x (two's complement, mod 2^(64 width)).</summary>
+    public static void Negate(Span<ulong> x)
     {
         ulong carry = 1;
         for (int i = 0; i < x.Length; i++)
@@ -503,6 +542,27 @@ internal static class Limbs
     }
 
     public static BigInteger Value(ReadOnlySpan<ulong> x) => new(MemoryMarshal.AsBytes(x), isUnsigned: false, isBigEndian: false);
+}
+
+/// <summary>
+/// Monomials met so far, found by their pairs: a caller that forms the same monomials again and again (the derivative of
+/// each coefficient of a series) keeps one object per distinct monomial. Not thread-safe: one per pass.
+/// </summary>
+internal sealed class MonomialPool
+{
+    private readonly HashSet<Monomial> _set = new(MonomialPairsComparer.Instance);
+    private readonly HashSet<Monomial>.AlternateLookup<ReadOnlySpan<int>> _byPairs;
+
+    public MonomialPool() => _byPairs = _set.GetAlternateLookup<ReadOnlySpan<int>>();
+
+    /// <summary>The monomial with these pairs (sorted by id, no zero exponent): the one met before, or a new one kept.</summary>
+    public Monomial Get(ReadOnlySpan<int> pairs)
+    {
+        if (_byPairs.TryGetValue(pairs, out var known)) return known;
+        var m = Monomial.FromPairs(pairs);
+        _set.Add(m);
+        return m;
+    }
 }
 
 /// <summary>

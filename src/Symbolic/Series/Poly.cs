@@ -103,6 +103,16 @@ internal readonly struct Monomial : IEquatable<Monomial>
         return k;
     }
 
+    /// <summary>The monomial without its i-th atom (that pair dropped).</summary>
+    public Monomial Without(int i)
+    {
+        if (Length == 1) return One;
+        var r = new int[_pairs!.Length - 2];
+        Array.Copy(_pairs, 0, r, 0, 2 * i);
+        Array.Copy(_pairs, 2 * i + 2, r, 2 * i, _pairs.Length - 2 * i - 2);
+        return new Monomial(r);
+    }
+
     /// <summary>The monomial with the i-th atom's exponent lowered by one (its derivative's monomial part).</summary>
     public Monomial Lower(int i)
     {
@@ -255,13 +265,16 @@ internal sealed class Poly
     {
         get
         {
-            foreach (var m in TermMap.Keys)
+            foreach (var m in Monomials)
                 for (int k = 0; k < m.Length; k++)
                     if (PlainFactor(m.AtomId(k), m.Exponent(k)) is null || (m.Exponent(k) > 0 && Atoms[m.AtomId(k)] is Sum)) return false;
             return true;
         }
     }
     public int TermCount => _map?.Count ?? _flat!.Count;
+
+    /// <summary>The monomials in term order, read off the limbs' list when there is one (no dictionary is built for them).</summary>
+    private IEnumerable<Monomial> Monomials => _map is null ? _flat!.Monomials : TermMap.Keys;
 
     /// <summary>The terms, read only (a caller that builds a polynomial from its own terms uses <see cref="FromTerms"/>).</summary>
     internal IReadOnlyDictionary<Monomial, GaussianRational> Terms => TermMap;
@@ -446,11 +459,12 @@ internal sealed class Poly
     /// <summary>
     /// d/dx: for each atom, exponent * atom^(e-1) * d atom/dx (derivatives of atoms cached). <paramref name="lowerings"/>, when
     /// given, keeps each lowered monomial (m with its i-th exponent less one) for the next coefficient of the same series,
-    /// whose monomials recur: the derivative then allocates no monomial it has formed before.
+    /// whose monomials recur: the derivative then allocates no monomial it has formed before. <paramref name="pool"/> does the
+    /// same for the monomials of the limb path's result.
     /// </summary>
-    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null)
+    public Poly Derivative(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial>? lowerings = null, MonomialPool? pool = null)
     {
-        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives) is { } acc)
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, pool) is { } acc)
         {
             try { return FromIntegers(acc.ToIntegerTerms()); }
             finally { acc.Release(); }
@@ -482,9 +496,9 @@ internal sealed class Poly
     /// The largest constant's bits (<see cref="MaxConstantBits"/>) of <see cref="Derivative"/>, with the same caches: from
     /// the limbs, when the derivative accumulates there, without packing terms that are only measured.
     /// </summary>
-    public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings)
+    public long DerivativeMaxConstantBits(Symbol x, Dictionary<int, Poly> atomDerivatives, Dictionary<(Monomial, int), Monomial> lowerings, MonomialPool? pool = null)
     {
-        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives) is { } acc)
+        if (Integers is { } integers && AccumulateDerivative(integers, x, atomDerivatives, pool) is { } acc)
         {
             try { return acc.MaxConstantBits(); }
             finally { acc.Release(); }
@@ -499,7 +513,7 @@ internal sealed class Poly
     /// 2^(bits of v + 62)). The same polynomial as the rational path, in a rented accumulator (the caller releases it;
     /// no slot when nothing contributes); null when an atom's derivative does not qualify.
     /// </summary>
-    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives)
+    private static IntegerAccumulator? AccumulateDerivative(IntegerTerms flat, Symbol x, Dictionary<int, Poly> atomDerivatives, MonomialPool? pool)
     {
         // The atoms' derivatives, looked up (and cached) in the rational path's order, and their sizes.
         long contributions = 0;
@@ -553,7 +567,7 @@ internal sealed class Poly
                         var dm = di.Monomials[j];
                         if (m.PairsBound(dm) > pairs.Length) pairs = new int[m.PairsBound(dm)];
                         int length = m.WriteLowerTimes(k, dm, pairs);
-                        acc.AddProduct(acc.Slot(pairs[..length]), factor, magnitude, negative);
+                        acc.AddProduct(acc.Slot(pairs[..length], pool), factor, magnitude, negative);
                     }
                 }
             }
@@ -568,7 +582,8 @@ internal sealed class Poly
         if (a.IsZero) return b;
         if (b.IsZero) return a;
         WorkMeter.Spend(a.TermCount + b.TermCount);
-        var builder = new Builder(a);
+        // Room for both from the start: the sum's dictionary grows at most once (a copy, then every resize on the way).
+        var builder = new Builder(a, b.TermCount);
         builder.Add(b);
         return builder.Build();
     }
@@ -581,7 +596,14 @@ internal sealed class Poly
         if (c.IsZero || IsZero) return Zero;
         if (c.IsOne) return this;
         var r = new Dictionary<Monomial, GaussianRational>(TermCount);
-        foreach (var (m, v) in TermMap) r[m] = v * c;
+        if (_map is null)
+        {
+            // Straight from the limbs, in their order (that of the dictionary they would build): a polynomial scaled once
+            // (a coefficient times its 1/n!) neither builds nor keeps a dictionary of its own.
+            var flat = _flat!;
+            for (int i = 0; i < flat.Count; i++) r[flat.Monomials[i]] = new GaussianRational(flat.Value(i), Rational.Zero) * c;
+        }
+        else foreach (var (m, v) in TermMap) r[m] = v * c;
         return new Poly(r);
     }
 
@@ -616,7 +638,9 @@ internal sealed class Poly
         WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
         if (a.TermCount == 1 && a.TermMap.TryGetValue(Monomial.One, out var ca)) return b.Scale(ca);
         if (b.TermCount == 1 && b.TermMap.TryGetValue(Monomial.One, out var cb)) return a.Scale(cb);
-        var builder = new Builder();
+        // A small product is sized for every term product (few merge; the dictionary then never grows); a large one grows.
+        long products = (long)a.TermCount * b.TermCount;
+        var builder = new Builder(products <= 256 ? (int)products : 0);
         foreach (var (ma, va) in a.TermMap)
             foreach (var (mb, vb) in b.TermMap)
                 builder.Add(ma.Multiply(mb), va * vb);
@@ -694,11 +718,15 @@ internal sealed class Poly
         long bits = maxBits + (long)BigInteger.Log(count + 1, 2) + 3;
         int width = (int)((bits + 63) / 64);
         var main = IntegerAccumulator.Rent(width, startTerms.Count + 16);
-        var partials = new Dictionary<Monomial, IntegerAccumulator>();
+        Dictionary<Monomial, IntegerAccumulator>? partials = null; // made when a product first groups
         try
         {
-            // Products' monomials are merged here and looked up by their pairs (an object only for a new one).
-            var pairs = new int[64];
+            // Products' monomials are merged here and looked up by their pairs (an object only for a new one). The pairs,
+            // a weight's limbs and its products with a small factor's terms are written to buffers on the stack while they
+            // fit: a step allocates only its result.
+            Span<int> pairs = stackalloc int[64];
+            Span<ulong> weightBuffer = stackalloc ulong[8];
+            Span<ulong> productBuffer = stackalloc ulong[32];
             for (int i = 0; i < startTerms.Count; i++) main.Add(main.Slot(startTerms.Monomials[i]), startTerms.Magnitude(i), startTerms.Negative[i]);
             // As in the rational path: a factor of few terms (p1 + 2^k p2) groups the large factor per monomial, so each
             // monomial product is formed once per distinct term, not once per product.
@@ -708,20 +736,20 @@ internal sealed class Poly
                 WorkMeter.Spend((long)Math.Ceiling(a.TermCount * (double)b.TermCount * (1 + a.TermWeight() + b.TermWeight())));
                 var (small, large) = a.TermCount <= b.TermCount ? (a.Integers!, b.Integers!) : (b.Integers!, a.Integers!);
                 bool grouped = small.Count <= 4;
+                // |w| in limbs, once per product.
+                int weightSize = (int)(w.Re.Numerator.GetBitLength() / 64) + 2;
+                if (weightSize > weightBuffer.Length) weightBuffer = new ulong[weightSize];
+                var x = WriteMagnitude(w.Re.Numerator, weightBuffer[..weightSize]);
                 for (int s = 0; s < small.Count; s++)
                 {
                     var ms = small.Monomials[s];
-                    var factor = w.Re.Numerator * (small.Negative[s] ? -1 : 1);
-                    // Sized by the magnitude: -2^64k has a two's-complement bit length one below its magnitude's.
-                    var factorLimbs = new ulong[Math.Max(1, (int)((BigInteger.Abs(factor).GetBitLength() + 63) / 64))];
-                    int factorLength = IntegerTerms.Write(factor, factorLimbs);
-                    var x = factorLimbs.AsSpan(0, factorLength);
                     // The factor w * v_s times each term of the large factor: |w v_s| |v_l| with the product's sign.
                     var magnitude = small.Magnitude(s);
-                    var combined = MultiplyMagnitudes(x, magnitude);
-                    bool negative = factor.Sign < 0;
+                    if (x.Length + magnitude.Length > productBuffer.Length) productBuffer = new ulong[x.Length + magnitude.Length];
+                    var combined = MultiplyMagnitudes(x, magnitude, productBuffer);
+                    bool negative = (w.Re.Sign < 0) ^ small.Negative[s];
                     IntegerAccumulator target = main;
-                    if (ms.Length != 0 && grouped && !partials.TryGetValue(ms, out target!))
+                    if (ms.Length != 0 && grouped && !(partials ??= new Dictionary<Monomial, IntegerAccumulator>()).TryGetValue(ms, out target!))
                         partials[ms] = target = IntegerAccumulator.Rent(width, large.Count + 16);
                     bool shift = ms.Length != 0 && !grouped;
                     for (int l = 0; l < large.Count; l++)
@@ -738,13 +766,14 @@ internal sealed class Poly
                     }
                 }
             }
-            foreach (var (ms, partial) in partials)
-                for (int s = 0; s < partial.Count; s++)
-                {
-                    var mp = partial.MonomialAt(s);
-                    if (ms.PairsBound(mp) > pairs.Length) pairs = new int[ms.PairsBound(mp)];
-                    main.AddSlot(main.Slot(pairs[..ms.WriteTimes(mp, pairs)]), partial, s);
-                }
+            if (partials is not null)
+                foreach (var (ms, partial) in partials)
+                    for (int s = 0; s < partial.Count; s++)
+                    {
+                        var mp = partial.MonomialAt(s);
+                        if (ms.PairsBound(mp) > pairs.Length) pairs = new int[ms.PairsBound(mp)];
+                        main.AddSlot(main.Slot(pairs[..ms.WriteTimes(mp, pairs)]), partial, s);
+                    }
             // Kept in limbs (slot order, zeros dropped): the next recurrence step reads them as limbs again.
             return FromIntegers(main.ToIntegerTerms());
         }
@@ -752,14 +781,31 @@ internal sealed class Poly
         {
             // Also after an exhausted work budget: the next step reuses them.
             main.Release();
-            foreach (var partial in partials.Values) partial.Release();
+            if (partials is not null)
+                foreach (var partial in partials.Values) partial.Release();
         }
     }
 
-    /// <summary>The product of two magnitudes (limbs, least significant first), trimmed.</summary>
-    private static ulong[] MultiplyMagnitudes(ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y)
+    /// <summary>
+    /// |v| in <paramref name="destination"/> (long enough for |v| and a sign bit), trimmed to its used limbs: written as two's
+    /// complement and negated in place when v &lt; 0, so no BigInteger is formed for the magnitude.
+    /// </summary>
+    private static ReadOnlySpan<ulong> WriteMagnitude(BigInteger v, Span<ulong> destination)
     {
-        var r = new ulong[x.Length + y.Length];
+        destination.Fill(v.Sign < 0 ? ulong.MaxValue : 0UL);
+        if (!v.TryWriteBytes(MemoryMarshal.AsBytes(destination), out _, isUnsigned: false, isBigEndian: false))
+            throw new InvalidOperationException("an integer does not fit the limbs given for it");
+        if (v.Sign < 0) Limbs.Negate(destination);
+        int n = destination.Length;
+        while (n > 1 && destination[n - 1] == 0) n--;
+        return destination[..n];
+    }
+
+    /// <summary>The product of two magnitudes (limbs, least significant first) into <paramref name="r"/>, trimmed.</summary>
+    private static ReadOnlySpan<ulong> MultiplyMagnitudes(ReadOnlySpan<ulong> x, ReadOnlySpan<ulong> y, Span<ulong> r)
+    {
+        r = r[..(x.Length + y.Length)];
+        r.Clear();
         for (int i = 0; i < x.Length; i++)
         {
             ulong carry = 0;
@@ -773,7 +819,7 @@ internal sealed class Poly
         }
         int n = r.Length;
         while (n > 1 && r[n - 1] == 0) n--;
-        return n == r.Length ? r : r[..n];
+        return r[..n];
     }
 
     /// <summary>
@@ -795,11 +841,22 @@ internal sealed class Poly
     public Poly CancelDenominators()
     {
         var maxPower = new Dictionary<int, int>();
-        foreach (var m in TermMap.Keys)
+        // The monomials alone decide whether there is anything to cancel: read off the limbs' list when there is one.
+        foreach (var m in Monomials)
             for (int i = 0; i < m.Length; i++)
                 if (m.Exponent(i) < 0 && Atoms[m.AtomId(i)] is Sum)
                     maxPower[m.AtomId(i)] = Math.Max(maxPower.GetValueOrDefault(m.AtomId(i)), -m.Exponent(i));
         if (maxPower.Count == 0 || maxPower.Values.Sum() > 64) return this;
+        if (maxPower.Count == 1 && !DenseOff)
+        {
+            var (id, kmax) = maxPower.First();
+            if (Integers is { } integral)
+            {
+                if (CancelOneSumIntegral(integral, id, kmax, BigInteger.One) is { } cancelled) return cancelled;
+            }
+            else if (ClearedOfDenominators(out var lcm) is { } cleared && CancelOneSumIntegral(cleared, id, kmax, lcm) is { } cancelled)
+                return cancelled;
+        }
 
         var sums = maxPower.Keys.ToDictionary(id => id, id => FromExpr(Atoms[id]));
         // m = rest * prod S^-e  ->  rest * prod S^(kmax - e) over prod S^-kmax. Terms with the same powers e of the
@@ -835,7 +892,7 @@ internal sealed class Poly
             // One sum S: numerator = sum_e rest_e S^(kmax - e), by Horner's rule from the smallest e (highest power).
             var s = sums[ids[0]];
             var byPower = groups.Select(g => (E: g.Key.Values[0], Part: g.Value.Build())).OrderBy(g => g.E).ToArray();
-            var dense = DenseOff ? null : DenseHorner(byPower, s, maxPower[ids[0]]);
+            var dense = DenseOff || HornerParts(byPower) is not { } parts ? null : DenseHorner(parts, s, maxPower[ids[0]]);
             if (dense is not null) DenseUses++;
             n = dense ?? SparseHorner(byPower, s, maxPower[ids[0]]);
         }
@@ -865,10 +922,99 @@ internal sealed class Poly
             while (remaining > 0 && n.TryDivideExactly(sums[id], out var q)) { n = q; remaining--; }
             denominator = denominator.Multiply(Monomial.Atom(id, -remaining));
         }
-        var result = new Builder();
+        var result = new Builder(n.TermCount); // one term per term of n (the denominator multiplies each monomial apart)
         var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
         foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c * restore);
         return result.Build();
+    }
+
+    /// <summary>
+    /// <see cref="CancelDenominators"/> for integer coefficients (in limbs) over one sum S, when the dense lift applies: the
+    /// same steps on the same terms in the same order (groups by the power e of S^-e, ascending; each group's rests in term
+    /// order; the dense Horner lift; S divided out while it divides; the terms over S^-remaining), with the groups, the
+    /// numerator and the result kept in limbs instead of a dictionary per group and per step. The lcm of the denominators
+    /// is <paramref name="common"/>: the terms come cleared of it (times it, <see cref="ClearedOfDenominators"/>), and the
+    /// result's coefficients are divided by it at the end, as the general path restores them. Null when a term holds S at
+    /// a positive power or the dense lift does not apply (the general path decides then).
+    /// </summary>
+    private static Poly? CancelOneSumIntegral(IntegerTerms flat, int id, int kmax, BigInteger common)
+    {
+        int count = flat.Count;
+        var powers = new int[count];
+        var rests = new Monomial[count];
+        int distinct = 0;
+        var seen = new HashSet<int>();
+        for (int i = 0; i < count; i++)
+        {
+            var m = flat.Monomials[i];
+            rests[i] = m;
+            for (int k = 0; k < m.Length; k++)
+                if (m.AtomId(k) == id)
+                {
+                    if (m.Exponent(k) > 0) return null;
+                    powers[i] = -m.Exponent(k);
+                    rests[i] = m.Without(k);
+                }
+            if (seen.Add(powers[i])) distinct++;
+        }
+        // Ascending e (the general path orders its groups so; the keys are distinct), each group's terms in term order.
+        var keys = new int[distinct];
+        seen.CopyTo(keys);
+        Array.Sort(keys);
+        // Each group is a list of term indices into the limbs (no copy), read under the terms' rests.
+        var sizes = new int[distinct];
+        for (int i = 0; i < count; i++) sizes[Array.BinarySearch(keys, powers[i])]++;
+        var parts = new HornerPart[distinct];
+        var members = new int[distinct][];
+        for (int g = 0; g < distinct; g++) members[g] = new int[sizes[g]];
+        Array.Clear(sizes);
+        for (int i = 0; i < count; i++)
+        {
+            int g = Array.BinarySearch(keys, powers[i]);
+            members[g][sizes[g]++] = i;
+        }
+        for (int g = 0; g < distinct; g++) parts[g] = new HornerPart(keys[g], flat, members[g], rests);
+        var s = FromExpr(Atoms[id]);
+        if (DenseHorner(parts, s, kmax) is not { } n) return null;
+        DenseUses++;
+        int remaining = kmax;
+        while (remaining > 0 && n.TryDivideExactly(s, out var q)) { n = q; remaining--; }
+        var denominator = Monomial.Atom(id, -remaining);
+        if (n._flat is not { } numerator || !common.IsOne)
+        {
+            // A quotient from the long division is a dictionary, and a restored coefficient a rational: the terms over the
+            // denominator, divided by the lcm, as the general path forms them.
+            var result = new Builder(n.TermCount);
+            var restore = new GaussianRational(new Rational(BigInteger.One, common), Rational.Zero);
+            foreach (var (m, c) in n.TermMap) result.Add(m.Multiply(denominator), c * restore);
+            return result.Build();
+        }
+        var over = new Monomial[numerator.Count];
+        for (int i = 0; i < over.Length; i++) over[i] = numerator.Monomials[i].Multiply(denominator);
+        return FromIntegers(numerator.WithMonomials(over));
+    }
+
+    /// <summary>
+    /// The terms times the lcm of their denominators (<paramref name="common"/>), as integers in limbs in term order: what
+    /// <see cref="CancelDenominators"/> clears before its lift. Null when a coefficient has an imaginary part.
+    /// </summary>
+    private IntegerTerms? ClearedOfDenominators(out BigInteger common)
+    {
+        common = BigInteger.One;
+        foreach (var c in TermMap.Values)
+        {
+            if (!c.Im.IsZero) return null;
+            common = WithDenominator(common, c.Re.Denominator);
+        }
+        var monomials = new Monomial[TermCount];
+        var values = new BigInteger[TermCount];
+        int i = 0;
+        foreach (var (m, c) in TermMap)
+        {
+            monomials[i] = m;
+            values[i++] = c.Re.Denominator.IsOne ? c.Re.Numerator * common : c.Re.Numerator * (common / c.Re.Denominator);
+        }
+        return IntegerTerms.FromValues(monomials, values);
     }
 
     /// <summary>Off on this thread: the lift takes <see cref="SparseHorner"/> (tests compare the two).</summary>
@@ -891,12 +1037,40 @@ internal sealed class Poly
     }
 
     /// <summary>
+    /// A part of the lift (<see cref="DenseHorner"/>): the terms of S^-E, integers in limbs. Either a whole polynomial's
+    /// terms, or (one-sum cancellation) some terms of a larger one picked by index and read under their rests, with no copy.
+    /// </summary>
+    private readonly struct HornerPart(int e, IntegerTerms terms, int[]? members = null, Monomial[]? rests = null)
+    {
+        public int E => e;
+        public int Count => members?.Length ?? terms.Count;
+        public Monomial MonomialAt(int t) => members is null ? terms.Monomials[t] : rests![members[t]];
+        public ReadOnlySpan<ulong> Magnitude(int t) => terms.Magnitude(members is null ? t : members[t]);
+        public bool IsNegative(int t) => terms.Negative[members is null ? t : members[t]];
+
+        /// <summary>At least every magnitude's bit length (the whole polynomial's largest: the lift's width bound).</summary>
+        public long MaxBits => terms.MaxBits;
+    }
+
+    /// <summary>The parts of the general path's lift in limbs, or null when one has a coefficient that is not an integer.</summary>
+    private static HornerPart[]? HornerParts((int E, Poly Part)[] byPower)
+    {
+        var parts = new HornerPart[byPower.Length];
+        for (int g = 0; g < byPower.Length; g++)
+        {
+            if (byPower[g].Part.Integers is not { } flat) return null;
+            parts[g] = new HornerPart(byPower[g].E, flat);
+        }
+        return parts;
+    }
+
+    /// <summary>
     /// <see cref="SparseHorner"/> when S is a polynomial in one atom a with integer coefficients and every part has integer
     /// coefficients and no negative power of a (the negative binomial's Eulerian numerators over (1 - p)^n): each part is
     /// split by the rest of its monomial into dense coefficient rows in powers of a, and multiplying by S is a short
     /// convolution of each row. The same polynomial, without a dictionary or monomial per term and step. Null otherwise.
     /// </summary>
-    private static Poly? DenseHorner((int E, Poly Part)[] byPower, Poly s, int kmax)
+    private static Poly? DenseHorner(HornerPart[] parts, Poly s, int kmax)
     {
         int atom = -1;
         var sRow = new List<(int Degree, BigInteger C)>();
@@ -911,10 +1085,11 @@ internal sealed class Poly
             sRow.Add((m.Length == 0 ? 0 : m.Exponent(0), c.Re.Numerator));
         }
         if (atom < 0) return null;
-        foreach (var (_, part) in byPower)
-            foreach (var (m, c) in part.TermMap)
+        // Every part's terms in limbs (integer coefficients, term order): read without a BigInteger per term.
+        foreach (var part in parts)
+            for (int t = 0; t < part.Count; t++)
             {
-                if (!c.Im.IsZero || !c.Re.IsInteger) return null;
+                var m = part.MonomialAt(t);
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom && m.Exponent(i) < 0) return null;
             }
         // Rows by the rest of the monomial (a removed); row[j] is the coefficient of a^j, a two's-complement integer of
@@ -928,17 +1103,19 @@ internal sealed class Poly
             magnitudeSum += (long)BigInteger.Abs(c);
         }
         int degree = sRow.Max(t => t.Degree);
-        long partBits = 0, termCount = 0;
+        long partBits = 0;
         int maxExponent = 0;
-        foreach (var (_, part) in byPower)
-            foreach (var (m, c) in part.TermMap)
+        foreach (var part in parts)
+        {
+            partBits = Math.Max(partBits, part.MaxBits);
+            for (int t = 0; t < part.Count; t++)
             {
-                partBits = Math.Max(partBits, (long)BigInteger.Abs(c.Re.Numerator).GetBitLength());
-                termCount++;
+                var m = part.MonomialAt(t);
                 for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) maxExponent = Math.Max(maxExponent, m.Exponent(i));
             }
-        int steps = kmax - byPower[0].E;
-        double bits = partBits + Math.Ceiling(Math.Log2(byPower.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
+        }
+        int steps = kmax - parts[0].E;
+        double bits = partBits + Math.Ceiling(Math.Log2(parts.Length + 1.0)) + steps * Math.Ceiling(Math.Log2(Math.Max(1, magnitudeSum))) + 2;
         int width = (int)(bits / 64) + 1;
         int rowLength = maxExponent + steps * degree + 1; // the longest a row can grow
         var rowOf = new Dictionary<Monomial, int>();
@@ -947,13 +1124,14 @@ internal sealed class Poly
         var lengths = new List<int>(); // entries in use per row
         var scratch = new ulong[width];
         var term = new ulong[width];
-        void Add(Poly part)
+        void Add(HornerPart part)
         {
-            foreach (var (m, c) in part.TermMap)
+            for (int t = 0; t < part.Count; t++)
             {
-                int e = 0;
-                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) e = m.Exponent(i);
-                var rest = e == 0 ? m : m.Multiply(Monomial.Atom(atom, -e));
+                var m = part.MonomialAt(t);
+                int e = 0, at = -1;
+                for (int i = 0; i < m.Length; i++) if (m.AtomId(i) == atom) { e = m.Exponent(i); at = i; }
+                var rest = e == 0 ? m : m.Without(at);
                 ref int index = ref CollectionsMarshal.GetValueRefOrAddDefault(rowOf, rest, out bool exists);
                 if (!exists)
                 {
@@ -964,9 +1142,10 @@ internal sealed class Poly
                 }
                 int r = index;
                 lengths[r] = Math.Max(lengths[r], e + 1);
-                // c in two's complement (sign-extended to the width), added to the entry.
-                term.AsSpan().Fill(c.Re.Sign < 0 ? ulong.MaxValue : 0UL);
-                c.Re.Numerator.TryWriteBytes(MemoryMarshal.AsBytes(term.AsSpan()), out _, isUnsigned: false, isBigEndian: false);
+                // The coefficient in two's complement (its magnitude, negated to the width when negative), added to the entry.
+                term.AsSpan().Clear();
+                part.Magnitude(t).CopyTo(term);
+                if (part.IsNegative(t)) Limbs.Negate(term);
                 Limbs.AddScaled(rows[r].AsSpan(e * width, width), term, 1);
             }
         }
@@ -989,13 +1168,13 @@ internal sealed class Poly
                 lengths[r] = length + degree;
             }
         }
-        Add(byPower[0].Part);
-        for (int i = 1; i < byPower.Length; i++)
+        Add(parts[0]);
+        for (int i = 1; i < parts.Length; i++)
         {
-            for (int k = byPower[i - 1].E; k < byPower[i].E; k++) TimesS();
-            Add(byPower[i].Part);
+            for (int k = parts[i - 1].E; k < parts[i].E; k++) TimesS();
+            Add(parts[i]);
         }
-        for (int k = byPower[^1].E; k < kmax; k++) TimesS();
+        for (int k = parts[^1].E; k < kmax; k++) TimesS();
         // The non-zero entries, row by row and by ascending power of a (the order the terms were listed in before).
         var monomials = new List<Monomial>();
         var packed = new List<ulong>();
@@ -1048,7 +1227,7 @@ internal sealed class Poly
     {
         quotient = Zero;
         if (IsZero) return true;
-        if (!TermMap.Keys.All(m => m.IsPolynomial) || !divisor.TermMap.Keys.All(m => m.IsPolynomial)) return false;
+        if (!AllPolynomial() || !divisor.AllPolynomial()) return false;
         // A divisor s0 + s1 a, linear in one atom, divides exactly iff this vanishes at a = -s0/s1 (the factor theorem over
         // the other atoms). Most tries fail (the negative binomial's Eulerian numerators are n! at p = 1), and this says so
         // in one pass instead of a long division; a "yes" still divides below.
@@ -1088,9 +1267,18 @@ internal sealed class Poly
         return (atom, -s0 / s1);
     }
 
+    /// <summary>Whether every monomial is a true polynomial monomial (read off the limbs' list when there is one).</summary>
+    private bool AllPolynomial()
+    {
+        foreach (var m in Monomials)
+            if (!m.IsPolynomial) return false;
+        return true;
+    }
+
     /// <summary>Whether the polynomial is zero with <paramref name="atom"/> replaced by <paramref name="value"/> (every other atom kept).</summary>
     private bool VanishesAt(int atom, Rational value)
     {
+        if (_map is null && (value.IsOne || value == Rational.MinusOne)) return VanishesAtUnit(_flat!, atom, value.Sign < 0);
         var sums = new Dictionary<Monomial, GaussianRational>();
         var powers = new List<Rational> { Rational.One };
         foreach (var (m, c) in TermMap)
@@ -1106,6 +1294,37 @@ internal sealed class Poly
         return true;
     }
 
+    /// <summary>
+    /// <see cref="VanishesAt"/> at a = +-1 for integer terms in limbs: the terms are summed per rest of their monomial (a
+    /// removed) with the sign (-1)^e at a = -1, in fixed-width integers wide enough for the sum of all of them.
+    /// </summary>
+    private static bool VanishesAtUnit(IntegerTerms flat, int atom, bool minusOne)
+    {
+        int width = (int)((flat.MaxBits + (long)Math.Ceiling(Math.Log2(flat.Count + 1.0)) + 2) / 64) + 1;
+        var acc = IntegerAccumulator.Rent(width, flat.Count + 16);
+        try
+        {
+            Span<int> pairs = stackalloc int[64];
+            for (int i = 0; i < flat.Count; i++)
+            {
+                var m = flat.Monomials[i];
+                if (2 * m.Length > pairs.Length) pairs = new int[2 * m.Length];
+                int length = 0, e = 0;
+                for (int k = 0; k < m.Length; k++)
+                {
+                    if (m.AtomId(k) == atom) { e = m.Exponent(k); continue; }
+                    pairs[length++] = m.AtomId(k);
+                    pairs[length++] = m.Exponent(k);
+                }
+                acc.Add(acc.Slot(pairs[..length]), flat.Magnitude(i), flat.Negative[i] ^ (minusOne && (e & 1) != 0));
+            }
+            for (int slot = 0; slot < acc.Count; slot++)
+                if (!acc.IsZero(slot)) return false;
+            return true;
+        }
+        finally { acc.Release(); }
+    }
+
     private static (Monomial, GaussianRational) Leading(Dictionary<Monomial, GaussianRational> terms)
     {
         var best = default(KeyValuePair<Monomial, GaussianRational>);
@@ -1119,13 +1338,21 @@ internal sealed class Poly
     public Poly Reciprocal()
     {
         if (IsZero) throw new SymbolicException("division by zero");
-        if (TermCount == 1)
+        // Kept: a recurrence divides by the same a_0 at every step (a polynomial is immutable, so its reciprocal is too).
+        return _reciprocal ??= Compute();
+
+        Poly Compute()
         {
-            var (m, c) = TermMap.First();
-            return new Poly(new Dictionary<Monomial, GaussianRational> { [m.Inverse()] = c.Reciprocal() });
+            if (TermCount == 1)
+            {
+                var (m, c) = TermMap.First();
+                return new Poly(new Dictionary<Monomial, GaussianRational> { [m.Inverse()] = c.Reciprocal() });
+            }
+            return FromExpr(Ex.Pow(ToExpr(), Ex.MinusOne));
         }
-        return FromExpr(Ex.Pow(ToExpr(), Ex.MinusOne));
     }
+
+    private Poly? _reciprocal;
 
     private sealed class Builder
     {
@@ -1134,6 +1361,13 @@ internal sealed class Poly
         public Builder() => _map = new Dictionary<Monomial, GaussianRational>();
         public Builder(int capacity) => _map = new Dictionary<Monomial, GaussianRational>(capacity);
         public Builder(Poly start) => _map = new Dictionary<Monomial, GaussianRational>(start.TermMap);
+
+        /// <summary>Starts from <paramref name="start"/>'s terms (in its order) with room for <paramref name="more"/> further ones.</summary>
+        public Builder(Poly start, int more)
+        {
+            _map = new Dictionary<Monomial, GaussianRational>(start.TermCount + more);
+            foreach (var (m, c) in start.TermMap) _map.Add(m, c);
+        }
 
         public void Add(Monomial m, GaussianRational c)
         {

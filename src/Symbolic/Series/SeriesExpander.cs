@@ -17,6 +17,10 @@ public sealed class SeriesExpander
 {
     private readonly Symbol _t;
     private readonly Dictionary<(Expr, int), TruncatedSeries> _memo = new();
+    // Laurent parts and products of factor lists are asked for again and again (a sum reads each term's Laurent part
+    // twice, a quotient multiplies its denominator to find its valuation and again to divide): each is computed once.
+    private readonly Dictionary<(Expr, int), (TruncatedSeries, int)> _laurent = new();
+    private readonly Dictionary<(FactorList, int), TruncatedSeries> _products = new();
 
     public SeriesExpander(Symbol variable) => _t = variable;
 
@@ -73,11 +77,21 @@ public sealed class SeriesExpander
     private (TruncatedSeries Series, int Pole) Laurent(Expr term, int order)
     {
         if (term is not (Product or Power) || !term.Contains(_t)) return (Expand(term, order), 0);
+        if (_laurent.TryGetValue((term, order), out var known)) return known;
+        var result = LaurentOf(term, order);
+        _laurent[(term, order)] = result;
+        return result;
+    }
+
+    private (TruncatedSeries Series, int Pole) LaurentOf(Expr term, int order)
+    {
         var factors = term is Product p ? (IReadOnlyList<Expr>)p.Args : [term];
         var (numerator, denominator) = SplitDenominator(factors);
         if (denominator.Count == 0) return (Expand(term, order), 0);
         int q = DenominatorValuation(denominator, order);
-        if (q == 0) return (ExpandProduct(factors, order), 0);
+        // The product of the factors is the term's own expansion (a product's, or a negative power's, which is the product
+        // [term]): Expand finds it when it was expanded before.
+        if (q == 0) return (Expand(term, order), 0);
         var num = Multiply(numerator, order + q);
         var den = Multiply(denominator, order + q);
         int v = Math.Min(num.Valuation, q);
@@ -136,6 +150,15 @@ public sealed class SeriesExpander
     }
 
     private TruncatedSeries Multiply(List<Expr> factors, int order)
+    {
+        var key = (new FactorList([.. factors]), order);
+        if (_products.TryGetValue(key, out var known)) return known;
+        var result = MultiplyOf(factors, order);
+        _products[key] = result;
+        return result;
+    }
+
+    private TruncatedSeries MultiplyOf(List<Expr> factors, int order)
     {
         var constant = new List<Expr>();
         TruncatedSeries? product = null;
@@ -249,4 +272,22 @@ public sealed class SeriesExpander
         }
         return true;
     }
+}
+
+/// <summary>A list of factors compared element by element (the key of a product already expanded).</summary>
+internal readonly struct FactorList(Expr[] items) : IEquatable<FactorList>
+{
+    private readonly Expr[] _items = items;
+    private readonly int _hash = Hash(items);
+
+    private static int Hash(Expr[] items)
+    {
+        var h = new HashCode();
+        foreach (var e in items) h.Add(e);
+        return h.ToHashCode();
+    }
+
+    public bool Equals(FactorList other) => _hash == other._hash && _items.AsSpan().SequenceEqual(other._items);
+    public override bool Equals(object? obj) => obj is FactorList f && Equals(f);
+    public override int GetHashCode() => _hash;
 }

@@ -110,10 +110,11 @@ public sealed class TruncatedSeries
     {
         var cache = new Dictionary<int, Poly>();
         var lowerings = new Dictionary<(Monomial, int), Monomial>();
+        var pool = new MonomialPool();
         for (int n = 0; n < _raw.Length; n++)
         {
             bool scaled = _scale is not null && _scaled![n] is null;
-            long bits = (scaled ? _raw[n] : At(n)).DerivativeMaxConstantBits(x, cache, lowerings);
+            long bits = (scaled ? _raw[n] : At(n)).DerivativeMaxConstantBits(x, cache, lowerings, pool);
             yield return bits + 2 * (scaled && !_scale![n].IsOne ? _scale[n].BitLength : 0) <= Ex.MaxConstantBits;
         }
     }
@@ -132,10 +133,11 @@ public sealed class TruncatedSeries
     {
         var cache = new Dictionary<int, Poly>();
         var lowerings = new Dictionary<(Monomial, int), Monomial>();
+        var pool = new MonomialPool();
         for (int n = 0; n < _raw.Length; n++)
             yield return _scale is null || _scaled![n] is not null
-                ? new ScaledPoly(At(n).Derivative(x, cache, lowerings), Rational.One)
-                : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings), _scale[n]);
+                ? new ScaledPoly(At(n).Derivative(x, cache, lowerings, pool), Rational.One)
+                : new ScaledPoly(_raw[n].Derivative(x, cache, lowerings, pool), _scale[n]);
     }
 
     /// <summary>
@@ -160,10 +162,32 @@ public sealed class TruncatedSeries
     internal static TruncatedSeries? SumInRing(IReadOnlyList<TruncatedSeries> terms, int order)
     {
         var r = new Poly[order + 1];
+        Rational[]? scales = null;
         var parts = new List<Poly>();
         for (int n = 0; n <= order; n++)
         {
             parts.Clear();
+            if (SharedScale(terms, n) is { } shared)
+            {
+                // Every term that holds t^n is a numerator P_i times the same rational s (the 1/n! of the recurrences):
+                // cancelling and adding are the same for s P_i as for P_i (the exact division by a sum does not see a
+                // constant factor, a sum of s P_i cancels where that of P_i does, and the terms keep their order), so the
+                // P_i are cancelled and added and s is kept beside the result. Integer numerators then stay integers (no
+                // gcd per term now, a derivative's bound from limbs later), and s P is formed only when it is read.
+                foreach (var t in terms)
+                {
+                    if (n > t.Order || t._raw[n].IsZero) continue;
+                    var numerator = t._raw[n].CancelDenominators();
+                    if (!numerator.IsPlain) return null;
+                    parts.Add(numerator);
+                }
+                var sum = parts[0];
+                for (int i = 1; i < parts.Count; i++) sum += parts[i];
+                r[n] = parts.Count == 1 ? sum : sum.CancelDenominators();
+                scales ??= Ones(order + 1);
+                scales[n] = shared;
+                continue;
+            }
             foreach (var t in terms)
             {
                 if (n > t.Order || t._raw[n].IsZero) continue;
@@ -178,7 +202,31 @@ public sealed class TruncatedSeries
             for (int i = 1; i < parts.Count; i++) total += parts[i];
             r[n] = parts.Count == 1 ? total : total.CancelDenominators();
         }
-        return new TruncatedSeries(r);
+        // Not marked as 1/n! scaled even where every scale is: the ring operations then read the coefficients as before.
+        return scales is null ? new TruncatedSeries(r) : new TruncatedSeries(r, scales, factorialScaled: false);
+    }
+
+    /// <summary>
+    /// The scale s (not 1) that every term holding t^n keeps beside its numerator, when they all have the same one; null
+    /// when no term holds t^n, or one has no scale there or another one.
+    /// </summary>
+    private static Rational? SharedScale(IReadOnlyList<TruncatedSeries> terms, int n)
+    {
+        Rational? shared = null;
+        foreach (var t in terms)
+        {
+            if (n > t.Order || t._raw[n].IsZero) continue;
+            if (t._scale is not { } scale || scale[n].IsOne || (shared is { } s && s != scale[n])) return null;
+            shared = scale[n];
+        }
+        return shared;
+    }
+
+    private static Rational[] Ones(int length)
+    {
+        var ones = new Rational[length];
+        Array.Fill(ones, Rational.One);
+        return ones;
     }
 
     public TruncatedSeries Truncate(int order) => order >= Order ? this : new TruncatedSeries(C[..(order + 1)]);
@@ -269,11 +317,11 @@ public sealed class TruncatedSeries
         for (int n = 0; n <= order; n++)
         {
             products.Clear();
-            var binomial = BigInteger.One;
+            var binomial = new Binomial();
             for (int k = 1; k <= n; k++)
             {
-                binomial = binomial * (n - k + 1) / k; // C(n, k)
-                if (!gamma[k].IsZero && !beta[n - k].IsZero) products.Add(((Rational)(-binomial), gamma[k], beta[n - k]));
+                binomial.Step(n - k + 1, k); // C(n, k)
+                if (!gamma[k].IsZero && !beta[n - k].IsZero) products.Add((binomial.Negated, gamma[k], beta[n - k]));
             }
             beta[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(c0));
         }
@@ -300,13 +348,13 @@ public sealed class TruncatedSeries
         for (int n = 1; n < b.Length; n++)
         {
             products.Clear();
-            BigInteger lower = BigInteger.One, binomial = BigInteger.One; // C(n-1, k-1), C(n, k)
+            Binomial lower = new(), binomial = new(); // C(n-1, k-1), C(n, k)
             for (int k = 1; k <= n; k++)
             {
-                if (k > 1) lower = lower * (n - k + 1) / (k - 1);
-                binomial = binomial * (n - k + 1) / k;
+                if (k > 1) lower.Step(n - k + 1, k - 1);
+                binomial.Step(n - k + 1, k);
                 if (scaled[k].IsZero || beta[n - k].IsZero) continue;
-                var weight = alphaPlusOne.Scale((Rational)lower) - Poly.Constant((Rational)(binomial));
+                var weight = alphaPlusOne.Scale(lower.Value) - Poly.Constant(binomial.Value);
                 products.Add((GaussianRational.One, weight * scaled[k], beta[n - k]));
             }
             beta[n] = Guard(Poly.SumOfProducts(Poly.Zero, products).DivideBy(a0));
@@ -325,11 +373,11 @@ public sealed class TruncatedSeries
         for (int n = 1; n < b.Length; n++)
         {
             products.Clear();
-            var binomial = BigInteger.One; // C(n-1, k-1)
+            var binomial = new Binomial(); // C(n-1, k-1)
             for (int k = 1; k <= n; k++)
             {
-                if (k > 1) binomial = binomial * (n - k + 1) / (k - 1);
-                if (!alpha[k].IsZero && !b[n - k].IsZero) products.Add(((Rational)(binomial), alpha[k], b[n - k]));
+                if (k > 1) binomial.Step(n - k + 1, k - 1);
+                if (!alpha[k].IsZero && !b[n - k].IsZero) products.Add((binomial.Value, alpha[k], b[n - k]));
             }
             b[n] = Guard(Poly.SumOfProducts(Poly.Zero, products));
         }
@@ -356,11 +404,11 @@ public sealed class TruncatedSeries
         for (int n = 1; n < b.Length; n++)
         {
             products.Clear();
-            var binomial = BigInteger.One; // C(n-1, k-1)
+            var binomial = new Binomial(); // C(n-1, k-1)
             for (int k = 1; k < n; k++)
             {
-                if (k > 1) binomial = binomial * (n - k + 1) / (k - 1);
-                if (!b[k].IsZero && !alpha[n - k].IsZero) products.Add(((Rational)(-binomial), b[k], alpha[n - k]));
+                if (k > 1) binomial.Step(n - k + 1, k - 1);
+                if (!b[k].IsZero && !alpha[n - k].IsZero) products.Add((binomial.Negated, b[k], alpha[n - k]));
             }
             b[n] = Guard(Poly.SumOfProducts(alpha[n], products).DivideBy(a0));
         }
@@ -499,6 +547,30 @@ public sealed class TruncatedSeries
 
     private static Poly Guard(Poly p) =>
         p.TermCount > MaxTerms ? throw new SymbolicException($"a series coefficient grew beyond {MaxTerms} terms") : p;
+}
+
+/// <summary>
+/// A binomial coefficient walked along a row (times m, then divided by d: an integer at every step, as C(n, k) from
+/// C(n, k-1)), in 64 bits while it fits and as a BigInteger beyond: the recurrences' weights, the same integers without
+/// two BigInteger operations per step.
+/// </summary>
+internal struct Binomial
+{
+    private long _small;
+    private BigInteger? _big;
+
+    public Binomial() => _small = 1;
+
+    public void Step(long multiply, long divide)
+    {
+        if (_big is { } big) { _big = big * multiply / divide; return; }
+        var exact = (Int128)_small * multiply / divide; // the product is below 2^127: exact in 128 bits
+        if (exact <= long.MaxValue) _small = (long)exact;
+        else _big = (BigInteger)exact;
+    }
+
+    public Rational Value => _big is { } big ? big : (BigInteger)_small;
+    public Rational Negated => _big is { } big ? -big : (BigInteger)(-_small);
 }
 
 /// <summary>A polynomial of the ring times an exact rational, multiplied out (a gcd per term) only when its value is read.</summary>
