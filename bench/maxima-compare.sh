@@ -9,6 +9,7 @@
 # MAXIMA_RUNS=K runs Maxima K times instead (its order 64 takes minutes; the median of K runs is printed).
 # Builds seriesc (Release) first, unless SERIESC names one. Maxima is optional: without it the script says so and exits 0 (CI has none).
 set -euo pipefail
+export LC_ALL=C   # bash's time and printf read and write decimals with a point
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-3}"; shift || true
 orders=("$@"); [ ${#orders[@]} -eq 0 ] && orders=(16 64)
@@ -43,11 +44,15 @@ medians() {
   echo "$wall $cpu"
 }
 
+echo "seriesc: $seriesc"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $runs runs of seriesc and ${MAXIMA_RUNS:-$runs} of Maxima per cell, median seconds"
 printf '%-6s %12s %12s %12s %12s %10s %10s\n' order "seriesc wall" "seriesc CPU" "maxima wall" "maxima CPU" "wall ratio" "CPU ratio"
 for n in "${orders[@]}"; do
-  read -r ours_wall ours_cpu <<< "$(medians "$seriesc" check "$root/distributions" --order "$n")"
-  read -r theirs_wall theirs_cpu <<< "$(cd "$root/bench/maxima" && medians --runs "${MAXIMA_RUNS:-$runs}" maxima --very-quiet -r "N: $n\$ batchload(\"cumulants.mac\")\$")"
+  # Captured first: a failing run's exit inside $(...) stops the script here (set -e), not in a `read` that ignores it.
+  ours=$(medians "$seriesc" check "$root/distributions" --order "$n")
+  theirs=$(cd "$root/bench/maxima" && medians --runs "${MAXIMA_RUNS:-$runs}" maxima --very-quiet -r "N: $n\$ batchload(\"cumulants.mac\")\$")
+  read -r ours_wall ours_cpu <<< "$ours"
+  read -r theirs_wall theirs_cpu <<< "$theirs"
   printf '%-6s %12.3f %12.3f %12.3f %12.3f %9.1fx %9.1fx\n' "$n" "$ours_wall" "$ours_cpu" "$theirs_wall" "$theirs_cpu" \
     "$(echo "$theirs_wall / $ours_wall" | bc -l)" "$(echo "$theirs_cpu / $ours_cpu" | bc -l)"
 done

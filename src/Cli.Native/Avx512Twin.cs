@@ -23,6 +23,9 @@ public static unsafe class Avx512Twin
         if (Vector512.IsHardwareAccelerated) return null;
         if (args is not ["estimate", ..]) return null;
         if (Environment.GetEnvironmentVariable("SERIESC_AVX512") == "0") return null;
+        // The runtime's own switches off (DOTNET_EnableAVX512F=0, DOTNET_EnableHWIntrinsic=0, ...) are honoured too.
+        foreach (string variable in (string[])["DOTNET_EnableHWIntrinsic", "DOTNET_EnableAVX512", "DOTNET_EnableAVX512F"])
+            if (Environment.GetEnvironmentVariable(variable) == "0") return null;
         if (Environment.ProcessPath is not { } self) return null;
         string twin = self + "-avx512";
         return Supported() && File.Exists(twin) ? twin : null;
@@ -46,7 +49,24 @@ public static unsafe class Avx512Twin
         const ulong Avx512State = 0b1110_0110;
         ulong features = 0;
         if (arch_prctl(ArchGetXcompSupp, &features) == 0) return (features & Avx512State) == Avx512State;
-        return true;   // an older kernel: it has managed AVX-512 state since Linux 3.15
+        // An older kernel cannot say through arch_prctl; it lists in /proc/cpuinfo only the features whose register
+        // state it manages (a flag is cleared when XSAVE lacks the state), so all five flags there mean the twin can run.
+        return CpuinfoLists("avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl");
+    }
+
+    private static bool CpuinfoLists(params string[] flags)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (!line.StartsWith("flags", StringComparison.Ordinal)) continue;
+                var listed = line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return flags.All(listed.Contains);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        return false;   // no way to tell: stay in the front
     }
 
     private const int ArchGetXcompSupp = 0x1021;

@@ -342,16 +342,15 @@ public sealed class Workspace
     }
 
     // Each component coefficient is the latent's c_n with the arguments put in, and its derivatives in this distribution's
-    // parameters (the chain rule through the arguments). Both are built on first read, as the series engine's own
-    // coefficients are: `check` reads none of them (the latent's series was checked in its ring), and a command that
-    // prints or evaluates them builds them under a work budget (DeriveWithExpressions reads the components' too).
+    // parameters (the chain rule through the arguments), built here, within the derivation's work budget: so `check`
+    // reports a substitution or a derivative too large to build (SC1005) at the characteristic function, as before.
     private static ComponentSpec Chain(string name, string distribution, ImmutableArray<Expr> arguments, bool indexed,
         ImmutableArray<CoefficientSpec> coefficients, Dictionary<Symbol, Expr> map, ImmutableArray<Symbol> symbols)
     {
         var chained = coefficients.Select(c =>
         {
-            var value = new Lazy<Expr>(() => Substitution.Apply(c.Value, map));
-            return new CoefficientSpec(c.Index, () => value.Value, () => symbols.Select(s => Derivative.Of(value.Value, s)).ToEquatableArray());
+            var value = Substitution.Apply(c.Value, map);
+            return new CoefficientSpec(c.Index, value, symbols.Select(s => Derivative.Of(value, s)).ToEquatableArray());
         }).ToImmutableArray();
         return new ComponentSpec(name, distribution, arguments, indexed, chained);
     }

@@ -689,7 +689,9 @@ internal sealed class Poly
     {
         get
         {
-            if (!_integersKnown) { _integers = IntegerTerms.Of(TermMap); _integersKnown = true; }
+            // Published in order (check derives on several threads, and Poly.One and Poly.Zero are shared): a thread that
+            // sees the flag set sees the limbs written before it, on weakly ordered processors too.
+            if (!Volatile.Read(ref _integersKnown)) { _integers = IntegerTerms.Of(TermMap); Volatile.Write(ref _integersKnown, true); }
             return _integers;
         }
     }
