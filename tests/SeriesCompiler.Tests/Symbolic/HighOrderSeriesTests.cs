@@ -17,7 +17,7 @@ public sealed class HighOrderSeriesTests
     private static readonly Symbol T = Ex.Sym("t", SymbolKind.Variable);
 
     /// <summary>A(n, k) by (k+1) A(n-1, k) + (n-k) A(n-1, k-1), A(0, 0) = 1.</summary>
-    private static BigInteger[] EulerianRow(int n)
+    internal static BigInteger[] EulerianRow(int n)
     {
         var row = new BigInteger[] { 1 };
         for (int m = 1; m <= n; m++)
@@ -30,7 +30,7 @@ public sealed class HighOrderSeriesTests
         return row;
     }
 
-    private static Rational ValueAt(Expr e, Dictionary<Symbol, Expr> point)
+    internal static Rational ValueAt(Expr e, Dictionary<Symbol, Expr> point)
     {
         var value = Substitution.Apply(e, point);
         var number = Assert.IsType<Number>(value);

@@ -4,6 +4,7 @@ using SeriesCompiler.Symbolic.Expressions;
 using SeriesCompiler.Symbolic.Series;
 using Xunit;
 using static SeriesCompiler.Tests.Symbolic.SymbolicTestHelpers;
+using static SeriesCompiler.Tests.Symbolic.HighOrderSeriesTests;
 
 namespace SeriesCompiler.Tests.Symbolic;
 
@@ -16,23 +17,6 @@ namespace SeriesCompiler.Tests.Symbolic;
 public sealed class LeanEngineS8sTests
 {
     private static readonly Symbol T = Ex.Sym("t", SymbolKind.Variable);
-
-    /// <summary>A(n, k) by (k+1) A(n-1, k) + (n-k) A(n-1, k-1), A(0, 0) = 1.</summary>
-    private static BigInteger[] EulerianRow(int n)
-    {
-        var row = new BigInteger[] { 1 };
-        for (int m = 1; m <= n; m++)
-        {
-            var next = new BigInteger[m + 1];
-            for (int k = 0; k <= m; k++)
-                next[k] = (k < m ? (k + 1) * row[k] : 0) + (k > 0 ? (m - k) * row[k - 1] : 0);
-            row = next;
-        }
-        return row;
-    }
-
-    private static Rational ValueAt(Expr e, Dictionary<Symbol, Expr> point) =>
-        Assert.IsType<Number>(Substitution.Apply(e, point)).Re;
 
     /// <summary>K = r log(1 - p) - r log(1 - p e^t), as the negative binomial writes it (a sum: the ring's sum path).</summary>
     private static Expr NegativeBinomialK(Symbol r, Symbol p) =>
