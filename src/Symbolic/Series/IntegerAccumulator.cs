@@ -180,14 +180,7 @@ internal sealed class IntegerTerms
         get
         {
             long max = 0;
-            for (int i = 0; i < Count; i++)
-            {
-                var magnitude = Magnitude(i);
-                long bits = BitLength(magnitude);
-                // |v| - 1 has one bit fewer than |v| exactly when |v| is a power of two.
-                if (Negative[i] && IsPowerOfTwo(magnitude)) bits--;
-                max = Math.Max(max, bits + 2);
-            }
+            for (int i = 0; i < Count; i++) max = Math.Max(max, ConstantBits(i));
             return max;
         }
     }
@@ -201,15 +194,19 @@ internal sealed class IntegerTerms
         get
         {
             long sum = 0;
-            for (int i = 0; i < Count; i++)
-            {
-                var magnitude = Magnitude(i);
-                long bits = BitLength(magnitude);
-                if (Negative[i] && IsPowerOfTwo(magnitude)) bits--;
-                sum += bits + 2;
-            }
+            for (int i = 0; i < Count; i++) sum += ConstantBits(i);
             return sum;
         }
+    }
+
+    // Term i's GaussianRational.BitLength: the integer's two's-complement bit length (|v| - 1 has one bit fewer than |v|
+    // exactly when |v| is a power of two), plus one for the denominator 1 and one for the imaginary part 0/1.
+    private long ConstantBits(int i)
+    {
+        var magnitude = Magnitude(i);
+        long bits = BitLength(magnitude);
+        if (Negative[i] && IsPowerOfTwo(magnitude)) bits--;
+        return bits + 2;
     }
 
     private static bool IsPowerOfTwo(ReadOnlySpan<ulong> magnitude)

@@ -30,6 +30,17 @@ public sealed class HighOrderSeriesTests
         return row;
     }
 
+    /// <summary>The t^n coefficient of -log(1 - p e^t), n >= 1: Li_{1-n}(p) / n! = p A_{n-1}(p) / ((1 - p)^n n!).</summary>
+    internal static Rational MinusLogOneMinusPExpCoefficient(int n, Rational p)
+    {
+        var eulerian = EulerianRow(n - 1);
+        var polynomial = Rational.Zero;
+        for (int j = eulerian.Length - 1; j >= 0; j--) polynomial = polynomial * p + eulerian[j];
+        var factorial = BigInteger.One;
+        for (int m = 2; m <= n; m++) factorial *= m;
+        return p * polynomial * (Rational.One - p).Pow(-n) * new Rational(BigInteger.One, factorial);
+    }
+
     internal static Rational ValueAt(Expr e, Dictionary<Symbol, Expr> point)
     {
         var value = Substitution.Apply(e, point);
@@ -51,16 +62,8 @@ public sealed class HighOrderSeriesTests
         var pv = new Rational(num, den);
         var point = new Dictionary<Symbol, Expr> { [p] = Ex.Num(pv) };
         Assert.Equal(Ex.Neg(Ex.Log(Ex.Sub(Ex.One, p))), series[0]);
-        var factorial = BigInteger.One;
         for (int n = 1; n <= order; n++)
-        {
-            factorial *= n;
-            var eulerian = EulerianRow(n - 1);
-            var polynomial = Rational.Zero;
-            for (int j = eulerian.Length - 1; j >= 0; j--) polynomial = polynomial * pv + eulerian[j];
-            var expected = pv * polynomial * (Rational.One - pv).Pow(-n) * new Rational(BigInteger.One, factorial);
-            Assert.Equal(expected, ValueAt(series[n], point));
-        }
+            Assert.Equal(MinusLogOneMinusPExpCoefficient(n, pv), ValueAt(series[n], point));
     }
 
     [Fact]

@@ -34,15 +34,10 @@ public sealed class LeanEngineS8sTests
         var pv = new Rational(2, 7);
         var point = new Dictionary<Symbol, Expr> { [r] = Ex.Num(rv), [p] = Ex.Num(pv) };
         var dr = series.DerivativeOfCoefficients(r);
-        var factorial = BigInteger.One;
         for (int n = 1; n <= order; n++)
         {
             // c_n = r Li_{1-n}(p) / n! = r p A_{n-1}(p) / ((1 - p)^n n!), and d c_n / dr = c_n / r.
-            factorial *= n;
-            var eulerian = EulerianRow(n - 1);
-            var polynomial = Rational.Zero;
-            for (int j = eulerian.Length - 1; j >= 0; j--) polynomial = polynomial * pv + eulerian[j];
-            var perR = pv * polynomial * (Rational.One - pv).Pow(-n) * new Rational(BigInteger.One, factorial);
+            var perR = MinusLogOneMinusPExpCoefficient(n, pv);
             Assert.Equal(rv * perR, ValueAt(series[n], point));
             Assert.Equal(perR, ValueAt(dr[n], point));
         }
